@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * lsmbench's command line. Every user mistake ends as one line on stderr and exit code 2;
+ * a run in which a workload failed ends with exit code 1.
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError, errorMessage } from './errors.js';
+import { registerRun } from './commands/run.js';
+import { registerEngines } from './commands/engines.js';
+import { registerScenarios } from './commands/scenarios.js';
+import { lsmbenchVersion } from './environment.js';
+
+const program = new Command();
+program
+  .name('lsmbench')
+  .description('Benchmark LSM-tree key-value stores fairly and reproducibly, every read verified.')
+  .version(lsmbenchVersion())
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerRun(program);
+registerEngines(program);
+registerScenarios(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander has printed its message already; help and version are not errors.
+    process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+  } else if (err instanceof UserError) {
+    process.stderr.write(`lsmbench: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`lsmbench: internal error: ${errorMessage(err)}\n${err instanceof Error && process.env.LSMBENCH_DEBUG ? (err.stack ?? '') + '\n' : ''}`);
+    process.exitCode = 3;
+  }
+}

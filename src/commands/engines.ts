@@ -1,0 +1,50 @@
+/** `lsmbench engines`: every registered engine, whether it is installed, and what it honours. */
+import Table from 'cli-table3';
+import type { Command } from 'commander';
+import { OPERATIONS } from '../engine.js';
+import { ENGINES, probeEngine } from '../registry.js';
+
+export function registerEngines(program: Command): void {
+  program
+    .command('engines')
+    .description('List the engines: store version, availability (or why not), durability modes, emulated operations')
+    .option('--json', 'print as JSON', false)
+    .action(async (flags: { json: boolean }) => {
+      const rows = [];
+      for (const d of ENGINES) {
+        const probe = await probeEngine(d);
+        rows.push(
+          probe.available
+            ? {
+                name: d.name,
+                description: d.description,
+                available: true,
+                storeVersion: probe.engine.storeVersion,
+                api: probe.engine.api,
+                persistent: probe.engine.persistent,
+                durability: [...probe.engine.durability],
+                emulated: OPERATIONS.filter((op) => probe.engine.operations[op] === 'emulated'),
+                options: probe.engine.optionHelp ?? {},
+              }
+            : { name: d.name, description: d.description, available: false, reason: probe.reason },
+        );
+      }
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
+      const table = new Table({
+        head: ['Engine', 'Store version', 'Available', 'Durability', 'API', 'Emulated ops', 'Description'],
+        style: { head: [], border: [] },
+        wordWrap: true,
+        colWidths: [10, 22, 26, 16, 7, 16, 40],
+      });
+      for (const r of rows)
+        table.push(
+          'reason' in r
+            ? [r.name, '', `no: ${r.reason}`, '', '', '', r.description]
+            : [r.name, r.storeVersion, 'yes', r.durability.join(', '), r.api, r.emulated.join(', ') || 'none', r.description],
+        );
+      process.stdout.write(table.toString() + '\n');
+    });
+}

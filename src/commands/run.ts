@@ -1,0 +1,206 @@
+/** `lsmbench run`: run a scenario on one or more engines, print the table, save the results file. */
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Option, type Command } from 'commander';
+import { DURABILITY_MODES, type Durability } from '../engine.js';
+import { UserError } from '../errors.js';
+import { describeEnvironment } from '../environment.js';
+import { runFootnotes, runTable } from '../format.js';
+import {
+  RESULTS_SCHEMA,
+  RESULTS_VERSION,
+  ensureWritableDir,
+  resultsFileName,
+  writeResultsFile,
+  type ResultsFile,
+} from '../results.js';
+import { prepareEngines, runScenario, type EngineRequest } from '../runner/run.js';
+import { loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
+import { collect, fraction, nonNegativeInt, positiveInt } from './options.js';
+
+interface RunFlags {
+  engine: string[];
+  scenario: string;
+  ops?: number;
+  keySize?: number;
+  valueSize?: number;
+  durability?: Durability;
+  repetitions?: number;
+  warmup?: number;
+  seed?: number;
+  workloads?: string;
+  scanLength?: number;
+  prefixLength?: number;
+  missRatio?: number;
+  timeout?: number;
+  engineOption: string[];
+  keep: boolean;
+  workDir: string;
+  resultsDir: string;
+  out?: string;
+  save: boolean;
+  json: boolean;
+}
+
+/** `--engine-option leveldb.cacheSize=8388608` or, with one engine, `cacheSize=8388608`. */
+function parseEngineOptions(entries: readonly string[], engines: readonly string[]): Map<string, Record<string, string>> {
+  const byEngine = new Map<string, Record<string, string>>();
+  for (const entry of entries) {
+    const m = /^(?:([A-Za-z0-9_:./-]+)\.)?([A-Za-z0-9_-]+)=(.*)$/.exec(entry);
+    if (m === null) throw new UserError(`--engine-option '${entry}' is not ENGINE.KEY=VALUE or KEY=VALUE`);
+    const engine = m[1] ?? (engines.length === 1 ? engines[0]! : undefined);
+    if (engine === undefined) throw new UserError(`--engine-option '${entry}' must name its engine (ENGINE.KEY=VALUE) when several engines run`);
+    if (!engines.includes(engine)) throw new UserError(`--engine-option '${entry}' names engine '${engine}', which is not in this run`);
+    byEngine.set(engine, { ...(byEngine.get(engine) ?? {}), [m[2]!]: m[3]! });
+  }
+  return byEngine;
+}
+
+/** The command line that reruns exactly this scenario on these engines. */
+function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[]): string {
+  const quote = (s: string): string => (/^[A-Za-z0-9_./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const parts = ['lsmbench', 'run', '--scenario', scenario.source];
+  for (const e of engines) {
+    parts.push('--engine', e.name);
+    for (const [k, v] of Object.entries(e.options)) parts.push('--engine-option', `${e.name}.${k}=${v}`);
+  }
+  parts.push(
+    '--ops', String(scenario.ops),
+    '--key-size', String(scenario.keySize),
+    '--value-size', String(scenario.valueSize),
+    '--durability', scenario.durability,
+    '--repetitions', String(scenario.repetitions),
+    '--warmup', String(scenario.warmup),
+    '--seed', String(scenario.seed),
+    '--workloads', scenario.workloads.join(','),
+    '--scan-length', String(scenario.scanLength),
+    '--prefix-length', String(scenario.prefixLength),
+    '--miss-ratio', String(scenario.missRatio),
+  );
+  return parts.map(quote).join(' ');
+}
+
+function filesystemOf(dir: string): string {
+  try {
+    return execFileSync('stat', ['-f', '-c', '%T', dir], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('Run a scenario (default: the reference document\'s eight workloads) on one or more engines')
+    .requiredOption('-e, --engine <name>', 'engine to run; repeat for side-by-side runs with ratio columns (see `lsmbench engines`)', collect, [])
+    .option('-s, --scenario <name|file>', 'built-in scenario name (see `lsmbench scenarios`) or path to a scenario JSON file', 'seed')
+    .option('-n, --ops <n>', 'operations per workload, and keys loaded (N)', positiveInt('--ops', 2 ** 31))
+    .option('--key-size <bytes>', 'key size in bytes (keys are zero-padded decimals)', positiveInt('--key-size', 1024))
+    .option('--value-size <bytes>', 'value size in bytes', positiveInt('--value-size', 1 << 20))
+    .addOption(new Option('--durability <mode>', 'what an acknowledged write survives: none (clean close), os (process kill), fsync (power loss)').choices([...DURABILITY_MODES]))
+    .option('-r, --repetitions <n>', 'timed repetitions per workload', positiveInt('--repetitions', 1000))
+    .option('--warmup <n>', 'untimed warm-up repetitions before them', nonNegativeInt('--warmup', 100))
+    .option('--seed <n>', 'seed of values and random orders (0 to 4294967295)', nonNegativeInt('--seed', 0xffffffff))
+    .option('-w, --workloads <list>', `comma-separated workloads, or all: ${Object.keys(WORKLOAD_LABELS).join(', ')}`)
+    .option('--scan-length <n>', 'entries per range scan', positiveInt('--scan-length'))
+    .option('--prefix-length <bytes>', 'prefix length of prefix scans (default: key size - 3, so 1,000 keys per prefix)', positiveInt('--prefix-length', 1024))
+    .option('--miss-ratio <fraction>', 'share of contains checks that ask for absent keys', fraction('--miss-ratio'))
+    .option('--timeout <seconds>', 'time limit of one workload of one engine', positiveInt('--timeout'))
+    .option('-o, --engine-option <engine.key=value>', 'engine-specific option; repeatable', collect, [])
+    .option('--keep', 'keep the stores on disk after the run (their directory is printed)', false)
+    .option('--work-dir <dir>', 'where stores are created (its filesystem matters: tmpfs makes fsync free)', tmpdir())
+    .option('--results-dir <dir>', 'directory for the results file', join('results', 'runs'))
+    .option('--out <file>', 'results file path (must not exist yet)')
+    .option('--no-save', 'do not write a results file')
+    .option('--json', 'print the results file to stdout instead of the table', false)
+    .action(async (flags: RunFlags, command: Command) => {
+      const code = await run(flags, command);
+      process.exitCode = code;
+    });
+}
+
+async function run(flags: RunFlags, _command: Command): Promise<number> {
+  const names = flags.engine;
+  if (names.length === 0) throw new UserError('name at least one engine with --engine (see `lsmbench engines`)');
+  const engineOptions = parseEngineOptions(flags.engineOption, names);
+  const requests: EngineRequest[] = names.map((name) => ({ name, options: engineOptions.get(name) ?? {} }));
+  const { source, file } = await loadScenarioFile(flags.scenario);
+  const overrides: ScenarioOverrides = {
+    ops: flags.ops,
+    keySize: flags.keySize,
+    valueSize: flags.valueSize,
+    durability: flags.durability,
+    repetitions: flags.repetitions,
+    warmup: flags.warmup,
+    seed: flags.seed,
+    workloads: flags.workloads === undefined ? undefined : parseWorkloadList(flags.workloads),
+    scanLength: flags.scanLength,
+    prefixLength: flags.prefixLength,
+    missRatio: flags.missRatio,
+    timeoutSeconds: flags.timeout,
+  };
+  const scenario = resolveScenario(source, file, overrides);
+  const prepared = await prepareEngines(requests, scenario);
+
+  let outPath: string | undefined;
+  if (flags.save) {
+    if (flags.out !== undefined) {
+      outPath = resolve(flags.out);
+      const { existsSync } = await import('node:fs');
+      if (existsSync(outPath)) throw new UserError(`results file ${outPath} already exists; lsmbench never overwrites results`);
+      await ensureWritableDir(resolve(outPath, '..'));
+    } else await ensureWritableDir(flags.resultsDir);
+  }
+
+  const createdAt = new Date();
+  const id = randomUUID();
+  const showProgress = process.stdout.isTTY === true && !flags.json;
+  const engineRuns = prepared.map((p) => p.run);
+  const { results, workDir } = await runScenario(
+    prepared,
+    scenario,
+    { workRoot: resolve(flags.workDir), keep: flags.keep },
+    {
+      progress(engine, workload, phase) {
+        if (showProgress) process.stderr.write(`\r\x1b[2K${engine} · ${WORKLOAD_LABELS[workload]} · ${phase}`);
+      },
+      finished(result) {
+        if (showProgress) {
+          const figure = result.opsPerSec ? `${Math.round(result.opsPerSec.median).toLocaleString('en-US')} ${result.unit}s/s` : 'FAILED';
+          process.stderr.write(`\r\x1b[2K${result.engine} · ${WORKLOAD_LABELS[result.workload]} · ${figure}\n`);
+        }
+      },
+    },
+  );
+  const environment = describeEnvironment();
+  const resultsFile: ResultsFile = {
+    schema: RESULTS_SCHEMA,
+    version: RESULTS_VERSION,
+    id,
+    createdAt: createdAt.toISOString(),
+    rerun: rerunCommand(scenario, requests),
+    published: null,
+    environment: { ...environment, storage: { workDir: resolve(flags.workDir), filesystem: filesystemOf(resolve(flags.workDir)) } },
+    scenario: { ...scenario, workloads: [...scenario.workloads] },
+    engines: engineRuns,
+    results,
+  };
+  if (outPath === undefined && flags.save) outPath = resolve(flags.resultsDir, resultsFileName(createdAt, engineRuns.map((e) => e.label), id));
+  if (outPath !== undefined) await writeResultsFile(outPath, resultsFile);
+
+  if (flags.json) process.stdout.write(JSON.stringify(resultsFile, null, 2) + '\n');
+  else {
+    const s = scenario;
+    process.stdout.write(
+      `Scenario ${s.name}: N=${s.ops.toLocaleString('en-US')}, ${s.keySize}-byte keys, ${s.valueSize}-byte values, durability ${s.durability}, ` +
+        `${s.repetitions} repetitions after ${s.warmup} warm-up, seed ${s.seed}\n`,
+    );
+    process.stdout.write(runTable(resultsFile) + '\n');
+    for (const line of runFootnotes(resultsFile)) process.stdout.write(line + '\n');
+    if (outPath !== undefined) process.stdout.write(`Results: ${outPath}\n`);
+    if (flags.keep) process.stdout.write(`Stores kept in ${workDir}\n`);
+  }
+  return results.some((r) => r.status === 'failed') ? 1 : 0;
+}

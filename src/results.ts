@@ -1,0 +1,205 @@
+/**
+ * The results file: a versioned JSON document, validated with zod on write and on read.
+ * A run never overwrites a file: each is created exclusively under a unique name.
+ */
+import { mkdir, readFile, writeFile, access, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DURABILITY_MODES, OPERATIONS } from './engine.js';
+import { UserError } from './errors.js';
+import { WORKLOADS } from './scenario.js';
+import { formatZodError } from './scenario.js';
+
+export const RESULTS_SCHEMA = 'lsmbench/results';
+export const RESULTS_VERSION = 1;
+
+const durability = z.enum(DURABILITY_MODES as [string, ...string[]]);
+const num = z.number();
+const nullableNum = z.number().nullable();
+
+export const SummarySchema = z.object({
+  n: z.number().int(),
+  median: num,
+  mean: num,
+  min: num,
+  max: num,
+  stddev: num,
+  ci95: z.tuple([num, num]),
+});
+
+export const EnvironmentSchema = z.object({
+  node: z.string(),
+  v8: z.string(),
+  os: z.string(),
+  kernel: z.string(),
+  arch: z.string(),
+  cpuModel: z.string(),
+  cpuCount: z.number().int(),
+  memoryBytes: num,
+  commit: z.string().nullable(),
+  commitDirty: z.boolean().nullable(),
+  lsmbenchVersion: z.string(),
+  /** Same fingerprint, same kind of machine: CPU model and count, memory, OS and architecture. */
+  fingerprint: z.string(),
+  /** Where the stores lived, and that filesystem's type: tmpfs makes fsync free. */
+  storage: z.object({ workDir: z.string(), filesystem: z.string() }).nullable(),
+});
+
+export const EngineRunSchema = z.object({
+  /** The engine's label in this run: its name, with #2, #3 ... when named more than once. */
+  label: z.string(),
+  name: z.string(),
+  storeVersion: z.string(),
+  api: z.enum(['sync', 'async']),
+  options: z.record(z.string(), z.string()),
+  durabilityRequested: durability,
+  durabilityUsed: durability,
+  operations: z.record(z.enum(OPERATIONS as [string, ...string[]]), z.enum(['native', 'emulated'])),
+});
+
+export const RepetitionSchema = z.object({
+  ms: num,
+  opsPerSec: num,
+  /** Time settle() took after the timed part, when the workload writes. */
+  settleMs: nullableNum,
+});
+
+export const LatencySchema = z.object({
+  method: z.string(),
+  /** What one timed call is: an operation, or one scan. */
+  per: z.string(),
+  calls: z.number().int(),
+  timerOverheadNs: num,
+  p50Ns: num,
+  p99Ns: num,
+  p999Ns: num,
+  maxNs: num,
+});
+
+export const ResourcesSchema = z.object({
+  peakRssBytes: num,
+  peakHeapUsedBytes: num,
+  /** Deltas over the timed parts (and settle) of the repetitions, per repetition (median), from /proc/self/io. */
+  io: z
+    .object({ rchar: num, wchar: num, readBytes: num, writeBytes: num })
+    .nullable(),
+  diskBytes: nullableNum,
+  logicalBytesWritten: num,
+  logicalBytesLive: num,
+  /** Bytes written through write(2) (wchar) per logical byte written. */
+  writeAmplification: nullableNum,
+  /** Bytes on disk after settle per live logical byte. */
+  spaceAmplification: nullableNum,
+});
+
+export const WorkloadResultSchema = z.object({
+  engine: z.string(),
+  workload: z.enum(WORKLOADS),
+  status: z.enum(['verified', 'failed']),
+  error: z.string().nullable(),
+  unit: z.enum(['op', 'entry']),
+  unitsPerRepetition: z.number().int(),
+  repetitions: z.array(RepetitionSchema),
+  opsPerSec: SummarySchema.nullable(),
+  latency: LatencySchema.nullable(),
+  resources: ResourcesSchema.nullable(),
+  /** The harness's own cost per unit: the same timed loop against a store that does nothing. */
+  harnessOverheadNsPerOp: nullableNum,
+  storeStats: z.record(z.string(), z.unknown()).nullable(),
+  verification: z.object({ checked: z.boolean(), ok: z.boolean(), detail: z.string() }),
+  wallSeconds: num,
+});
+
+export const ScenarioSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  source: z.string(),
+  ops: z.number().int(),
+  keySize: z.number().int(),
+  valueSize: z.number().int(),
+  durability,
+  seed: z.number().int(),
+  repetitions: z.number().int(),
+  warmup: z.number().int(),
+  workloads: z.array(z.enum(WORKLOADS)),
+  scanLength: z.number().int(),
+  prefixLength: z.number().int(),
+  missRatio: num,
+  timeoutSeconds: num,
+  engineOptions: z.record(z.string(), z.record(z.string(), z.string())),
+});
+
+export const ResultsFileSchema = z.object({
+  schema: z.literal(RESULTS_SCHEMA),
+  version: z.literal(RESULTS_VERSION),
+  id: z.string(),
+  createdAt: z.string(),
+  /** The command that reruns this run, or null for published figures that cannot be rerun. */
+  rerun: z.string().nullable(),
+  published: z.object({ source: z.string(), note: z.string() }).nullable(),
+  environment: EnvironmentSchema,
+  scenario: ScenarioSchema,
+  engines: z.array(EngineRunSchema),
+  results: z.array(WorkloadResultSchema),
+});
+export type ResultsFile = z.infer<typeof ResultsFileSchema>;
+export type WorkloadResult = z.infer<typeof WorkloadResultSchema>;
+export type EngineRun = z.infer<typeof EngineRunSchema>;
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** Reads and validates a results file; every problem is a UserError naming the file. */
+export async function readResults(path: string): Promise<ResultsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read results file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`results file ${path} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const head = z.object({ schema: z.string(), version: z.number() }).safeParse(json);
+  if (!head.success || head.data.schema !== RESULTS_SCHEMA)
+    throw new UserError(`${path} is not an lsmbench results file (no "schema": "${RESULTS_SCHEMA}")`);
+  if (head.data.version !== RESULTS_VERSION)
+    throw new UserError(`results file ${path} has schema version ${head.data.version}; this lsmbench reads version ${RESULTS_VERSION}`);
+  const parsed = ResultsFileSchema.safeParse(json);
+  if (!parsed.success) throw new UserError(`results file ${path} is invalid: ${formatZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Checks up front that results can be written to `dir`, so a long run does not fail at the end. */
+export async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+    const probe = join(dir, `.lsmbench-write-probe-${process.pid}`);
+    await writeFile(probe, '');
+    await unlink(probe);
+  } catch (err) {
+    throw new UserError(`results directory ${resolve(dir)} is not writable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** Writes a new results file, never replacing one: with `wx`, an existing file is an error. */
+export async function writeResultsFile(path: string, results: ResultsFile): Promise<void> {
+  ResultsFileSchema.parse(results);
+  try {
+    await writeFile(path, JSON.stringify(results, null, 2) + '\n', { flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UserError(`results file ${path} already exists; lsmbench never overwrites results (choose another --out)`);
+    throw new UserError(`cannot write results file ${path}: ${code ?? String(err)}`);
+  }
+}
+
+/** A unique, sortable file name for a run: time, engines and a random suffix. */
+export function resultsFileName(createdAt: Date, engineLabels: readonly string[], id: string): string {
+  const stamp = createdAt.toISOString().replace(/[:]/g, '').replace(/\..*/, '');
+  const engines = engineLabels.map((l) => l.replace(/[^A-Za-z0-9_-]+/g, '_')).join('-vs-');
+  return `${stamp}-${engines}-${id.slice(0, 8)}.json`;
+}

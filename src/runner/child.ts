@@ -1,0 +1,345 @@
+/**
+ * The child process: runs one workload of one engine, so that its JIT state, heap and
+ * RSS are its own, and a crash or hang fails only that workload.
+ *
+ * Phases per repetition: open (a fresh store when the workload changes it), load
+ * (untimed), settle, measure (timed as a whole, no clock read per operation), settle
+ * again (timed separately), verify (untimed). tinybench drives warm-up and repetitions;
+ * the measured duration is handed to it as `overriddenDuration`.
+ */
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Bench } from 'tinybench';
+import type { AsyncStore, Engine, Store, SyncStore } from '../engine.js';
+import { errorMessage } from '../errors.js';
+import type { WorkloadResult } from '../results.js';
+import { findEngine } from '../registry.js';
+import { summarize, quantileSorted } from '../stats.js';
+import type { ChildJob, ChildMessage } from './protocol.js';
+import { datasetSize, loadStore, makeDataset, planWorkload, type WorkloadPlan } from './workloads.js';
+
+const send = (message: ChildMessage): void => {
+  process.send?.(message);
+};
+const progress = (phase: string): void => send({ type: 'progress', phase });
+const gc = (globalThis as { gc?: () => void }).gc;
+
+interface IoCounters {
+  rchar: number;
+  wchar: number;
+  readBytes: number;
+  writeBytes: number;
+}
+
+function readIo(): IoCounters | null {
+  try {
+    const text = readFileSync('/proc/self/io', 'utf8');
+    const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return { rchar: field('rchar'), wchar: field('wchar'), readBytes: field('read_bytes'), writeBytes: field('write_bytes') };
+  } catch {
+    return null;
+  }
+}
+function ioDelta(a: IoCounters | null, b: IoCounters | null): IoCounters | null {
+  if (a === null || b === null) return null;
+  return { rchar: b.rchar - a.rchar, wchar: b.wchar - a.wchar, readBytes: b.readBytes - a.readBytes, writeBytes: b.writeBytes - a.writeBytes };
+}
+
+async function diskUsage(path: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(path, { withFileTypes: true })) {
+    const p = join(path, entry.name);
+    if (entry.isDirectory()) total += await diskUsage(p);
+    else if (entry.isFile()) total += (await stat(p)).size;
+  }
+  return total;
+}
+
+/** A store that does nothing: the same timed loop against it is the harness's own cost. */
+const EMPTY = new Uint8Array(0);
+const nullSync: SyncStore = {
+  api: 'sync',
+  put() {},
+  get: () => EMPTY,
+  delete() {},
+  has: () => false,
+  batch() {},
+  scan: () => 0,
+  settle: async () => {},
+  stats: () => ({}),
+  close: async () => {},
+};
+const nullAsync: AsyncStore = {
+  api: 'async',
+  put: async () => {},
+  get: async () => EMPTY,
+  delete: async () => {},
+  has: async () => false,
+  batch: async () => {},
+  scan: async () => 0,
+  settle: async () => {},
+  stats: () => ({}),
+  close: async () => {},
+};
+
+async function timeRun(plan: WorkloadPlan, store: Store): Promise<{ ms: number; digest: number }> {
+  const t0 = performance.now();
+  const digest = store.api === 'sync' ? plan.runSync(store) : await plan.runAsync(store);
+  return { ms: performance.now() - t0, digest };
+}
+
+async function harnessOverheadNs(plan: WorkloadPlan, api: Engine['api']): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) best = Math.min(best, (await timeRun(plan, api === 'sync' ? nullSync : nullAsync)).ms);
+  return (best * 1e6) / plan.unitsPerRepetition;
+}
+
+function timerOverheadNs(): number {
+  const samples = new Float64Array(10001);
+  for (let i = 0; i < samples.length; i++) {
+    const t = performance.now();
+    samples[i] = performance.now() - t;
+  }
+  samples.sort();
+  return quantileSorted(samples, 0.5) * 1e6;
+}
+
+async function run(job: ChildJob): Promise<WorkloadResult> {
+  const started = performance.now();
+  const descriptor = findEngine(job.engine);
+  if (descriptor === undefined) throw new Error(`unknown engine ${job.engine}`);
+  const engine = await descriptor.load();
+  const { scenario } = job;
+  const n = scenario.ops;
+
+  progress('preparing keys and values');
+  const size = datasetSize(scenario, job.workload);
+  const data = makeDataset(scenario, size.keys, size.values);
+  const plan = planWorkload(job.workload, scenario, data);
+  const overheadNs = await harnessOverheadNs(plan, engine.api);
+
+  let storeCounter = 0;
+  let store: Store | undefined;
+  let storeDir = '';
+  const openStore = async (): Promise<Store> => {
+    storeDir = join(job.workDir, `store-${storeCounter++}`);
+    await mkdir(storeDir, { recursive: true });
+    const opened = await engine.open({ dir: storeDir, durability: job.durability, options: job.options });
+    if (plan.precondition === 'loaded') {
+      progress(`loading ${n} keys`);
+      await loadStore(opened, data, n);
+    }
+    return opened;
+  };
+  const closeStore = async (): Promise<void> => {
+    if (store === undefined) return;
+    const s = store;
+    store = undefined;
+    await s.close();
+    if (!job.keep) await rm(storeDir, { recursive: true, force: true });
+  };
+
+  const repetitions: WorkloadResult['repetitions'] = [];
+  const ioPerRep: IoCounters[] = [];
+  let peakHeap = 0;
+  let failure: string | undefined;
+  let verified = false;
+  let diskBytes: number | null = null;
+  let storeStats: Record<string, unknown> | null = null;
+  let ioBefore: IoCounters | null = null;
+  let lastMs = 0;
+  let lastDigest = 0;
+  let repIndex = 0;
+  const totalReps = scenario.warmup + scenario.repetitions;
+
+  const sampleHeap = (): void => {
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  };
+
+  const bench = new Bench({
+    iterations: scenario.repetitions,
+    time: 0,
+    warmup: scenario.warmup > 0,
+    warmupIterations: scenario.warmup,
+    warmupTime: 0,
+    retainSamples: true,
+    throws: true,
+  });
+  bench.add(
+    job.workload,
+    async () => {
+      const s = store!;
+      const { ms, digest } = await timeRun(plan, s);
+      lastMs = ms;
+      lastDigest = digest;
+      return { overriddenDuration: ms };
+    },
+    {
+      async: true,
+      beforeAll: async () => {
+        if (!plan.mutates && store === undefined) store = await openStore();
+      },
+      beforeEach: async () => {
+        repIndex++;
+        if (plan.mutates) store = await openStore();
+        sampleHeap();
+        gc?.();
+        progress(repIndex <= scenario.warmup ? `warm-up ${repIndex}/${scenario.warmup}` : `repetition ${repIndex - scenario.warmup}/${scenario.repetitions}`);
+        ioBefore = readIo();
+      },
+      afterEach: async function (this: unknown, mode?: string) {
+        const s = store!;
+        let settleMs: number | null = null;
+        if (plan.mutates) {
+          const t0 = performance.now();
+          await s.settle();
+          settleMs = performance.now() - t0;
+        }
+        const io = ioDelta(ioBefore, readIo());
+        sampleHeap();
+        if (plan.expectedDigest !== undefined && lastDigest !== plan.expectedDigest)
+          throw new VerificationError(`the answers of the timed part do not match the expected digest (${lastDigest} != ${plan.expectedDigest}); ${(await plan.verify(s)) ?? 'the full check found nothing wrong on the second read'}`);
+        const isLast = mode !== 'warmup' && repIndex === totalReps;
+        if (plan.mutates || isLast) {
+          progress('verifying');
+          const problem = await plan.verify(s);
+          if (problem !== undefined) throw new VerificationError(problem);
+          verified = true;
+        }
+        if (mode !== 'warmup') {
+          repetitions.push({ ms: lastMs, opsPerSec: (plan.unitsPerRepetition * 1000) / lastMs, settleMs });
+          if (io !== null) ioPerRep.push(io);
+        }
+        if (isLast) {
+          diskBytes = engine.persistent ? await diskUsage(storeDir) : null;
+          storeStats = { ...s.stats() };
+        }
+        if (plan.mutates) await closeStore();
+      },
+    },
+  );
+
+  try {
+    await bench.run();
+  } catch (err) {
+    failure = err instanceof VerificationError ? `verification failed: ${err.message}` : `the store threw: ${errorMessage(err)}`;
+  }
+  if (failure === undefined && repetitions.length !== scenario.repetitions)
+    failure = `tinybench ran ${repetitions.length} repetitions, expected ${scenario.repetitions}`;
+
+  // The latency pass: every call timed on its own, separate from the throughput repetitions.
+  let latency: WorkloadResult['latency'] = null;
+  if (failure === undefined) {
+    try {
+      progress('latency pass');
+      if (plan.mutates || store === undefined) {
+        await closeStore();
+        store = await openStore();
+      }
+      const s = store;
+      const calls = plan.callsPerRepetition;
+      const lat = new Float64Array(calls);
+      gc?.();
+      if (s.api === 'sync')
+        for (let j = 0; j < calls; j++) {
+          const t = performance.now();
+          plan.callSync(s, j);
+          lat[j] = performance.now() - t;
+        }
+      else
+        for (let j = 0; j < calls; j++) {
+          const t = performance.now();
+          await plan.callAsync(s, j);
+          lat[j] = performance.now() - t;
+        }
+      lat.sort();
+      const ns = (q: number): number => quantileSorted(lat, q) * 1e6;
+      latency = {
+        method: 'instrumented pass: every call timed with performance.now(), after the throughput repetitions',
+        per: plan.unit === 'entry' ? 'scan call' : 'operation',
+        calls,
+        timerOverheadNs: timerOverheadNs(),
+        p50Ns: ns(0.5),
+        p99Ns: ns(0.99),
+        p999Ns: ns(0.999),
+        maxNs: lat[calls - 1]! * 1e6,
+      };
+    } catch (err) {
+      failure = `the store threw during the latency pass: ${errorMessage(err)}`;
+    }
+  }
+  try {
+    await closeStore();
+  } catch (err) {
+    failure ??= `close failed: ${errorMessage(err)}`;
+  }
+
+  const mid = (k: keyof IoCounters): number => {
+    const xs = ioPerRep.map((io) => io[k]).sort((a, b) => a - b);
+    return xs[xs.length >> 1] ?? 0;
+  };
+  const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
+  const logicalBytesLive = job.workload === 'deletions' ? 0 : n * (scenario.keySize + scenario.valueSize);
+  const ok = failure === undefined;
+  return {
+    engine: job.label,
+    workload: job.workload,
+    status: ok ? 'verified' : 'failed',
+    error: failure ?? null,
+    unit: plan.unit,
+    unitsPerRepetition: plan.unitsPerRepetition,
+    repetitions,
+    opsPerSec: ok ? summarize(repetitions.map((r) => r.opsPerSec)) : null,
+    latency,
+    resources: {
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakHeapUsedBytes: peakHeap,
+      io,
+      diskBytes,
+      logicalBytesWritten: plan.logicalBytesWritten,
+      logicalBytesLive,
+      writeAmplification: io !== null && plan.logicalBytesWritten > 0 && engine.persistent ? io.wchar / plan.logicalBytesWritten : null,
+      spaceAmplification: diskBytes !== null && logicalBytesLive > 0 ? diskBytes / logicalBytesLive : null,
+    },
+    harnessOverheadNsPerOp: overheadNs,
+    storeStats,
+    verification: { checked: verified || !ok, ok, detail: ok ? describeChecks(plan) : failure! },
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+class VerificationError extends Error {}
+
+function describeChecks(plan: WorkloadPlan): string {
+  switch (plan.name) {
+    case 'sequential-writes':
+    case 'random-writes':
+      return 'after every repetition: every key read back with its exact value, and a full scan in order';
+    case 'sequential-reads':
+    case 'random-reads':
+      return 'a digest of every value read, in every repetition; then every key read back and compared byte for byte';
+    case 'range-scan':
+    case 'prefix-scan':
+      return 'a digest of every entry scanned, in every repetition; then every scan replayed and each entry compared in order';
+    case 'deletions':
+      return 'after every repetition: no deleted key found by get, has or a full scan';
+    case 'contains':
+      return 'a digest of the answers in every repetition; then every answer of the last one against the expected presence';
+  }
+}
+
+process.once('message', (job: ChildJob) => {
+  run(job).then(
+    (result) => {
+      send({ type: 'result', result });
+      process.disconnect?.();
+    },
+    (err: unknown) => {
+      process.stderr.write(`lsmbench child: ${errorMessage(err)}\n`);
+      process.exitCode = 3;
+      process.disconnect?.();
+    },
+  );
+});

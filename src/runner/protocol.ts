@@ -1,0 +1,20 @@
+/** Messages between the runner and the child process that runs one workload of one engine. */
+import type { Durability } from '../engine.js';
+import type { WorkloadResult } from '../results.js';
+import type { Scenario, WorkloadName } from '../scenario.js';
+
+export interface ChildJob {
+  readonly engine: string;
+  readonly label: string;
+  readonly workload: WorkloadName;
+  readonly scenario: Scenario;
+  readonly durability: Durability;
+  readonly options: Readonly<Record<string, string>>;
+  /** A directory the child may use; the runner removes it afterwards unless asked to keep it. */
+  readonly workDir: string;
+  readonly keep: boolean;
+}
+
+export type ChildMessage =
+  | { readonly type: 'progress'; readonly phase: string }
+  | { readonly type: 'result'; readonly result: WorkloadResult };

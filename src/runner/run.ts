@@ -1,0 +1,170 @@
+/**
+ * The runner: one child process per (engine, workload), workload by workload with the
+ * engines side by side, so that drift on a noisy machine hits every engine alike.
+ */
+import { fork } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nearestDurability, type Durability, type Engine } from '../engine.js';
+import { UserError, errorMessage } from '../errors.js';
+import { ENGINES, findEngine, probeEngine } from '../registry.js';
+import type { EngineRun, WorkloadResult } from '../results.js';
+import type { Scenario, WorkloadName } from '../scenario.js';
+import type { ChildJob, ChildMessage } from './protocol.js';
+
+export interface EngineRequest {
+  readonly name: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface PreparedEngine {
+  readonly run: EngineRun;
+  readonly engine: Engine;
+}
+
+/** Loads and checks every requested engine before anything runs: a bad request fails fast. */
+export async function prepareEngines(requests: readonly EngineRequest[], scenario: Scenario): Promise<PreparedEngine[]> {
+  const prepared: PreparedEngine[] = [];
+  const seen = new Map<string, number>();
+  for (const request of requests) {
+    const descriptor = findEngine(request.name);
+    if (descriptor === undefined)
+      throw new UserError(`unknown engine '${request.name}' (known: ${ENGINES.map((e) => e.name).join(', ')}; see 'lsmbench engines')`);
+    const probe = await probeEngine(descriptor);
+    if (!probe.available) throw new UserError(`engine '${request.name}' is not available: ${probe.reason}`);
+    const { engine } = probe;
+    const used = nearestDurability(scenario.durability, engine.durability);
+    if (used === undefined)
+      throw new UserError(`engine '${request.name}' cannot honour durability '${scenario.durability}' or any stronger mode (it honours: ${engine.durability.join(', ')})`);
+    const count = (seen.get(request.name) ?? 0) + 1;
+    seen.set(request.name, count);
+    const options = { ...(scenario.engineOptions[request.name] ?? {}), ...request.options };
+    prepared.push({
+      engine,
+      run: {
+        label: count === 1 ? request.name : `${request.name}#${count}`,
+        name: request.name,
+        storeVersion: engine.storeVersion,
+        api: engine.api,
+        options,
+        durabilityRequested: scenario.durability,
+        durabilityUsed: used,
+        operations: { ...engine.operations },
+      },
+    });
+  }
+  return prepared;
+}
+
+export interface RunCallbacks {
+  /** Called as a child reports what it is doing. */
+  progress?(engine: string, workload: WorkloadName, phase: string): void;
+  /** Called when a workload of an engine finishes, verified or failed. */
+  finished?(result: WorkloadResult): void;
+}
+
+export interface RunOptions {
+  readonly workRoot: string;
+  readonly keep: boolean;
+}
+
+const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+
+export async function runScenario(
+  engines: readonly PreparedEngine[],
+  scenario: Scenario,
+  options: RunOptions,
+  callbacks: RunCallbacks = {},
+): Promise<{ results: WorkloadResult[]; workDir: string }> {
+  await mkdir(options.workRoot, { recursive: true });
+  const workDir = await mkdtemp(join(options.workRoot, 'lsmbench-'));
+  const results: WorkloadResult[] = [];
+  try {
+    for (const workload of scenario.workloads) {
+      for (const { run } of engines) {
+        const job: ChildJob = {
+          engine: run.name,
+          label: run.label,
+          workload,
+          scenario,
+          durability: run.durabilityUsed as Durability,
+          options: run.options,
+          workDir: join(workDir, `${run.label.replace(/[^A-Za-z0-9_-]/g, '_')}-${workload}`),
+          keep: options.keep,
+        };
+        const result = await runChild(job, (phase) => callbacks.progress?.(run.label, workload, phase));
+        results.push(result);
+        callbacks.finished?.(result);
+      }
+    }
+  } finally {
+    if (!options.keep) await rm(workDir, { recursive: true, force: true });
+  }
+  return { results, workDir };
+}
+
+/** A result for a workload whose child never delivered one. */
+export function failedResult(job: Pick<ChildJob, 'label' | 'workload'>, error: string, wallSeconds: number): WorkloadResult {
+  return {
+    engine: job.label,
+    workload: job.workload,
+    status: 'failed',
+    error,
+    unit: job.workload === 'range-scan' || job.workload === 'prefix-scan' ? 'entry' : 'op',
+    unitsPerRepetition: 0,
+    repetitions: [],
+    opsPerSec: null,
+    latency: null,
+    resources: null,
+    harnessOverheadNsPerOp: null,
+    storeStats: null,
+    verification: { checked: false, ok: false, detail: error },
+    wallSeconds,
+  };
+}
+
+function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
+  return new Promise((resolvePromise) => {
+    const started = Date.now();
+    const child = fork(CHILD, [], {
+      execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    let result: WorkloadResult | undefined;
+    let phase = 'starting';
+    let stderr = '';
+    let timedOut = false;
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'progress') {
+        phase = message.phase;
+        onPhase(phase);
+      } else result = message.result;
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, job.scenario.timeoutSeconds * 1000);
+    child.on('error', (err) => {
+      stderr += `\n${errorMessage(err)}`;
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const seconds = (Date.now() - started) / 1000;
+      if (result !== undefined && code === 0) return resolvePromise(result);
+      if (result !== undefined) return resolvePromise(result);
+      const lastLine = stderr.trim().split('\n').filter((l) => l.trim().length > 0).slice(-1)[0];
+      const how = timedOut
+        ? `timed out after ${job.scenario.timeoutSeconds} s`
+        : signal !== null
+          ? `was killed by ${signal}`
+          : `exited with code ${code}`;
+      resolvePromise(failedResult(job, `the engine process ${how} during '${phase}'${lastLine ? `: ${lastLine}` : ''}`, seconds));
+    });
+    child.send(job);
+  });
+}

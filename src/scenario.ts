@@ -1,0 +1,157 @@
+/**
+ * Scenarios: what to run, as data. A scenario file is JSON validated by ScenarioFile;
+ * command-line options override its fields; `resolveScenario` checks the combination
+ * (keys wide enough for every index, prefixes shorter than keys, ...).
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DURABILITY_MODES } from './engine.js';
+import { UserError } from './errors.js';
+import { digitsNeeded } from './keyspace.js';
+import { projectRoot } from './paths.js';
+
+export const WORKLOADS = [
+  'sequential-writes',
+  'sequential-reads',
+  'random-writes',
+  'random-reads',
+  'range-scan',
+  'prefix-scan',
+  'deletions',
+  'contains',
+] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+/** The names the reference document prints. */
+export const WORKLOAD_LABELS: Readonly<Record<WorkloadName, string>> = {
+  'sequential-writes': 'Sequential Writes',
+  'sequential-reads': 'Sequential Reads',
+  'random-writes': 'Random Writes',
+  'random-reads': 'Random Reads',
+  'range-scan': 'Range Scan',
+  'prefix-scan': 'Prefix Scan',
+  deletions: 'Deletions',
+  contains: 'Contains',
+};
+
+const positiveInt = z.number().int().positive();
+
+export const ScenarioFile = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().default(''),
+    ops: positiveInt.max(2 ** 31).describe('N: operations per workload, and keys loaded'),
+    keySize: positiveInt.max(1024),
+    valueSize: positiveInt.max(1 << 20),
+    durability: z.enum(DURABILITY_MODES as [string, ...string[]]).transform((d) => d as (typeof DURABILITY_MODES)[number]),
+    seed: z.number().int().min(0).max(0xffffffff).default(42),
+    repetitions: positiveInt.max(1000).default(5),
+    warmup: z.number().int().min(0).max(100).default(1),
+    workloads: z.array(z.enum(WORKLOADS)).min(1).default([...WORKLOADS]),
+    scanLength: positiveInt.default(1000),
+    prefixLength: positiveInt.optional(),
+    missRatio: z.number().min(0).max(1).default(0),
+    /** Per-workload child process time limit, seconds. */
+    timeoutSeconds: positiveInt.default(1800),
+    engineOptions: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+  })
+  .strict();
+export type ScenarioFileInput = z.input<typeof ScenarioFile>;
+
+/** A scenario with every field decided and checked. */
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** Where it came from: a built-in name or a file path. */
+  readonly source: string;
+  readonly ops: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly durability: (typeof DURABILITY_MODES)[number];
+  readonly seed: number;
+  readonly repetitions: number;
+  readonly warmup: number;
+  readonly workloads: readonly WorkloadName[];
+  readonly scanLength: number;
+  readonly prefixLength: number;
+  readonly missRatio: number;
+  readonly timeoutSeconds: number;
+  readonly engineOptions: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export const scenariosDir = (): string => join(projectRoot(), 'scenarios');
+
+/** One line per problem, each naming the field: what zod found, in words a user can act on. */
+export function formatZodError(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(top level)'}: ${issue.message}`).join('; ');
+}
+
+/** Loads a scenario by built-in name (scenarios/<name>.json) or by path. */
+export async function loadScenarioFile(nameOrPath: string): Promise<{ source: string; file: z.output<typeof ScenarioFile> }> {
+  const builtin = join(scenariosDir(), `${nameOrPath}.json`);
+  const path = /[\\/]|\.json$/.test(nameOrPath) ? resolve(nameOrPath) : builtin;
+  if (!existsSync(path)) {
+    const known = (await listScenarioNames()).join(', ');
+    throw new UserError(`unknown scenario '${nameOrPath}': no file ${path} (built-in scenarios: ${known})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new UserError(`scenario file ${path} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = ScenarioFile.safeParse(json);
+  if (!parsed.success) throw new UserError(`scenario file ${path} is invalid: ${formatZodError(parsed.error)}`);
+  return { source: path === builtin ? basename(nameOrPath) : path, file: parsed.data };
+}
+
+export async function listScenarioNames(): Promise<string[]> {
+  const files = await readdir(scenariosDir());
+  return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'timeoutSeconds'>>;
+
+export function resolveScenario(source: string, file: z.output<typeof ScenarioFile>, overrides: ScenarioOverrides): Scenario {
+  const merged = { ...file, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const keySize = merged.keySize;
+  const prefixLength = merged.prefixLength ?? Math.max(1, keySize - 3);
+  const ops = merged.ops;
+  const misses = Math.round(ops * merged.missRatio);
+  const largestIndex = ops - 1 + misses;
+  if (digitsNeeded(largestIndex) > keySize)
+    throw new UserError(`key size ${keySize} is too small: key(${largestIndex}) needs ${digitsNeeded(largestIndex)} decimal digits`);
+  if (prefixLength > keySize) throw new UserError(`prefix length ${prefixLength} must not exceed the key size ${keySize}`);
+  if (keySize - prefixLength > 15) throw new UserError(`prefix length ${prefixLength} leaves ${keySize - prefixLength} digits per prefix group; at most 15 are supported`);
+  const workloads = [...new Set(merged.workloads)];
+  return {
+    name: merged.name,
+    description: merged.description,
+    source,
+    ops,
+    keySize,
+    valueSize: merged.valueSize,
+    durability: merged.durability,
+    seed: merged.seed,
+    repetitions: merged.repetitions,
+    warmup: merged.warmup,
+    workloads: WORKLOADS.filter((w) => workloads.includes(w)),
+    scanLength: merged.scanLength,
+    prefixLength,
+    missRatio: merged.missRatio,
+    timeoutSeconds: merged.timeoutSeconds,
+    engineOptions: merged.engineOptions,
+  };
+}
+
+/** Parses a --workloads list: names separated by commas, or `all`. */
+export function parseWorkloadList(text: string): WorkloadName[] {
+  if (text.trim() === 'all') return [...WORKLOADS];
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (names.length === 0) throw new UserError('--workloads needs at least one workload name');
+  for (const name of names)
+    if (!(WORKLOADS as readonly string[]).includes(name)) throw new UserError(`unknown workload '${name}' (known: ${WORKLOADS.join(', ')})`);
+  return names as WorkloadName[];
+}
