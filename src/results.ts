@@ -56,6 +56,8 @@ export const EngineRunSchema = z.object({
   durabilityRequested: durability,
   durabilityUsed: durability,
   operations: z.record(z.enum(OPERATIONS as [string, ...string[]]), z.enum(['native', 'emulated'])),
+  /** How the operations were issued: synchronous calls, awaited one at a time, K outstanding, batches of B. */
+  driving: z.string(),
 });
 
 export const RepetitionSchema = z.object({
@@ -96,6 +98,8 @@ export const ResourcesSchema = z.object({
 export const WorkloadResultSchema = z.object({
   engine: z.string(),
   workload: z.enum(WORKLOADS),
+  /** In a sweep, the swept parameter's value for this result (e.g. N); null outside sweeps. */
+  point: z.number().nullable(),
   status: z.enum(['verified', 'failed']),
   error: z.string().nullable(),
   unit: z.enum(['op', 'entry']),
@@ -126,6 +130,8 @@ export const ScenarioSchema = z.object({
   scanLength: z.number().int(),
   prefixLength: z.number().int(),
   missRatio: num,
+  batch: z.number().int(),
+  concurrency: z.number().int(),
   timeoutSeconds: num,
   engineOptions: z.record(z.string(), z.record(z.string(), z.string())),
 });
@@ -139,7 +145,10 @@ export const ResultsFileSchema = z.object({
   rerun: z.string().nullable(),
   published: z.object({ source: z.string(), note: z.string() }).nullable(),
   environment: EnvironmentSchema,
+  /** The scenario as run; in a sweep, with the swept parameter at its first value. */
   scenario: ScenarioSchema,
+  /** A sweep runs the scenario once per value of one parameter; each result names its point. */
+  sweep: z.object({ parameter: z.enum(['ops']), values: z.array(z.number()) }).nullable(),
   engines: z.array(EngineRunSchema),
   results: z.array(WorkloadResultSchema),
 });

@@ -53,6 +53,10 @@ export const ScenarioFile = z
     scanLength: positiveInt.default(1000),
     prefixLength: positiveInt.optional(),
     missRatio: z.number().min(0).max(1).default(0),
+    /** Writes and deletes grouped into atomic batches of this many operations; 1 = one call per operation. */
+    batch: positiveInt.max(1_000_000).default(1),
+    /** Outstanding operations for stores whose API is asynchronous only; synchronous stores ignore it. */
+    concurrency: positiveInt.max(4096).default(1),
     /** Per-workload child process time limit, seconds. */
     timeoutSeconds: positiveInt.default(1800),
     engineOptions: z.record(z.string(), z.record(z.string(), z.string())).default({}),
@@ -77,6 +81,8 @@ export interface Scenario {
   readonly scanLength: number;
   readonly prefixLength: number;
   readonly missRatio: number;
+  readonly batch: number;
+  readonly concurrency: number;
   readonly timeoutSeconds: number;
   readonly engineOptions: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -112,7 +118,7 @@ export async function listScenarioNames(): Promise<string[]> {
   return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
 }
 
-export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'timeoutSeconds'>>;
+export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'timeoutSeconds'>>;
 
 export function resolveScenario(source: string, file: z.output<typeof ScenarioFile>, overrides: ScenarioOverrides): Scenario {
   const merged = { ...file, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -141,6 +147,8 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
     scanLength: merged.scanLength,
     prefixLength,
     missRatio: merged.missRatio,
+    batch: merged.batch,
+    concurrency: merged.concurrency,
     timeoutSeconds: merged.timeoutSeconds,
     engineOptions: merged.engineOptions,
   };

@@ -184,6 +184,7 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
     published: null,
     environment: { ...environment, storage: { workDir: resolve(flags.workDir), filesystem: filesystemOf(resolve(flags.workDir)) } },
     scenario: { ...scenario, workloads: [...scenario.workloads] },
+    sweep: null,
     engines: engineRuns,
     results,
   };

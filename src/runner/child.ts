@@ -286,6 +286,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   return {
     engine: job.label,
     workload: job.workload,
+    point: job.point,
     status: ok ? 'verified' : 'failed',
     error: failure ?? null,
     unit: plan.unit,

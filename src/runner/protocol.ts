@@ -7,6 +7,8 @@ export interface ChildJob {
   readonly engine: string;
   readonly label: string;
   readonly workload: WorkloadName;
+  /** The sweep point this job belongs to, or null. */
+  readonly point: number | null;
   readonly scenario: Scenario;
   readonly durability: Durability;
   readonly options: Readonly<Record<string, string>>;

@@ -51,6 +51,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
         durabilityRequested: scenario.durability,
         durabilityUsed: used,
         operations: { ...engine.operations },
+        driving: describeDriving(engine.api, scenario),
       },
     });
   }
@@ -67,6 +68,8 @@ export interface RunCallbacks {
 export interface RunOptions {
   readonly workRoot: string;
   readonly keep: boolean;
+  /** The sweep point being run, recorded in each result. */
+  readonly point?: number;
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -87,6 +90,7 @@ export async function runScenario(
           engine: run.name,
           label: run.label,
           workload,
+          point: options.point ?? null,
           scenario,
           durability: run.durabilityUsed as Durability,
           options: run.options,
@@ -105,10 +109,11 @@ export async function runScenario(
 }
 
 /** A result for a workload whose child never delivered one. */
-export function failedResult(job: Pick<ChildJob, 'label' | 'workload'>, error: string, wallSeconds: number): WorkloadResult {
+export function failedResult(job: Pick<ChildJob, 'label' | 'workload' | 'point'>, error: string, wallSeconds: number): WorkloadResult {
   return {
     engine: job.label,
     workload: job.workload,
+    point: job.point,
     status: 'failed',
     error,
     unit: job.workload === 'range-scan' || job.workload === 'prefix-scan' ? 'entry' : 'op',
@@ -167,4 +172,11 @@ function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<Work
     });
     child.send(job);
   });
+}
+
+/** How the runner issues operations to a store of this API under this scenario. */
+export function describeDriving(api: Engine['api'], scenario: Pick<Scenario, 'batch' | 'concurrency'>): string {
+  const batching = scenario.batch > 1 ? `writes and deletes in atomic batches of ${scenario.batch}` : 'one operation per call';
+  if (api === 'sync') return `synchronous calls, ${batching}`;
+  return `asynchronous calls, ${scenario.concurrency === 1 ? 'each awaited before the next' : `${scenario.concurrency} outstanding`}, ${batching}`;
 }
