@@ -18,7 +18,7 @@ import type { WorkloadResult } from '../results.js';
 import { findEngine } from '../registry.js';
 import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
-import { datasetSize, loadStore, makeDataset, planWorkload, type WorkloadPlan } from './workloads.js';
+import { datasetSize, loadStore, makeDataset, planWorkload, runAsyncPlan, type WorkloadPlan } from './workloads.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
@@ -84,15 +84,15 @@ const nullAsync: AsyncStore = {
   close: async () => {},
 };
 
-async function timeRun(plan: WorkloadPlan, store: Store): Promise<{ ms: number; digest: number }> {
+async function timeRun(plan: WorkloadPlan, store: Store, concurrency: number): Promise<{ ms: number; digest: number }> {
   const t0 = performance.now();
-  const digest = store.api === 'sync' ? plan.runSync(store) : await plan.runAsync(store);
+  const digest = store.api === 'sync' ? plan.runSync(store) : await runAsyncPlan(plan, store, concurrency);
   return { ms: performance.now() - t0, digest };
 }
 
-async function harnessOverheadNs(plan: WorkloadPlan, api: Engine['api']): Promise<number> {
+async function harnessOverheadNs(plan: WorkloadPlan, api: Engine['api'], concurrency: number): Promise<number> {
   let best = Infinity;
-  for (let r = 0; r < 5; r++) best = Math.min(best, (await timeRun(plan, api === 'sync' ? nullSync : nullAsync)).ms);
+  for (let r = 0; r < 5; r++) best = Math.min(best, (await timeRun(plan, api === 'sync' ? nullSync : nullAsync, concurrency)).ms);
   return (best * 1e6) / plan.unitsPerRepetition;
 }
 
@@ -118,7 +118,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   const size = datasetSize(scenario, job.workload);
   const data = makeDataset(scenario, size.keys, size.values);
   const plan = planWorkload(job.workload, scenario, data);
-  const overheadNs = await harnessOverheadNs(plan, engine.api);
+  const overheadNs = await harnessOverheadNs(plan, engine.api, scenario.concurrency);
 
   let storeCounter = 0;
   let store: Store | undefined;
@@ -171,7 +171,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     job.workload,
     async () => {
       const s = store!;
-      const { ms, digest } = await timeRun(plan, s);
+      const { ms, digest } = await timeRun(plan, s, scenario.concurrency);
       lastMs = ms;
       lastDigest = digest;
       return { overriddenDuration: ms };
@@ -245,13 +245,13 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
       if (s.api === 'sync')
         for (let j = 0; j < calls; j++) {
           const t = performance.now();
-          plan.callSync(s, j);
+          plan.stepSync(s, j);
           lat[j] = performance.now() - t;
         }
       else
         for (let j = 0; j < calls; j++) {
           const t = performance.now();
-          await plan.callAsync(s, j);
+          await plan.stepAsync(s, j);
           lat[j] = performance.now() - t;
         }
       lat.sort();

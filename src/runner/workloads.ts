@@ -6,7 +6,7 @@
  * clock read per operation. Each kind of loop exists once for synchronous stores and
  * once for asynchronous ones, so a synchronous store never pays for an `await`.
  */
-import type { AsyncStore, Store, SyncStore } from '../engine.js';
+import type { AsyncStore, BatchOp, Store, SyncStore } from '../engine.js';
 import { compareBytes } from '../engine.js';
 import {
   Stream,
@@ -57,29 +57,54 @@ export interface WorkloadPlan {
   readonly mutates: boolean;
   /** Units counted per repetition (ops for point workloads, entries for scans). */
   readonly unitsPerRepetition: number;
-  /** Calls made per repetition (scans, for the scan workloads). */
+  /** Store calls per repetition: operations, batches, or scans. */
   readonly callsPerRepetition: number;
   /** Logical bytes the timed part writes (for write amplification), 0 for reads. */
   readonly logicalBytesWritten: number;
-  /** The timed part. Returns a digest of what the store answered. */
+  /** The timed part on a synchronous store: one tight loop. Returns the digest of the answers. */
   runSync(store: SyncStore): number;
-  runAsync(store: AsyncStore): Promise<number>;
-  /** Call j of the timed part alone, for the latency pass. */
-  callSync(store: SyncStore, j: number): void;
-  callAsync(store: AsyncStore, j: number): Promise<void>;
+  /** Call c of the timed part alone; returns its share of the digest. Used by the latency pass. */
+  stepSync(store: SyncStore, c: number): number;
+  /** Call c on an asynchronous store; the runner keeps `concurrency` of these outstanding. */
+  stepAsync(store: AsyncStore, c: number): Promise<number>;
   /** The digest a correct store gives, or undefined when the digest carries no check (writes). */
   readonly expectedDigest: number | undefined;
   /** Full checks after the timed part; returns what was wrong, or undefined. */
   verify(store: Store): Promise<string | undefined>;
 }
 
-/** Folds a returned value into a digest: its length and first, middle and last bytes, position-dependent. */
-function foldValue(d: number, v: Uint8Array): number {
-  const n = v.length;
-  return (Math.imul(d, 31) + n + (n > 0 ? v[0]! + 3 * v[n >> 1]! + 7 * v[n - 1]! : 0)) | 0;
+/**
+ * Runs calls 0..calls-1 of an asynchronous plan with at most `concurrency` outstanding.
+ * Digest shares are summed, so the digest does not depend on completion order.
+ */
+export async function runAsyncPlan(plan: WorkloadPlan, store: AsyncStore, concurrency: number): Promise<number> {
+  const calls = plan.callsPerRepetition;
+  let next = 0;
+  let digest = 0;
+  const worker = async (): Promise<void> => {
+    while (next < calls) {
+      const c = next++;
+      digest = (digest + (await plan.stepAsync(store, c))) | 0;
+    }
+  };
+  const workers: Promise<void>[] = [];
+  for (let w = 0; w < Math.min(concurrency, calls); w++) workers.push(worker());
+  await Promise.all(workers);
+  return digest;
 }
-function foldEntry(d: number, k: Uint8Array, v: Uint8Array): number {
-  return (Math.imul(d, 31) + k[k.length - 1]! + 5 * (k.length > 1 ? k[k.length - 2]! : 0) + (v.length > 0 ? 11 * v[0]! : 0)) | 0;
+
+/**
+ * Digest shares. Each is weighted by the call's position (2c + 1, odd so no share vanishes),
+ * and shares are summed: order-independent, yet a value returned for the wrong key changes it.
+ */
+function valueShare(v: Uint8Array | undefined, c: number): number {
+  if (v === undefined) return Math.imul(0x7fffffff, 2 * c + 1);
+  const n = v.length;
+  const h = 1 + n + (n > 0 ? v[0]! + 3 * v[n >> 1]! + 7 * v[n - 1]! : 0);
+  return Math.imul(h, 2 * c + 1);
+}
+function entryShare(k: Uint8Array, v: Uint8Array): number {
+  return (k[k.length - 1]! + 5 * (k.length > 1 ? k[k.length - 2]! : 0) + 11 * (v.length > 0 ? v[0]! : 0) + 1) | 0;
 }
 const MISSING = 0x7fffffff;
 
@@ -109,17 +134,55 @@ async function verifyLoaded(store: Store, data: Dataset, n: number): Promise<str
   return undefined;
 }
 
+/** Groups operations into atomic batches of `size`, made before anything is timed. */
+function makeBatches(count: number, size: number, op: (j: number) => BatchOp): BatchOp[][] {
+  const batches: BatchOp[][] = [];
+  for (let from = 0; from < count; from += size) {
+    const batch: BatchOp[] = [];
+    for (let j = from; j < Math.min(count, from + size); j++) batch.push(op(j));
+    batches.push(batch);
+  }
+  return batches;
+}
+
 function writePlan(name: WorkloadName, scenario: Scenario, data: Dataset, order: Uint32Array | undefined): WorkloadPlan {
   const n = scenario.ops;
   const { keys, values } = data;
-  return {
+  const common = {
     name,
-    unit: 'op',
-    precondition: 'empty',
+    unit: 'op' as const,
+    precondition: 'empty' as const,
     mutates: true,
     unitsPerRepetition: n,
-    callsPerRepetition: n,
     logicalBytesWritten: n * (scenario.keySize + scenario.valueSize),
+    expectedDigest: undefined,
+    verify: (store: Store) => verifyLoaded(store, data, n),
+  };
+  if (scenario.batch > 1) {
+    const batches = makeBatches(n, scenario.batch, (j) => {
+      const i = order === undefined ? j : order[j]!;
+      return { type: 'put', key: keys[i]!, value: values[i]! };
+    });
+    return {
+      ...common,
+      callsPerRepetition: batches.length,
+      runSync(store) {
+        for (let b = 0; b < batches.length; b++) store.batch(batches[b]!);
+        return 0;
+      },
+      stepSync(store, c) {
+        store.batch(batches[c]!);
+        return 0;
+      },
+      async stepAsync(store, c) {
+        await store.batch(batches[c]!);
+        return 0;
+      },
+    };
+  }
+  return {
+    ...common,
+    callsPerRepetition: n,
     runSync(store) {
       if (order === undefined) for (let i = 0; i < n; i++) store.put(keys[i]!, values[i]!);
       else
@@ -129,25 +192,16 @@ function writePlan(name: WorkloadName, scenario: Scenario, data: Dataset, order:
         }
       return 0;
     },
-    async runAsync(store) {
-      if (order === undefined) for (let i = 0; i < n; i++) await store.put(keys[i]!, values[i]!);
-      else
-        for (let j = 0; j < n; j++) {
-          const i = order[j]!;
-          await store.put(keys[i]!, values[i]!);
-        }
+    stepSync(store, c) {
+      const i = order === undefined ? c : order[c]!;
+      store.put(keys[i]!, values[i]!);
       return 0;
     },
-    callSync(store, j) {
-      const i = order === undefined ? j : order[j]!;
-      store.put(keys[i]!, values[i]!);
-    },
-    async callAsync(store, j) {
-      const i = order === undefined ? j : order[j]!;
+    async stepAsync(store, c) {
+      const i = order === undefined ? c : order[c]!;
       await store.put(keys[i]!, values[i]!);
+      return 0;
     },
-    expectedDigest: undefined,
-    verify: (store) => verifyLoaded(store, data, n),
   };
 }
 
@@ -155,7 +209,7 @@ function readPlan(name: WorkloadName, scenario: Scenario, data: Dataset, order: 
   const n = scenario.ops;
   const { keys, values } = data;
   let expected = 0;
-  for (let j = 0; j < n; j++) expected = foldValue(expected, values[order === undefined ? j : order[j]!]!);
+  for (let j = 0; j < n; j++) expected = (expected + valueShare(values[order === undefined ? j : order[j]!]!, j)) | 0;
   return {
     name,
     unit: 'op',
@@ -166,25 +220,15 @@ function readPlan(name: WorkloadName, scenario: Scenario, data: Dataset, order: 
     logicalBytesWritten: 0,
     runSync(store) {
       let d = 0;
-      for (let j = 0; j < n; j++) {
-        const v = store.get(keys[order === undefined ? j : order[j]!]!);
-        d = v === undefined ? (d ^ MISSING) | 0 : foldValue(d, v);
-      }
+      if (order === undefined) for (let j = 0; j < n; j++) d = (d + valueShare(store.get(keys[j]!), j)) | 0;
+      else for (let j = 0; j < n; j++) d = (d + valueShare(store.get(keys[order[j]!]!), j)) | 0;
       return d;
     },
-    async runAsync(store) {
-      let d = 0;
-      for (let j = 0; j < n; j++) {
-        const v = await store.get(keys[order === undefined ? j : order[j]!]!);
-        d = v === undefined ? (d ^ MISSING) | 0 : foldValue(d, v);
-      }
-      return d;
+    stepSync(store, c) {
+      return valueShare(store.get(keys[order === undefined ? c : order[c]!]!), c);
     },
-    callSync(store, j) {
-      store.get(keys[order === undefined ? j : order[j]!]!);
-    },
-    async callAsync(store, j) {
-      await store.get(keys[order === undefined ? j : order[j]!]!);
+    async stepAsync(store, c) {
+      return valueShare(await store.get(keys[order === undefined ? c : order[c]!]!), c);
     },
     expectedDigest: expected,
     verify: (store) => verifyLoaded(store, data, n),
@@ -213,16 +257,20 @@ function scanPlan(name: 'range-scan' | 'prefix-scan', scenario: Scenario, data: 
   let expected = 0;
   for (let j = 0; j < scans; j++) {
     units += count[j]!;
-    for (let i = first[j]!; i < first[j]! + count[j]!; i++) expected = foldEntry(expected, keys[i]!, values[i]!);
+    for (let i = first[j]!; i < first[j]! + count[j]!; i++) expected = (expected + entryShare(keys[i]!, values[i]!)) | 0;
   }
   const limit = Math.min(scenario.scanLength, n);
+  // One visitor for the whole run, made here: the timed loop allocates nothing per entry.
   let digest = 0;
+  let seen = 0;
   const visit = (k: Uint8Array, v: Uint8Array): void => {
-    digest = foldEntry(digest, k, v);
+    digest = (digest + entryShare(k, v)) | 0;
+    seen++;
   };
   const rangeOf = name === 'range-scan' ? (j: number) => ({ start: keys[first[j]!]!, limit }) : (j: number) => ({ prefix: prefixes[j]! });
-  // The range objects are made here, untimed; the timed loop only indexes them.
   const ranges = Array.from({ length: scans }, (_, j) => rangeOf(j));
+  /** A miscount (visited entries differing from the count the store returns) spoils the digest. */
+  const countShare = (returned: number, expectedCount: number): number => (returned === expectedCount ? 0 : MISSING);
   return {
     name,
     unit: 'entry',
@@ -233,21 +281,23 @@ function scanPlan(name: 'range-scan' | 'prefix-scan', scenario: Scenario, data: 
     logicalBytesWritten: 0,
     runSync(store) {
       digest = 0;
-      let seen = 0;
-      for (let j = 0; j < scans; j++) seen += store.scan(ranges[j]!, visit);
-      return seen === units ? digest : (digest ^ MISSING) | 0;
+      seen = 0;
+      let returned = 0;
+      for (let j = 0; j < scans; j++) returned += store.scan(ranges[j]!, visit);
+      return (digest + countShare(returned, units) + countShare(seen, units)) | 0;
     },
-    async runAsync(store) {
-      digest = 0;
-      let seen = 0;
-      for (let j = 0; j < scans; j++) seen += await store.scan(ranges[j]!, visit);
-      return seen === units ? digest : (digest ^ MISSING) | 0;
+    stepSync(store, c) {
+      const before = digest;
+      const returned = store.scan(ranges[c]!, visit);
+      return (digest - before + countShare(returned, count[c]!)) | 0;
     },
-    callSync(store, j) {
-      store.scan(ranges[j]!, visit);
-    },
-    async callAsync(store, j) {
-      await store.scan(ranges[j]!, visit);
+    async stepAsync(store, c) {
+      // Entries of concurrent scans interleave in `digest`; each scan's share is its own sum.
+      let share = 0;
+      const returned = await store.scan(ranges[c]!, (k, v) => {
+        share = (share + entryShare(k, v)) | 0;
+      });
+      return (share + countShare(returned, count[c]!)) | 0;
     },
     expectedDigest: expected,
     async verify(store) {
@@ -274,27 +324,29 @@ function scanPlan(name: 'range-scan' | 'prefix-scan', scenario: Scenario, data: 
 function deletePlan(scenario: Scenario, data: Dataset): WorkloadPlan {
   const n = scenario.ops;
   const { keys } = data;
+  const batches = scenario.batch > 1 ? makeBatches(n, scenario.batch, (j) => ({ type: 'delete', key: keys[j]! })) : undefined;
   return {
     name: 'deletions',
     unit: 'op',
     precondition: 'loaded',
     mutates: true,
     unitsPerRepetition: n,
-    callsPerRepetition: n,
+    callsPerRepetition: batches?.length ?? n,
     logicalBytesWritten: n * scenario.keySize,
     runSync(store) {
-      for (let i = 0; i < n; i++) store.delete(keys[i]!);
+      if (batches !== undefined) for (let b = 0; b < batches.length; b++) store.batch(batches[b]!);
+      else for (let i = 0; i < n; i++) store.delete(keys[i]!);
       return 0;
     },
-    async runAsync(store) {
-      for (let i = 0; i < n; i++) await store.delete(keys[i]!);
+    stepSync(store, c) {
+      if (batches !== undefined) store.batch(batches[c]!);
+      else store.delete(keys[c]!);
       return 0;
     },
-    callSync(store, j) {
-      store.delete(keys[j]!);
-    },
-    async callAsync(store, j) {
-      await store.delete(keys[j]!);
+    async stepAsync(store, c) {
+      if (batches !== undefined) await store.batch(batches[c]!);
+      else await store.delete(keys[c]!);
+      return 0;
     },
     expectedDigest: undefined,
     async verify(store) {
@@ -319,7 +371,7 @@ function containsPlan(scenario: Scenario, data: Dataset): WorkloadPlan {
   const { order, present } = containsQueries(n, scenario.missRatio, deriveSeed(scenario.seed, Stream.contains));
   const answers = new Uint8Array(n);
   let expected = 0;
-  for (let j = 0; j < n; j++) expected = (Math.imul(expected, 31) + (order[j]! < present ? 1 : 0)) | 0;
+  for (let j = 0; j < n; j++) expected = (expected + Math.imul(order[j]! < present ? 1 : 2, 2 * j + 1)) | 0;
   return {
     name: 'contains',
     unit: 'op',
@@ -331,33 +383,28 @@ function containsPlan(scenario: Scenario, data: Dataset): WorkloadPlan {
     runSync(store) {
       let d = 0;
       for (let j = 0; j < n; j++) {
-        const a = store.has(keys[order[j]!]!) ? 1 : 0;
+        const a = store.has(keys[order[j]!]!) ? 1 : 2;
         answers[j] = a;
-        d = (Math.imul(d, 31) + a) | 0;
+        d = (d + Math.imul(a, 2 * j + 1)) | 0;
       }
       return d;
     },
-    async runAsync(store) {
-      let d = 0;
-      for (let j = 0; j < n; j++) {
-        const a = (await store.has(keys[order[j]!]!)) ? 1 : 0;
-        answers[j] = a;
-        d = (Math.imul(d, 31) + a) | 0;
-      }
-      return d;
+    stepSync(store, c) {
+      const a = store.has(keys[order[c]!]!) ? 1 : 2;
+      answers[c] = a;
+      return Math.imul(a, 2 * c + 1);
     },
-    callSync(store, j) {
-      store.has(keys[order[j]!]!);
-    },
-    async callAsync(store, j) {
-      await store.has(keys[order[j]!]!);
+    async stepAsync(store, c) {
+      const a = (await store.has(keys[order[c]!]!)) ? 1 : 2;
+      answers[c] = a;
+      return Math.imul(a, 2 * c + 1);
     },
     expectedDigest: expected,
     async verify() {
       // The answers of the last timed repetition, each checked.
       for (let j = 0; j < n; j++) {
-        const want = order[j]! < present ? 1 : 0;
-        if (answers[j] !== want) return `has(${ascii(keys[order[j]!]!)}) answered ${answers[j] === 1} but the key is ${want ? 'present' : 'absent'}`;
+        const want = order[j]! < present ? 1 : 2;
+        if (answers[j] !== want) return `has(${ascii(keys[order[j]!]!)}) answered ${answers[j] === 1} but the key is ${want === 1 ? 'present' : 'absent'}`;
       }
       return undefined;
     },
