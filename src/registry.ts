@@ -4,9 +4,11 @@
  */
 import { EngineUnavailableError, type Engine, type EngineDescriptor } from './engine.js';
 import { memoryEngine } from '../engines/memory/index.js';
+import { tsEngine } from '../engines/ts/engine.js';
 
 export const ENGINES: readonly EngineDescriptor[] = [
   memoryEngine,
+  tsEngine,
 ];
 
 export function findEngine(name: string): EngineDescriptor | undefined {

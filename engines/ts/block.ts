@@ -1,0 +1,283 @@
+/**
+ * Data blocks: sorted entries with prefix-compressed keys and restart points.
+ *
+ * Entry:    shared varint | unshared varint | value length varint
+ *           | unshared key bytes | trailer 8 bytes (kind, seq: coding.writeTrailer) | value
+ * Block:    entries | restart offsets u32 LE each | restart count u32 LE
+ *
+ * At a restart point `shared` is 0, so the full key is stored and a seek can binary
+ * search the restart points, then scan at most `restartInterval` entries.
+ * The table (table.ts) stores a CRC-32 after each block; this file never sees it.
+ */
+import { ByteWriter, compareRegions, readU32, varintLength, writeTrailer, writeVarint } from './coding.js';
+import { EMPTY, type InternalIterator } from './iterator.js';
+
+export class BlockBuilder {
+  readonly out = new ByteWriter(8192);
+  private restarts: number[] = [];
+  private sinceRestart = 0;
+  private lastKey = new Uint8Array(64);
+  private lastKeyLen = 0;
+  entries = 0;
+
+  constructor(private readonly restartInterval = 16) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.out.reset();
+    this.restarts.length = 0;
+    this.restarts.push(0);
+    this.sinceRestart = 0;
+    this.lastKeyLen = 0;
+    this.entries = 0;
+  }
+
+  /** Size of the block if finished now. */
+  get estimatedSize(): number {
+    return this.out.length + this.restarts.length * 4 + 4;
+  }
+
+  get empty(): boolean {
+    return this.entries === 0;
+  }
+
+  /** REQUIRES: entries are added in internal order. */
+  add(key: Uint8Array, keyOff: number, keyLen: number, seq: number, kind: number, val: Uint8Array, valOff: number, valLen: number): void {
+    let shared = 0;
+    if (this.sinceRestart >= this.restartInterval) {
+      this.restarts.push(this.out.length);
+      this.sinceRestart = 0;
+    } else {
+      const last = this.lastKey;
+      const n = keyLen < this.lastKeyLen ? keyLen : this.lastKeyLen;
+      while (shared < n && last[shared] === key[keyOff + shared]) shared++;
+    }
+    const unshared = keyLen - shared;
+    const w = this.out;
+    w.ensure(15 + unshared + 8 + valLen);
+    const b = w.bytes;
+    let p = w.length;
+    p = writeVarint(b, p, shared);
+    p = writeVarint(b, p, unshared);
+    p = writeVarint(b, p, valLen);
+    w.length = p;
+    w.raw(key, keyOff + shared, unshared);
+    writeTrailer(w.bytes, w.length, seq, kind);
+    w.length += 8;
+    w.raw(val, valOff, valLen);
+    if (keyLen > this.lastKey.length) {
+      const grown = new Uint8Array(Math.max(keyLen, this.lastKey.length * 2));
+      grown.set(this.lastKey.subarray(0, this.lastKeyLen));
+      this.lastKey = grown;
+    }
+    const lk = this.lastKey;
+    for (let i = shared; i < keyLen; i++) lk[i] = key[keyOff + i]!;
+    this.lastKeyLen = keyLen;
+    this.sinceRestart++;
+    this.entries++;
+  }
+
+  /** Appends the restart array; the returned view is valid until reset(). */
+  finish(): Uint8Array {
+    const w = this.out;
+    for (const r of this.restarts) w.u32(r);
+    w.u32(this.restarts.length);
+    return w.view();
+  }
+}
+
+/** Upper bound of an entry's encoded size, for callers sizing blocks. */
+export function entrySizeBound(keyLen: number, valLen: number): number {
+  return 2 * varintLength(keyLen) + varintLength(valLen) + keyLen + 8 + valLen;
+}
+
+/**
+ * Iterates one block. keyBuf is the iterator's own scratch (keys are rebuilt from
+ * their shared prefix); valBuf is the block itself.
+ * REQUIRES: the block passed its checksum (entries are trusted to be well formed).
+ */
+export class BlockIterator implements InternalIterator {
+  keyBuf = new Uint8Array(64);
+  keyOff = 0;
+  keyLen = 0;
+  seq = 0;
+  kind = 0;
+  valBuf: Uint8Array = EMPTY;
+  valOff = 0;
+  valLen = 0;
+
+  private block: Uint8Array = EMPTY;
+  private restartsOff = 0;
+  private numRestarts = 0;
+  /** Offset of the current entry; restartsOff when past the end, -1 before the start. */
+  private current = -1;
+  private nextOff = 0;
+
+  /** Points the iterator at a new block; it is unpositioned until a seek. */
+  reset(block: Uint8Array): void {
+    this.block = block;
+    this.valBuf = block;
+    const n = block.length >= 4 ? readU32(block, block.length - 4) : 0;
+    this.numRestarts = n;
+    this.restartsOff = block.length - 4 - 4 * n;
+    this.current = -1;
+  }
+
+  valid(): boolean {
+    return this.current >= 0 && this.current < this.restartsOff;
+  }
+
+  private restartPoint(i: number): number {
+    return readU32(this.block, this.restartsOff + 4 * i);
+  }
+
+  /** Decodes the entry at `p`, whose key shares a prefix with the current keyBuf. */
+  private decodeAt(p: number): void {
+    const b = this.block;
+    this.current = p;
+    if (p >= this.restartsOff) {
+      this.nextOff = p;
+      return;
+    }
+    let shared = b[p++]!;
+    if (shared >= 0x80) {
+      shared &= 0x7f;
+      let s = 7;
+      let c: number;
+      do {
+        c = b[p++]!;
+        shared |= (c & 0x7f) << s;
+        s += 7;
+      } while (c >= 0x80);
+    }
+    let unshared = b[p++]!;
+    if (unshared >= 0x80) {
+      unshared &= 0x7f;
+      let s = 7;
+      let c: number;
+      do {
+        c = b[p++]!;
+        unshared |= (c & 0x7f) << s;
+        s += 7;
+      } while (c >= 0x80);
+    }
+    let vlen = b[p++]!;
+    if (vlen >= 0x80) {
+      vlen &= 0x7f;
+      let s = 7;
+      let c: number;
+      do {
+        c = b[p++]!;
+        vlen |= (c & 0x7f) << s;
+        s += 7;
+      } while (c >= 0x80);
+    }
+    const keyLen = shared + unshared;
+    let kb = this.keyBuf;
+    if (keyLen > kb.length) {
+      const grown = new Uint8Array(keyLen * 2);
+      grown.set(kb.subarray(0, shared));
+      this.keyBuf = kb = grown;
+    }
+    for (let i = 0; i < unshared; i++) kb[shared + i] = b[p + i]!;
+    p += unshared;
+    this.keyLen = keyLen;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    this.kind = lo & 0xff;
+    this.seq = (lo >>> 8) + hi * 16777216;
+    p += 8;
+    this.valOff = p;
+    this.valLen = vlen;
+    this.nextOff = p + vlen;
+  }
+
+  seekFirst(): void {
+    this.decodeAt(this.numRestarts > 0 ? 0 : this.restartsOff);
+  }
+
+  seekLast(): void {
+    if (this.numRestarts === 0 || this.restartsOff <= 0) {
+      this.current = -1;
+      return;
+    }
+    this.decodeAt(this.restartPoint(this.numRestarts - 1));
+    while (this.nextOff < this.restartsOff) this.decodeAt(this.nextOff);
+  }
+
+  /** Compares the full key stored at restart point `r` with (key, seq). */
+  private compareRestart(r: number, key: Uint8Array, off: number, len: number, seq: number): number {
+    const b = this.block;
+    let p = this.restartPoint(r);
+    p++; // shared is 0 at a restart point
+    let unshared = 0;
+    let s = 0;
+    let c: number;
+    do {
+      c = b[p++]!;
+      unshared |= (c & 0x7f) << s;
+      s += 7;
+    } while (c >= 0x80);
+    do c = b[p++]!;
+    while (c >= 0x80); // value length
+    const cmp = compareRegions(b, p, unshared, key, off, len);
+    if (cmp !== 0) return cmp;
+    p += unshared;
+    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
+    const eseq = (lo >>> 8) + hi * 16777216;
+    return eseq > seq ? -1 : eseq < seq ? 1 : 0;
+  }
+
+  seek(key: Uint8Array, off: number, len: number, seq: number): void {
+    // Last restart point whose key is < target: the target lies in its run or later.
+    let lo = 0;
+    let hi = this.numRestarts - 1;
+    if (hi < 0) {
+      this.current = this.restartsOff;
+      return;
+    }
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.compareRestart(mid, key, off, len, seq) < 0) lo = mid;
+      else hi = mid - 1;
+    }
+    this.decodeAt(this.restartPoint(lo));
+    for (;;) {
+      if (this.current >= this.restartsOff) return;
+      let c = compareRegions(this.keyBuf, 0, this.keyLen, key, off, len);
+      if (c === 0) c = this.seq > seq ? -1 : this.seq < seq ? 1 : 0;
+      if (c >= 0) return;
+      this.decodeAt(this.nextOff);
+    }
+  }
+
+  seekBefore(key: Uint8Array, off: number, len: number): void {
+    this.seek(key, off, len, Infinity);
+    if (this.valid()) this.prev();
+    else this.seekLast();
+  }
+
+  next(): void {
+    this.decodeAt(this.nextOff);
+  }
+
+  prev(): void {
+    const target = this.current;
+    if (target <= 0) {
+      this.current = -1;
+      return;
+    }
+    // Find the last restart point before the current entry, then walk forward to the entry before it.
+    let lo = 0;
+    let hi = this.numRestarts - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.restartPoint(mid) < target) lo = mid;
+      else hi = mid - 1;
+    }
+    this.decodeAt(this.restartPoint(lo));
+    while (this.nextOff < target) this.decodeAt(this.nextOff);
+  }
+}

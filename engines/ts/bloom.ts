@@ -1,0 +1,96 @@
+/**
+ * A bloom filter over the user keys of one SSTable, ~10 bits per key by default.
+ * Layout: the bit array, then one byte holding the number of probes k.
+ * Probes use double hashing from one 32-bit hash (h, h + delta, h + 2*delta, ...), as
+ * LevelDB does, so a query hashes the key once, in JS, without allocating.
+ */
+
+/** A 32-bit hash of key[off, off+len) (murmur-style mixing, 4 bytes per round). */
+export function hashKey(key: Uint8Array, off: number, len: number): number {
+  const m = 0x5bd1e995;
+  let h = (0x9747b28c ^ len) | 0;
+  let i = off;
+  const end4 = off + (len & ~3);
+  while (i < end4) {
+    let k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+    i += 4;
+  }
+  const rest = len & 3;
+  if (rest === 3) h ^= key[i + 2]! << 16;
+  if (rest >= 2) h ^= key[i + 1]! << 8;
+  if (rest >= 1) {
+    h ^= key[i]!;
+    h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h >>> 0;
+}
+
+/** Collects key hashes, then lays out the filter. */
+export class BloomBuilder {
+  private hashes = new Uint32Array(1024);
+  private count = 0;
+  constructor(private readonly bitsPerKey = 10) {}
+
+  addKey(key: Uint8Array, off: number, len: number): void {
+    if (this.count === this.hashes.length) {
+      const grown = new Uint32Array(this.hashes.length * 2);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[this.count++] = hashKey(key, off, len);
+  }
+
+  get keys(): number {
+    return this.count;
+  }
+
+  finish(): Uint8Array {
+    const k = Math.max(1, Math.min(30, Math.round(this.bitsPerKey * 0.69)));
+    const bits = Math.max(64, this.count * this.bitsPerKey);
+    const bytes = Math.ceil(bits / 8);
+    const nbits = bytes * 8;
+    const out = new Uint8Array(bytes + 1);
+    for (let i = 0; i < this.count; i++) {
+      let h = this.hashes[i]!;
+      const delta = ((h >>> 17) | (h << 15)) >>> 0;
+      for (let j = 0; j < k; j++) {
+        const pos = h % nbits;
+        out[pos >>> 3] = out[pos >>> 3]! | (1 << (pos & 7));
+        h = (h + delta) >>> 0;
+      }
+    }
+    out[bytes] = k;
+    return out;
+  }
+}
+
+/** A filter read back from a table. REQUIRES: `filter` came from BloomBuilder.finish(). */
+export class Bloom {
+  private readonly nbits: number;
+  private readonly k: number;
+  constructor(private readonly filter: Uint8Array) {
+    this.nbits = (filter.length - 1) * 8;
+    this.k = filter[filter.length - 1] ?? 0;
+  }
+
+  /** False means the key is certainly absent; true means it may be present. */
+  mayContain(key: Uint8Array, off: number, len: number): boolean {
+    if (this.nbits === 0 || this.k === 0 || this.k > 30) return true;
+    let h = hashKey(key, off, len);
+    const delta = ((h >>> 17) | (h << 15)) >>> 0;
+    const f = this.filter;
+    for (let j = 0; j < this.k; j++) {
+      const pos = h % this.nbits;
+      if ((f[pos >>> 3]! & (1 << (pos & 7))) === 0) return false;
+      h = (h + delta) >>> 0;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The `ts` engine: lsmbench's adapter for the native TypeScript LSM tree. This is the
+ * only file under engines/ts that imports the harness (its engine contract).
+ */
+import type { BatchOp, Engine, EngineDescriptor, OpenOptions, ScanRange, ScanVisitor, StoreStats, SyncStore } from '../../src/engine.js';
+import { Tree, VERSION, type TreeOptions } from './tree.js';
+
+const OPTION_HELP = {
+  memtableBytes: 'bytes a memtable holds before it is flushed to an L0 table (default 33554432)',
+  blockCacheBytes: 'bytes of data blocks cached in memory (default 67108864)',
+  blockSize: 'target data block size in bytes (default 4096)',
+  bloomBitsPerKey: 'bloom filter bits per key (default 10)',
+  maxImmutableMemtables: 'frozen memtables allowed before a write flushes inline (default 2)',
+  recovery: "'strict' (default) or 'truncate': what recovery does with a checksum-failing WAL or manifest record",
+} as const;
+
+function parseOptions(raw: Readonly<Record<string, string>>): Omit<TreeOptions, 'durability' | 'fs'> {
+  const out: Record<string, number | string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (!(k in OPTION_HELP)) throw new Error(`ts engine: unknown option ${k} (known: ${Object.keys(OPTION_HELP).join(', ')})`);
+    if (k === 'recovery') {
+      if (v !== 'strict' && v !== 'truncate') throw new Error(`ts engine: recovery must be strict or truncate, not ${v}`);
+      out[k] = v;
+      continue;
+    }
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`ts engine: option ${k} must be a non-negative integer, not ${v}`);
+    out[k] = n;
+  }
+  return out as Omit<TreeOptions, 'durability' | 'fs'>;
+}
+
+class TsStore implements SyncStore {
+  readonly api = 'sync' as const;
+  constructor(private readonly tree: Tree) {}
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.tree.put(key, value);
+  }
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.tree.get(key);
+  }
+  delete(key: Uint8Array): void {
+    this.tree.delete(key);
+  }
+  has(key: Uint8Array): boolean {
+    return this.tree.has(key);
+  }
+  batch(ops: readonly BatchOp[]): void {
+    this.tree.write(ops);
+  }
+  scan(range: ScanRange, visit: ScanVisitor): number {
+    return this.tree.scan(range, visit);
+  }
+  settle(): Promise<void> {
+    return this.tree.settle();
+  }
+  stats(): StoreStats {
+    const s = this.tree.stats();
+    return {
+      bytesWritten: s.bytesWritten,
+      files: s.tables,
+      levels: [s.tables],
+      extra: {
+        tableBytes: s.tableBytes,
+        memtableBytes: s.memtableBytes,
+        immutableMemtables: s.immutableMemtables,
+        flushes: s.flushes,
+        flushMs: s.flushMs,
+        blockCacheHits: s.blockCacheHits,
+        blockCacheMisses: s.blockCacheMisses,
+        blockReads: s.blockReads,
+      },
+    };
+  }
+  async close(): Promise<void> {
+    this.tree.close();
+  }
+}
+
+const tsEngineModule: Engine = {
+  storeVersion: VERSION,
+  persistent: true,
+  durability: ['none', 'os', 'fsync'],
+  operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native' },
+  api: 'sync',
+  optionHelp: OPTION_HELP,
+  async open(options: OpenOptions) {
+    return new TsStore(Tree.open(options.dir, { ...parseOptions(options.options), durability: options.durability }));
+  },
+};
+
+export const tsEngine: EngineDescriptor = {
+  name: 'ts',
+  description: 'native TypeScript LSM tree (engines/ts): skiplist memtable, WAL, SSTables with bloom filters',
+  async load() {
+    return tsEngineModule;
+  },
+};

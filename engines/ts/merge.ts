@@ -1,0 +1,214 @@
+/**
+ * The merging iterator: a heap merge of memtable and table iterators that yields, for
+ * each user key, the newest version visible at a snapshot, and hides tombstones.
+ *
+ * Forward, the heap is ordered by internal order (key ascending, seq descending), so
+ * the first version of a key to surface is the newest; older versions are skipped.
+ * Backward, versions of a key surface oldest first, so the newest visible one is
+ * remembered (its value copied) until the key is exhausted.
+ *
+ * Nothing is allocated per entry: the current key lives in a scratch buffer of exactly
+ * the key's length (reused while lengths repeat), and the value is exposed as a region.
+ */
+import { compareRegions, KIND_PUT } from './coding.js';
+import { EMPTY, type InternalIterator } from './iterator.js';
+
+/** Reusable byte arrays of an exact length, so a view handed to a caller needs no subarray. */
+export class ExactBuffers {
+  private readonly pool = new Map<number, Uint8Array>();
+  private last: Uint8Array = EMPTY;
+  get(length: number): Uint8Array {
+    if (this.last.length === length) return this.last;
+    let b = this.pool.get(length);
+    if (b === undefined) {
+      b = new Uint8Array(length);
+      if (this.pool.size < 256) this.pool.set(length, b);
+    }
+    this.last = b;
+    return b;
+  }
+}
+
+export function copyRegion(dst: Uint8Array, src: Uint8Array, off: number, len: number): void {
+  if (len <= 128) for (let i = 0; i < len; i++) dst[i] = src[off + i]!;
+  else dst.set(src.subarray(off, off + len));
+}
+
+function cmpIter(a: InternalIterator, b: InternalIterator): number {
+  const c = compareRegions(a.keyBuf, a.keyOff, a.keyLen, b.keyBuf, b.keyOff, b.keyLen);
+  if (c !== 0) return c;
+  return a.seq > b.seq ? -1 : a.seq < b.seq ? 1 : 0;
+}
+
+export class MergeIterator {
+  /** The current user key: an exact-length scratch array. REQUIRES: valid(). */
+  key: Uint8Array = EMPTY;
+  valBuf: Uint8Array = EMPTY;
+  valOff = 0;
+  valLen = 0;
+
+  private readonly heap: InternalIterator[] = [];
+  private size = 0;
+  private reverse = false;
+  private isValid = false;
+  private readonly keys = new ExactBuffers();
+  private copiedValue = new Uint8Array(256);
+
+  /** `sources` newest first; `snapshot` hides versions with a larger sequence number. */
+  constructor(
+    private readonly sources: readonly InternalIterator[],
+    private readonly snapshot: number,
+  ) {}
+
+  valid(): boolean {
+    return this.isValid;
+  }
+
+  private less(a: InternalIterator, b: InternalIterator): boolean {
+    const c = cmpIter(a, b);
+    return this.reverse ? c > 0 : c < 0;
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    const n = this.size;
+    const x = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
+      const r = l + 1;
+      if (r < n && this.less(h[r]!, h[l]!)) m = r;
+      if (!this.less(h[m]!, x)) break;
+      h[i] = h[m]!;
+      i = m;
+    }
+    h[i] = x;
+  }
+
+  private build(): void {
+    const h = this.heap;
+    h.length = 0;
+    for (const s of this.sources) if (s.valid()) h.push(s);
+    this.size = h.length;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  /** Advances the heap's top source one step in the iteration direction. */
+  private advanceTop(): void {
+    const top = this.heap[0]!;
+    if (this.reverse) top.prev();
+    else top.next();
+    if (!top.valid()) {
+      this.size--;
+      if (this.size === 0) return;
+      this.heap[0] = this.heap[this.size]!;
+    }
+    if (this.size > 1) this.siftDown(0);
+  }
+
+  private topHasKey(key: Uint8Array): boolean {
+    const t = this.heap[0]!;
+    return compareRegions(t.keyBuf, t.keyOff, t.keyLen, key, 0, key.length) === 0;
+  }
+
+  seekFirst(): void {
+    this.reverse = false;
+    for (const s of this.sources) s.seekFirst();
+    this.build();
+    this.findForward();
+  }
+
+  /** Positions at the first visible key >= key. */
+  seek(key: Uint8Array): void {
+    this.reverse = false;
+    for (const s of this.sources) s.seek(key, 0, key.length, Infinity);
+    this.build();
+    this.findForward();
+  }
+
+  seekLast(): void {
+    this.reverse = true;
+    for (const s of this.sources) s.seekLast();
+    this.build();
+    this.findBackward();
+  }
+
+  /** Positions at the last visible key < key. */
+  seekBefore(key: Uint8Array): void {
+    this.reverse = true;
+    for (const s of this.sources) s.seekBefore(key, 0, key.length);
+    this.build();
+    this.findBackward();
+  }
+
+  /** Moves to the next visible key in the direction of the last seek. REQUIRES: valid(). */
+  next(): void {
+    if (this.reverse) this.findBackward();
+    else {
+      this.skipKey(this.key);
+      this.findForward();
+    }
+  }
+
+  private skipKey(key: Uint8Array): void {
+    while (this.size > 0 && this.topHasKey(key)) this.advanceTop();
+  }
+
+  private findForward(): void {
+    const snapshot = this.snapshot;
+    while (this.size > 0) {
+      const t = this.heap[0]!;
+      if (t.seq > snapshot) {
+        this.advanceTop();
+        continue;
+      }
+      const k = this.keys.get(t.keyLen);
+      copyRegion(k, t.keyBuf, t.keyOff, t.keyLen);
+      this.key = k;
+      if (t.kind === KIND_PUT) {
+        // The value stays valid until this source moves, which next() does only after the caller is done.
+        this.valBuf = t.valBuf;
+        this.valOff = t.valOff;
+        this.valLen = t.valLen;
+        this.isValid = true;
+        return;
+      }
+      this.skipKey(k);
+    }
+    this.isValid = false;
+  }
+
+  private findBackward(): void {
+    const snapshot = this.snapshot;
+    while (this.size > 0) {
+      const t = this.heap[0]!;
+      const k = this.keys.get(t.keyLen);
+      copyRegion(k, t.keyBuf, t.keyOff, t.keyLen);
+      let found = false;
+      let kind = 0;
+      // Versions of k arrive oldest first; the last one at or below the snapshot is visible.
+      while (this.size > 0 && this.topHasKey(k)) {
+        const v = this.heap[0]!;
+        if (v.seq <= snapshot) {
+          found = true;
+          kind = v.kind;
+          if (kind === KIND_PUT) {
+            if (this.copiedValue.length < v.valLen) this.copiedValue = new Uint8Array(v.valLen * 2);
+            copyRegion(this.copiedValue, v.valBuf, v.valOff, v.valLen);
+            this.valLen = v.valLen;
+          }
+        }
+        this.advanceTop();
+      }
+      if (found && kind === KIND_PUT) {
+        this.key = k;
+        this.valBuf = this.copiedValue;
+        this.valOff = 0;
+        this.isValid = true;
+        return;
+      }
+    }
+    this.isValid = false;
+  }
+}

@@ -1,0 +1,492 @@
+/**
+ * SSTables: an immutable sorted file of entries in internal order (FORMAT.md has the
+ * byte layout). TableBuilder writes one; TableReader answers point lookups reading
+ * only the block that can hold the key (none when the bloom filter says no), and
+ * TableIterator walks it in either direction.
+ */
+import { crc32Bytes } from './crc32.js';
+import { BlockBuilder, BlockIterator } from './block.js';
+import { Bloom, BloomBuilder } from './bloom.js';
+import { ByteReader, ByteWriter, compareRegions, readU32, readU64, writeU32, writeU64 } from './coding.js';
+import { TableCorruptionError } from './errors.js';
+import type { FileSystem, ReadableFile, WritableFile } from './fs.js';
+import { EMPTY, type InternalIterator } from './iterator.js';
+
+export const TABLE_MAGIC = 'tsLSMsst';
+export const TABLE_VERSION = 1;
+export const FOOTER_SIZE = 48;
+const MAGIC_BYTES = new TextEncoder().encode(TABLE_MAGIC);
+
+export interface TableOptions {
+  /** Target uncompressed size of a data block. */
+  readonly blockSize: number;
+  readonly restartInterval: number;
+  readonly bloomBitsPerKey: number;
+}
+
+export const DEFAULT_TABLE_OPTIONS: TableOptions = { blockSize: 4096, restartInterval: 16, bloomBitsPerKey: 10 };
+
+/** What the manifest records about a table. */
+export interface TableMeta {
+  readonly id: number;
+  readonly size: number;
+  readonly entries: number;
+  readonly smallest: Uint8Array;
+  readonly largest: Uint8Array;
+  readonly minSeq: number;
+  readonly maxSeq: number;
+}
+
+export class TableBuilder {
+  private readonly file: WritableFile;
+  private readonly data: BlockBuilder;
+  private readonly index = new BlockBuilder(1);
+  private readonly bloom: BloomBuilder;
+  /** Bytes waiting to be handed to the file: blocks are written in large appends. */
+  private readonly pending = new ByteWriter(1 << 18);
+  private offset = 0;
+  private entries = 0;
+  private smallest: Uint8Array | undefined;
+  private lastKey = new Uint8Array(64);
+  private lastKeyLen = 0;
+  private lastSeq = 0;
+  private minSeq = Infinity;
+  private maxSeq = 0;
+  private readonly handle = new ByteWriter(16);
+
+  constructor(
+    fs: FileSystem,
+    readonly path: string,
+    private readonly id: number,
+    private readonly options: TableOptions = DEFAULT_TABLE_OPTIONS,
+  ) {
+    this.file = fs.create(path);
+    this.data = new BlockBuilder(options.restartInterval);
+    this.bloom = new BloomBuilder(options.bloomBitsPerKey);
+  }
+
+  get estimatedSize(): number {
+    return this.offset + this.pending.length + this.data.estimatedSize;
+  }
+
+  /** REQUIRES: entries arrive in internal order with no duplicate (key, seq). */
+  add(key: Uint8Array, keyOff: number, keyLen: number, seq: number, kind: number, val: Uint8Array, valOff: number, valLen: number): void {
+    const sameUserKey = this.entries > 0 && compareRegions(this.lastKey, 0, this.lastKeyLen, key, keyOff, keyLen) === 0;
+    if (!sameUserKey) this.bloom.addKey(key, keyOff, keyLen);
+    if (this.smallest === undefined) this.smallest = key.slice(keyOff, keyOff + keyLen);
+    this.data.add(key, keyOff, keyLen, seq, kind, val, valOff, valLen);
+    if (keyLen > this.lastKey.length) this.lastKey = new Uint8Array(keyLen * 2);
+    const lk = this.lastKey;
+    for (let i = 0; i < keyLen; i++) lk[i] = key[keyOff + i]!;
+    this.lastKeyLen = keyLen;
+    this.lastSeq = seq;
+    if (seq < this.minSeq) this.minSeq = seq;
+    if (seq > this.maxSeq) this.maxSeq = seq;
+    this.entries++;
+    if (this.data.estimatedSize >= this.options.blockSize) this.flushBlock();
+  }
+
+  private writeRaw(bytes: Uint8Array): { offset: number; size: number } {
+    const at = this.offset + this.pending.length;
+    this.pending.raw(bytes, 0, bytes.length);
+    this.pending.u32(crc32Bytes(bytes));
+    if (this.pending.length >= 1 << 18) this.drain();
+    return { offset: at, size: bytes.length };
+  }
+
+  private drain(): void {
+    if (this.pending.length === 0) return;
+    this.file.append(this.pending.bytes, 0, this.pending.length);
+    this.offset += this.pending.length;
+    this.pending.reset();
+  }
+
+  private flushBlock(): void {
+    if (this.data.empty) return;
+    const { offset, size } = this.writeRaw(this.data.finish());
+    this.data.reset();
+    const h = this.handle;
+    h.reset();
+    h.varint(offset);
+    h.varint(size);
+    this.index.add(this.lastKey, 0, this.lastKeyLen, this.lastSeq, 0, h.bytes, 0, h.length);
+  }
+
+  /** Writes filter, index and footer, syncs the file and closes it. */
+  finish(): TableMeta {
+    this.flushBlock();
+    const filter = this.writeRaw(this.bloom.finish());
+    const index = this.writeRaw(this.index.finish());
+    const footer = new Uint8Array(FOOTER_SIZE);
+    writeU64(footer, 0, filter.offset);
+    writeU32(footer, 8, filter.size);
+    writeU64(footer, 12, index.offset);
+    writeU32(footer, 20, index.size);
+    writeU64(footer, 24, this.entries);
+    writeU32(footer, 32, TABLE_VERSION);
+    writeU32(footer, 36, crc32Bytes(footer.subarray(0, 36)));
+    footer.set(MAGIC_BYTES, 40);
+    this.pending.raw(footer, 0, FOOTER_SIZE);
+    this.drain();
+    this.file.sync();
+    this.file.close();
+    return {
+      id: this.id,
+      size: this.offset,
+      entries: this.entries,
+      smallest: this.smallest ?? new Uint8Array(0),
+      largest: this.lastKey.slice(0, this.lastKeyLen),
+      minSeq: this.entries === 0 ? 0 : this.minSeq,
+      maxSeq: this.maxSeq,
+    };
+  }
+
+  /** Gives up on the table (the caller removes the file). */
+  abandon(): void {
+    this.file.close();
+  }
+}
+
+/**
+ * A cache of verified data blocks shared by the tables of one tree, bounded in bytes.
+ * Eviction is FIFO with a second chance for blocks hit since they were last considered.
+ */
+export class BlockCache {
+  private readonly blocks = new Map<number, Uint8Array>();
+  private readonly referenced = new Set<number>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+  constructor(readonly capacity: number) {}
+
+  static key(tableId: number, block: number): number {
+    return tableId * 4194304 + block;
+  }
+
+  get(key: number): Uint8Array | undefined {
+    const b = this.blocks.get(key);
+    if (b !== undefined) {
+      this.hits++;
+      this.referenced.add(key);
+    } else this.misses++;
+    return b;
+  }
+
+  insert(key: number, block: Uint8Array): void {
+    if (this.capacity <= 0) return;
+    this.blocks.set(key, block);
+    this.bytes += block.length;
+    while (this.bytes > this.capacity && this.blocks.size > 1) {
+      const oldest = this.blocks.keys().next().value as number;
+      const b = this.blocks.get(oldest)!;
+      this.blocks.delete(oldest);
+      if (this.referenced.delete(oldest)) {
+        this.blocks.set(oldest, b);
+        continue;
+      }
+      this.bytes -= b.length;
+    }
+  }
+
+  /** Drops a table's blocks (after the table is deleted). */
+  evictTable(tableId: number, blocks: number): void {
+    for (let i = 0; i < blocks; i++) {
+      const k = BlockCache.key(tableId, i);
+      const b = this.blocks.get(k);
+      if (b !== undefined) {
+        this.blocks.delete(k);
+        this.referenced.delete(k);
+        this.bytes -= b.length;
+      }
+    }
+  }
+
+  get size(): number {
+    return this.bytes;
+  }
+}
+
+export const LOOKUP_ABSENT = 0;
+export const LOOKUP_PUT = 1;
+export const LOOKUP_DELETE = 2;
+
+export class TableReader {
+  readonly blockCount: number;
+  /** Last user key of each block, concatenated; block i's key is lastKeys[keyStarts[i], keyStarts[i+1]). */
+  private readonly lastKeys: Uint8Array;
+  private readonly keyStarts: Uint32Array;
+  private readonly lastSeqs: Float64Array;
+  private readonly blockOffsets: Float64Array;
+  private readonly blockSizes: Uint32Array;
+  private readonly bloom: Bloom;
+  readonly entries: number;
+  /** Reused by get(): the last block looked up, to skip the cache for runs of nearby keys. */
+  private readonly probe = new BlockIterator();
+  private probeBlock = -1;
+  /** Value found by the last lookup() that returned LOOKUP_PUT. */
+  valBuf: Uint8Array = EMPTY;
+  valOff = 0;
+  valLen = 0;
+  /** Counters for stats and tests: data blocks read from the file, bloom negatives. */
+  blockReads = 0;
+  bloomNegatives = 0;
+
+  private constructor(
+    private readonly file: ReadableFile,
+    readonly path: string,
+    readonly id: number,
+    private readonly cache: BlockCache | undefined,
+    footerFields: { filterOffset: number; filterSize: number; indexOffset: number; indexSize: number; entries: number },
+  ) {
+    this.entries = footerFields.entries;
+    this.bloom = new Bloom(this.readChecked(footerFields.filterOffset, footerFields.filterSize, 'filter block'));
+    const indexBlock = this.readChecked(footerFields.indexOffset, footerFields.indexSize, 'index block');
+    // Decode the index once into flat arrays: a lookup binary-searches them without decoding.
+    const it = new BlockIterator();
+    it.reset(indexBlock);
+    const keys = new ByteWriter(1024);
+    const starts: number[] = [0];
+    const seqs: number[] = [];
+    const offsets: number[] = [];
+    const sizes: number[] = [];
+    try {
+      for (it.seekFirst(); it.valid(); it.next()) {
+        keys.raw(it.keyBuf, 0, it.keyLen);
+        starts.push(keys.length);
+        seqs.push(it.seq);
+        const r = new ByteReader(indexBlock, it.valOff, it.valOff + it.valLen);
+        const off = r.varint();
+        const size = r.varint();
+        if (off + size + 4 > footerFields.filterOffset) throw new RangeError(`block handle ${off}+${size} past the data`);
+        offsets.push(off);
+        sizes.push(size);
+      }
+    } catch (err) {
+      if (err instanceof RangeError) throw new TableCorruptionError(path, footerFields.indexOffset, `bad index block: ${err.message}`);
+      throw err;
+    }
+    this.blockCount = offsets.length;
+    this.lastKeys = keys.bytes.slice(0, keys.length);
+    this.keyStarts = Uint32Array.from(starts);
+    this.lastSeqs = Float64Array.from(seqs);
+    this.blockOffsets = Float64Array.from(offsets);
+    this.blockSizes = Uint32Array.from(sizes);
+  }
+
+  /**
+   * Opens a table: checks the footer (magic, version, checksum) and reads the filter
+   * and index blocks. Throws TableCorruptionError naming the file and offset.
+   */
+  static open(fs: FileSystem, path: string, id: number, cache?: BlockCache): TableReader {
+    const file = fs.openRead(path);
+    try {
+      const size = file.size;
+      if (size < FOOTER_SIZE) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
+      const footer = new Uint8Array(FOOTER_SIZE);
+      const at = size - FOOTER_SIZE;
+      file.read(at, FOOTER_SIZE, footer, 0);
+      for (let i = 0; i < 8; i++) if (footer[40 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, at + 40, 'bad magic number');
+      if (readU32(footer, 36) !== crc32Bytes(footer.subarray(0, 36))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
+      const version = readU32(footer, 32);
+      if (version !== TABLE_VERSION) throw new TableCorruptionError(path, at + 32, `unsupported table version ${version}`);
+      const fields = {
+        filterOffset: readU64(footer, 0),
+        filterSize: readU32(footer, 8),
+        indexOffset: readU64(footer, 12),
+        indexSize: readU32(footer, 20),
+        entries: readU64(footer, 24),
+      };
+      if (fields.filterOffset + fields.filterSize + 4 > at || fields.indexOffset + fields.indexSize + 4 > at)
+        throw new TableCorruptionError(path, at, 'footer block handles point past the footer');
+      return new TableReader(file, path, id, cache, fields);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+  }
+
+  /** Reads [offset, offset+size) and its trailing CRC-32; throws TableCorruptionError on mismatch. */
+  private readChecked(offset: number, size: number, what: string): Uint8Array {
+    const buf = new Uint8Array(size + 4);
+    const n = this.file.read(offset, size + 4, buf, 0);
+    if (n !== size + 4) throw new TableCorruptionError(this.path, offset, `${what} truncated`);
+    const block = buf.subarray(0, size);
+    const stored = readU32(buf, size);
+    if (stored !== crc32Bytes(block)) throw new TableCorruptionError(this.path, offset, `${what} checksum mismatch`);
+    return block;
+  }
+
+  /** Data block i, from the cache or the file (verified). */
+  block(i: number): Uint8Array {
+    const cache = this.cache;
+    if (cache !== undefined) {
+      const key = BlockCache.key(this.id, i);
+      const hit = cache.get(key);
+      if (hit !== undefined) return hit;
+      const b = this.readData(i);
+      cache.insert(key, b);
+      return b;
+    }
+    return this.readData(i);
+  }
+
+  private readData(i: number): Uint8Array {
+    this.blockReads++;
+    return this.readChecked(this.blockOffsets[i]!, this.blockSizes[i]!, `data block ${i}`);
+  }
+
+  /** The first block whose last entry is >= (key, seq), or blockCount. */
+  findBlock(key: Uint8Array, off: number, len: number, seq: number): number {
+    let lo = 0;
+    let hi = this.blockCount;
+    const keys = this.lastKeys;
+    const starts = this.keyStarts;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = starts[mid]!;
+      let c = compareRegions(keys, s, starts[mid + 1]! - s, key, off, len);
+      if (c === 0) {
+        const bs = this.lastSeqs[mid]!;
+        c = bs > seq ? -1 : bs < seq ? 1 : 0;
+      }
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  mayContain(key: Uint8Array): boolean {
+    return this.bloom.mayContain(key, 0, key.length);
+  }
+
+  /**
+   * The newest version of `key` at or below `seq`. On LOOKUP_PUT the value is
+   * valBuf[valOff, valOff+valLen), a view of an immutable block.
+   */
+  lookup(key: Uint8Array, seq: number): number {
+    if (!this.bloom.mayContain(key, 0, key.length)) {
+      this.bloomNegatives++;
+      return LOOKUP_ABSENT;
+    }
+    const bi = this.findBlock(key, 0, key.length, seq);
+    if (bi >= this.blockCount) return LOOKUP_ABSENT;
+    const it = this.probe;
+    if (bi !== this.probeBlock) {
+      it.reset(this.block(bi));
+      this.probeBlock = bi;
+    }
+    it.seek(key, 0, key.length, seq);
+    if (!it.valid() || compareRegions(it.keyBuf, 0, it.keyLen, key, 0, key.length) !== 0) return LOOKUP_ABSENT;
+    if (it.kind === 0) return LOOKUP_DELETE;
+    this.valBuf = it.valBuf;
+    this.valOff = it.valOff;
+    this.valLen = it.valLen;
+    return LOOKUP_PUT;
+  }
+
+  iterator(): TableIterator {
+    return new TableIterator(this);
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
+
+/** Walks a table block by block; one BlockIterator is reused across blocks. */
+export class TableIterator implements InternalIterator {
+  keyBuf: Uint8Array = EMPTY;
+  keyOff = 0;
+  keyLen = 0;
+  seq = 0;
+  kind = 0;
+  valBuf: Uint8Array = EMPTY;
+  valOff = 0;
+  valLen = 0;
+  private readonly it = new BlockIterator();
+  private blockIndex = -1;
+
+  constructor(private readonly table: TableReader) {}
+
+  private load(): void {
+    const it = this.it;
+    if (this.blockIndex < 0 || this.blockIndex >= this.table.blockCount || !it.valid()) {
+      this.blockIndex = -1;
+      return;
+    }
+    this.keyBuf = it.keyBuf;
+    this.keyOff = 0;
+    this.keyLen = it.keyLen;
+    this.seq = it.seq;
+    this.kind = it.kind;
+    this.valBuf = it.valBuf;
+    this.valOff = it.valOff;
+    this.valLen = it.valLen;
+  }
+
+  private enter(i: number): boolean {
+    if (i < 0 || i >= this.table.blockCount) {
+      this.blockIndex = -1;
+      return false;
+    }
+    this.blockIndex = i;
+    this.it.reset(this.table.block(i));
+    return true;
+  }
+
+  valid(): boolean {
+    return this.blockIndex >= 0;
+  }
+  seekFirst(): void {
+    if (this.enter(0)) {
+      this.it.seekFirst();
+      this.skipForward();
+    }
+  }
+  seekLast(): void {
+    if (this.enter(this.table.blockCount - 1)) {
+      this.it.seekLast();
+      this.skipBackward();
+    }
+  }
+  seek(key: Uint8Array, off: number, len: number, seq: number): void {
+    if (this.enter(this.table.findBlock(key, off, len, seq))) {
+      this.it.seek(key, off, len, seq);
+      this.skipForward();
+    }
+  }
+  seekBefore(key: Uint8Array, off: number, len: number): void {
+    const bi = this.table.findBlock(key, off, len, Infinity);
+    if (bi >= this.table.blockCount) {
+      this.seekLast();
+      return;
+    }
+    if (this.enter(bi)) {
+      this.it.seekBefore(key, off, len);
+      this.skipBackward();
+    }
+  }
+  next(): void {
+    this.it.next();
+    if (this.it.valid()) this.load();
+    else this.skipForward();
+  }
+  prev(): void {
+    this.it.prev();
+    this.skipBackward();
+  }
+  private skipForward(): void {
+    while (!this.it.valid()) {
+      if (!this.enter(this.blockIndex + 1)) return;
+      this.it.seekFirst();
+    }
+    this.load();
+  }
+  private skipBackward(): void {
+    while (!this.it.valid()) {
+      if (!this.enter(this.blockIndex - 1)) return;
+      this.it.seekLast();
+    }
+    this.load();
+  }
+}

@@ -1,0 +1,664 @@
+/**
+ * The tree: memtable + immutable memtables + L0 SSTables, a WAL per memtable, and a
+ * manifest. The public API follows fjall's lsm-tree: put/get/delete/has, batches,
+ * range and prefix iteration, snapshots as sequence numbers.
+ *
+ * Reads consult the active memtable, then the immutable ones newest first, then the
+ * tables newest first; the first version found (at or below the snapshot) decides.
+ *
+ * Threading: everything runs on the caller's thread. A full memtable is frozen and
+ * its flush is deferred to a setImmediate task (the "background"), so a burst of
+ * writes is not stalled by a flush; if more than `maxImmutableMemtables` pile up
+ * (a synchronous loop never yields), the oldest is flushed inline before the write
+ * returns, which bounds memory.
+ */
+import { compareRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from './coding.js';
+import { CorruptionError, TreeClosedError } from './errors.js';
+import { joinPath, NodeFileSystem, type FileSystem } from './fs.js';
+import type { InternalIterator } from './iterator.js';
+import type { LogRecoveryMode } from './log.js';
+import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionState } from './manifest.js';
+import { Memtable } from './memtable.js';
+import { copyRegion, ExactBuffers, MergeIterator } from './merge.js';
+import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from './table.js';
+import { replayWal, WalWriter, type WriteOp } from './wal.js';
+
+/** The library's version, reported as the `ts` engine's storeVersion. */
+export const VERSION = '0.1.0';
+
+/** What an acknowledged write survives: `none` a clean close, `os` a process kill, `fsync` power loss. */
+export type Durability = 'none' | 'os' | 'fsync';
+
+export interface TreeOptions {
+  /** Defaults to `os`. */
+  readonly durability?: Durability;
+  /** The file system to use; defaults to the real one. */
+  readonly fs?: FileSystem;
+  /** A memtable is frozen and flushed once it accounts for this many bytes. Default 32 MiB. */
+  readonly memtableBytes?: number;
+  /** Frozen memtables allowed to wait for the deferred flush before a write flushes inline. Default 2. */
+  readonly maxImmutableMemtables?: number;
+  /** Bytes of verified data blocks kept in memory. Default 64 MiB. */
+  readonly blockCacheBytes?: number;
+  readonly blockSize?: number;
+  readonly restartInterval?: number;
+  readonly bloomBitsPerKey?: number;
+  /**
+   * What recovery does with a complete WAL or manifest record whose checksum fails:
+   * `strict` (default) throws WalCorruptionError / ManifestCorruptionError naming the
+   * file and offset; `truncate` keeps the records before it and drops the rest.
+   * A torn tail (an incomplete last record) is always truncated silently.
+   */
+  readonly recovery?: LogRecoveryMode;
+  /** Defer flushes to a setImmediate task (default true); false flushes inline when a memtable fills. */
+  readonly deferFlush?: boolean;
+}
+
+/** A scan: `start` inclusive, `end` exclusive, `prefix` combined with both; `reverse` walks down. */
+export interface Range {
+  readonly start?: Uint8Array;
+  readonly end?: Uint8Array;
+  readonly prefix?: Uint8Array;
+  readonly limit?: number;
+  readonly reverse?: boolean;
+}
+
+/** Called per entry; key and value are valid only during the call. Returning false stops the scan. */
+export type Visitor = (key: Uint8Array, value: Uint8Array) => boolean | void;
+
+export type BatchOperation =
+  | { readonly type: 'put'; readonly key: Uint8Array; readonly value: Uint8Array }
+  | { readonly type: 'delete'; readonly key: Uint8Array };
+
+export interface TreeStats {
+  readonly bytesWritten: number;
+  readonly tables: number;
+  readonly tableBytes: number;
+  readonly memtableBytes: number;
+  readonly immutableMemtables: number;
+  readonly lastSeq: number;
+  readonly flushes: number;
+  readonly flushMs: number;
+  readonly blockCacheHits: number;
+  readonly blockCacheMisses: number;
+  readonly blockReads: number;
+}
+
+const fileName = (n: number, ext: string): string => `${String(n).padStart(6, '0')}.${ext}`;
+const FILE_RE = /^(\d{6,})\.(log|sst)$/;
+const MANIFEST_RE = /^MANIFEST-(\d{6,})$/;
+
+function lessThan(a: Uint8Array, b: Uint8Array): boolean {
+  return compareRegions(a, 0, a.length, b, 0, b.length) < 0;
+}
+
+function startsWithBytes(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** The smallest key above every key starting with `prefix`, or undefined if none exists. */
+function prefixSuccessor(prefix: Uint8Array): Uint8Array | undefined {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    if (prefix[i] !== 0xff) {
+      const end = prefix.slice(0, i + 1);
+      end[i] = end[i]! + 1;
+      return end;
+    }
+  }
+  return undefined;
+}
+
+/** A group of writes applied atomically: one WAL record, one sync. */
+export class WriteBatch {
+  readonly ops: WriteOp[] = [];
+  constructor(private readonly tree: Tree) {}
+  put(key: Uint8Array, value: Uint8Array): this {
+    this.ops.push({ kind: KIND_PUT, key: key.slice(), value: value.slice() });
+    return this;
+  }
+  delete(key: Uint8Array): this {
+    this.ops.push({ kind: KIND_DELETE, key: key.slice() });
+    return this;
+  }
+  commit(): void {
+    this.tree.writeOps(this.ops);
+    this.ops.length = 0;
+  }
+}
+
+export class Tree {
+  private readonly fs: FileSystem;
+  readonly durability: Durability;
+  private readonly memtableBytes: number;
+  private readonly maxImmutable: number;
+  private readonly tableOptions: TableOptions;
+  private readonly cache: BlockCache;
+  private readonly deferFlush: boolean;
+
+  private mem: Memtable;
+  /** Frozen memtables, newest first. */
+  private imms: Memtable[] = [];
+  /** Tables, newest first, with their key ranges for skipping. */
+  private tables: TableReader[] = [];
+  private tableRanges: TableEntry[] = [];
+  private version: VersionState;
+  private manifest: Manifest;
+  private wal: WalWriter | undefined;
+  private lastSeq: number;
+  private nextFile: number;
+  private closed = false;
+  private failure: unknown = undefined;
+  private flushScheduled = false;
+  private bytesWritten = 0;
+  private flushes = 0;
+  private flushMs = 0;
+
+  /** Where the last successful lookup found its value. */
+  private foundBuf: Uint8Array = new Uint8Array(0);
+  private foundOff = 0;
+  private foundLen = 0;
+  private readonly scanValues = new ExactBuffers();
+
+  private constructor(
+    readonly dir: string,
+    options: TreeOptions,
+  ) {
+    this.fs = options.fs ?? new NodeFileSystem();
+    this.durability = options.durability ?? 'os';
+    this.memtableBytes = options.memtableBytes ?? 32 * 1024 * 1024;
+    this.maxImmutable = Math.max(0, options.maxImmutableMemtables ?? 2);
+    this.deferFlush = options.deferFlush ?? true;
+    this.tableOptions = {
+      blockSize: options.blockSize ?? DEFAULT_TABLE_OPTIONS.blockSize,
+      restartInterval: options.restartInterval ?? DEFAULT_TABLE_OPTIONS.restartInterval,
+      bloomBitsPerKey: options.bloomBitsPerKey ?? DEFAULT_TABLE_OPTIONS.bloomBitsPerKey,
+    };
+    this.cache = new BlockCache(options.blockCacheBytes ?? 64 * 1024 * 1024);
+    const fs = this.fs;
+    const mode = options.recovery ?? 'strict';
+    fs.mkdirp(dir);
+
+    const recovered = recoverManifest(fs, dir, mode);
+    let state = recovered.state;
+    const names = fs.list(dir);
+    let maxNumber = 0;
+    const logs: number[] = [];
+    for (const name of names) {
+      const m = FILE_RE.exec(name) ?? MANIFEST_RE.exec(name);
+      if (m === null) continue;
+      const n = Number(m[1]);
+      if (n > maxNumber) maxNumber = n;
+      if (m[2] === 'log' && n >= state.logNumber) logs.push(n);
+    }
+    this.nextFile = Math.max(state.nextFile, maxNumber + 1);
+
+    // Open every table the version names; a missing or corrupt one is a typed error.
+    const entries = [...state.tables.values()].sort((a, b) => b.maxSeq - a.maxSeq || b.id - a.id);
+    for (const t of entries) {
+      const path = joinPath(dir, fileName(t.id, 'sst'));
+      if (!fs.exists(path)) throw new CorruptionError(path, 0, 'table named by the manifest is missing');
+      this.tables.push(TableReader.open(fs, path, t.id, this.cache));
+      this.tableRanges.push(t);
+    }
+
+    // Replay the WAL files the version still needs, oldest first.
+    logs.sort((a, b) => a - b);
+    let lastSeq = state.lastSeq;
+    const replayed = new Memtable();
+    for (const n of logs) {
+      const path = joinPath(dir, fileName(n, 'log'));
+      const r = replayWal(fs, path, mode, (seq, kind, key, value) => {
+        replayed.add(key, seq, kind, value);
+      });
+      if (r.lastSeq > lastSeq) lastSeq = r.lastSeq;
+      if (r.stoppedAtCorruption) break; // later logs would leave a gap: drop them
+    }
+    this.lastSeq = lastSeq;
+
+    // Move what the WAL held into a table, then start a fresh manifest and WAL.
+    if (replayed.count > 0) {
+      const meta = this.writeTable(replayed);
+      state = applyEdit(state, { add: [meta] });
+      this.tables.unshift(TableReader.open(fs, joinPath(dir, fileName(meta.id, 'sst')), meta.id, this.cache));
+      this.tableRanges.unshift(meta);
+    }
+    const logNumber = this.nextFile++;
+    const manifestNumber = this.nextFile++;
+    state = { logNumber, nextFile: this.nextFile, lastSeq, tables: state.tables };
+    this.version = state;
+    this.manifest = Manifest.create(fs, dir, manifestNumber, state);
+    this.bytesWritten += this.manifest.size;
+
+    // Everything older is now obsolete: stale logs, manifests, tables from an interrupted flush.
+    for (const name of names) {
+      const m = FILE_RE.exec(name);
+      if (m !== null) {
+        const n = Number(m[1]);
+        if ((m[2] === 'log' && n < logNumber) || (m[2] === 'sst' && !state.tables.has(n))) fs.remove(joinPath(dir, name));
+      } else if ((MANIFEST_RE.test(name) && name !== manifestName(manifestNumber)) || name === 'CURRENT.tmp') fs.remove(joinPath(dir, name));
+    }
+
+    this.mem = new Memtable();
+    this.openWal(logNumber);
+  }
+
+  /**
+   * Opens (creating if needed) the tree in `dir`, recovering from its manifest and WAL.
+   * Throws a CorruptionError subclass naming the file and offset if recovery cannot
+   * trust what it finds (see TreeOptions.recovery).
+   */
+  static open(dir: string, options: TreeOptions = {}): Tree {
+    return new Tree(dir, options);
+  }
+
+  private openWal(number: number): void {
+    this.mem.logNumber = number;
+    if (this.durability === 'none') return;
+    this.wal = new WalWriter(this.fs, joinPath(this.dir, fileName(number, 'log')), number, this.durability);
+    // The new file's directory entry must survive power loss before writes to it are acknowledged.
+    if (this.durability === 'fsync') this.fs.syncDir(this.dir);
+  }
+
+  private check(): void {
+    if (this.closed) throw new TreeClosedError(`tree ${this.dir} is closed`);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Current sequence number: reads at this snapshot see every write made so far and none made later. */
+  snapshot(): number {
+    return this.lastSeq;
+  }
+
+  // ---- writes ----
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.writeOne(KIND_PUT, key, value);
+  }
+
+  /** Alias of put, in fjall's words. */
+  insert(key: Uint8Array, value: Uint8Array): void {
+    this.writeOne(KIND_PUT, key, value);
+  }
+
+  delete(key: Uint8Array): void {
+    this.writeOne(KIND_DELETE, key, undefined);
+  }
+
+  /** Alias of delete, in fjall's words. */
+  remove(key: Uint8Array): void {
+    this.writeOne(KIND_DELETE, key, undefined);
+  }
+
+  private writeOne(kind: number, key: Uint8Array, value: Uint8Array | undefined): void {
+    this.check();
+    const seq = this.lastSeq + 1;
+    if (this.wal !== undefined) {
+      try {
+        this.wal.addOne(seq, kind, key, value);
+      } catch (err) {
+        this.failure = err; // a half-written record may sit in the log: accept no further writes
+        throw err;
+      }
+    }
+    this.lastSeq = seq;
+    this.mem.add(key, seq, kind, value);
+    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+  }
+
+  batch(): WriteBatch {
+    return new WriteBatch(this);
+  }
+
+  /** Applies the operations atomically and in order. The caller may reuse the buffers afterwards. */
+  write(ops: readonly BatchOperation[]): void {
+    const internal: WriteOp[] = [];
+    for (const op of ops) {
+      if (op.type === 'put') internal.push({ kind: KIND_PUT, key: op.key, value: op.value });
+      else if (op.type === 'delete') internal.push({ kind: KIND_DELETE, key: op.key });
+      else throw new TypeError(`unknown batch operation ${(op as { type: unknown }).type}`);
+    }
+    this.writeOps(internal);
+  }
+
+  /** @internal */
+  writeOps(ops: readonly WriteOp[]): void {
+    this.check();
+    if (ops.length === 0) return;
+    const first = this.lastSeq + 1;
+    if (this.wal !== undefined) {
+      try {
+        this.wal.addBatch(first, ops);
+      } catch (err) {
+        this.failure = err;
+        throw err;
+      }
+    }
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      this.mem.add(op.key, first + i, op.kind, op.value);
+    }
+    this.lastSeq = first + ops.length - 1;
+    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+  }
+
+  // ---- reads ----
+
+  /** The newest version of `key` at or below `snapshot`: LOOKUP_PUT (value in found*), LOOKUP_DELETE or LOOKUP_ABSENT. */
+  private find(key: Uint8Array, snapshot: number): number {
+    let m = this.mem;
+    let n = m.lookup(key, snapshot);
+    if (n < 0) {
+      const imms = this.imms;
+      for (let i = 0; i < imms.length && n < 0; i++) {
+        m = imms[i]!;
+        n = m.lookup(key, snapshot);
+      }
+    }
+    if (n >= 0) {
+      if (m.kindOf(n) === KIND_DELETE) return LOOKUP_DELETE;
+      this.foundBuf = m.arena;
+      this.foundOff = m.valueOffset(n);
+      this.foundLen = m.valueLength(n);
+      return LOOKUP_PUT;
+    }
+    const tables = this.tables;
+    const ranges = this.tableRanges;
+    const len = key.length;
+    for (let i = 0; i < tables.length; i++) {
+      const r = ranges[i]!;
+      if (compareRegions(key, 0, len, r.smallest, 0, r.smallest.length) < 0) continue;
+      if (compareRegions(key, 0, len, r.largest, 0, r.largest.length) > 0) continue;
+      const t = tables[i]!;
+      const res = t.lookup(key, snapshot);
+      if (res === LOOKUP_ABSENT) continue;
+      if (res === LOOKUP_PUT) {
+        this.foundBuf = t.valBuf;
+        this.foundOff = t.valOff;
+        this.foundLen = t.valLen;
+      }
+      return res;
+    }
+    return LOOKUP_ABSENT;
+  }
+
+  /**
+   * The value of `key` as of `snapshot` (default: latest), or undefined. The returned
+   * array is a view of immutable memory: it stays valid, but must not be written to.
+   */
+  get(key: Uint8Array, snapshot: number = MAX_SEQ): Uint8Array | undefined {
+    this.check();
+    if (this.find(key, snapshot) !== LOOKUP_PUT) return undefined;
+    return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
+  }
+
+  has(key: Uint8Array, snapshot: number = MAX_SEQ): boolean {
+    this.check();
+    return this.find(key, snapshot) === LOOKUP_PUT;
+  }
+
+  /** Alias of has, in fjall's words. */
+  containsKey(key: Uint8Array, snapshot: number = MAX_SEQ): boolean {
+    return this.has(key, snapshot);
+  }
+
+  private iteratorFor(start: Uint8Array | undefined, end: Uint8Array | undefined, snapshot: number): MergeIterator {
+    const sources: InternalIterator[] = [this.mem.iterator()];
+    for (const m of this.imms) sources.push(m.iterator());
+    for (let i = 0; i < this.tables.length; i++) {
+      const r = this.tableRanges[i]!;
+      if (start !== undefined && lessThan(r.largest, start)) continue;
+      if (end !== undefined && !lessThan(r.smallest, end)) continue;
+      sources.push(this.tables[i]!.iterator());
+    }
+    return new MergeIterator(sources, snapshot);
+  }
+
+  /**
+   * Visits the entries of `range` in key order (descending with `reverse`) as of
+   * `snapshot`, and returns how many were visited. Key and value passed to `visit`
+   * are reused scratch arrays: valid only during the call. Nothing is allocated per entry.
+   */
+  scan(range: Range, visit: Visitor, snapshot: number = MAX_SEQ): number {
+    this.check();
+    let start = range.start;
+    let end = range.end;
+    const prefix = range.prefix !== undefined && range.prefix.length > 0 ? range.prefix : undefined;
+    if (prefix !== undefined) {
+      if (start === undefined || lessThan(start, prefix)) start = prefix;
+      const pEnd = prefixSuccessor(prefix);
+      if (pEnd !== undefined && (end === undefined || lessThan(pEnd, end))) end = pEnd;
+    }
+    const limit = range.limit ?? Infinity;
+    if (limit <= 0) return 0;
+    if (start !== undefined && end !== undefined && !lessThan(start, end)) return 0;
+    const it = this.iteratorFor(start, end, snapshot);
+    const values = this.scanValues;
+    let count = 0;
+    if (!range.reverse) {
+      if (start !== undefined) it.seek(start);
+      else it.seekFirst();
+      const endLen = end === undefined ? 0 : end.length;
+      for (; it.valid(); it.next()) {
+        const k = it.key;
+        if (end !== undefined && compareRegions(k, 0, k.length, end, 0, endLen) >= 0) break;
+        if (prefix !== undefined && !startsWithBytes(k, prefix)) break;
+        const v = values.get(it.valLen);
+        copyRegion(v, it.valBuf, it.valOff, it.valLen);
+        count++;
+        if (visit(k, v) === false || count >= limit) break;
+      }
+    } else {
+      if (end !== undefined) it.seekBefore(end);
+      else it.seekLast();
+      for (; it.valid(); it.next()) {
+        const k = it.key;
+        if (start !== undefined && lessThan(k, start)) break;
+        if (prefix !== undefined && !startsWithBytes(k, prefix)) {
+          if (lessThan(k, prefix)) break;
+          continue; // above the prefix's keys (a prefix with no successor leaves `end` open)
+        }
+        const v = values.get(it.valLen);
+        copyRegion(v, it.valBuf, it.valOff, it.valLen);
+        count++;
+        if (visit(k, v) === false || count >= limit) break;
+      }
+    }
+    return count;
+  }
+
+  /** Iterates `range` yielding [key, value] copies the caller may keep. */
+  *range(range: Range = {}, snapshot: number = this.lastSeq): IterableIterator<[Uint8Array, Uint8Array]> {
+    // Collect in chunks through scan() so the iterator tolerates writes between steps.
+    let cursor: Uint8Array | undefined;
+    let remaining = range.limit ?? Infinity;
+    const chunk = 256;
+    for (;;) {
+      const batch: Array<[Uint8Array, Uint8Array]> = [];
+      const sub: Range = range.reverse
+        ? { ...range, end: cursor ?? range.end, limit: Math.min(chunk, remaining) }
+        : { ...range, start: cursor ?? range.start, limit: Math.min(chunk, remaining) };
+      const skipFirst = !range.reverse && cursor !== undefined;
+      this.scan(
+        skipFirst ? { ...sub, limit: Math.min(chunk, remaining) + 1 } : sub,
+        (k, v) => {
+          if (skipFirst && batch.length === 0 && cursor !== undefined && compareRegions(k, 0, k.length, cursor, 0, cursor.length) === 0) {
+            return;
+          }
+          batch.push([k.slice(), v.slice()]);
+        },
+        snapshot,
+      );
+      for (const e of batch) yield e;
+      remaining -= batch.length;
+      if (batch.length < chunk || remaining <= 0) return;
+      cursor = batch[batch.length - 1]![0];
+    }
+  }
+
+  /** Iterates the keys starting with `prefix`, yielding [key, value] copies. */
+  prefix(prefix: Uint8Array, snapshot: number = this.lastSeq, reverse = false): IterableIterator<[Uint8Array, Uint8Array]> {
+    return this.range({ prefix, reverse }, snapshot);
+  }
+
+  // ---- flush ----
+
+  /** Writes a memtable's entries (every version, tombstones included) into a new L0 table. */
+  private writeTable(mem: Memtable): TableEntry {
+    const id = this.nextFile++;
+    const path = joinPath(this.dir, fileName(id, 'sst'));
+    const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
+    const it = mem.iterator();
+    try {
+      for (it.seekFirst(); it.valid(); it.next()) builder.add(it.keyBuf, it.keyOff, it.keyLen, it.seq, it.kind, it.valBuf, it.valOff, it.valLen);
+    } catch (err) {
+      builder.abandon();
+      throw err;
+    }
+    const meta = builder.finish();
+    this.bytesWritten += meta.size;
+    return { ...meta, level: 0 };
+  }
+
+  /** Freezes the active memtable and starts a new one with its own WAL. */
+  private rotate(): void {
+    if (this.mem.count === 0) return;
+    const old = this.mem;
+    this.imms.unshift(old);
+    this.mem = new Memtable();
+    if (this.wal !== undefined) {
+      this.bytesWritten += this.wal.size;
+      this.wal.close();
+      this.wal = undefined;
+    }
+    try {
+      this.openWal(this.nextFile++);
+      while (this.imms.length > this.maxImmutable) this.flushOldest();
+    } catch (err) {
+      this.failure = err;
+      throw err;
+    }
+    if (this.imms.length > 0) {
+      if (this.deferFlush) this.scheduleFlush();
+      else this.flushAll();
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.closed || this.failure !== undefined) return;
+      try {
+        this.flushAll();
+      } catch (err) {
+        this.failure = err;
+      }
+    });
+  }
+
+  /** Flushes the oldest frozen memtable: table written and synced, manifest edit synced, WAL deleted. */
+  private flushOldest(): void {
+    const imm = this.imms[this.imms.length - 1];
+    if (imm === undefined) return;
+    const t0 = performance.now();
+    const meta = this.writeTable(imm);
+    // The table's directory entry must be durable before the manifest names it.
+    this.fs.syncDir(this.dir);
+    const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
+    const edit = { add: [meta], logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
+    const before = this.manifest.size;
+    this.manifest.append(edit);
+    this.bytesWritten += this.manifest.size - before;
+    this.version = applyEdit(this.version, edit);
+    this.imms.pop();
+    this.tables.unshift(TableReader.open(this.fs, joinPath(this.dir, fileName(meta.id, 'sst')), meta.id, this.cache));
+    this.tableRanges.unshift(meta);
+    if (imm.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(imm.logNumber, 'log')));
+    this.flushes++;
+    this.flushMs += performance.now() - t0;
+  }
+
+  private flushAll(): void {
+    while (this.imms.length > 0) this.flushOldest();
+  }
+
+  /** Freezes the active memtable and writes every memtable to a table now. */
+  flush(): void {
+    this.check();
+    try {
+      this.rotateForFlush();
+      this.flushAll();
+    } catch (err) {
+      this.failure = err;
+      throw err;
+    }
+  }
+
+  private rotateForFlush(): void {
+    if (this.mem.count === 0) return;
+    this.imms.unshift(this.mem);
+    this.mem = new Memtable();
+    if (this.wal !== undefined) {
+      this.bytesWritten += this.wal.size;
+      this.wal.close();
+      this.wal = undefined;
+    }
+    this.openWal(this.nextFile++);
+  }
+
+  /** Resolves once no flush is pending (the deferred flush runs now if it has not yet). */
+  async settle(): Promise<void> {
+    this.check();
+    try {
+      this.flushAll();
+    } catch (err) {
+      this.failure = err;
+      throw err;
+    }
+  }
+
+  /** Makes every write durable (all memtables go to tables), then releases the files. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      if (this.failure === undefined) {
+        this.rotateForFlush();
+        this.flushAll();
+      }
+    } finally {
+      this.closed = true;
+      if (this.wal !== undefined) {
+        this.bytesWritten += this.wal.size;
+        this.wal.close();
+        this.wal = undefined;
+      }
+      this.manifest.close();
+      for (const t of this.tables) t.close();
+    }
+  }
+
+  stats(): TreeStats {
+    let tableBytes = 0;
+    for (const r of this.tableRanges) tableBytes += r.size;
+    let memBytes = this.mem.approximateBytes;
+    for (const m of this.imms) memBytes += m.approximateBytes;
+    let blockReads = 0;
+    for (const t of this.tables) blockReads += t.blockReads;
+    return {
+      bytesWritten: this.bytesWritten + (this.wal?.size ?? 0),
+      tables: this.tables.length,
+      tableBytes,
+      memtableBytes: memBytes,
+      immutableMemtables: this.imms.length,
+      lastSeq: this.lastSeq,
+      flushes: this.flushes,
+      flushMs: Math.round(this.flushMs),
+      blockCacheHits: this.cache.hits,
+      blockCacheMisses: this.cache.misses,
+      blockReads,
+    };
+  }
+}
