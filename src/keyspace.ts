@@ -102,9 +102,9 @@ export function digitsNeeded(maxIndex: number): number {
 }
 
 /**
- * value(i): `valueSize` bytes from xoshiro128** seeded with deriveSeed(seed, Stream.values) XOR
- * mix32(i)... precisely: rng = Xoshiro128(mix32(valueSeed ^ mix32(i))), and the bytes are the
- * successive outputs in little-endian order, the last one truncated.
+ * value(i): `valueSize` bytes from rng = Xoshiro128(mix32(valueSeed XOR mix32(i))), where
+ * valueSeed = deriveSeed(seed, Stream.values): the successive outputs, each written
+ * little-endian, the last one truncated.
  */
 export function writeValue(valueSeed: number, i: number, valueSize: number, out: Uint8Array, offset: number): void {
   const rng = new Xoshiro128(mix32((valueSeed ^ mix32(i >>> 0)) >>> 0));

@@ -84,7 +84,8 @@ export async function runAsyncPlan(plan: WorkloadPlan, store: AsyncStore, concur
   const worker = async (): Promise<void> => {
     while (next < calls) {
       const c = next++;
-      digest = (digest + (await plan.stepAsync(store, c))) | 0;
+      const share = await plan.stepAsync(store, c);
+      digest = (digest + share) | 0; // read `digest` only after the await: other workers update it meanwhile
     }
   };
   const workers: Promise<void>[] = [];

@@ -1,0 +1,55 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../src/errors.js';
+import { WORKLOADS, listScenarioNames, loadScenarioFile, parseWorkloadList, resolveScenario } from '../src/scenario.js';
+
+describe('scenarios', () => {
+  it('seed.json is the document\'s eight workloads', async () => {
+    const { source, file } = await loadScenarioFile('seed');
+    const s = resolveScenario(source, file, {});
+    assert.equal(s.ops, 100_000);
+    assert.equal(s.keySize, 16);
+    assert.equal(s.valueSize, 100);
+    assert.equal(s.durability, 'none');
+    assert.equal(s.prefixLength, 13);
+    assert.equal(s.scanLength, 1000);
+    assert.deepEqual(s.workloads, [...WORKLOADS]);
+    assert.ok((await listScenarioNames()).includes('seed'));
+  });
+  it('command-line overrides win, undefined ones do not erase', async () => {
+    const { source, file } = await loadScenarioFile('seed');
+    const s = resolveScenario(source, file, { ops: 500, durability: 'fsync', workloads: ['contains', 'sequential-writes'], seed: undefined });
+    assert.equal(s.ops, 500);
+    assert.equal(s.durability, 'fsync');
+    assert.equal(s.seed, 42);
+    assert.deepEqual(s.workloads, ['sequential-writes', 'contains'], 'workloads run in the canonical order');
+  });
+  it('refuses combinations that cannot work', async () => {
+    const { source, file } = await loadScenarioFile('seed');
+    assert.throws(() => resolveScenario(source, file, { keySize: 4 }), /key size 4 is too small/);
+    assert.throws(() => resolveScenario(source, file, { keySize: 8, prefixLength: 9 }), /must not exceed the key size/);
+    assert.throws(() => resolveScenario(source, file, { ops: 90_000, keySize: 5, missRatio: 0.5 }), /key\(134999\) needs 6 decimal digits/, 'absent keys of contains count too');
+  });
+  it('a malformed scenario file names the bad field', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-scenario-'));
+    const path = join(dir, 'bad.json');
+    await writeFile(path, JSON.stringify({ name: 'bad', ops: -5, keySize: 16, valueSize: 100, durability: 'none' }));
+    await assert.rejects(loadScenarioFile(path), (err: unknown) => err instanceof UserError && /ops: /.test(err.message) && err.message.includes(path));
+    await writeFile(path, JSON.stringify({ name: 'bad', ops: 5, keySize: 16, valueSize: 100, durability: 'sometimes' }));
+    await assert.rejects(loadScenarioFile(path), /durability: /);
+    await writeFile(path, JSON.stringify({ name: 'bad', ops: 5, keySize: 16, valueSize: 100, durability: 'none', typo: 1 }));
+    await assert.rejects(loadScenarioFile(path), /typo/);
+    await writeFile(path, '{ not json');
+    await assert.rejects(loadScenarioFile(path), /not valid JSON/);
+    await assert.rejects(loadScenarioFile('no-such-scenario'), /unknown scenario 'no-such-scenario'.*seed/);
+  });
+  it('parses workload lists', () => {
+    assert.deepEqual(parseWorkloadList('all'), [...WORKLOADS]);
+    assert.deepEqual(parseWorkloadList('range-scan, contains'), ['range-scan', 'contains']);
+    assert.throws(() => parseWorkloadList('range-scan,teleport'), /unknown workload 'teleport'/);
+    assert.throws(() => parseWorkloadList(' , '), /at least one/);
+  });
+});
