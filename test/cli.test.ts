@@ -1,0 +1,133 @@
+/** The built binary, run as a user would: exit codes, output, results files, bad input. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../src/paths.js';
+import { readResults } from '../src/results.js';
+
+const CLI = join(projectRoot(), 'dist', 'src', 'cli.js');
+const FIXTURES = join(projectRoot(), 'dist', 'test', 'fixtures', 'misbehaving-engines.js');
+
+function lsmbench(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const small = ['-n', '2000', '-r', '2', '--warmup', '0'];
+
+/** A user mistake: exit 2, exactly one line on stderr, no stack trace. */
+function assertUserError(r: ReturnType<typeof lsmbench>, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit code 2, got ${r.code}: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
+  assert.equal(lines.length, 1, `one line of error, got: ${r.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('lsmbench CLI', () => {
+  it('runs the eight workloads on the memory engine, all verified, and saves a valid results file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-'));
+    const r = lsmbench(['run', '--engine', 'memory', ...small, '--results-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const row of ['Sequential Writes', 'Sequential Reads', 'Random Writes', 'Random Reads', 'Range Scan', 'Prefix Scan', 'Deletions', 'Contains'])
+      assert.match(r.stdout, new RegExp(`│ ${row}.*│ yes`), `${row} is printed and verified`);
+    const files = await readdir(dir);
+    assert.equal(files.length, 1);
+    const results = await readResults(join(dir, files[0]!));
+    assert.equal(results.results.length, 8);
+    assert.ok(results.results.every((w) => w.status === 'verified' && w.opsPerSec !== null && w.opsPerSec.median > 0));
+    assert.ok(results.results.every((w) => w.repetitions.length === 2 && w.latency !== null && w.harnessOverheadNsPerOp !== null));
+    assert.match(results.rerun ?? '', /^lsmbench run --scenario seed --engine memory --ops 2000 /);
+    assert.match(r.stdout, /Harness overhead: at most/);
+  });
+
+  it('never overwrites: a second run gets its own file, and --out refuses an existing one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-'));
+    const args = ['run', '-e', 'memory', ...small, '-w', 'contains', '--results-dir', dir];
+    assert.equal(lsmbench(args).code, 0);
+    assert.equal(lsmbench(args).code, 0);
+    assert.equal((await readdir(dir)).length, 2);
+    const out = join(dir, 'mine.json');
+    await writeFile(out, 'keep me');
+    assertUserError(lsmbench(['run', '-e', 'memory', ...small, '-w', 'contains', '--out', out]), /already exists/);
+  });
+
+  it('puts two engines side by side with a ratio column and its CI', () => {
+    const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '-w', 'sequential-reads,contains', '--no-save']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Operation\s+│ memory \(ops\/s\)\s+│ memory#2 \(ops\/s\)\s+│ Ratio \(memory\/memory#2\) \[95% CI\]/);
+    assert.match(r.stdout, /│ Sequential Reads .*\d\.\d\dx \[\d\.\d\d–\d\.\d\d\]/);
+  });
+
+  it('--json prints the results file and nothing else', () => {
+    const r = lsmbench(['run', '-e', 'memory', ...small, '-w', 'range-scan', '--json', '--no-save']);
+    assert.equal(r.code, 0, r.stderr);
+    const parsed = JSON.parse(r.stdout) as { schema: string; results: Array<{ workload: string; status: string }> };
+    assert.equal(parsed.schema, 'lsmbench/results');
+    assert.deepEqual(parsed.results.map((x) => [x.workload, x.status]), [['range-scan', 'verified']]);
+  });
+
+  it('a failing store fails its workloads, the others still run, exit code 1', () => {
+    const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
+    const r = lsmbench(['run', '-e', 'test-throws-on-get', '-n', '6000', '-r', '1', '--warmup', '0', '-w', 'random-reads,contains', '--no-save'], env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /FAILED test-throws-on-get Random Reads: the store threw: injected failure in get/);
+    assert.match(r.stdout, /│ Contains .*│ yes/);
+  });
+
+  it('wrong answers and lost writes are reported as failed verification, never as figures', () => {
+    const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
+    const r = lsmbench(['run', '-e', 'test-wrong-value', '-e', 'test-loses-writes', '-n', '6000', '-r', '1', '--warmup', '0', '-w', 'random-reads,random-writes', '--no-save'], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /FAILED test-wrong-value Random Reads: verification failed/);
+    assert.match(r.stdout, /FAILED test-loses-writes Random Writes: verification failed: key \d+ is missing/);
+    assert.match(r.stdout, /│ Random Reads\s+│\s+FAILED │\s+FAILED │/);
+  });
+
+  it('a crashed or hung engine process fails that workload only', () => {
+    const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
+    const crash = lsmbench(['run', '-e', 'test-crashes', '-n', '6000', '-r', '1', '--warmup', '0', '-w', 'sequential-writes', '--no-save'], env);
+    assert.equal(crash.code, 1);
+    assert.match(crash.stdout, /the engine process was killed by SIGKILL during/);
+    const hang = lsmbench(['run', '-e', 'test-hangs', '-n', '2000', '-r', '1', '--warmup', '0', '-w', 'deletions,contains', '--timeout', '2', '--no-save'], env);
+    assert.equal(hang.code, 1);
+    assert.match(hang.stdout, /FAILED test-hangs Deletions: the engine process timed out after 2 s/);
+    assert.match(hang.stdout, /│ Contains .*│ yes/);
+  });
+
+  it('bad input gets one clear line and exit code 2', async () => {
+    assertUserError(lsmbench(['run', '--engine', 'nosuch']), /unknown engine 'nosuch'.*memory/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '-w', 'teleport']), /unknown workload 'teleport'/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '--ops', '-5']), /--ops must be a positive integer/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '--ops', '0']), /--ops must be a positive integer/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '--value-size', 'big']), /--value-size must be a positive integer/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '--key-size', '3']), /key size 3 is too small/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '--durability', 'maybe']), /maybe.*(none|choices)/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '--durability', 'fsync']), /cannot honour durability 'fsync'/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '--scenario', 'nosuch']), /unknown scenario 'nosuch'/);
+    assertUserError(lsmbench(['run']), /--engine/);
+    assertUserError(lsmbench(['frobnicate']), /unknown command/);
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-'));
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ name: 'bad', ops: 100, keySize: 16, valueSize: -1, durability: 'none' }));
+    assertUserError(lsmbench(['run', '-e', 'memory', '--scenario', bad]), /scenario file .*bad\.json is invalid: valueSize: /);
+    await writeFile(join(dir, 'file'), '');
+    assertUserError(lsmbench(['run', '-e', 'memory', ...small, '--results-dir', join(dir, 'file', 'sub')]), /results directory .* is not writable/);
+  });
+
+  it('lists engines and scenarios', () => {
+    const engines = lsmbench(['engines']);
+    assert.equal(engines.code, 0);
+    assert.match(engines.stdout, /memory\s+│ memory-\d+\s+│ yes/);
+    const json = JSON.parse(lsmbench(['engines', '--json']).stdout) as Array<{ name: string; available: boolean }>;
+    assert.ok(json.some((e) => e.name === 'memory' && e.available));
+    const scenarios = lsmbench(['scenarios']);
+    assert.equal(scenarios.code, 0);
+    assert.match(scenarios.stdout, /seed\s+│ 100,000/);
+    const help = lsmbench(['run', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--durability <mode>/);
+  });
+});
