@@ -15,6 +15,7 @@ import {
   resultsFileName,
   writeResultsFile,
   type ResultsFile,
+  type WorkloadResult,
 } from '../results.js';
 import { prepareEngines, runScenario, type EngineRequest } from '../runner/run.js';
 import { loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
@@ -42,6 +43,20 @@ interface RunFlags {
   out?: string;
   save: boolean;
   json: boolean;
+  sweep?: string;
+  batch?: number;
+  concurrency?: number;
+}
+
+/** `--sweep ops=10000,100000,1000000`: the values of N to run the scenario at, in one results file. */
+function parseSweep(text: string): number[] {
+  const m = /^ops=([\d_,\s]+)$/.exec(text.trim());
+  if (m === null) throw new UserError(`--sweep '${text}' is not ops=N1,N2,...: only the number of operations can be swept`);
+  const values = m[1]!.split(',').map((v) => v.trim().replace(/_/g, '')).filter((v) => v !== '').map(Number);
+  if (values.length < 2) throw new UserError('--sweep needs at least two values, e.g. ops=10000,100000');
+  for (const v of values) if (!Number.isSafeInteger(v) || v <= 0) throw new UserError(`--sweep values must be positive integers, not '${v}'`);
+  if (new Set(values).size !== values.length) throw new UserError('--sweep values must differ');
+  return values;
 }
 
 /** `--engine-option leveldb.cacheSize=8388608` or, with one engine, `cacheSize=8388608`. */
@@ -59,15 +74,16 @@ function parseEngineOptions(entries: readonly string[], engines: readonly string
 }
 
 /** The command line that reruns exactly this scenario on these engines. */
-function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[]): string {
+function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[], sweep: readonly number[] | undefined): string {
   const quote = (s: string): string => (/^[A-Za-z0-9_./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   const parts = ['lsmbench', 'run', '--scenario', scenario.source];
   for (const e of engines) {
     parts.push('--engine', e.name);
     for (const [k, v] of Object.entries(e.options)) parts.push('--engine-option', `${e.name}.${k}=${v}`);
   }
+  if (sweep !== undefined) parts.push('--sweep', `ops=${sweep.join(',')}`);
+  else parts.push('--ops', String(scenario.ops));
   parts.push(
-    '--ops', String(scenario.ops),
     '--key-size', String(scenario.keySize),
     '--value-size', String(scenario.valueSize),
     '--durability', scenario.durability,
@@ -78,6 +94,8 @@ function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[]): st
     '--scan-length', String(scenario.scanLength),
     '--prefix-length', String(scenario.prefixLength),
     '--miss-ratio', String(scenario.missRatio),
+    '--batch', String(scenario.batch),
+    '--concurrency', String(scenario.concurrency),
   );
   return parts.map(quote).join(' ');
 }
@@ -115,6 +133,9 @@ export function registerRun(program: Command): void {
     .option('--out <file>', 'results file path (must not exist yet)')
     .option('--no-save', 'do not write a results file')
     .option('--json', 'print the results file to stdout instead of the table', false)
+    .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
+    .option('--batch <n>', 'group writes and deletes into atomic batches of n (default 1: one call per operation)', positiveInt('--batch', 1_000_000))
+    .option('--concurrency <k>', 'outstanding operations for asynchronous stores (default 1)', positiveInt('--concurrency', 4096))
     .action(async (flags: RunFlags, command: Command) => {
       const code = await run(flags, command);
       process.exitCode = code;
@@ -140,8 +161,13 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
     prefixLength: flags.prefixLength,
     missRatio: flags.missRatio,
     timeoutSeconds: flags.timeout,
+    batch: flags.batch,
+    concurrency: flags.concurrency,
   };
-  const scenario = resolveScenario(source, file, overrides);
+  const sweep = flags.sweep === undefined ? undefined : parseSweep(flags.sweep);
+  if (sweep !== undefined && flags.ops !== undefined) throw new UserError('--sweep sets the number of operations; drop --ops');
+  const points = (sweep ?? [undefined]).map((ops) => resolveScenario(source, file, { ...overrides, ops: ops ?? overrides.ops }));
+  const scenario = points[0]!;
   const prepared = await prepareEngines(requests, scenario);
 
   let outPath: string | undefined;
@@ -158,33 +184,40 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
   const id = randomUUID();
   const showProgress = process.stdout.isTTY === true && !flags.json;
   const engineRuns = prepared.map((p) => p.run);
-  const { results, workDir } = await runScenario(
-    prepared,
-    scenario,
-    { workRoot: resolve(flags.workDir), keep: flags.keep },
-    {
-      progress(engine, workload, phase) {
-        if (showProgress) process.stderr.write(`\r\x1b[2K${engine} · ${WORKLOAD_LABELS[workload]} · ${phase}`);
+  const results: WorkloadResult[] = [];
+  const workDirs: string[] = [];
+  for (const point of points) {
+    const at = sweep === undefined ? '' : `N=${point.ops.toLocaleString('en-US')} · `;
+    const run = await runScenario(
+      prepared,
+      point,
+      { workRoot: resolve(flags.workDir), keep: flags.keep, ...(sweep === undefined ? {} : { point: point.ops }) },
+      {
+        progress(engine, workload, phase) {
+          if (showProgress) process.stderr.write(`\r\x1b[2K${at}${engine} · ${WORKLOAD_LABELS[workload]} · ${phase}`);
+        },
+        finished(result) {
+          if (showProgress) {
+            const figure = result.opsPerSec ? `${Math.round(result.opsPerSec.median).toLocaleString('en-US')} ${result.unit}s/s` : 'FAILED';
+            process.stderr.write(`\r\x1b[2K${at}${result.engine} · ${WORKLOAD_LABELS[result.workload]} · ${figure}\n`);
+          }
+        },
       },
-      finished(result) {
-        if (showProgress) {
-          const figure = result.opsPerSec ? `${Math.round(result.opsPerSec.median).toLocaleString('en-US')} ${result.unit}s/s` : 'FAILED';
-          process.stderr.write(`\r\x1b[2K${result.engine} · ${WORKLOAD_LABELS[result.workload]} · ${figure}\n`);
-        }
-      },
-    },
-  );
+    );
+    results.push(...run.results);
+    workDirs.push(run.workDir);
+  }
   const environment = describeEnvironment();
   const resultsFile: ResultsFile = {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
     id,
     createdAt: createdAt.toISOString(),
-    rerun: rerunCommand(scenario, requests),
+    rerun: rerunCommand(scenario, requests, sweep),
     published: null,
     environment: { ...environment, storage: { workDir: resolve(flags.workDir), filesystem: filesystemOf(resolve(flags.workDir)) } },
     scenario: { ...scenario, workloads: [...scenario.workloads] },
-    sweep: null,
+    sweep: sweep === undefined ? null : { parameter: 'ops', values: sweep },
     engines: engineRuns,
     results,
   };
@@ -193,15 +226,21 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
 
   if (flags.json) process.stdout.write(JSON.stringify(resultsFile, null, 2) + '\n');
   else {
-    const s = scenario;
-    process.stdout.write(
-      `Scenario ${s.name}: N=${s.ops.toLocaleString('en-US')}, ${s.keySize}-byte keys, ${s.valueSize}-byte values, durability ${s.durability}, ` +
-        `${s.repetitions} repetitions after ${s.warmup} warm-up, seed ${s.seed}\n`,
-    );
-    process.stdout.write(runTable(resultsFile) + '\n');
+    for (const point of points) {
+      const s = point;
+      process.stdout.write(
+        `Scenario ${s.name}: N=${s.ops.toLocaleString('en-US')}, ${s.keySize}-byte keys, ${s.valueSize}-byte values, durability ${s.durability}, ` +
+          `${s.repetitions} repetitions after ${s.warmup} warm-up, seed ${s.seed}` +
+          (s.batch > 1 ? `, batches of ${s.batch}` : '') +
+          (s.concurrency > 1 ? `, ${s.concurrency} outstanding async operations` : '') +
+          '\n',
+      );
+      const slice = sweep === undefined ? resultsFile : { ...resultsFile, scenario: { ...resultsFile.scenario, ops: s.ops }, results: results.filter((r) => r.point === s.ops) };
+      process.stdout.write(runTable(slice) + '\n');
+    }
     for (const line of runFootnotes(resultsFile)) process.stdout.write(line + '\n');
     if (outPath !== undefined) process.stdout.write(`Results: ${outPath}\n`);
-    if (flags.keep) process.stdout.write(`Stores kept in ${workDir}\n`);
+    if (flags.keep) process.stdout.write(`Stores kept in ${workDirs.join(', ')}\n`);
   }
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
