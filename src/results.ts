@@ -174,11 +174,30 @@ export async function readResults(path: string): Promise<ResultsFile> {
   const head = z.object({ schema: z.string(), version: z.number() }).safeParse(json);
   if (!head.success || head.data.schema !== RESULTS_SCHEMA)
     throw new UserError(`${path} is not an lsmbench results file (no "schema": "${RESULTS_SCHEMA}")`);
-  if (head.data.version !== RESULTS_VERSION)
-    throw new UserError(`results file ${path} has schema version ${head.data.version}; this lsmbench reads version ${RESULTS_VERSION}`);
-  const parsed = ResultsFileSchema.safeParse(json);
+  const parsed = ResultsFileSchema.safeParse(migrateResults(json, head.data.version, path));
   if (!parsed.success) throw new UserError(`results file ${path} is invalid: ${formatZodError(parsed.error)}`);
   return parsed.data;
+}
+
+/**
+ * Lossless upgrades of older results files: RESULTS_MIGRATIONS[v] turns a version-v
+ * document into a version v+1 one. A version with no path to RESULTS_VERSION (a newer
+ * file, or an old one whose upgrade would lose figures) is an error naming the file.
+ */
+export const RESULTS_MIGRATIONS: Readonly<Record<number, (doc: Record<string, unknown>) => Record<string, unknown>>> = {};
+
+export function migrateResults(json: unknown, version: number, path: string): unknown {
+  if (version === RESULTS_VERSION) return json;
+  if (version > RESULTS_VERSION)
+    throw new UserError(`results file ${path} has schema version ${version}, newer than this lsmbench reads (${RESULTS_VERSION}); upgrade lsmbench`);
+  let doc = json as Record<string, unknown>;
+  for (let v = version; v < RESULTS_VERSION; v++) {
+    const step = RESULTS_MIGRATIONS[v];
+    if (step === undefined)
+      throw new UserError(`results file ${path} has schema version ${version}; this lsmbench reads version ${RESULTS_VERSION} and cannot convert version ${v}`);
+    doc = { ...step(doc), version: v + 1 };
+  }
+  return doc;
 }
 
 /** Checks up front that results can be written to `dir`, so a long run does not fail at the end. */

@@ -1,0 +1,88 @@
+/** The comparison as the document's table: in the terminal, as Markdown, and as JSON. */
+import Table from 'cli-table3';
+import { formatInt } from '../format.js';
+import type { Comparison, Row } from './compare.js';
+import { workloadLabel } from './compare.js';
+import { markdownTable, opsCell, ratioText } from './text.js';
+
+export function tableHead(cmp: Comparison): string[] {
+  return [
+    'Operation',
+    ...cmp.sides.map((s) => `${s.name} (ops/s)`),
+    ...cmp.pairs.map(({ a, b }) => `Ratio (${cmp.sides[a]!.name}/${cmp.sides[b]!.name})`),
+  ];
+}
+
+export function tableRow(cmp: Comparison, row: Row): string[] {
+  return [workloadLabel(row.workload), ...row.cells.map(opsCell), ...row.ratios.map(ratioText)];
+}
+
+/** The rows grouped by N: one table per point, since figures at different N are not comparable. */
+export function rowsByPoint(cmp: Comparison): { point: number; rows: Row[] }[] {
+  return cmp.points.map((point) => ({ point, rows: cmp.rows.filter((r) => r.point === point) })).filter((g) => g.rows.length > 0);
+}
+
+export function notes(cmp: Comparison): string[] {
+  const lines = [
+    'Ratio: median ops/s of the left engine over the right one; in brackets, its 95% bootstrap confidence interval from the repetitions. Scans count entries, as the document does.',
+  ];
+  for (const row of cmp.rows)
+    row.cells.forEach((c, i) => {
+      if (c.status === 'failed') lines.push(`FAILED ${cmp.sides[i]!.name} ${workloadLabel(row.workload)} (N=${formatInt(row.point)}): ${c.error ?? 'unknown error'}`);
+    });
+  for (const w of cmp.warnings) lines.push(`Warning: ${w}`);
+  return lines;
+}
+
+export function compareTerminal(cmp: Comparison): string {
+  const out: string[] = [];
+  const head = tableHead(cmp);
+  for (const { point, rows } of rowsByPoint(cmp)) {
+    out.push(`N = ${formatInt(point)}`);
+    const table = new Table({ head, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')), style: { head: [], border: [] } });
+    for (const row of rows) table.push(tableRow(cmp, row));
+    out.push(table.toString());
+  }
+  out.push(...notes(cmp));
+  return out.join('\n') + '\n';
+}
+
+export function compareMarkdown(cmp: Comparison): string {
+  const out: string[] = [];
+  const head = tableHead(cmp);
+  const align = head.map((_, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right');
+  for (const { point, rows } of rowsByPoint(cmp)) {
+    out.push(`**N = ${formatInt(point)}**`, '', markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
+  }
+  for (const line of notes(cmp)) out.push(`- ${line}`);
+  return out.join('\n') + '\n';
+}
+
+/** The comparison as data: every figure the tables show, unrounded, and where it came from. */
+export function compareJson(cmp: Comparison): unknown {
+  return {
+    sides: cmp.sides.map((s) => ({ name: s.name, label: s.label, file: s.path, fileId: s.file.id, published: s.published })),
+    ratios: cmp.pairs.map(({ a, b }) => ({ a: cmp.sides[a]!.name, b: cmp.sides[b]!.name })),
+    rows: cmp.rows.map((row) => ({
+      workload: row.workload,
+      point: row.point,
+      cells: row.cells.map((c, i) => ({
+        engine: cmp.sides[i]!.name,
+        status: c.status,
+        opsPerSec: c.median,
+        ci95: c.ci95,
+        repetitions: c.repetitions,
+        msMedian: c.msMedian,
+        error: c.error,
+      })),
+      ratios: row.ratios.map((r, i) => ({
+        a: cmp.sides[cmp.pairs[i]!.a]!.name,
+        b: cmp.sides[cmp.pairs[i]!.b]!.name,
+        ratio: r.ratio,
+        ci95: r.ci95,
+        ciUnavailable: r.ciUnavailable,
+      })),
+    })),
+    warnings: cmp.warnings,
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The comparison: per (workload, N), each side's throughput and each ratio the document's
+ * table shows, with a 95% bootstrap confidence interval from the repetitions. Published
+ * figures are one value without repetitions: their ratios have no interval, and the
+ * comparison says so instead of printing a degenerate one.
+ */
+import { UserError } from '../errors.js';
+import { fairnessWarnings, formatBytes } from '../format.js';
+import type { WorkloadResult } from '../results.js';
+import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
+import { median, ratioOfMedians } from '../stats.js';
+import { hasSweep, pointsOf, resultFor, workloadsOf, type Side } from './model.js';
+
+export interface Cell {
+  readonly status: 'missing' | 'failed' | 'verified';
+  /** Median ops/s (entries/s for scans); null unless verified. */
+  readonly median: number | null;
+  /** 95% CI of the median ops/s, or null when there is none (published, or fewer than 2 repetitions). */
+  readonly ci95: [number, number] | null;
+  readonly repetitions: number;
+  /** Median time of one repetition, and the units it timed (N ops, or N entries for scans). */
+  readonly msMedian: number | null;
+  readonly units: number | null;
+  readonly unit: 'op' | 'entry' | null;
+  readonly error: string | null;
+  readonly result: WorkloadResult | null;
+}
+
+export interface RatioCell {
+  /** median(a) / median(b) of ops/s; null when either side has no valid figure. */
+  readonly ratio: number | null;
+  readonly ci95: [number, number] | null;
+  /** Why there is no interval although there is a ratio. */
+  readonly ciUnavailable: string | null;
+}
+
+export interface Pair {
+  /** Indices into the sides: the ratio is a / b. */
+  readonly a: number;
+  readonly b: number;
+}
+
+export interface Row {
+  readonly workload: WorkloadName;
+  readonly point: number;
+  readonly cells: readonly Cell[];
+  /** One per pair, in the comparison's pair order. */
+  readonly ratios: readonly RatioCell[];
+}
+
+export interface Comparison {
+  readonly sides: readonly Side[];
+  readonly pairs: readonly Pair[];
+  readonly points: readonly number[];
+  readonly workloads: readonly WorkloadName[];
+  readonly rows: readonly Row[];
+  readonly warnings: readonly string[];
+}
+
+export const CI_UNAVAILABLE_PUBLISHED = 'published figures have one value and no repetitions';
+export const CI_UNAVAILABLE_FEW = 'fewer than 2 repetitions';
+
+function cellOf(side: Side, result: WorkloadResult | undefined): Cell {
+  if (result === undefined)
+    return { status: 'missing', median: null, ci95: null, repetitions: 0, msMedian: null, units: null, unit: null, error: null, result: null };
+  const reps = result.repetitions;
+  const verified = result.status === 'verified' && result.opsPerSec !== null;
+  return {
+    status: verified ? 'verified' : 'failed',
+    median: verified ? result.opsPerSec!.median : null,
+    ci95: verified && !side.published && reps.length >= 2 ? result.opsPerSec!.ci95 : null,
+    repetitions: reps.length,
+    msMedian: verified && reps.length > 0 ? median(reps.map((r) => r.ms)) : null,
+    units: result.unitsPerRepetition,
+    unit: result.unit,
+    error: verified ? null : (result.error ?? result.verification.detail),
+    result,
+  };
+}
+
+export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boolean): RatioCell {
+  if (a.median === null || b.median === null || a.result === null || b.result === null) return { ratio: null, ci95: null, ciUnavailable: null };
+  const ratio = a.median / b.median;
+  if (aPublished || bPublished) return { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_PUBLISHED };
+  if (a.repetitions < 2 || b.repetitions < 2) return { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_FEW };
+  const r = ratioOfMedians(
+    a.result.repetitions.map((x) => x.opsPerSec),
+    b.result.repetitions.map((x) => x.opsPerSec),
+  );
+  return { ratio, ci95: r.ci95, ciUnavailable: null };
+}
+
+/** Ratios of the document's shape (first side / each other side), or every side / the baseline. */
+export function choosePairs(sides: readonly Side[], baseline: string | undefined): Pair[] {
+  if (baseline === undefined) return sides.slice(1).map((_, i) => ({ a: 0, b: i + 1 }));
+  const b = sides.findIndex((s) => s.name === baseline);
+  if (b < 0) throw new UserError(`--baseline '${baseline}' is not one of the engines compared (${sides.map((s) => s.name).join(', ')})`);
+  return sides.flatMap((_, a) => (a === b ? [] : [{ a, b }]));
+}
+
+export function buildComparison(sides: readonly Side[], options: { baseline?: string } = {}): Comparison {
+  if (sides.length < 2) throw new UserError(`compare needs at least two engines; the files given hold ${sides.length} (${sides.map((s) => s.name).join(', ') || 'none'})`);
+  const pairs = choosePairs(sides, options.baseline);
+  const points = pointsOf(sides);
+  const workloads = workloadsOf(sides);
+  const rows: Row[] = [];
+  for (const point of points)
+    for (const workload of workloads) {
+      const cells = sides.map((s) => cellOf(s, resultFor(s, workload, point)));
+      // A point only some files have (a sweep beside a plain run) gets no row of N/A cells.
+      if (points.length > 1 && cells.every((c) => c.status === 'missing')) continue;
+      const ratios = pairs.map(({ a, b }) => ratioCell(cells[a]!, cells[b]!, sides[a]!.published, sides[b]!.published));
+      rows.push({ workload, point, cells, ratios });
+    }
+  return { sides, pairs, points, workloads, rows, warnings: comparisonWarnings(sides) };
+}
+
+/** How a file describes its machine, for warnings and the environment section. */
+export function describeHardware(side: Side): string {
+  const env = side.file.environment;
+  if (side.published) return `as published: ${env.cpuCount} cores, nothing else given`;
+  return `${env.cpuModel}, ${env.cpuCount} CPUs, ${formatBytes(env.memoryBytes)}, ${env.os} ${env.arch}`;
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Everything that makes the sides not like with like, each as one sentence. */
+export function comparisonWarnings(sides: readonly Side[]): string[] {
+  const warnings: string[] = [];
+  const byFile = distinct(sides.map((s) => s.fileIndex)).map((i) => sides.find((s) => s.fileIndex === i)!);
+  if (distinct(byFile.map((s) => s.file.environment.fingerprint)).length > 1)
+    warnings.push(
+      `Hardware differs: ${byFile.map((s) => `file ${s.fileIndex + 1} (${describeHardware(s)}, fingerprint ${s.file.environment.fingerprint})`).join(' vs ')}; ratios mix machine and engine.`,
+    );
+  // fairnessWarnings speaks of labels; give it the display names so repeated labels stay apart.
+  warnings.push(...fairnessWarnings(sides.map((s) => ({ ...s.engine, label: s.name }))));
+  // Published figures do not say how they were driven; the published warning says so instead.
+  const measured = sides.filter((s) => !s.published);
+  const batching = distinct(measured.map((s) => `${s.file.scenario.batch}/${s.file.scenario.concurrency}`));
+  const driving = distinct(measured.map((s) => s.engine.driving));
+  if (batching.length > 1 || driving.length > 1)
+    warnings.push(`Batching or driving differs: ${measured.map((s) => `${s.name}: ${s.engine.driving}`).join('; ')}.`);
+  const params = ['ops', 'keySize', 'valueSize', 'scanLength', 'prefixLength', 'missRatio', 'seed'] as const;
+  const differing: string[] = [];
+  for (const p of params) {
+    // A sweep varies N on purpose; published figures have no lsmbench seed.
+    if (p === 'ops' && hasSweep(sides)) continue;
+    const files = p === 'seed' ? byFile.filter((s) => !s.published) : byFile;
+    const values = files.map((s) => String(s.file.scenario[p]));
+    if (distinct(values).length > 1) differing.push(`${p} (${values.join(' vs ')})`);
+  }
+  if (differing.length > 0) warnings.push(`The scenarios differ in ${differing.join(', ')}.`);
+  const published = sides.filter((s) => s.published);
+  if (published.length > 0)
+    warnings.push(
+      `${published.map((s) => s.name).join(', ')}: published figures (${published[0]!.file.published!.source}), one value per workload with no repetitions, so no confidence interval is available for ratios that involve them; lsmbench did not verify them, and the source does not say how operations were issued or batched.`,
+    );
+  return warnings;
+}
+
+export const workloadLabel = (w: WorkloadName): string => WORKLOAD_LABELS[w];

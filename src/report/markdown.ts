@@ -1,0 +1,291 @@
+/**
+ * The Markdown report, in the shape of the reference document: configuration, summary table,
+ * ratio tables, per-workload detail, latency, amplification and memory, verification,
+ * environment, observations drawn from the data, and the commands that rerun each run.
+ */
+import { OPERATIONS } from '../engine.js';
+import { formatBytes, formatInt, formatNs } from '../format.js';
+import { WORKLOAD_LABELS } from '../scenario.js';
+import type { Comparison } from './compare.js';
+import { describeHardware } from './compare.js';
+import { rowsByPoint, tableHead, tableRow } from './compare-output.js';
+import type { LoadedFile } from './model.js';
+import { observations } from './observations.js';
+import { differenceSentence, formatMs, markdownTable, percentText, ratioText } from './text.js';
+
+export interface ChartLinks {
+  /** Relative paths of the charts beside the report, by N. */
+  readonly throughput: ReadonlyMap<number, string>;
+  readonly latency: ReadonlyMap<number, string>;
+  readonly sweep: string | null;
+}
+
+export interface ReportInput {
+  readonly cmp: Comparison;
+  readonly files: readonly LoadedFile[];
+  readonly charts: ChartLinks;
+  /** The command that generated the report, for the reader who wants to regenerate it. */
+  readonly command: string;
+  readonly lsmbenchVersion: string;
+  readonly generatedAt: Date;
+}
+
+const R = 'right' as const;
+const L = 'left' as const;
+const dash = '—';
+
+function fileColumns(files: readonly LoadedFile[]): string[] {
+  return files.map((_, i) => `File ${i + 1}`);
+}
+
+function configuration(input: ReportInput): string[] {
+  const { files, cmp } = input;
+  const rows: [string, (f: LoadedFile) => string][] = [
+    ['Results file', (f) => `\`${f.path}\``],
+    ['Run', (f) => (f.file.published ? `published figures (${f.file.id})` : `${f.file.id} at ${f.file.createdAt}`)],
+    ['Scenario', (f) => f.file.scenario.name],
+    ['Operations (N)', (f) => (f.file.sweep ? `sweep: ${f.file.sweep.values.map(formatInt).join(', ')}` : formatInt(f.file.scenario.ops))],
+    ['Key size', (f) => `${f.file.scenario.keySize} bytes`],
+    ['Value size', (f) => `${f.file.scenario.valueSize} bytes`],
+    ['Durability', (f) => f.file.scenario.durability],
+    ['Repetitions (warm-up)', (f) => `${f.file.scenario.repetitions} (${f.file.scenario.warmup})`],
+    ['Seed', (f) => (f.file.published ? 'not applicable' : String(f.file.scenario.seed))],
+    ['Scan length, prefix length, miss ratio', (f) => `${formatInt(f.file.scenario.scanLength)}, ${f.file.scenario.prefixLength} bytes, ${f.file.scenario.missRatio}`],
+    ['Batch, concurrency', (f) => `${f.file.scenario.batch}, ${f.file.scenario.concurrency}`],
+    ['CPU', (f) => (f.file.published ? `${f.file.environment.cpuCount} cores (as published)` : `${f.file.environment.cpuModel} × ${f.file.environment.cpuCount}`)],
+  ];
+  const out = ['## Test configuration', ''];
+  out.push(markdownTable(['', ...fileColumns(files)], rows.map(([name, get]) => [name, ...files.map(get)])));
+  out.push('');
+  out.push(
+    markdownTable(
+      ['Engine', 'File', 'Store', 'API', 'Durability used', 'Driving', 'Emulated operations', 'Options'],
+      cmp.sides.map((s) => [
+        s.name,
+        String(s.fileIndex + 1),
+        s.engine.storeVersion,
+        s.engine.api,
+        s.engine.durabilityUsed === s.engine.durabilityRequested ? s.engine.durabilityUsed : `${s.engine.durabilityUsed} (asked: ${s.engine.durabilityRequested})`,
+        s.engine.driving,
+        OPERATIONS.filter((op) => s.engine.operations[op] === 'emulated').join(', ') || 'none',
+        Object.entries(s.engine.options).map(([k, v]) => `${k}=${v}`).join(', ') || dash,
+      ]),
+    ),
+  );
+  for (const [i, f] of files.entries())
+    if (f.file.published) out.push('', `File ${i + 1} holds published figures: ${f.file.published.source}. ${f.file.published.note}`);
+  out.push('');
+  return out;
+}
+
+function summary(input: ReportInput): string[] {
+  const { cmp, charts } = input;
+  const out = ['## Results summary', ''];
+  const head = tableHead(cmp);
+  const align = head.map((_, i) => (i === 0 ? L : R));
+  for (const { point, rows } of rowsByPoint(cmp)) {
+    if (cmp.points.length > 1) out.push(`### N = ${formatInt(point)}`, '');
+    out.push(markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
+    const chart = charts.throughput.get(point);
+    if (chart) out.push(`![Throughput by workload and engine, N = ${formatInt(point)}](${chart})`, '');
+  }
+  out.push(
+    'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% bootstrap confidence interval in brackets. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
+    '',
+  );
+  if (charts.sweep) out.push('### Throughput against N', '', `![Throughput against N, log axis](${charts.sweep})`, '');
+  return out;
+}
+
+function ratioTables(input: ReportInput): string[] {
+  const { cmp } = input;
+  const out = ['## Ratios', ''];
+  const multi = cmp.points.length > 1;
+  cmp.pairs.forEach(({ a, b }, p) => {
+    const an = cmp.sides[a]!.name;
+    const bn = cmp.sides[b]!.name;
+    out.push(`### ${an} / ${bn}`, '');
+    out.push(
+      markdownTable(
+        ['Operation', ...(multi ? ['N'] : []), `Ratio (${an}/${bn}) [95% CI]`, `Difference of ${an} [95% CI]`],
+        cmp.rows.map((r) => [WORKLOAD_LABELS[r.workload], ...(multi ? [formatInt(r.point)] : []), ratioText(r.ratios[p]!), percentText(r.ratios[p]!)]),
+        [L, ...(multi ? [R] : []), R, R],
+      ),
+      '',
+    );
+  });
+  return out;
+}
+
+function detail(input: ReportInput): string[] {
+  const { cmp } = input;
+  const out = ['## Detailed analysis', ''];
+  const multi = cmp.points.length > 1;
+  for (const row of cmp.rows) {
+    out.push(`### ${WORKLOAD_LABELS[row.workload]}${multi ? `, N = ${formatInt(row.point)}` : ''}`, '');
+    row.cells.forEach((cell, i) => {
+      const side = cmp.sides[i]!;
+      const name = `**${side.name}**`;
+      if (cell.status === 'missing') return out.push(`- ${name}: not run`);
+      if (cell.status === 'failed') return out.push(`- ${name}: FAILED: ${cell.error ?? 'unknown error'}`);
+      const unit = cell.unit === 'entry' ? 'entries' : 'ops';
+      const r = cell.result!;
+      const spread = side.published
+        ? 'published single value, no repetitions'
+        : `median of ${cell.repetitions} repetition${cell.repetitions === 1 ? '' : 's'}, min–max ${formatInt(r.opsPerSec!.min)}–${formatInt(r.opsPerSec!.max)}` +
+          (cell.ci95 ? `, 95% CI ${formatInt(cell.ci95[0])}–${formatInt(cell.ci95[1])}` : '');
+      out.push(`- ${name}: ${formatInt(cell.median!)} ${unit}/s (${formatMs(cell.msMedian)} for ${formatInt(cell.units ?? 0)} ${unit}; ${spread})`);
+      return undefined;
+    });
+    cmp.pairs.forEach(({ a, b }, p) => {
+      const s = differenceSentence(cmp.sides[a]!.name, cmp.sides[b]!.name, row.ratios[p]!, `on ${WORKLOAD_LABELS[row.workload].toLowerCase()}`);
+      if (s !== null) out.push(`- **Difference**: ${s}`);
+    });
+    out.push('');
+  }
+  return out;
+}
+
+function latency(input: ReportInput): string[] {
+  const { cmp, charts } = input;
+  const rows: string[][] = [];
+  const methods = new Map<string, number[]>();
+  for (const row of cmp.rows)
+    row.cells.forEach((cell, i) => {
+      const lat = cell.result?.latency;
+      if (!lat) return;
+      methods.set(lat.method, [...(methods.get(lat.method) ?? []), lat.timerOverheadNs]);
+      rows.push([
+        WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : ''),
+        cmp.sides[i]!.name,
+        `${formatInt(lat.calls)} × ${lat.per}`,
+        formatNs(lat.p50Ns),
+        formatNs(lat.p99Ns),
+        formatNs(lat.p999Ns),
+        formatNs(lat.maxNs),
+      ]);
+    });
+  const out = ['## Latency percentiles', ''];
+  if (rows.length === 0) return [...out, 'No run in these files recorded latencies (published figures have none).', ''];
+  out.push(markdownTable(['Operation', 'Engine', 'Calls timed', 'p50', 'p99', 'p99.9', 'max'], rows, [L, L, R, R, R, R, R]), '');
+  const how = [...methods].map(([method, overheads]) => {
+    const lo = Math.min(...overheads);
+    const hi = Math.max(...overheads);
+    return `${method} (the timer's own cost, ${lo === hi ? formatNs(lo) : `${formatNs(lo)} to ${formatNs(hi)}`} per reading, is included in the figures)`;
+  });
+  out.push(`How they were measured: ${how.join('; ')}. Latencies come from one pass and have no confidence interval.`, '');
+  for (const [point, chart] of charts.latency) out.push(`![Latency percentiles, N = ${formatInt(point)}](${chart})`, '');
+  const none = cmp.sides.filter((s, i) => !cmp.rows.some((r) => r.cells[i]!.result?.latency)).map((s) => s.name);
+  if (none.length > 0) out.push(`No latencies for: ${none.join(', ')}.`, '');
+  return out;
+}
+
+const amp = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? dash : `${x.toFixed(2)}×`);
+
+function resources(input: ReportInput): string[] {
+  const { cmp } = input;
+  const rows: string[][] = [];
+  for (const row of cmp.rows)
+    row.cells.forEach((cell, i) => {
+      const res = cell.result?.resources;
+      if (!res) return;
+      const settle = cell.result!.repetitions.map((r) => r.settleMs).filter((x): x is number => x !== null);
+      rows.push([
+        WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : ''),
+        cmp.sides[i]!.name,
+        formatBytes(res.peakRssBytes),
+        formatBytes(res.peakHeapUsedBytes),
+        res.io ? formatBytes(res.io.wchar) : dash,
+        formatBytes(res.logicalBytesWritten),
+        amp(res.writeAmplification),
+        res.diskBytes === null ? dash : formatBytes(res.diskBytes),
+        amp(res.spaceAmplification),
+        settle.length > 0 ? formatMs(Math.max(...settle)) : dash,
+      ]);
+    });
+  const out = ['## Amplification and memory', ''];
+  if (rows.length === 0) return [...out, 'No run in these files recorded resources (published figures have none).', ''];
+  out.push(
+    markdownTable(
+      ['Operation', 'Engine', 'Peak RSS', 'Peak heap', 'Written (wchar)', 'Logical written', 'Write amp.', 'On disk', 'Space amp.', 'Settle (max)'],
+      rows,
+      [L, L, R, R, R, R, R, R, R, R],
+    ),
+    '',
+    'Peak RSS and heap are the engine process\'s own (each engine runs in its own child process). Written is what the process wrote through write(2) per repetition (median), from /proc/self/io; write amplification is that over the logical bytes written, space amplification the bytes on disk after settle over the live logical bytes. A dash: not measured, or not meaningful (an in-memory store has no disk).',
+    '',
+  );
+  return out;
+}
+
+function verification(input: ReportInput): string[] {
+  const { cmp } = input;
+  const rows: string[][] = [];
+  // Published figures were not verified by lsmbench at all: one row per such engine says so.
+  for (const side of cmp.sides)
+    if (side.published) {
+      const details = [...new Set(side.file.results.filter((r) => r.engine === side.label).map((r) => r.verification.detail))];
+      rows.push(['all workloads', side.name, 'not checked (published)', details.join(' ')]);
+    }
+  for (const row of cmp.rows)
+    row.cells.forEach((cell, i) => {
+      if (cell.result === null || cmp.sides[i]!.published) return;
+      const side = cmp.sides[i]!;
+      const v = cell.result.verification;
+      const status = cell.status === 'failed' ? 'FAILED' : v.checked && v.ok ? 'verified' : v.checked ? 'FAILED' : 'not checked';
+      rows.push([WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : ''), side.name, status, v.detail]);
+    });
+  return ['## Verification', '', markdownTable(['Operation', 'Engine', 'Status', 'Detail'], rows), ''];
+}
+
+function environment(input: ReportInput): string[] {
+  const { files } = input;
+  const rows: [string, (f: LoadedFile) => string][] = [
+    ['Node / V8', (f) => `${f.file.environment.node} / ${f.file.environment.v8}`],
+    ['OS, kernel, architecture', (f) => `${f.file.environment.os}, ${f.file.environment.kernel}, ${f.file.environment.arch}`],
+    ['CPU', (f) => `${f.file.environment.cpuModel}, ${f.file.environment.cpuCount} ${f.file.published ? 'cores' : 'CPUs'}`],
+    ['Memory', (f) => (f.file.environment.memoryBytes > 0 ? formatBytes(f.file.environment.memoryBytes) : 'not given')],
+    ['Hardware fingerprint', (f) => f.file.environment.fingerprint],
+    ['Store directory (filesystem)', (f) => (f.file.environment.storage ? `${f.file.environment.storage.workDir} (${f.file.environment.storage.filesystem})` : dash)],
+    ['lsmbench version, commit', (f) => `${f.file.environment.lsmbenchVersion}, ${f.file.environment.commit === null ? dash : f.file.environment.commit.slice(0, 12) + (f.file.environment.commitDirty ? ' (uncommitted changes)' : '')}`],
+  ];
+  return ['## Environment', '', markdownTable(['', ...fileColumns(files)], rows.map(([name, get]) => [name, ...files.map(get)])), ''];
+}
+
+function reproduce(input: ReportInput): string[] {
+  const out = ['## Reproduce', ''];
+  for (const [i, f] of input.files.entries()) {
+    if (f.file.rerun === null) out.push(`File ${i + 1} (\`${f.path}\`): published figures, not rerunnable.`, '');
+    else out.push(`File ${i + 1} (\`${f.path}\`):`, '', '```sh', f.file.rerun, '```', '');
+  }
+  out.push('This report:', '', '```sh', input.command, '```', '');
+  return out;
+}
+
+export function reportMarkdown(input: ReportInput): string {
+  const { cmp } = input;
+  const title = `# lsmbench report: ${cmp.sides.map((s) => s.name).join(' vs ')}`;
+  const intro = [
+    title,
+    '',
+    `Generated by lsmbench ${input.lsmbenchVersion} on ${input.generatedAt.toISOString().slice(0, 10)} from ${input.files.length} results file${input.files.length === 1 ? '' : 's'}; every figure below is read from ${input.files.length === 1 ? 'it' : 'them'}.`,
+    '',
+  ];
+  const obs = observations(cmp);
+  const sections = [
+    intro,
+    configuration(input),
+    summary(input),
+    ratioTables(input),
+    detail(input),
+    latency(input),
+    resources(input),
+    verification(input),
+    environment(input),
+    ['## Observations', '', ...(obs.length > 0 ? obs.map((o) => `- ${o}`) : ['- Nothing to observe: no workload has figures on two sides.']), ''],
+    ...(cmp.warnings.length > 0 ? [['## Warnings', '', ...cmp.warnings.map((w) => `- ${w}`), '']] : []),
+    reproduce(input),
+  ];
+  return sections.flat().join('\n').replace(/\n{3,}/g, '\n\n');
+}
+

@@ -1,0 +1,52 @@
+/** Writes a report: the Markdown file and its SVG charts side by side, linked by relative paths. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import type { Comparison } from './compare.js';
+import { reportMarkdown, type ChartLinks } from './markdown.js';
+import type { LoadedFile } from './model.js';
+import { latencyChart, sweepChart, throughputChart } from './svg.js';
+
+export interface WrittenReport {
+  readonly markdown: string;
+  readonly charts: readonly string[];
+}
+
+export async function writeReport(
+  out: string,
+  input: { cmp: Comparison; files: readonly LoadedFile[]; command: string; lsmbenchVersion: string; generatedAt: Date },
+): Promise<WrittenReport> {
+  if (!out.endsWith('.md')) throw new UserError(`report path ${out} must end in .md (the charts are written beside it)`);
+  const dir = dirname(out);
+  const stem = basename(out, '.md');
+  const { cmp } = input;
+  const svgs = new Map<string, string>();
+  const throughput = new Map<number, string>();
+  const latency = new Map<number, string>();
+  const single = cmp.points.length === 1;
+  for (const point of cmp.points) {
+    const suffix = single ? '' : `-n${point}`;
+    const t = `${stem}-throughput${suffix}.svg`;
+    svgs.set(t, throughputChart(cmp, point));
+    throughput.set(point, t);
+    const lat = latencyChart(cmp, point);
+    if (lat !== null) {
+      const l = `${stem}-latency${suffix}.svg`;
+      svgs.set(l, lat);
+      latency.set(point, l);
+    }
+  }
+  const sweep = sweepChart(cmp);
+  const sweepName = sweep === null ? null : `${stem}-sweep.svg`;
+  if (sweep !== null && sweepName !== null) svgs.set(sweepName, sweep);
+  const charts: ChartLinks = { throughput, latency, sweep: sweepName };
+  const markdown = reportMarkdown({ ...input, charts });
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(out, markdown);
+    for (const [name, svg] of svgs) await writeFile(join(dir, name), svg);
+  } catch (err) {
+    throw new UserError(`cannot write the report to ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return { markdown: out, charts: [...svgs.keys()].map((n) => join(dir, n)) };
+}
