@@ -8,6 +8,7 @@ import { UserError, errorMessage } from './errors.js';
 import { registerRun } from './commands/run.js';
 import { registerEngines } from './commands/engines.js';
 import { registerScenarios } from './commands/scenarios.js';
+import { registerGate } from './commands/gate.js';
 import { lsmbenchVersion } from './environment.js';
 
 const program = new Command();
@@ -22,6 +23,7 @@ program
 registerRun(program);
 registerEngines(program);
 registerScenarios(program);
+registerGate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,294 @@
+/**
+ * `lsmbench gate`: the CI regression gate. Either builds a git ref in a temporary worktree
+ * and runs it interleaved with this build on this machine (`--base`), or compares with a
+ * stored results file (`--baseline`). Exit codes: 0 pass, 1 regression, 2 could not judge.
+ */
+import { appendFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { UserError, errorMessage } from '../errors.js';
+import { describeEnvironment } from '../environment.js';
+import { projectRoot } from '../paths.js';
+import { readResults, type EngineRun, type ResultsFile } from '../results.js';
+import { parseWorkloadList, scenariosDir } from '../scenario.js';
+import { comparisons } from '../gate/collect.js';
+import { loadGateConfig, type GateConfig } from '../gate/config.js';
+import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
+import { runInterleaved, runSide, sideEngines, SideRunError, type Side } from '../gate/runs.js';
+import { markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
+import { createBaseTree, gitTopLevel, historyLength, isShallow, resolveCommit, type BaseTree } from '../gate/worktree.js';
+import { collect, positiveInt } from './options.js';
+
+interface GateFlags {
+  base?: string;
+  baseline?: string;
+  head?: string;
+  strict: boolean;
+  allowMissingBase: boolean;
+  engine: string[];
+  scenario?: string;
+  ops?: number;
+  workloads?: string;
+  rounds?: number;
+  repetitions?: number;
+  config?: string;
+  summary?: string;
+  json: boolean;
+}
+
+/** The gate cannot judge, for a reason the summary states; exit code 2, with a summary. */
+class CannotJudge extends Error {
+  override readonly name = 'CannotJudge';
+}
+
+const DEFAULT_OPS = 20_000;
+const DEFAULT_ROUNDS = 5;
+const DEFAULT_REPETITIONS = 3;
+const HEAD_CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
+
+export function registerGate(program: Command): void {
+  program
+    .command('gate')
+    .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
+    .option('--base <git-ref>', 'build this ref in a temporary worktree and run it interleaved with this build (A B B A ...)')
+    .option('--baseline <results.json>', 'compare with a stored results file instead')
+    .option('--head <results.json>', 'with --baseline: compare this stored results file instead of running head now')
+    .option('--strict', 'with --baseline: refuse (exit 2) when the hardware fingerprint or scenario differs, instead of warning', false)
+    .option('--allow-missing-base', 'with --base: when the ref names no commit here (shallow clone, first commit), say so and pass', false)
+    .option('-e, --engine <name>', 'engine to compare; repeatable (default with --base: ts if both builds have it, else memory)', collect, [])
+    .option('-s, --scenario <name|file>', 'with --base: scenario to run (default: seed)')
+    .option('-n, --ops <n>', `with --base: operations per workload (default ${DEFAULT_OPS.toLocaleString('en-US')})`, positiveInt('--ops', 2 ** 31))
+    .option('-w, --workloads <list>', 'with --base: comma-separated workloads, or all (default: the scenario\'s)')
+    .option('--rounds <n>', `runs per side, interleaved (default ${DEFAULT_ROUNDS} with --base, 1 with --baseline)`, positiveInt('--rounds', 1000))
+    .option('-r, --repetitions <n>', `timed repetitions per run (default ${DEFAULT_REPETITIONS} with --base, the baseline's with --baseline)`, positiveInt('--repetitions', 1000))
+    .option('--config <file>', 'decision settings (default: ./gate.config.json if present, else 10% minimum effect, alpha 0.05)')
+    .option('--summary <file>', 'write the Markdown summary to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)')
+    .option('--json', 'print the decision as JSON on stdout (the verdict line goes to stderr)', false)
+    .action(async (flags: GateFlags) => {
+      process.exitCode = await gate(flags);
+    });
+}
+
+interface Report {
+  readonly outcome: Outcome;
+  readonly line: string;
+  readonly markdown: string;
+  readonly decision: GateDecision | undefined;
+  readonly context: Pick<GateContext, 'comparison' | 'notes'>;
+}
+
+async function gate(flags: GateFlags): Promise<number> {
+  if ((flags.base === undefined) === (flags.baseline === undefined)) throw new UserError('name what to compare with: --base <git-ref> or --baseline <results.json>');
+  if (flags.head !== undefined && flags.baseline === undefined) throw new UserError('--head <results.json> goes with --baseline');
+  if (flags.workloads !== undefined) parseWorkloadList(flags.workloads); // reject a bad list before any build
+  const { config, source } = await loadGateConfig(flags.config);
+  const report = flags.base !== undefined ? await gateAgainstRef(flags.base, flags, config, source) : await gateAgainstBaseline(flags.baseline!, flags, config, source);
+  await emit(report, flags);
+  return EXIT_CODES[report.outcome];
+}
+
+async function emit(report: Report, flags: GateFlags): Promise<void> {
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ outcome: report.outcome, exitCode: EXIT_CODES[report.outcome], ...report.context, decision: report.decision ?? null }, null, 2) + '\n');
+    process.stderr.write(report.line + '\n');
+  } else {
+    for (const note of report.context.notes) process.stderr.write(`lsmbench gate: warning: ${note}\n`);
+    process.stdout.write(report.line + '\n');
+  }
+  if (flags.summary !== undefined) {
+    try {
+      await writeFile(resolve(flags.summary), report.markdown);
+    } catch (err) {
+      throw new UserError(`cannot write the summary to ${flags.summary}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+    }
+  }
+  const stepSummary = process.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary !== undefined && stepSummary !== '') await appendFile(stepSummary, report.markdown + '\n');
+}
+
+function decided(decision: GateDecision, context: GateContext): Report {
+  return { outcome: decision.outcome, line: verdictLine(decision), markdown: markdownSummary(decision, context), decision, context };
+}
+
+function notice(outcome: Outcome, message: string, context: Pick<GateContext, 'comparison' | 'notes'>): Report {
+  const line = `lsmbench gate: ${outcome === 'pass' ? 'PASS' : 'COULD NOT JUDGE'}: ${message}`;
+  return { outcome, line, markdown: noticeSummary(outcome, line, context), decision: undefined, context };
+}
+
+function machineLine(results: ResultsFile | undefined): string {
+  const env = results?.environment ?? describeEnvironment();
+  return `${env.cpuModel} × ${env.cpuCount}, ${env.os} ${env.arch}, Node ${env.node} (fingerprint ${env.fingerprint})`;
+}
+
+const short = (commit: string | null | undefined): string => (commit ? commit.slice(0, 10) : 'unknown commit');
+
+function progress(round: number, rounds: number, side: Side, seconds: number): void {
+  process.stderr.write(`lsmbench gate: round ${round}/${rounds}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
+}
+
+// --- --base <git-ref> ---------------------------------------------------------------
+
+async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+  const root = projectRoot();
+  const rounds = flags.rounds ?? DEFAULT_ROUNDS;
+  const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
+  const ops = flags.ops ?? DEFAULT_OPS;
+  const repo = await gitTopLevel(root);
+  if (repo === undefined) throw new UserError(`--base needs a git repository, and ${root} is not in one`);
+  const commit = await resolveCommit(repo, ref);
+  if (commit === undefined) {
+    if (!flags.allowMissingBase) throw new UserError(`--base '${ref}' names no commit in ${repo} (fetch it, or pass --allow-missing-base to pass when there is none)`);
+    const why = (await isShallow(repo)) ? 'this is a shallow clone' : (await historyLength(repo)) <= 1 ? 'this repository has a single commit' : 'no such ref here';
+    return notice('pass', `no base commit '${ref}' to compare with (${why}); nothing to judge, passing`, { comparison: `nothing: '${ref}' names no commit`, notes: [] });
+  }
+  const head: Side = { label: 'head', cli: HEAD_CLI, cwd: root };
+  let tree: BaseTree | undefined;
+  const notes: string[] = [];
+  try {
+    process.stderr.write(`lsmbench gate: building base ${short(commit)} (${ref}) in a temporary worktree\n`);
+    tree = await createBaseTree(repo, commit, join(root, 'node_modules'));
+    if (tree.buildWarning !== undefined) notes.push(tree.buildWarning);
+    const base: Side = { label: 'base', cli: join(tree.dir, 'dist', 'src', 'cli.js'), cwd: tree.dir };
+    const engines = await chooseEngines(flags.engine, base, head, notes);
+    const runArgs: string[] = [];
+    if (flags.scenario !== undefined) runArgs.push('--scenario', flags.scenario);
+    for (const e of engines) runArgs.push('--engine', e);
+    runArgs.push('--ops', String(ops), '--repetitions', String(repetitions));
+    if (flags.workloads !== undefined) runArgs.push('--workloads', flags.workloads);
+    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds));
+    const headEnv = runs.head[0]?.environment;
+    const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
+    const context: GateContext = {
+      comparison:
+        `base ${short(commit)} (${ref}) against head ${headName}, interleaved on this machine: ${rounds} rounds × ${repetitions} repetitions, ` +
+        `N = ${ops.toLocaleString('en-US')}, engine${engines.length > 1 ? 's' : ''} ${engines.join(', ')}`,
+      machine: machineLine(runs.head[0]),
+      configSource,
+      notes,
+    };
+    return decided(decide(comparisons(runs.base, runs.head), config), context);
+  } catch (err) {
+    if (err instanceof CannotJudge || err instanceof SideRunError)
+      return notice('unjudged', err.message, { comparison: `base ${short(commit)} (${ref}) against this build`, notes });
+    throw err;
+  } finally {
+    tree?.remove();
+  }
+}
+
+/** The engines to compare: those asked for, each present in both builds; by default ts when both have it, else memory. */
+async function chooseEngines(requested: readonly string[], base: Side, head: Side, notes: string[]): Promise<string[]> {
+  const [inBase, inHead] = await Promise.all([sideEngines(base), sideEngines(head)]);
+  if (requested.length > 0) {
+    for (const name of requested) {
+      if (inHead.get(name) !== true) throw new UserError(`engine '${name}' is not available in this build (see \`lsmbench engines\`)`);
+      if (inBase.get(name) !== true) throw new CannotJudge(`engine '${name}' is not available in the base build`);
+    }
+    return [...new Set(requested)];
+  }
+  if (inHead.get('ts') === true && inBase.get('ts') === true) return ['ts'];
+  if (inHead.get('ts') === true) notes.push("the base build has no usable 'ts' engine, so the gate compared the 'memory' engine");
+  if (inHead.get('memory') !== true || inBase.get('memory') !== true) throw new CannotJudge("neither 'ts' nor 'memory' is available in both builds");
+  return ['memory'];
+}
+
+// --- --baseline <results.json> ----------------------------------------------------
+
+/** The scenario fields that make two runs like with like. */
+const SCENARIO_FIELDS = ['ops', 'keySize', 'valueSize', 'durability', 'seed', 'warmup', 'scanLength', 'prefixLength', 'missRatio', 'batch', 'concurrency'] as const;
+
+function scenarioDifferences(a: ResultsFile['scenario'], b: ResultsFile['scenario']): string[] {
+  return SCENARIO_FIELDS.filter((f) => a[f] !== b[f]).map((f) => `${f} ${a[f]} vs ${b[f]}`);
+}
+
+/** `lsmbench run` arguments that repeat the baseline's scenario and engines here. */
+function rerunArgs(baseline: ResultsFile, repetitions: number, notes: string[]): string[] {
+  const s = baseline.scenario;
+  const args: string[] = [];
+  const builtin = !/[\\/]/.test(s.source) && existsSync(join(scenariosDir(), `${s.source}.json`));
+  if (builtin || existsSync(s.source)) args.push('--scenario', s.source);
+  else if (s.batch !== 1 || s.concurrency !== 1)
+    notes.push(`the baseline's scenario file ${s.source} is not here, so batch and concurrency ran at their defaults`);
+  const engines = new Map<string, EngineRun['options']>();
+  for (const e of baseline.engines) if (!engines.has(e.name)) engines.set(e.name, e.options);
+  for (const [name, options] of engines) {
+    args.push('--engine', name);
+    for (const [k, v] of Object.entries(options)) args.push('--engine-option', `${name}.${k}=${v}`);
+  }
+  args.push(
+    '--ops', String(s.ops),
+    '--key-size', String(s.keySize),
+    '--value-size', String(s.valueSize),
+    '--durability', s.durability,
+    '--warmup', String(s.warmup),
+    '--seed', String(s.seed),
+    '--workloads', s.workloads.join(','),
+    '--scan-length', String(s.scanLength),
+    '--prefix-length', String(s.prefixLength),
+    '--miss-ratio', String(s.missRatio),
+    '--timeout', String(s.timeoutSeconds),
+    '--repetitions', String(repetitions),
+  );
+  return args;
+}
+
+async function gateAgainstBaseline(file: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+  const ignored = [
+    flags.engine.length > 0 && '--engine',
+    flags.scenario !== undefined && '--scenario',
+    flags.workloads !== undefined && '--workloads',
+    flags.ops !== undefined && '--ops',
+  ].filter((x): x is string => typeof x === 'string');
+  if (ignored.length > 0) throw new UserError(`${ignored.join(', ')} go with --base; with --baseline the gate reruns the baseline's own scenario and engines`);
+  const baseline = await readResults(file);
+  const notes: string[] = [];
+  const here = flags.head === undefined ? describeEnvironment() : undefined;
+  const headFile = flags.head === undefined ? undefined : await readResults(flags.head);
+  const headEnv = headFile?.environment ?? here!;
+  const baseEnv = baseline.environment;
+  const comparisonText = (what: string): string => `baseline ${file} (${short(baseEnv.commit)}, ${baseline.createdAt}) against ${what}`;
+
+  const refusals: string[] = [];
+  if (baseEnv.fingerprint !== headEnv.fingerprint)
+    refusals.push(
+      `the baseline was measured on other hardware (${baseEnv.cpuModel} × ${baseEnv.cpuCount}, fingerprint ${baseEnv.fingerprint}) ` +
+        `than head (${headEnv.cpuModel} × ${headEnv.cpuCount}, fingerprint ${headEnv.fingerprint}): a difference may be the machine's, not the code's`,
+    );
+  if (headFile !== undefined) {
+    const diffs = scenarioDifferences(baseline.scenario, headFile.scenario);
+    if (diffs.length > 0) refusals.push(`the two runs used different scenarios (${diffs.join(', ')}): not like with like`);
+  }
+  const what = headFile !== undefined ? `head ${flags.head} (${short(headFile.environment.commit)})` : 'this build, run now on this machine';
+  if (refusals.length > 0 && flags.strict) return notice('unjudged', `refused with --strict: ${refusals[0]}`, { comparison: comparisonText(what), notes: refusals.slice(1) });
+  notes.push(...refusals);
+
+  let headRuns: ResultsFile[];
+  const rounds = flags.rounds ?? 1;
+  const repetitions = flags.repetitions ?? baseline.scenario.repetitions;
+  if (headFile !== undefined) headRuns = [headFile];
+  else {
+    const head: Side = { label: 'head', cli: HEAD_CLI, cwd: projectRoot() };
+    const args = rerunArgs(baseline, repetitions, notes);
+    headRuns = [];
+    try {
+      for (let round = 1; round <= rounds; round++) {
+        const started = performance.now();
+        headRuns.push(await runSide(head, args));
+        progress(round, rounds, head, (performance.now() - started) / 1000);
+      }
+    } catch (err) {
+      if (err instanceof SideRunError) return notice('unjudged', err.message, { comparison: comparisonText(what), notes });
+      throw err;
+    }
+  }
+  const headWhat = headFile !== undefined ? what : `this build (${short(headRuns[0]?.environment.commit)}), run now: ${rounds} run${rounds > 1 ? 's' : ''} × ${repetitions} repetitions`;
+  const context: GateContext = {
+    comparison: `${comparisonText(headWhat)}; not interleaved, so drift between the two runs counts as change`,
+    machine: machineLine(headRuns[0]),
+    configSource,
+    notes,
+  };
+  return decided(decide(comparisons([baseline], headRuns), config), context);
+}
