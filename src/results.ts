@@ -186,13 +186,18 @@ export async function readResults(path: string): Promise<ResultsFile> {
  */
 export const RESULTS_MIGRATIONS: Readonly<Record<number, (doc: Record<string, unknown>) => Record<string, unknown>>> = {};
 
-export function migrateResults(json: unknown, version: number, path: string): unknown {
+export function migrateResults(
+  json: unknown,
+  version: number,
+  path: string,
+  migrations: Readonly<Record<number, (doc: Record<string, unknown>) => Record<string, unknown>>> = RESULTS_MIGRATIONS,
+): unknown {
   if (version === RESULTS_VERSION) return json;
   if (version > RESULTS_VERSION)
     throw new UserError(`results file ${path} has schema version ${version}, newer than this lsmbench reads (${RESULTS_VERSION}); upgrade lsmbench`);
   let doc = json as Record<string, unknown>;
   for (let v = version; v < RESULTS_VERSION; v++) {
-    const step = RESULTS_MIGRATIONS[v];
+    const step = migrations[v];
     if (step === undefined)
       throw new UserError(`results file ${path} has schema version ${version}; this lsmbench reads version ${RESULTS_VERSION} and cannot convert version ${v}`);
     doc = { ...step(doc), version: v + 1 };

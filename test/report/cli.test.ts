@@ -1,0 +1,88 @@
+/** `lsmbench compare` and `lsmbench report` as a user runs them: the built binary, its output and exit codes. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/paths.js';
+import { around, makeResults, writeFixture } from './fixtures.js';
+import { parseXml } from './xml.js';
+
+const CLI = join(projectRoot(), 'dist', 'src', 'cli.js');
+const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
+const ROWS = ['Sequential Writes', 'Sequential Reads', 'Random Writes', 'Random Reads', 'Range Scan', 'Prefix Scan', 'Deletions', 'Contains'];
+
+function lsmbench(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertUserError(r: ReturnType<typeof lsmbench>, pattern: RegExp): void {
+  assert.equal(r.code, 2, `exit code 2, got ${r.code}: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
+  assert.equal(lines.length, 1, `one line of error, got: ${r.stderr}`);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+const allEight = (centre: number): Record<string, number[]> =>
+  Object.fromEntries(['sequential-writes', 'sequential-reads', 'random-writes', 'random-reads', 'range-scan', 'prefix-scan', 'deletions', 'contains'].map((w) => [w, around(centre)]));
+
+describe('lsmbench compare / report CLI', () => {
+  it('compare a run with the published Rust figures: the eight-row ratio table, CI unavailable, warnings', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const run = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: allEight(1_000_000) }] }));
+    const r = lsmbench(['compare', run, `${REFERENCE}#Rust`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /│ Operation\s+│ ts \(ops\/s\) │ Rust \(ops\/s\) │\s+Ratio \(ts\/Rust\) │/);
+    for (const row of ROWS) assert.match(r.stdout, new RegExp(`│ ${row}\\s+│\\s+1,000,000 │\\s+[\\d,]+ │ \\d\\.\\d\\dx \\(no CI: published\\) │`), row);
+    assert.match(r.stdout, /Sequential Reads\s+│\s+1,000,000 │\s+1,637,924 │ 0\.61x/);
+    assert.match(r.stdout, /Warning: Hardware differs/);
+    assert.match(r.stdout, /Warning: Rust: published figures/);
+  });
+
+  it('compare --format md and --format json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const a = await writeFixture(dir, 'a.json', makeResults({ engines: [{ label: 'a', figures: { contains: around(300) } }, { label: 'b', figures: { contains: around(100) } }] }));
+    const md = lsmbench(['compare', a, '--format', 'md']);
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(md.stdout, /^\| Contains \| 300 \| 100 \| 3\.00x \[2\.\d\d–3\.\d\d\] \|$/m);
+    const json = lsmbench(['compare', a, '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { rows: { workload: string; ratios: { ratio: number; ci95: [number, number] }[] }[] };
+    assert.equal(parsed.rows[0]!.workload, 'contains');
+    assert.ok(Math.abs(parsed.rows[0]!.ratios[0]!.ratio - 3) < 1e-9);
+    assertUserError(lsmbench(['compare', a, '--format', 'html']), /argument 'html' is invalid/);
+  });
+
+  it('bad input: corrupt JSON, another schema version, one engine, unknown engine label, missing file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const corrupt = join(dir, 'corrupt.json');
+    await writeFile(corrupt, '{"schema": "lsmbench/results", ');
+    assertUserError(lsmbench(['compare', corrupt, REFERENCE]), new RegExp(`results file ${corrupt} is not valid JSON`));
+    const newer = join(dir, 'newer.json');
+    await writeFile(newer, JSON.stringify({ ...makeResults({ engines: [{ label: 'a', figures: { contains: [1] } }] }), version: 99 }));
+    assertUserError(lsmbench(['compare', newer, REFERENCE]), new RegExp(`results file ${newer} has schema version 99`));
+    const one = await writeFixture(dir, 'one.json', makeResults({ engines: [{ label: 'a', figures: { contains: around(1) } }] }));
+    assertUserError(lsmbench(['compare', one]), /compare needs at least two engines; the files given hold 1 \(a\)/);
+    assertUserError(lsmbench(['compare', one, `${REFERENCE}#Go`]), /has no engine 'Go' \(it has: Nim, Rust\)/);
+    assertUserError(lsmbench(['compare', one, join(dir, 'absent.json')]), /cannot read results file .*absent\.json: ENOENT/);
+    assertUserError(lsmbench(['report', one, REFERENCE, '-o', join(dir, 'report.html')]), /must end in \.md/);
+  });
+
+  it('report writes the Markdown and its SVG charts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const run = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: allEight(1_000_000) }, { label: 'memory', figures: allEight(2_000_000) }] }));
+    const out = join(dir, 'rep', 'r.md');
+    const r = lsmbench(['report', run, REFERENCE, '-o', out, '--baseline', 'Rust']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`Report: ${out}\\nChart: .*r-throughput\\.svg\\nChart: .*r-latency\\.svg\\n`));
+    const md = await readFile(out, 'utf8');
+    assert.match(md, /^# lsmbench report: ts vs memory vs Nim vs Rust$/m);
+    assert.match(md, /\| Operation \| ts \(ops\/s\) \| memory \(ops\/s\) \| Nim \(ops\/s\) \| Rust \(ops\/s\) \| Ratio \(ts\/Rust\) \| Ratio \(memory\/Rust\) \| Ratio \(Nim\/Rust\) \|/);
+    assert.match(md, /\| Sequential Writes \| 1,000,000 \| 2,000,000 \| 1,284,639 \| 1,343,439 \| 0\.74x \(no CI: published\) \| 1\.49x \(no CI: published\) \| 0\.96x \(no CI: published\) \|/);
+    assert.match(md, /```sh\nlsmbench report .* -o .*r\.md --baseline Rust\n```/);
+    for (const f of (await readdir(join(dir, 'rep'))).filter((f) => f.endsWith('.svg'))) parseXml(await readFile(join(dir, 'rep', f), 'utf8'));
+  });
+});

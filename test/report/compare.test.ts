@@ -1,0 +1,157 @@
+/** The comparison: the document's table, its ratios and intervals, N/A, published figures, warnings. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/paths.js';
+import { buildComparison, CI_UNAVAILABLE_PUBLISHED } from '../../src/report/compare.js';
+import { compareJson, compareMarkdown, compareTerminal } from '../../src/report/compare-output.js';
+import { loadSides, parseSelector } from '../../src/report/model.js';
+import { observations } from '../../src/report/observations.js';
+import { differenceSentence, ratioText } from '../../src/report/text.js';
+import { ratioOfMedians } from '../../src/stats.js';
+import { around, makeResults, writeFixture } from './fixtures.js';
+
+const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
+
+async function dir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+}
+
+describe('compare', () => {
+  it('selectors: a file, or a file and engine labels after #', () => {
+    assert.deepEqual(parseSelector('no/such/file.json#Rust'), { path: 'no/such/file.json', labels: ['Rust'] });
+    assert.deepEqual(parseSelector('x.json#memory#2,ts'), { path: 'x.json', labels: ['memory#2', 'ts'] });
+    assert.deepEqual(parseSelector(REFERENCE), { path: REFERENCE, labels: null });
+  });
+
+  it('ratios are medians over medians with the bootstrap CI of the repetitions; a missing workload is N/A', async () => {
+    const d = await dir();
+    const a = await writeFixture(d, 'a.json', makeResults({ id: 'a', engines: [{ label: 'ts', figures: { 'sequential-writes': around(800_000), contains: around(1_000_000) } }] }));
+    const b = await writeFixture(d, 'b.json', makeResults({ id: 'b', engines: [{ label: 'lmdb', figures: { 'sequential-writes': around(1_000_000) } }] }));
+    const { sides } = await loadSides([a, b]);
+    const cmp = buildComparison(sides);
+    assert.deepEqual(cmp.workloads, ['sequential-writes', 'contains']);
+    const [writes, contains] = cmp.rows;
+    const expected = ratioOfMedians(around(800_000), around(1_000_000));
+    assert.ok(Math.abs(writes!.ratios[0]!.ratio! - 0.8) < 1e-12);
+    assert.deepEqual(writes!.ratios[0]!.ci95, expected.ci95);
+    assert.equal(contains!.cells[1]!.status, 'missing');
+    assert.equal(contains!.ratios[0]!.ratio, null);
+    const text = compareTerminal(cmp);
+    assert.match(text, /Operation\s+│ ts \(ops\/s\) │ lmdb \(ops\/s\) │\s+Ratio \(ts\/lmdb\) │/);
+    assert.match(text, /Sequential Writes │\s+800,000 │\s+1,000,000 │ 0\.80x \[0\.\d\d–0\.\d\d\]/);
+    assert.match(text, /Contains\s+│\s+1,000,000 │\s+N\/A │\s+- │/);
+    const md = compareMarkdown(cmp);
+    assert.match(md, /^\| Operation \| ts \(ops\/s\) \| lmdb \(ops\/s\) \| Ratio \(ts\/lmdb\) \|$/m);
+    assert.match(md, /^\| --- \| ---: \| ---: \| ---: \|$/m);
+    const json = compareJson(cmp) as { rows: { ratios: { ratio: number | null; ci95: unknown }[] }[] };
+    assert.deepEqual(json.rows[0]!.ratios[0]!.ci95, expected.ci95);
+    assert.equal(json.rows[1]!.ratios[0]!.ratio, null);
+  });
+
+  it('published figures: the ratio is shown, its CI is said to be unavailable', async () => {
+    const d = await dir();
+    const run = await writeFixture(d, 'run.json', makeResults({ engines: [{ label: 'ts', figures: { 'sequential-reads': around(1_400_000) } }] }));
+    const { sides } = await loadSides([run, `${REFERENCE}#Rust`]);
+    const cmp = buildComparison(sides);
+    assert.equal(cmp.rows.length, 8, "the scenario union: ts ran one workload, Rust's file names eight");
+    const reads = cmp.rows.find((r) => r.workload === 'sequential-reads')!;
+    assert.ok(Math.abs(reads.ratios[0]!.ratio! - 1_400_000 / 1_637_924) < 1e-12);
+    assert.equal(reads.ratios[0]!.ci95, null);
+    assert.equal(reads.ratios[0]!.ciUnavailable, CI_UNAVAILABLE_PUBLISHED);
+    assert.equal(ratioText(reads.ratios[0]!), '0.85x (no CI: published)');
+    assert.equal(reads.cells[1]!.ci95, null, 'no CI for the published cell either');
+    assert.ok(cmp.warnings.some((w) => /^Hardware differs: .*as published: 4 cores/.test(w)));
+    assert.ok(cmp.warnings.some((w) => /^Rust: published figures .*no confidence interval is available/.test(w)));
+    const obs = observations(cmp).join('\n');
+    assert.match(obs, /untested because no confidence interval is available for published figures: −14\.5% on sequential reads/);
+    assert.doesNotMatch(obs, /ts is [\d.]+% slower/, 'no claim of a difference without a CI');
+  });
+
+  it('the reference file alone gives the document table: Nim/Rust 0.96x and 0.86x, the rest N/A and -', async () => {
+    const { sides } = await loadSides([REFERENCE]);
+    const text = compareTerminal(buildComparison(sides));
+    assert.match(text, /Sequential Writes │\s+1,284,639 │\s+1,343,439 │ 0\.96x \(no CI: published\)/);
+    assert.match(text, /Sequential Reads\s+│\s+1,407,006 │\s+1,637,924 │ 0\.86x \(no CI: published\)/);
+    for (const row of ['Random Writes', 'Random Reads', 'Range Scan', 'Prefix Scan', 'Deletions', 'Contains'])
+      assert.match(text, new RegExp(`${row}\\s+│\\s+N/A │\\s+[\\d,]+ │\\s+- │`));
+  });
+
+  it('warns when fingerprints, durability or batching differ, and when scenarios differ', async () => {
+    const d = await dir();
+    const a = await writeFixture(d, 'a.json', makeResults({ fingerprint: 'fp-a', engines: [{ label: 'x', figures: { contains: around(1) } }] }));
+    const b = await writeFixture(d, 'b.json', makeResults({ fingerprint: 'fp-b', batch: 100, ops: 5000, engines: [{ label: 'y', durability: 'fsync', driving: 'synchronous calls, writes and deletes in atomic batches of 100', figures: { contains: around(1) } }] }));
+    const { sides } = await loadSides([a, b]);
+    const w = buildComparison(sides).warnings.join('\n');
+    assert.match(w, /Hardware differs: file 1 .*fingerprint fp-a.* vs file 2 .*fingerprint fp-b/);
+    assert.match(w, /y cannot honour durability 'none' and ran in the stronger mode 'fsync'/);
+    assert.match(w, /different durability modes/);
+    assert.match(w, /Batching or driving differs: x: synchronous calls, one operation per call; y: .*batches of 100/);
+    assert.match(w, /scenarios differ in ops \(100000 vs 5000\)/);
+    const same = await writeFixture(d, 'c.json', makeResults({ fingerprint: 'fp-a', engines: [{ label: 'z', figures: { contains: around(1) } }] }));
+    assert.deepEqual(buildComparison((await loadSides([a, same])).sides).warnings, []);
+  });
+
+  it('repeated labels get the file number; --baseline divides every other engine by one', async () => {
+    const d = await dir();
+    const a = await writeFixture(d, 'a.json', makeResults({ engines: [{ label: 'memory', figures: { contains: around(100) } }] }));
+    const b = await writeFixture(d, 'b.json', makeResults({ engines: [{ label: 'memory', figures: { contains: around(200) } }, { label: 'ts', figures: { contains: around(50) } }] }));
+    const { sides } = await loadSides([a, b]);
+    assert.deepEqual(sides.map((s) => s.name), ['memory (file 1)', 'memory (file 2)', 'ts']);
+    const cmp = buildComparison(sides, { baseline: 'ts' });
+    assert.deepEqual(cmp.pairs, [{ a: 0, b: 2 }, { a: 1, b: 2 }]);
+    assert.ok(Math.abs(cmp.rows[0]!.ratios[1]!.ratio! - 4) < 1e-9);
+    assert.throws(() => buildComparison(sides, { baseline: 'rocksdb' }), /--baseline 'rocksdb' is not one of the engines compared/);
+    await assert.rejects(loadSides([`${a}#ts`]), /has no engine 'ts' \(it has: memory\)/);
+  });
+
+  it('a failed workload is FAILED, never a figure, and has no ratio', async () => {
+    const d = await dir();
+    const a = await writeFixture(d, 'a.json', makeResults({ engines: [{ label: 'x', figures: { contains: around(10) }, failed: ['contains'] }, { label: 'y', figures: { contains: around(10) } }] }));
+    const cmp = buildComparison((await loadSides([a])).sides);
+    assert.equal(cmp.rows[0]!.cells[0]!.status, 'failed');
+    assert.equal(cmp.rows[0]!.ratios[0]!.ratio, null);
+    const text = compareTerminal(cmp);
+    assert.match(text, /Contains\s+│\s+FAILED │\s+10 │\s+- │/);
+    assert.match(text, /FAILED x Contains \(N=100,000\): value of key\(7\) differs/);
+  });
+
+  it('observations claim a difference only when the CI excludes 0', async () => {
+    const d = await dir();
+    const a = await writeFixture(
+      d,
+      'a.json',
+      makeResults({
+        engines: [
+          { label: 'A', figures: { 'sequential-reads': around(860_000), contains: [90, 110, 100, 95, 105] } },
+          { label: 'B', figures: { 'sequential-reads': around(1_000_000), contains: [100, 92, 108, 97, 103] } },
+        ],
+      }),
+    );
+    const cmp = buildComparison((await loadSides([a])).sides);
+    const [reads, contains] = cmp.rows;
+    const s = differenceSentence('A', 'B', reads!.ratios[0]!, 'on sequential reads')!;
+    const [lo, hi] = reads!.ratios[0]!.ci95!;
+    assert.equal(s, `A is 14.0% slower than B on sequential reads (95% CI ${((1 - hi) * 100).toFixed(1)}–${((1 - lo) * 100).toFixed(1)}%).`);
+    assert.ok(contains!.ratios[0]!.ci95![0] < 1 && contains!.ratios[0]!.ci95![1] > 1, 'the contains samples overlap');
+    const obs = observations(cmp);
+    assert.ok(obs.includes(s));
+    assert.ok(obs.some((o) => /^No clear difference between A and B \(the 95% CI includes 0\) on contains \(/.test(o)));
+    assert.ok(!obs.some((o) => /A is [\d.]+% (slower|faster) than B on contains/.test(o)));
+    assert.match(obs[0]!, /A reaches 86–\d+% of B's throughput across the 2 workloads both have; A is clearly faster on 0, clearly slower on 1, and not clearly different on 1/);
+  });
+
+  it('sweeps are compared per N, and a point only one side has is not a row of N/A', async () => {
+    const d = await dir();
+    const sweep = await writeFixture(d, 's.json', makeResults({ sweep: [1000, 10_000], engines: [{ label: 'a', figures: { 'contains@1000': around(10), 'contains@10000': around(8) } }] }));
+    const plain = await writeFixture(d, 'p.json', makeResults({ ops: 10_000, engines: [{ label: 'b', figures: { contains: around(4) } }] }));
+    const cmp = buildComparison((await loadSides([sweep, plain])).sides);
+    assert.deepEqual(cmp.points, [1000, 10_000]);
+    assert.deepEqual(cmp.rows.map((r) => [r.point, r.cells.map((c) => c.status)]), [[1000, ['verified', 'missing']], [10_000, ['verified', 'verified']]]);
+    assert.ok(Math.abs(cmp.rows[1]!.ratios[0]!.ratio! - 2) < 1e-9);
+    const text = compareTerminal(cmp);
+    assert.match(text, /N = 1,000\n[\s\S]*N = 10,000\n/);
+  });
+});

@@ -1,0 +1,112 @@
+/** The Markdown report: its sections, and that every figure it prints is the results files' figure. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatInt } from '../../src/format.js';
+import { projectRoot } from '../../src/paths.js';
+import { buildComparison } from '../../src/report/compare.js';
+import { loadSides } from '../../src/report/model.js';
+import { writeReport } from '../../src/report/write.js';
+import { WORKLOAD_LABELS } from '../../src/scenario.js';
+import { median } from '../../src/stats.js';
+import { around, makeResults, writeFixture } from './fixtures.js';
+import { parseXml } from './xml.js';
+
+const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
+
+async function report(args: string[], dir: string, baseline?: string) {
+  const { files, sides } = await loadSides(args);
+  const cmp = buildComparison(sides, { baseline });
+  const out = join(dir, 'out', 'report.md');
+  const written = await writeReport(out, { cmp, files, command: 'lsmbench report ...', lsmbenchVersion: '0.1.0', generatedAt: new Date('2026-01-02T00:00:00Z') });
+  return { written, md: await readFile(out, 'utf8'), outDir: join(dir, 'out') };
+}
+
+/** The cells of the Markdown table row that starts with `first`, in the section after `heading`. */
+function tableRow(md: string, heading: string, first: string): string[] {
+  const section = md.slice(md.indexOf(heading));
+  const line = section.split('\n').find((l) => l.startsWith(`| ${first} |`));
+  assert.ok(line, `a row for ${first} under ${heading}`);
+  return line.slice(2, -2).split(' | ');
+}
+
+describe('report', () => {
+  it('has the document’s sections, and its figures are the results files’ figures', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const file = makeResults({
+      engines: [
+        { label: 'ts', figures: { 'sequential-writes': around(1_100_000), 'sequential-reads': around(1_400_000), 'range-scan': around(6_000_000) } },
+        { label: 'memory', figures: { 'sequential-writes': around(1_300_000), 'sequential-reads': around(1_410_000), 'range-scan': around(9_000_000) }, failed: ['range-scan'] },
+      ],
+    });
+    const path = await writeFixture(dir, 'run.json', file);
+    const { md, written, outDir } = await report([path], dir);
+    const headings = md.split('\n').filter((l) => l.startsWith('## ')).map((l) => l.slice(3));
+    assert.deepEqual(headings, [
+      'Test configuration',
+      'Results summary',
+      'Ratios',
+      'Detailed analysis',
+      'Latency percentiles',
+      'Amplification and memory',
+      'Verification',
+      'Environment',
+      'Observations',
+      'Reproduce',
+    ]);
+    assert.match(md, /^# lsmbench report: ts vs memory$/m);
+    for (const r of file.results) {
+      if (r.opsPerSec === null) continue;
+      const cells = tableRow(md, '## Results summary', WORKLOAD_LABELS[r.workload]);
+      assert.equal(cells[r.engine === 'ts' ? 1 : 2], formatInt(r.opsPerSec.median), `${r.engine} ${r.workload} in the summary`);
+      const ms = median(r.repetitions.map((x) => x.ms));
+      const msText = ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
+      assert.ok(md.includes(`- **${r.engine}**: ${formatInt(r.opsPerSec.median)} ${r.unit === 'entry' ? 'entries' : 'ops'}/s (${msText} for 100,000`), `${r.engine} ${r.workload} in the detail`);
+    }
+    assert.deepEqual(tableRow(md, '## Results summary', 'Range Scan').slice(1, 4), [formatInt(6_000_000), 'FAILED', '-']);
+    assert.match(md, /\| Range Scan \| memory \| FAILED \| value of key\(7\) differs \|/);
+    assert.match(md, /- \*\*Difference\*\*: ts is 15\.4% slower than memory on sequential writes \(95% CI [\d.]+–[\d.]+%\)\./);
+    assert.match(md, /No clear difference between ts and memory \(the 95% CI includes 0\) on sequential reads/);
+    assert.match(md, /\| Sequential Writes \| ts \| 100,000 × operation \| 909 ns \|/, 'latency p50 from the file');
+    assert.match(md, /\| Sequential Writes \| ts \| 100\.0 MiB \| 50\.0 MiB \| 1\.9 MiB \| 1\.1 MiB \| 1\.72× \| 1\.4 MiB \| 1\.29× \|/);
+    assert.match(md, /```sh\nlsmbench run --scenario seed --engine ts --engine memory\n```/);
+    // Charts: beside the report, linked by relative name, well formed.
+    assert.deepEqual((await readdir(outDir)).sort(), ['report-latency.svg', 'report-throughput.svg', 'report.md']);
+    assert.match(md, /!\[Throughput by workload and engine, N = 100,000\]\(report-throughput\.svg\)/);
+    assert.match(md, /!\[Latency percentiles, N = 100,000\]\(report-latency\.svg\)/);
+    for (const chart of written.charts) parseXml(await readFile(chart, 'utf8'));
+  });
+
+  it('beside published figures: no CI claimed, not rerunnable, hardware warning', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const path = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: { 'sequential-reads': around(1_400_000) } }] }));
+    const { md } = await report([path, `${REFERENCE}#Rust`], dir);
+    assert.deepEqual(tableRow(md, '## Results summary', 'Sequential Reads'), ['Sequential Reads', '1,400,000', '1,637,924', '0.85x (no CI: published)']);
+    assert.match(md, /- \*\*Rust\*\*: 1,637,924 ops\/s \(61\.1 ms for 100,000 ops; published single value, no repetitions\)/);
+    assert.match(md, /ts's figure is 14\.5% below Rust's on sequential reads \(no confidence interval is available for published figures, so this is not a tested difference\)/);
+    assert.match(md, /File 2 \(`.*nim-vs-rust-lsm-benchmark\.json`\): published figures, not rerunnable\./);
+    assert.match(md, /## Warnings\n\n- Hardware differs:/);
+    assert.match(md, /\| all workloads \| Rust \| not checked \(published\) \|/);
+  });
+
+  it('a sweep gets tables per N and the ops/s-against-N chart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const sweep = [10_000, 100_000];
+    const figures = (f: number) => ({ [`contains@${sweep[0]}`]: around(2_000_000 * f), [`contains@${sweep[1]}`]: around(1_000_000 * f) });
+    const path = await writeFixture(dir, 's.json', makeResults({ sweep, engines: [{ label: 'a', figures: figures(1) }, { label: 'b', figures: figures(0.5) }] }));
+    const { md, outDir } = await report([path], dir);
+    assert.match(md, /### N = 10,000\n\n\| Operation/);
+    assert.match(md, /### N = 100,000\n\n\| Operation/);
+    assert.match(md, /!\[Throughput against N, log axis\]\(report-sweep\.svg\)/);
+    assert.match(md, /a's throughput on contains falls by 50\.0% from N = 10,000 to N = 100,000 \(95% CI/);
+    assert.deepEqual((await readdir(outDir)).filter((f) => f.endsWith('.svg')).sort(), [
+      'report-latency-n10000.svg',
+      'report-latency-n100000.svg',
+      'report-sweep.svg',
+      'report-throughput-n10000.svg',
+      'report-throughput-n100000.svg',
+    ]);
+  });
+});

@@ -1,0 +1,176 @@
+/** The charts are well-formed, self-contained SVG whose marks agree with the results files. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { projectRoot } from '../../src/paths.js';
+import { buildComparison } from '../../src/report/compare.js';
+import { loadSides, type Side } from '../../src/report/model.js';
+import { latencyChart, niceTicks, sweepChart, throughputChart } from '../../src/report/svg.js';
+import { readResults, type ResultsFile } from '../../src/results.js';
+import { around, makeResults } from './fixtures.js';
+import { byClass, descendants, num, parseXml, type XmlElement } from './xml.js';
+
+const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
+
+function sidesOf(file: ResultsFile, fileIndex = 0, path = 'fixture.json'): Side[] {
+  return file.engines.map((engine) => ({ name: engine.label, label: engine.label, fileIndex, path, file, engine, published: file.published !== null }));
+}
+
+/** Nothing in the picture may load anything: no external hrefs, url()s, scripts, images or foreign content. */
+function assertSelfContained(svg: string, root: XmlElement): void {
+  assert.equal(root.name, 'svg');
+  assert.equal(root.attrs.get('xmlns'), 'http://www.w3.org/2000/svg');
+  for (const e of descendants(root)) {
+    assert.ok(!['script', 'image', 'foreignObject', 'style', 'use', 'a'].includes(e.name), `no <${e.name}>`);
+    for (const [k, v] of e.attrs) {
+      if (k === 'xmlns') continue;
+      assert.ok(!/href$/.test(k), `no ${k} attribute`);
+      for (const m of v.matchAll(/url\(([^)]*)\)/g)) assert.match(m[1]!, /^#[-\w]+$/, `only local url(#id) references, got ${m[0]}`);
+      assert.doesNotMatch(v, /^(?:https?:|\/\/|data:)/, `no external value in ${k}`);
+    }
+  }
+  assert.doesNotMatch(svg, /@import|<!DOCTYPE|<!ENTITY/);
+}
+
+/** Within one panel: the tick at 0 is the baseline, ticks are evenly scaled, each bar's height is value × scale. */
+function assertBarsMatchAxis(panel: XmlElement): XmlElement[] {
+  const ticks = byClass(panel, 'tick').map((t) => ({ value: num(t, 'data-value'), y: num(t.children.find((c) => c.name === 'line')!, 'y1') }));
+  const zero = ticks.find((t) => t.value === 0);
+  assert.ok(zero, 'a tick at zero: bars start at zero');
+  const top = ticks.reduce((a, b) => (b.value > a.value ? b : a));
+  const scale = (zero.y - top.y) / top.value;
+  for (const t of ticks) assert.ok(Math.abs(zero.y - t.y - t.value * scale) < 0.02, `tick ${t.value} sits on the same linear scale`);
+  const bars = byClass(panel, 'bar');
+  for (const bar of bars) {
+    const value = num(bar, 'data-value');
+    assert.ok(value <= top.value, 'the axis covers every bar');
+    assert.ok(Math.abs(num(bar, 'height') - value * scale) < 0.02, `bar ${bar.attrs.get('data-engine')} ${bar.attrs.get('data-workload')}: height matches ${value}`);
+    assert.ok(Math.abs(num(bar, 'y') + num(bar, 'height') - zero.y) < 0.02, 'the bar stands on the baseline');
+  }
+  return bars;
+}
+
+describe('SVG charts', () => {
+  it('the checker itself rejects XML that is not well formed', () => {
+    assert.throws(() => parseXml('<svg><g></svg>'), /does not match/);
+    assert.throws(() => parseXml('<svg><text>a & b</text></svg>'), /bare '&'/);
+    assert.throws(() => parseXml('<svg a="1" a="2"/>'), /duplicate/);
+    assert.throws(() => parseXml('<svg a=1/>'), /unquoted/);
+    assert.throws(() => parseXml('<svg/><svg/>'), /second root/);
+    assert.throws(() => parseXml('<svg>'), /unclosed/);
+    assert.equal(parseXml('<svg x="a &amp; b"><t>&lt;</t></svg>').children[0]!.text, '<');
+  });
+
+  it('niceTicks covers the maximum with 1-2-5 steps from zero', () => {
+    assert.deepEqual(niceTicks(1_637_924), [0, 500_000, 1_000_000, 1_500_000, 2_000_000]);
+    assert.deepEqual(niceTicks(9), [0, 2, 4, 6, 8, 10]);
+    assert.deepEqual(niceTicks(0), [0, 1]);
+  });
+
+  it('throughput bars: one per figure, heights match the medians in the results files, scans on their own axis', () => {
+    const file = makeResults({
+      engines: [
+        { label: 'alpha', figures: { 'sequential-writes': around(1_000_000), 'random-reads': around(400_000), 'range-scan': around(7_000_000) } },
+        { label: 'beta', figures: { 'sequential-writes': around(800_000), 'range-scan': around(5_000_000) }, failed: ['range-scan'] },
+      ],
+    });
+    const cmp = buildComparison(sidesOf(file));
+    const svg = throughputChart(cmp, 100_000);
+    const root = parseXml(svg);
+    assertSelfContained(svg, root);
+    const panels = byClass(root, 'panel');
+    assert.deepEqual(panels.map((p) => p.attrs.get('data-unit')), ['op', 'entry']);
+    const bars = panels.flatMap(assertBarsMatchAxis);
+    const expected = file.results.filter((r) => r.opsPerSec !== null).map((r) => `${r.engine}/${r.workload}=${r.opsPerSec!.median}`).sort();
+    assert.deepEqual(bars.map((b) => `${b.attrs.get('data-engine')}/${b.attrs.get('data-workload')}=${b.attrs.get('data-value')}`).sort(), expected);
+    const noBars = byClass(root, 'no-bar').map((t) => `${t.attrs.get('data-engine')}/${t.attrs.get('data-workload')}:${t.text}`).sort();
+    assert.deepEqual(noBars, ['beta/random-reads:N/A', 'beta/range-scan:failed']);
+    // Whiskers: the 95% CI of each measured median, on the same axis.
+    const whiskers = byClass(root, 'ci');
+    assert.equal(whiskers.length, bars.length);
+    for (const w of whiskers) {
+      const r = file.results.find((x) => x.engine === w.attrs.get('data-engine') && x.workload === w.attrs.get('data-workload'))!;
+      assert.deepEqual([num(w, 'data-low'), num(w, 'data-high')], r.opsPerSec!.ci95);
+    }
+  });
+
+  it('published figures: hatched bars with the published values and no whiskers', async () => {
+    const { sides } = await loadSides([REFERENCE]);
+    const svg = throughputChart(buildComparison(sides), 100_000);
+    const root = parseXml(svg);
+    assertSelfContained(svg, root);
+    const bars = byClass(root, 'panel').flatMap(assertBarsMatchAxis);
+    assert.equal(bars.length, 10, 'Nim: 2 workloads, Rust: 8');
+    assert.ok(bars.every((b) => /^url\(#hatch-\d\)$/.test(b.attrs.get('fill') ?? '')));
+    const rustReads = bars.find((b) => b.attrs.get('data-engine') === 'Rust' && b.attrs.get('data-workload') === 'sequential-reads')!;
+    assert.equal(num(rustReads, 'data-value'), 1_637_924);
+    assert.equal(byClass(root, 'ci').length, 0);
+    assert.equal(byClass(root, 'no-bar').length, 6, "Nim's six unpublished workloads say N/A");
+  });
+
+  it('latency percentiles: points carry the recorded percentiles on one log axis', async () => {
+    const file = makeResults({
+      engines: [
+        { label: 'alpha', figures: { 'sequential-writes': around(1_000_000), contains: around(2_000_000) } },
+        { label: 'beta', figures: { 'sequential-writes': around(500_000), contains: around(1_000_000) } },
+      ],
+    });
+    const svg = latencyChart(buildComparison(sidesOf(file)), 100_000);
+    assert.ok(svg !== null);
+    const root = parseXml(svg);
+    assertSelfContained(svg, root);
+    for (const panel of byClass(root, 'panel')) {
+      const ticks = byClass(panel, 'tick').map((t) => ({ value: num(t, 'data-value'), y: num(t.children.find((c) => c.name === 'line')!, 'y1') }));
+      const [a, b] = [ticks[0]!, ticks[ticks.length - 1]!];
+      const perDecade = (a.y - b.y) / Math.log10(b.value / a.value);
+      const points = byClass(panel, 'point');
+      assert.equal(points.length, 8, '4 percentiles × 2 engines');
+      for (const p of points) {
+        const r = file.results.find((x) => x.engine === p.attrs.get('data-engine') && x.workload === panel.attrs.get('data-workload'))!;
+        const key = ({ p50: 'p50Ns', p99: 'p99Ns', 'p99.9': 'p999Ns', max: 'maxNs' } as const)[p.attrs.get('data-percentile') as 'p50']!;
+        assert.equal(num(p, 'data-value'), r.latency![key]);
+        assert.ok(Math.abs(a.y - num(p, 'cy') - Math.log10(num(p, 'data-value') / a.value) * perDecade) < 0.02, 'on the log scale');
+      }
+    }
+    const { sides } = await loadSides([REFERENCE]);
+    assert.equal(latencyChart(buildComparison(sides), 100_000), null, 'published figures have no latencies: no chart');
+  });
+
+  it('sweeps: ops/s against N with N on a log axis', () => {
+    const sweep = [10_000, 100_000, 1_000_000];
+    const figures = (scale: number): Record<string, number[]> =>
+      Object.fromEntries(sweep.flatMap((n, i) => [[`sequential-writes@${n}`, around(scale / (i + 1))], [`random-reads@${n}`, around(scale / 2 / (i + 1))]]));
+    const file = makeResults({ sweep, engines: [{ label: 'alpha', figures: figures(1_000_000) }, { label: 'beta', figures: figures(700_000) }] });
+    const cmp = buildComparison(sidesOf(file));
+    assert.deepEqual(cmp.points, sweep);
+    const svg = sweepChart(cmp);
+    assert.ok(svg !== null);
+    const root = parseXml(svg);
+    assertSelfContained(svg, root);
+    const panels = byClass(root, 'panel');
+    assert.deepEqual(panels.map((p) => p.attrs.get('data-workload')), ['sequential-writes', 'random-reads']);
+    for (const panel of panels) {
+      const points = byClass(panel, 'point');
+      assert.equal(points.length, 6);
+      const xs = new Map(points.map((p) => [num(p, 'data-point'), num(p, 'cx')]));
+      // Equal ratios of N are equal distances: 10k→100k spans as much as 100k→1M.
+      assert.ok(Math.abs(xs.get(100_000)! - xs.get(10_000)! - (xs.get(1_000_000)! - xs.get(100_000)!)) < 0.02);
+      const ticks = byClass(panel, 'tick').map((t) => ({ value: num(t, 'data-value'), y: num(t.children.find((c) => c.name === 'line')!, 'y1') }));
+      const zero = ticks.find((t) => t.value === 0)!;
+      const top = ticks[ticks.length - 1]!;
+      for (const p of points) {
+        const r = file.results.find((x) => x.engine === p.attrs.get('data-engine') && x.workload === panel.attrs.get('data-workload') && x.point === num(p, 'data-point'))!;
+        assert.equal(num(p, 'data-value'), r.opsPerSec!.median);
+        assert.ok(Math.abs(zero.y - num(p, 'cy') - (num(p, 'data-value') / top.value) * (zero.y - top.y)) < 0.02);
+      }
+    }
+    assert.equal(sweepChart(buildComparison(sidesOf(makeResults({ engines: [{ label: 'a', figures: { contains: [1] } }, { label: 'b', figures: { contains: [2] } }] })))), null, 'one N: no sweep chart');
+  });
+
+  it('escapes engine names in every attribute and text', async () => {
+    const file = makeResults({ engines: [{ label: 'a<&>"b', figures: { contains: around(10) } }, { label: "c'd", figures: { contains: around(20) } }] });
+    const root = parseXml(throughputChart(buildComparison(sidesOf(file)), 100_000));
+    assert.deepEqual(byClass(root, 'bar').map((b) => b.attrs.get('data-engine')), ['a<&>"b', "c'd"]);
+    assert.ok(await readResults(REFERENCE));
+  });
+});
