@@ -9,6 +9,8 @@ import { registerRun } from './commands/run.js';
 import { registerEngines } from './commands/engines.js';
 import { registerScenarios } from './commands/scenarios.js';
 import { registerGate } from './commands/gate.js';
+import { registerCompare } from './commands/compare.js';
+import { registerReport } from './commands/report.js';
 import { lsmbenchVersion } from './environment.js';
 
 const program = new Command();
@@ -24,6 +26,8 @@ registerRun(program);
 registerEngines(program);
 registerScenarios(program);
 registerGate(program);
+registerCompare(program);
+registerReport(program);
 
 try {
   await program.parseAsync(process.argv);
