@@ -174,9 +174,10 @@ export function throughputChart(cmp: Comparison, point: number): string {
   const opRows = rows.filter((r) => !isScan(r.workload));
   const scanRows = rows.filter((r) => isScan(r.workload));
   const sides = cmp.sides;
-  const groupW = Math.max(78, sides.length * 24 + 18);
   const margin = 80;
   const gap = 86;
+  // Groups widen to fill the minimum width, so a chart of few workloads is not a sliver.
+  const groupW = Math.max(78, sides.length * 24 + 18, (640 - margin - 16 - (scanRows.length > 0 && opRows.length > 0 ? gap : 0)) / Math.max(1, rows.length));
   const opW = opRows.length * groupW;
   const scanW = scanRows.length * groupW;
   const width = Math.max(640, margin + opW + (scanRows.length > 0 && opRows.length > 0 ? gap : 0) + scanW + 16);
@@ -324,7 +325,9 @@ export function sweepChart(cmp: Comparison): string | null {
     const pw = panelW - 62;
     const py = panel.y + 20;
     const ph = panelH - 62;
-    const xOf = (n: number): number => (hi === lo ? px + pw / 2 : px + ((Math.log10(n) - lo) / (hi - lo)) * pw);
+    // Inset so the first and last points clear the y axis labels and the panel edge.
+    const inset = 10;
+    const xOf = (n: number): number => px + inset + ((Math.log10(n) - lo) / (hi - lo)) * (pw - 2 * inset);
     const yOf = (v: number): number => py + ph - (v / axisMax) * ph;
     body.push(`<g class="panel" data-workload="${panel.workload}">`);
     body.push(`<text x="${c(px + pw / 2)}" y="${c(panel.y + 12)}" font-size="12" font-weight="600" text-anchor="middle">${escapeXml(WORKLOAD_LABELS[panel.workload])}</text>`);
