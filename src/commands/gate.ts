@@ -63,7 +63,7 @@ export function registerGate(program: Command): void {
     .option('-w, --workloads <list>', 'with --base: comma-separated workloads, or all (default: the scenario\'s)')
     .option('--rounds <n>', `runs per side, interleaved (default ${DEFAULT_ROUNDS} with --base, 1 with --baseline)`, positiveInt('--rounds', 1000))
     .option('-r, --repetitions <n>', `timed repetitions per run (default ${DEFAULT_REPETITIONS} with --base, the baseline's with --baseline)`, positiveInt('--repetitions', 1000))
-    .option('--config <file>', 'decision settings (default: ./gate.config.json if present, else 10% minimum effect, alpha 0.05)')
+    .option('--config <file>', 'decision settings (default: ./gate.config.json if present, else 10% minimum effect, alpha 0.01)')
     .option('--summary <file>', 'write the Markdown summary to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)')
     .option('--json', 'print the decision as JSON on stdout (the verdict line goes to stderr)', false)
     .action(async (flags: GateFlags) => {

@@ -20,7 +20,7 @@ export const GateConfigSchema = z
     /** Smallest slowdown that fails the gate, as a fraction of base throughput: 0.10 = 10% slower. */
     minEffect: effect.default(0.1),
     /** Family-wise significance level, shared (Bonferroni) among all workloads and engines judged. */
-    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    alpha: z.number().gt(0).lt(0.5).default(0.01),
     /** Fewer repetition samples than this on either side and a workload cannot be judged. */
     minSamples: z.number().int().min(2).max(10_000).default(5),
     workloads: z.partialRecord(z.enum(WORKLOADS), z.object({ minEffect: effect }).strict()).default({}),

@@ -53,6 +53,9 @@ export interface WorkloadVerdict {
   /** One-sided Mann–Whitney p-value that head is faster. */
   readonly pFaster: number;
   readonly minEffect: number;
+  /** The pooled samples judged, for whoever wants to look again. */
+  readonly baseSamples: readonly number[];
+  readonly headSamples: readonly number[];
 }
 
 export type Outcome = 'pass' | 'regression' | 'unjudged';
@@ -85,6 +88,8 @@ function unjudged(input: ComparisonInput, minEffect: number, reason: string): Wo
     pSlower: NaN,
     pFaster: NaN,
     minEffect,
+    baseSamples: b,
+    headSamples: h,
   };
 }
 
@@ -122,6 +127,8 @@ export function judgeOne(input: ComparisonInput, config: GateConfig, alphaPerTes
     pSlower: slower.p,
     pFaster: faster.p,
     minEffect,
+    baseSamples: b,
+    headSamples: h,
   };
   const change = ratio - 1;
   if (slower.p <= alphaPerTest && ratio <= 1 - minEffect)

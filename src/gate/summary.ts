@@ -40,11 +40,12 @@ export function verdictLine(decision: GateDecision): string {
     );
   if (decision.outcome === 'unjudged') {
     if (total === 0) return 'lsmbench gate: COULD NOT JUDGE: nothing to compare';
-    return (
-      `lsmbench gate: COULD NOT JUDGE ${unjudged.length} of ${total} workloads: ` +
-      unjudged.map((v) => `${name(v)} (${v.reason})`).join(', ') +
-      `; no regression in the other ${total - unjudged.length}`
-    );
+    // One clause per reason, so eight workloads short of samples make one short line.
+    const byReason = new Map<string, string[]>();
+    for (const v of unjudged) byReason.set(v.reason, [...(byReason.get(v.reason) ?? []), name(v)]);
+    const clauses = [...byReason].map(([reason, names]) => `${names.join(', ')}: ${reason}`);
+    const rest = total - unjudged.length;
+    return `lsmbench gate: COULD NOT JUDGE ${unjudged.length} of ${total} workloads (${clauses.join('; ')})${rest > 0 ? `; no regression in the other ${rest}` : ''}`;
   }
   const fasterText = faster.length > 0 ? `; faster: ${faster.map((v) => `${name(v)} ${pct(v.ratio - 1)}`).join(', ')}` : '';
   return `lsmbench gate: PASS: no regression in ${total} workloads${fasterText}`;

@@ -4,7 +4,7 @@
  * `npx tsc -p .`. Removed again when the gate is done, or interrupted.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, rmSync, symlinkSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +91,8 @@ export async function createBaseTree(repo: string, commit: string, nodeModules: 
   process.once('SIGTERM', onSignal);
   try {
     await git(repo, ['worktree', 'add', '--detach', dir, commit]);
-    symlinkSync(nodeModules, join(dir, 'node_modules'), 'dir');
+    // A tree that brings its own node_modules (checked in, or a link) keeps it.
+    if (!pathExists(join(dir, 'node_modules'))) symlinkSync(nodeModules, join(dir, 'node_modules'), 'dir');
     let buildWarning: string | undefined;
     try {
       await execFileAsync('npx', ['--no', '--', 'tsc', '-p', '.'], { cwd: dir, maxBuffer: 16 << 20 });
@@ -114,5 +115,15 @@ function execFileSyncQuiet(cmd: string, args: readonly string[], cwd: string): v
     execFileSync(cmd, args, { cwd, stdio: 'ignore' });
   } catch {
     // Best effort: the directory itself is removed regardless.
+  }
+}
+
+/** True when something, even a dangling link, is at `path`. */
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }

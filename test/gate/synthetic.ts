@@ -1,0 +1,51 @@
+/** Synthetic throughput samples for tests of the gate's decision: seeded, so every run sees the same numbers. */
+import { Xoshiro128 } from '../../src/keyspace.js';
+import { WORKLOADS, type WorkloadName } from '../../src/scenario.js';
+import type { ComparisonInput } from '../../src/gate/decide.js';
+
+/** A normal deviate by Box–Muller from two uniforms of the seeded generator. */
+function gaussian(rng: Xoshiro128): number {
+  const u1 = (rng.next() + 1) / (2 ** 32 + 1);
+  const u2 = rng.next() / 2 ** 32;
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+export interface SideShape {
+  /** Relative standard deviation of a sample: 0.05 = 5% noise. */
+  readonly noise: number;
+  /** Share of samples hit by a neighbour: each such sample is `hitSlowdown` times slower. */
+  readonly hitShare?: number;
+  readonly hitSlowdown?: number;
+}
+
+/** `count` throughput samples around `centre`, with gaussian noise and occasional interference. */
+export function samples(rng: Xoshiro128, count: number, centre: number, shape: SideShape): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    let x = centre * Math.max(0.05, 1 + shape.noise * gaussian(rng));
+    if (shape.hitShare !== undefined && rng.next() / 2 ** 32 < shape.hitShare) x /= shape.hitSlowdown ?? 2;
+    out.push(x);
+  }
+  return out;
+}
+
+/**
+ * The eight workloads of one engine, base and head alike except that `slowdowns` makes
+ * head's median that fraction slower (0.25 = 25% slower) on the workloads it names.
+ */
+export function scenario(
+  seed: number,
+  opts: { count: number; shape: SideShape; slowdowns?: Partial<Record<WorkloadName, number>>; engine?: string },
+): ComparisonInput[] {
+  const rng = new Xoshiro128(seed);
+  return WORKLOADS.map((workload, i) => {
+    const centre = 100_000 * (i + 1);
+    const slowdown = opts.slowdowns?.[workload] ?? 0;
+    return {
+      engine: opts.engine ?? 'ts',
+      workload,
+      base: { samples: samples(rng, opts.count, centre, opts.shape), failures: [] },
+      head: { samples: samples(rng, opts.count, centre * (1 - slowdown), opts.shape), failures: [] },
+    };
+  });
+}
