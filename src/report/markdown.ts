@@ -90,7 +90,7 @@ function summary(input: ReportInput): string[] {
     if (chart) out.push(`![Throughput by workload and engine, N = ${formatInt(point)}](${chart})`, '');
   }
   out.push(
-    'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% bootstrap confidence interval in brackets. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
+    'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% bootstrap confidence interval in brackets. In the chart, whiskers are the 95% CI of each median; one that reaches past the top of the axis is cut there and ends in an arrowhead. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
     '',
   );
   if (charts.sweep) out.push('### Throughput against N', '', `![Throughput against N, log axis](${charts.sweep})`, '');
@@ -126,8 +126,10 @@ function detail(input: ReportInput): string[] {
     row.cells.forEach((cell, i) => {
       const side = cmp.sides[i]!;
       const name = `**${side.name}**`;
-      if (cell.status === 'missing') return out.push(`- ${name}: not run`);
-      if (cell.status === 'failed') return out.push(`- ${name}: FAILED: ${cell.error ?? 'unknown error'}`);
+      if (cell.status !== 'verified') {
+        out.push(cell.status === 'missing' ? `- ${name}: not run` : `- ${name}: FAILED: ${cell.error ?? 'unknown error'}`);
+        return;
+      }
       const unit = cell.unit === 'entry' ? 'entries' : 'ops';
       const r = cell.result!;
       const spread = side.published
@@ -135,7 +137,6 @@ function detail(input: ReportInput): string[] {
         : `median of ${cell.repetitions} repetition${cell.repetitions === 1 ? '' : 's'}, min–max ${formatInt(r.opsPerSec!.min)}–${formatInt(r.opsPerSec!.max)}` +
           (cell.ci95 ? `, 95% CI ${formatInt(cell.ci95[0])}–${formatInt(cell.ci95[1])}` : '');
       out.push(`- ${name}: ${formatInt(cell.median!)} ${unit}/s (${formatMs(cell.msMedian)} for ${formatInt(cell.units ?? 0)} ${unit}; ${spread})`);
-      return undefined;
     });
     cmp.pairs.forEach(({ a, b }, p) => {
       const s = differenceSentence(cmp.sides[a]!.name, cmp.sides[b]!.name, row.ratios[p]!, `on ${WORKLOAD_LABELS[row.workload].toLowerCase()}`);
@@ -180,7 +181,8 @@ function latency(input: ReportInput): string[] {
   return out;
 }
 
-const amp = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? dash : `${x.toFixed(2)}×`);
+const amp = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? dash : x > 0 && x < 0.01 ? '<0.01×' : `${x.toFixed(2)}×`;
 
 function resources(input: ReportInput): string[] {
   const { cmp } = input;

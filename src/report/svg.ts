@@ -110,7 +110,9 @@ type Row = Comparison['rows'][number];
 function barPanel(cmp: Comparison, rows: readonly Row[], unit: 'op' | 'entry', left: number, top: number, plotW: number, plotH: number): string {
   const sides = cmp.sides;
   const base = top + plotH;
-  const highest = Math.max(0, ...rows.flatMap((r) => r.cells.map((cell) => Math.max(cell.median ?? 0, cell.ci95?.[1] ?? 0))));
+  // The axis fits the medians: one wide interval on a noisy machine must not flatten every bar.
+  // Whiskers that reach past the top are cut there and end in an arrowhead.
+  const highest = Math.max(0, ...rows.flatMap((r) => r.cells.map((cell) => cell.median ?? 0)));
   const ticks = niceTicks(highest);
   const axisMax = ticks[ticks.length - 1]!;
   const y = (v: number): number => base - (v / axisMax) * plotH;
@@ -151,8 +153,11 @@ function barPanel(cmp: Comparison, rows: readonly Row[], unit: 'op' | 'entry', l
       if (cell.ci95 !== null) {
         const mid = x + barW / 2;
         const [lo, hi] = cell.ci95;
+        const clipped = hi > axisMax;
+        const top = clipped ? y(axisMax) : y(hi);
+        const cap = clipped ? `M${c(mid - 3.5)} ${c(top + 6)}L${c(mid)} ${c(top)}L${c(mid + 3.5)} ${c(top + 6)}` : `M${c(mid - 3)} ${c(top)}h6`;
         body.push(
-          `<path class="ci" ${attrs} data-low="${lo}" data-high="${hi}" d="M${c(mid)} ${c(y(lo))}V${c(y(hi))}M${c(mid - 3)} ${c(y(lo))}h6M${c(mid - 3)} ${c(y(hi))}h6" stroke="#222222" stroke-width="1" fill="none"/>`,
+          `<path class="ci" ${attrs} data-low="${lo}" data-high="${hi}"${clipped ? ' data-clipped="true"' : ''} d="M${c(mid)} ${c(y(lo))}V${c(top)}M${c(mid - 3)} ${c(y(lo))}h6${cap}" stroke="#222222" stroke-width="1" fill="none"/>`,
         );
       }
     });

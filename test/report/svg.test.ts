@@ -94,6 +94,24 @@ describe('SVG charts', () => {
     }
   });
 
+  it('the axis fits the medians; a whisker beyond it is cut at the top and marked', () => {
+    const file = makeResults({ engines: [{ label: 'a', figures: { contains: [100, 100, 100, 100, 400] } }, { label: 'b', figures: { contains: around(90) } }] });
+    const cmp = buildComparison(sidesOf(file));
+    assert.ok(cmp.rows[0]!.cells[0]!.ci95![1] > 100, 'the fixture has an interval reaching past the medians');
+    const root = parseXml(throughputChart(cmp, 100_000));
+    const [panel] = byClass(root, 'panel');
+    assertBarsMatchAxis(panel!);
+    const ticks = byClass(panel!, 'tick').map((t) => ({ value: num(t, 'data-value'), y: num(t.children.find((c) => c.name === 'line')!, 'y1') }));
+    const top = ticks.reduce((x, y) => (y.value > x.value ? y : x));
+    assert.equal(top.value, 100, 'the axis ends at the highest median, not at the interval');
+    const whiskers = byClass(root, 'ci');
+    assert.deepEqual(whiskers.map((w) => w.attrs.get('data-clipped') ?? 'false'), ['true', 'false']);
+    for (const w of whiskers) {
+      const ys = [...(w.attrs.get('d') ?? '').matchAll(/[MLV]([\d.]+)(?: ([\d.]+))?/g)].map((m) => Number(m[2] ?? m[1]));
+      assert.ok(ys.every((yv) => yv >= top.y - 0.01), 'no whisker is drawn above the axis');
+    }
+  });
+
   it('published figures: hatched bars with the published values and no whiskers', async () => {
     const { sides } = await loadSides([REFERENCE]);
     const svg = throughputChart(buildComparison(sides), 100_000);
