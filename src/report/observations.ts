@@ -37,7 +37,7 @@ export function observations(cmp: Comparison): string[] {
     const verdict =
       tested.length === 0
         ? 'no confidence interval is available for any of them'
-        : `${an} is clearly faster on ${faster}, clearly slower on ${slower}, and not clearly different on ${tested.length - faster - slower} (95% CI of the ratio excluding 1 or not)`;
+        : `${an} is clearly faster on ${faster} and clearly slower on ${slower} (the 95% CI of the ratio excludes 1), and not clearly different on ${tested.length - faster - slower}`;
     out.push(`${an} reaches ${range} of ${bn}'s throughput across the ${withRatio.length} workload${withRatio.length === 1 ? '' : 's'} both have; ${verdict}.`);
     // Clear differences one by one; the rest in one line each, so the claims stand out.
     for (const row of withRatio) {
@@ -93,6 +93,22 @@ export function observations(cmp: Comparison): string[] {
       }
     });
   }
+
+  // Noise: how far apart the repetitions of one workload were, which is what widens the intervals.
+  cmp.sides.forEach((side, i) => {
+    if (side.published) return;
+    let worst: { spread: number; w: keyof typeof WORKLOAD_LABELS; point: number } | null = null;
+    for (const row of cmp.rows) {
+      const s = row.cells[i]!.result?.opsPerSec;
+      if (!s || s.n < 2 || !(s.min > 0)) continue;
+      const spread = s.max / s.min;
+      if (worst === null || spread > worst.spread) worst = { spread, w: row.workload, point: row.point };
+    }
+    if (worst !== null && worst.spread >= 1.5)
+      out.push(
+        `${side.name}'s repetitions are noisy: on ${WORKLOAD_LABELS[worst.w].toLowerCase()}${at(worst.point)} the fastest was ${worst.spread.toFixed(1)}× the slowest. Intervals widen accordingly; more repetitions (-r) or a quieter machine would narrow them.`,
+      );
+  });
 
   // Tails: where each engine's p99.9 stands furthest from its p50 (a single instrumented pass: no CI).
   cmp.sides.forEach((side, i) => {

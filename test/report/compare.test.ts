@@ -140,7 +140,12 @@ describe('compare', () => {
     assert.ok(obs.includes(s));
     assert.ok(obs.some((o) => /^No clear difference between A and B \(the 95% CI includes 0\) on contains \(/.test(o)));
     assert.ok(!obs.some((o) => /A is [\d.]+% (slower|faster) than B on contains/.test(o)));
-    assert.match(obs[0]!, /A reaches 86–\d+% of B's throughput across the 2 workloads both have; A is clearly faster on 0, clearly slower on 1, and not clearly different on 1/);
+    assert.ok(!obs.some((o) => /noisy/.test(o)), 'repetitions within ±10%: no noise remark');
+    const noisy = await writeFixture(d, 'n.json', makeResults({ engines: [{ label: 'A', figures: { contains: [50, 100, 100, 100, 110] } }, { label: 'B', figures: { contains: around(100) } }] }));
+    assert.ok(observations(buildComparison((await loadSides([noisy])).sides)).includes(
+      "A's repetitions are noisy: on contains the fastest was 2.2× the slowest. Intervals widen accordingly; more repetitions (-r) or a quieter machine would narrow them.",
+    ));
+    assert.match(obs[0]!, /A reaches 86–\d+% of B's throughput across the 2 workloads both have; A is clearly faster on 0 and clearly slower on 1 \(the 95% CI of the ratio excludes 1\), and not clearly different on 1/);
   });
 
   it('sweeps are compared per N, and a point only one side has is not a row of N/A', async () => {
