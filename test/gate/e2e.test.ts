@@ -1,0 +1,63 @@
+/**
+ * End to end: real runs of the built CLI, base and head interleaved, where head's engine
+ * does real extra work per `get` (the test-only `slowed` engine). The gate must catch the
+ * slowdown on the workload that reads, and stay quiet on those that do not. Also through
+ * the CLI: `gate --baseline` with head slowed by the environment.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { comparisons } from '../../src/gate/collect.js';
+import { defaultGateConfig } from '../../src/gate/config.js';
+import { decide } from '../../src/gate/decide.js';
+import { runInterleaved, type Side } from '../../src/gate/runs.js';
+import { projectRoot } from '../../src/paths.js';
+import { CLI, SLOWED, lsmbench } from './fixtures.js';
+
+const side = (label: 'base' | 'head', spins: number): Side => ({
+  label,
+  cli: CLI,
+  cwd: projectRoot(),
+  env: { LSMBENCH_EXTRA_ENGINES: SLOWED, LSMBENCH_SLOWED_SPINS: String(spins), LSMBENCH_SLOWED_OPS: 'get' },
+});
+
+// About 3.6 µs of extra work per get (1,000 rounds of a dependent multiply): several times a memory get.
+const SPINS = 1000;
+const RUN_ARGS = ['--engine', 'slowed', '--ops', '5000', '--repetitions', '3', '--workloads', 'random-reads,contains'];
+
+describe('gate end to end: a real slowdown injected into an engine', () => {
+  it('catches head doing extra work per get on random-reads, and passes contains, which does not get', async () => {
+    const runs = await runInterleaved(side('base', 0), side('head', SPINS), RUN_ARGS, 2);
+    assert.equal(runs.base.length, 2);
+    assert.equal(runs.head.length, 2);
+    const d = decide(comparisons(runs.base, runs.head), defaultGateConfig());
+    const by = (w: string) => d.verdicts.find((v) => v.workload === w)!;
+    assert.equal(by('random-reads').verdict, 'regression', JSON.stringify(by('random-reads')));
+    assert.ok(by('random-reads').ratio < 0.6, `ratio ${by('random-reads').ratio}`);
+    assert.equal(by('random-reads').baseN, 6);
+    assert.equal(d.outcome, 'regression');
+    assert.equal(d.exitCode, 1);
+    // has() does no extra work: a regression verdict there would be a false alarm.
+    assert.notEqual(by('contains').verdict, 'regression', JSON.stringify(by('contains')));
+  });
+
+  it('does not report a regression when nothing changed', async () => {
+    const runs = await runInterleaved(side('base', 0), side('head', 0), RUN_ARGS, 2);
+    const d = decide(comparisons(runs.base, runs.head), defaultGateConfig());
+    assert.notEqual(d.outcome, 'regression', JSON.stringify(d.verdicts.map((v) => [v.workload, v.ratio, v.pSlower])));
+  });
+
+  it('through the CLI: gate --baseline catches a head slowed by the environment (exit 1)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-gate-e2e-'));
+    const baseline = join(dir, 'baseline.json');
+    const env = { LSMBENCH_EXTRA_ENGINES: SLOWED, LSMBENCH_SLOWED_OPS: 'get' };
+    const saved = lsmbench(['run', '--engine', 'slowed', '--ops', '5000', '--repetitions', '9', '--workloads', 'random-reads', '--out', baseline], { ...env, LSMBENCH_SLOWED_SPINS: '0' });
+    assert.equal(saved.code, 0, saved.stderr);
+    const r = lsmbench(['gate', '--baseline', baseline], { ...env, LSMBENCH_SLOWED_SPINS: String(SPINS) });
+    assert.equal(r.code, 1, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^lsmbench gate: REGRESSION in 1 of 1 workloads: slowed random-reads −\d+\.\d%/);
+    assert.match(r.stderr, /round 1\/1: head ran/);
+  });
+});
