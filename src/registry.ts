@@ -6,6 +6,7 @@ import { delimiter, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineUnavailableError, type Engine, type EngineDescriptor } from './engine.js';
 import { memoryEngine } from '../engines/memory/index.js';
+import { externalDescriptor, isExternalEngineName } from './external/driver.js';
 import { leveldbEngine } from '../engines/leveldb/index.js';
 import { rocksdbEngine } from '../engines/rocksdb/index.js';
 import { lmdbEngine } from '../engines/lmdb/index.js';
@@ -45,6 +46,7 @@ async function extraEngines(): Promise<EngineDescriptor[]> {
 }
 
 export function findEngine(name: string): EngineDescriptor | undefined {
+  if (isExternalEngineName(name)) return externalDescriptor(name);
   return ENGINES.find((e) => e.name === name);
 }
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { nearestDurability, type Durability, type Engine } from '../engine.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ENGINES, findEngine, probeEngine } from '../registry.js';
+import { externalDriving, isExternalEngineName, runExternal } from '../external/driver.js';
 import type { EngineRun, WorkloadResult } from '../results.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
@@ -51,7 +52,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
         durabilityRequested: scenario.durability,
         durabilityUsed: used,
         operations: { ...engine.operations },
-        driving: describeDriving(engine.api, scenario),
+        driving: externalDriving(engine) ?? describeDriving(engine.api, scenario),
       },
     });
   }
@@ -130,6 +131,8 @@ export function failedResult(job: Pick<ChildJob, 'label' | 'workload' | 'point'>
 }
 
 function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
+  // External engines run whole workloads in their own process, through PROTOCOL.md.
+  if (isExternalEngineName(job.engine)) return runExternal(job, onPhase);
   return new Promise((resolvePromise) => {
     const started = Date.now();
     const child = fork(CHILD, [], {
