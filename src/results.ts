@@ -81,6 +81,8 @@ export const LatencySchema = z.object({
 
 export const ResourcesSchema = z.object({
   peakRssBytes: num,
+  /** RSS after the harness made its keys and values, before the store opened: peak minus this is the store's share. */
+  baselineRssBytes: num.optional(),
   peakHeapUsedBytes: num,
   /** Deltas over the timed parts (and settle) of the repetitions, per repetition (median), from /proc/self/io. */
   io: z

@@ -119,6 +119,8 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   const data = makeDataset(scenario, size.keys, size.values);
   const plan = planWorkload(job.workload, scenario, data);
   const overheadNs = await harnessOverheadNs(plan, engine.api, scenario.concurrency);
+  gc?.();
+  const baselineRssBytes = process.memoryUsage.rss();
 
   let storeCounter = 0;
   let store: Store | undefined;
@@ -296,6 +298,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     latency,
     resources: {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      baselineRssBytes,
       peakHeapUsedBytes: peakHeap,
       io,
       diskBytes,
