@@ -1,0 +1,31 @@
+/** The deterministic operation stream the crash test's child writes and the parent replays as its model. */
+const enc = new TextEncoder();
+
+export interface CrashOp {
+  readonly key: Uint8Array;
+  /** Second key written in the same batch (ops with i % 11 === 5). */
+  readonly key2: Uint8Array;
+  /** undefined for a delete */
+  readonly value: Uint8Array | undefined;
+}
+
+export const crashKey = (n: number): string => String(n % 1500).padStart(16, '0');
+
+export function crashOp(i: number): CrashOp {
+  const key = enc.encode(crashKey(i * 7));
+  const key2 = enc.encode(`batch-${crashKey(i)}`);
+  const value = i % 9 === 4 ? undefined : enc.encode(`value-${i}-${'v'.repeat(80)}`);
+  return { key, key2, value };
+}
+
+/** Applies op i to a string model the way the child applies it to the tree. */
+export function applyCrashOp(model: Map<string, string>, i: number): void {
+  const dec = new TextDecoder();
+  const op = crashOp(i);
+  const k = dec.decode(op.key);
+  if (op.value === undefined) model.delete(k);
+  else {
+    model.set(k, dec.decode(op.value));
+    if (i % 11 === 5) model.set(dec.decode(op.key2), dec.decode(op.value));
+  }
+}

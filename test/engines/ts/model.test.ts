@@ -1,0 +1,260 @@
+/**
+ * Model-based tests: seeded random operations against a Map oracle, with flushes,
+ * reopens, simulated process kills and power losses (FaultFileSystem). A failing seed
+ * is shrunk to a minimal operation list, printed, and belongs in REGRESSIONS below.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tree, type TreeOptions } from '../../../engines/ts/tree.js';
+import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
+import { b, s, Rng, sortedEntries } from './helpers.js';
+
+type Op =
+  | { op: 'put'; k: string; v: string }
+  | { op: 'del'; k: string }
+  | { op: 'batch'; ops: Array<{ k: string; v?: string }> }
+  | { op: 'get'; k: string }
+  | { op: 'range'; start?: string; end?: string; reverse: boolean; limit?: number }
+  | { op: 'prefix'; p: string; reverse: boolean }
+  | { op: 'snap' }
+  | { op: 'snapget'; k: string }
+  | { op: 'flush' }
+  | { op: 'reopen' }
+  | { op: 'kill' }
+  | { op: 'powerloss' };
+
+function genOps(seed: number, count: number): Op[] {
+  const r = new Rng(seed);
+  const keySpace = 20 + r.int(200);
+  const key = (): string => {
+    const n = r.int(keySpace);
+    // Mix short keys, 16-byte keys and keys longer than 16 bytes (the memtable's word boundary).
+    const form = n % 3;
+    return form === 0 ? `k${n}` : form === 1 ? `key-${String(n).padStart(12, '0')}` : `long-key-${String(n).padStart(14, '0')}-x`;
+  };
+  const ops: Op[] = [];
+  for (let i = 0; i < count; i++) {
+    const p = r.int(100);
+    if (p < 35) ops.push({ op: 'put', k: key(), v: `v${seed}-${i}-${'x'.repeat(r.int(40))}` });
+    else if (p < 50) ops.push({ op: 'del', k: key() });
+    else if (p < 55) {
+      const n = r.int(6);
+      const bo: Array<{ k: string; v?: string }> = [];
+      for (let j = 0; j < n; j++) bo.push(r.int(3) === 0 ? { k: key() } : { k: key(), v: `b${i}-${j}` });
+      ops.push({ op: 'batch', ops: bo });
+    } else if (p < 75) ops.push({ op: 'get', k: key() });
+    else if (p < 82) {
+      const a = key();
+      const c = key();
+      const [start, end] = a < c ? [a, c] : [c, a];
+      const lim = r.int(3) === 0 ? 1 + r.int(10) : undefined;
+      ops.push({ op: 'range', start: r.int(4) === 0 ? undefined : start, end: r.int(4) === 0 ? undefined : end, reverse: r.int(2) === 0, ...(lim === undefined ? {} : { limit: lim }) });
+    } else if (p < 86) ops.push({ op: 'prefix', p: key().slice(0, 1 + r.int(6)), reverse: r.int(2) === 0 });
+    else if (p < 88) ops.push({ op: 'snap' });
+    else if (p < 92) ops.push({ op: 'snapget', k: key() });
+    else if (p < 95) ops.push({ op: 'flush' });
+    else if (p < 97) ops.push({ op: 'reopen' });
+    else if (p < 99) ops.push({ op: 'kill' });
+    else ops.push({ op: 'powerloss' });
+  }
+  return ops;
+}
+
+interface RunConfig {
+  readonly durability: 'none' | 'os' | 'fsync';
+}
+
+/** Runs ops against a tree on a FaultFileSystem and the oracle; throws on the first divergence. */
+function runModel(ops: readonly Op[], config: RunConfig): void {
+  const fs = new FaultFileSystem();
+  const dir = '/db';
+  const options: TreeOptions = {
+    fs,
+    durability: config.durability,
+    memtableBytes: 2048,
+    blockSize: 256,
+    maxImmutableMemtables: 1,
+    blockCacheBytes: 4096,
+    deferFlush: false,
+  };
+  let tree = Tree.open(dir, options);
+  let oracle = new Map<string, string>();
+  /**
+   * The states a crash may legitimately leave: the oracle after each write since the
+   * last point where everything was known durable. Recovery must land on one of them
+   * (a prefix of the writes), and on the last one whenever the mode promises it.
+   */
+  let history: Array<Map<string, string>> = [new Map()];
+  let snap: { seq: number; state: Map<string, string> } | undefined;
+  const afterWrite = (): void => {
+    history.push(new Map(oracle));
+  };
+  const durablePoint = (): void => {
+    history = [new Map(oracle)];
+  };
+  const scanAll = (): Array<[string, string]> => {
+    const got: Array<[string, string]> = [];
+    tree.scan({}, (k, v) => {
+      got.push([s(k)!, s(v)!]);
+    });
+    return got;
+  };
+  const check = (label: string): void => {
+    assert.deepEqual(scanAll(), sortedEntries(oracle), `${label}: full scan`);
+  };
+  /** After a crash: the recovered state must be a prefix state; `mustBeLatest` when the mode promises every ack. */
+  const recoverCheck = (label: string, mustBeLatest: boolean): void => {
+    const got = JSON.stringify(scanAll());
+    if (mustBeLatest) assert.equal(got, JSON.stringify(sortedEntries(oracle)), `${label}: every acknowledged write survives`);
+    const match = history.findIndex((h) => JSON.stringify(sortedEntries(h)) === got);
+    assert.ok(match >= 0, `${label}: recovered state is not the state after any prefix of the writes: ${got}`);
+    oracle = history[match]!;
+    durablePoint();
+  };
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i]!;
+    const at = `op ${i} ${JSON.stringify(o)}`;
+    switch (o.op) {
+      case 'put':
+        tree.put(b(o.k), b(o.v));
+        oracle.set(o.k, o.v);
+        afterWrite();
+        break;
+      case 'del':
+        tree.delete(b(o.k));
+        oracle.delete(o.k);
+        afterWrite();
+        break;
+      case 'batch':
+        tree.write(o.ops.map((x) => (x.v === undefined ? { type: 'delete' as const, key: b(x.k) } : { type: 'put' as const, key: b(x.k), value: b(x.v) })));
+        for (const x of o.ops) if (x.v === undefined) oracle.delete(x.k);
+        else oracle.set(x.k, x.v);
+        afterWrite();
+        break;
+      case 'get':
+        assert.equal(s(tree.get(b(o.k))), oracle.get(o.k), at);
+        assert.equal(tree.has(b(o.k)), oracle.has(o.k), at);
+        break;
+      case 'range': {
+        const got: string[] = [];
+        const n = tree.scan({ start: o.start === undefined ? undefined : b(o.start), end: o.end === undefined ? undefined : b(o.end), reverse: o.reverse, limit: o.limit }, (k, v) => {
+          got.push(`${s(k)}=${s(v)}`);
+        });
+        let want = sortedEntries(oracle)
+          .filter(([k]) => (o.start === undefined || k >= o.start) && (o.end === undefined || k < o.end))
+          .map(([k, v]) => `${k}=${v}`);
+        if (o.reverse) want.reverse();
+        if (o.limit !== undefined) want = want.slice(0, o.limit);
+        assert.deepEqual(got, want, at);
+        assert.equal(n, want.length, at);
+        break;
+      }
+      case 'prefix': {
+        const got: string[] = [];
+        tree.scan({ prefix: b(o.p), reverse: o.reverse }, (k) => {
+          got.push(s(k)!);
+        });
+        const want = sortedEntries(oracle).map(([k]) => k).filter((k) => k.startsWith(o.p));
+        if (o.reverse) want.reverse();
+        assert.deepEqual(got, want, at);
+        break;
+      }
+      case 'snap':
+        snap = { seq: tree.snapshot(), state: new Map(oracle) };
+        break;
+      case 'snapget':
+        if (snap !== undefined) assert.equal(s(tree.get(b(o.k), snap.seq)), snap.state.get(o.k), `${at} at snapshot ${snap.seq}`);
+        break;
+      case 'flush':
+        tree.flush();
+        durablePoint();
+        break;
+      case 'reopen':
+        tree.close();
+        tree = Tree.open(dir, options);
+        snap = undefined;
+        check(at);
+        durablePoint();
+        break;
+      case 'kill':
+        fs.kill();
+        tree = Tree.open(dir, options);
+        snap = undefined;
+        recoverCheck(at, config.durability !== 'none');
+        break;
+      case 'powerloss':
+        fs.crash({ tear: true, random: () => 0.5 });
+        tree = Tree.open(dir, options);
+        snap = undefined;
+        recoverCheck(at, config.durability === 'fsync');
+        break;
+    }
+  }
+  check('end');
+  tree.close();
+  tree = Tree.open(dir, options);
+  check('after final reopen');
+  tree.close();
+}
+
+/** Delta-debugging shrink: drops chunks of ops while the failure persists. */
+function shrink(ops: Op[], fails: (ops: Op[]) => boolean): Op[] {
+  let cur = ops;
+  let chunk = Math.max(1, cur.length >> 1);
+  while (chunk >= 1) {
+    let progressed = false;
+    for (let i = 0; i + chunk <= cur.length; ) {
+      const candidate = [...cur.slice(0, i), ...cur.slice(i + chunk)];
+      if (fails(candidate)) {
+        cur = candidate;
+        progressed = true;
+      } else i += chunk;
+    }
+    if (!progressed) chunk >>= 1;
+  }
+  return cur;
+}
+
+function failsWith(ops: Op[], config: RunConfig): boolean {
+  try {
+    runModel(ops, config);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Shrunk failures found while building the tree, kept so they never come back. */
+const REGRESSIONS: Array<{ name: string; durability: RunConfig['durability']; ops: Op[] }> = [];
+
+describe('ts tree against a Map oracle', () => {
+  for (const durability of ['none', 'os', 'fsync'] as const) {
+    it(`seeded random operations (${durability})`, () => {
+      const seeds = durability === 'os' ? 60 : 40;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const ops = genOps(seed * 7919 + durability.length, 400);
+        try {
+          runModel(ops, { durability });
+        } catch (err) {
+          const small = shrink(ops, (c) => failsWith(c, { durability }));
+          assert.fail(`seed ${seed} (${durability}) failed: ${err instanceof Error ? err.message : String(err)}\nshrunk to ${small.length} ops: ${JSON.stringify(small)}`);
+        }
+      }
+    });
+  }
+
+  for (const r of REGRESSIONS) {
+    it(`regression: ${r.name}`, () => {
+      runModel(r.ops, { durability: r.durability });
+    });
+  }
+
+  it('the shrinker reduces a failing sequence to what matters', () => {
+    const ops = genOps(99, 200);
+    const target = { op: 'get', k: 'needle' } as const;
+    const withNeedle: Op[] = [...ops.slice(0, 100), { op: 'put', k: 'needle', v: 'x' }, ...ops.slice(100), target];
+    const fails = (c: Op[]): boolean => c.some((o) => o.op === 'put' && o.k === 'needle') && c.some((o) => o.op === 'get' && o.k === 'needle');
+    const small = shrink(withNeedle, fails);
+    assert.equal(small.length, 2);
+  });
+});
