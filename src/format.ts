@@ -55,6 +55,10 @@ export function fairnessWarnings(engines: readonly EngineRun[]): string[] {
       warnings.push(`${e.label} cannot honour durability '${e.durabilityRequested}' and ran in the stronger mode '${e.durabilityUsed}'.`);
   const modes = new Set(engines.map((e) => e.durabilityUsed));
   if (modes.size > 1) warnings.push(`The engines ran in different durability modes (${engines.map((e) => `${e.label}: ${e.durabilityUsed}`).join(', ')}): ratios compare unlike guarantees.`);
+  // `driving` names the batch size, sync or awaited calls, and in-process or external: any difference skews ratios.
+  const drivings = new Set(engines.map((e) => e.driving));
+  if (drivings.size > 1)
+    warnings.push(`The engines were driven differently (${engines.map((e) => `${e.label}: ${e.driving}`).join('; ')}): ratios include how operations were issued, not only the stores.`);
   for (const e of engines) {
     const emulated = OPERATIONS.filter((op) => e.operations[op] === 'emulated');
     if (emulated.length > 0) warnings.push(`${e.label} emulates: ${emulated.join(', ')}.`);

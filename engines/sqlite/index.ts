@@ -48,6 +48,9 @@ export function sqliteDurability(mode: Durability): SqliteDurability {
   }
 }
 
+/** PRAGMA synchronous answers a number. */
+const SYNCHRONOUS_NAMES: readonly string[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
 export const SQLITE_OPTIONS: Readonly<Record<string, string>> = {
   cacheSizeKiB: 'page cache size in KiB (PRAGMA cache_size=-N; SQLite default 2000 KiB)',
   pageSize: 'page size in bytes for a new database (PRAGMA page_size; default 4096)',
@@ -66,6 +69,7 @@ interface Database {
   exec(sql: string): void;
   transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
   close(): void;
+  unsafeMode(on: boolean): void;
 }
 type DatabaseCtor = new (path: string) => Database;
 
@@ -148,7 +152,13 @@ class SqliteStore implements SyncStore {
   stats(): StoreStats {
     const pages = this.db.pragma('page_count', { simple: true });
     const pageSize = this.db.pragma('page_size', { simple: true });
-    const extra: Record<string, number | string> = { durability: this.mode, pragmas: this.settings.description };
+    // Read back from SQLite, not from what was asked: a pragma it refused would show here.
+    const extra: Record<string, number | string> = {
+      durability: this.mode,
+      pragmas: this.settings.description,
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: SYNCHRONOUS_NAMES[Number(this.db.pragma('synchronous', { simple: true }))] ?? 'unknown',
+    };
     if (typeof pages === 'number') extra.pageCount = pages;
     if (typeof pageSize === 'number') extra.pageSize = pageSize;
     return { extra };
@@ -202,7 +212,11 @@ export const sqliteEngine: EngineDescriptor = {
           // One process owns the file: exclusive locking skips the per-transaction lock dance
           // (and lets WAL mode work without shared memory).
           db.pragma('locking_mode = EXCLUSIVE');
+          // better-sqlite3 opens connections in SQLite's defensive mode, which refuses journal_mode=OFF
+          // (silently keeping DELETE); it is lifted for that one pragma only.
+          db.unsafeMode(true);
           db.pragma(`journal_mode = ${settings.journalMode}`);
+          db.unsafeMode(false);
           db.pragma(`synchronous = ${settings.synchronous}`);
           db.exec('CREATE TABLE IF NOT EXISTS kv (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID');
           return new SqliteStore(db, settings, durability);
