@@ -60,16 +60,21 @@ function configuration(input: ReportInput): string[] {
   out.push(
     markdownTable(
       ['Engine', 'File', 'Store', 'API', 'Durability used', 'Driving', 'Emulated operations', 'Options'],
-      cmp.sides.map((s) => [
-        s.name,
-        String(s.fileIndex + 1),
-        s.engine.storeVersion,
-        s.engine.api,
-        s.engine.durabilityUsed === s.engine.durabilityRequested ? s.engine.durabilityUsed : `${s.engine.durabilityUsed} (asked: ${s.engine.durabilityRequested})`,
-        s.engine.driving,
-        OPERATIONS.filter((op) => s.engine.operations[op] === 'emulated').join(', ') || 'none',
-        Object.entries(s.engine.options).map(([k, v]) => `${k}=${v}`).join(', ') || dash,
-      ]),
+      cmp.sides.map((s) =>
+        // The schema needs these fields, but a published file only recorded assumptions in them.
+        s.published
+          ? [s.name, String(s.fileIndex + 1), s.engine.storeVersion, 'not published', `${s.engine.durabilityUsed} (assumed, see below)`, 'not published', 'not published', dash]
+          : [
+              s.name,
+              String(s.fileIndex + 1),
+              s.engine.storeVersion,
+              s.engine.api,
+              s.engine.durabilityUsed === s.engine.durabilityRequested ? s.engine.durabilityUsed : `${s.engine.durabilityUsed} (asked: ${s.engine.durabilityRequested})`,
+              s.engine.driving,
+              OPERATIONS.filter((op) => s.engine.operations[op] === 'emulated').join(', ') || 'none',
+              Object.entries(s.engine.options).map(([k, v]) => `${k}=${v}`).join(', ') || dash,
+            ],
+      ),
     ),
   );
   for (const [i, f] of files.entries())

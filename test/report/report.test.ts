@@ -89,6 +89,7 @@ describe('report', () => {
     assert.match(md, /File 2 \(`.*nim-vs-rust-lsm-benchmark\.json`\): published figures, not rerunnable\./);
     assert.match(md, /## Warnings\n\n- Hardware differs:/);
     assert.match(md, /\| all workloads \| Rust \| not checked \(published\) \|/);
+    assert.match(md, /\| Rust \| 2 \| Rust LSM tree, as published \| not published \| none \(assumed, see below\) \| not published \| not published \| — \|/);
   });
 
   it('a sweep gets tables per N and the ops/s-against-N chart', async () => {
