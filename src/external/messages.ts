@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { DURABILITY_MODES, OPERATIONS } from '../engine.js';
-import { containsQueries, deriveSeed, permutation, prefixScanGroups, rangeScanStarts, Stream } from '../keyspace.js';
-import { makeDataset } from '../runner/workloads.js';
+import { containsQueries, deriveSeed, permutation, prefixScanGroups, rangeScanStarts, Stream, writeKey, writeValue } from '../keyspace.js';
 import { WORKLOADS, type Scenario, type WorkloadName } from '../scenario.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -104,11 +103,25 @@ function entryTerm(k: Uint8Array, v: Uint8Array): number {
   return (1 + (n > 0 ? k[n - 1]! : 0) + 5 * (n > 1 ? k[n - 2]! : 0) + 11 * (v.length > 0 ? v[0]! : 0)) >>> 0;
 }
 
-/** The figures of PROTOCOL.md for this workload of this scenario. */
+/**
+ * The figures of PROTOCOL.md for this workload of this scenario, from the keyspace
+ * reference implementation. Keys and values are made one at a time into scratch buffers,
+ * so the cost is O(N) time and O(1) memory beyond the orders.
+ */
 export function expectedFigures(workload: WorkloadName, scenario: Scenario): Expected {
   const n = scenario.ops;
-  const misses = workload === 'contains' ? Math.round(n * scenario.missRatio) : 0;
-  const { keys, values } = makeDataset(scenario, n + misses, n);
+  const { keySize, valueSize } = scenario;
+  const valueSeed = deriveSeed(scenario.seed, Stream.values);
+  const k = new Uint8Array(keySize);
+  const v = new Uint8Array(valueSize);
+  const keyOf = (i: number): Uint8Array => {
+    writeKey(i, keySize, k, 0);
+    return k;
+  };
+  const valueOf = (i: number): Uint8Array => {
+    writeValue(valueSeed, i, valueSize, v, 0);
+    return v;
+  };
   const mutates = workload === 'sequential-writes' || workload === 'random-writes' || workload === 'deletions';
   let units = n;
   let digest = 0;
@@ -116,7 +129,7 @@ export function expectedFigures(workload: WorkloadName, scenario: Scenario): Exp
     case 'sequential-reads':
     case 'random-reads': {
       const order = workload === 'random-reads' ? permutation(n, deriveSeed(scenario.seed, Stream.randomReads)) : undefined;
-      for (let j = 0; j < n; j++) digest = step(digest, valueTerm(values[order === undefined ? j : order[j]!]!));
+      for (let j = 0; j < n; j++) digest = step(digest, valueTerm(valueOf(order === undefined ? j : order[j]!)));
       break;
     }
     case 'range-scan':
@@ -128,14 +141,14 @@ export function expectedFigures(workload: WorkloadName, scenario: Scenario): Exp
         first = rangeScanStarts(n, scenario.scanLength, deriveSeed(scenario.seed, Stream.rangeScan));
         counts = Array.from(first, () => length);
       } else {
-        const { groups, groupSize } = prefixScanGroups(n, scenario.keySize, scenario.prefixLength, deriveSeed(scenario.seed, Stream.prefixScan));
+        const { groups, groupSize } = prefixScanGroups(n, keySize, scenario.prefixLength, deriveSeed(scenario.seed, Stream.prefixScan));
         first = groups.map((g) => g * groupSize);
         counts = Array.from(groups, (g) => Math.min(n, (g + 1) * groupSize) - g * groupSize);
       }
       units = 0;
       for (let s = 0; s < first.length; s++) {
         units += counts[s]!;
-        for (let i = first[s]!; i < first[s]! + counts[s]!; i++) digest = step(digest, entryTerm(keys[i]!, values[i]!));
+        for (let i = first[s]!; i < first[s]! + counts[s]!; i++) digest = step(digest, entryTerm(keyOf(i), valueOf(i)));
       }
       break;
     }
@@ -159,8 +172,10 @@ export function expectedFigures(workload: WorkloadName, scenario: Scenario): Exp
     scanned = 0;
   } else {
     for (let i = 0; i < n; i++) {
-      getDigest = fnvBytes(fnvU32(getDigest, values[i]!.length), values[i]!);
-      scanDigest = fnvBytes(fnvU32(fnvBytes(fnvU32(scanDigest, keys[i]!.length), keys[i]!), values[i]!.length), values[i]!);
+      const key = keyOf(i);
+      const value = valueOf(i);
+      getDigest = fnvBytes(fnvU32(getDigest, value.length), value);
+      scanDigest = fnvBytes(fnvU32(fnvBytes(fnvU32(scanDigest, key.length), key), value.length), value);
     }
   }
   return { units, digest, found, getDigest, scanned, scanDigest, mutates };
