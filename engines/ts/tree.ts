@@ -240,7 +240,7 @@ export class Tree {
       } else if ((MANIFEST_RE.test(name) && name !== manifestName(manifestNumber)) || name === 'CURRENT.tmp') fs.remove(joinPath(dir, name));
     }
 
-    this.mem = new Memtable();
+    this.mem = this.newMemtable();
     this.openWal(logNumber);
   }
 
@@ -253,6 +253,12 @@ export class Tree {
     return new Tree(dir, options);
   }
 
+  /** A memtable whose first arena fits the flush threshold: small thresholds do not pay for large arrays. */
+  private newMemtable(): Memtable {
+    const arena = Math.min(1 << 20, Math.max(4096, this.memtableBytes));
+    return new Memtable(arena, Math.max(64, arena >> 7));
+  }
+
   private openWal(number: number): void {
     this.mem.logNumber = number;
     if (this.durability === 'none') return;
@@ -261,9 +267,15 @@ export class Tree {
     if (this.durability === 'fsync') this.fs.syncDir(this.dir);
   }
 
+  /** Before a write: the tree is open and no earlier write or flush failed. */
   private check(): void {
     if (this.closed) throw new TreeClosedError(`tree ${this.dir} is closed`);
     if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** Before a read: after a failed write the tree still answers reads from what it holds. */
+  private checkOpen(): void {
+    if (this.closed) throw new TreeClosedError(`tree ${this.dir} is closed`);
   }
 
   /** Current sequence number: reads at this snapshot see every write made so far and none made later. */
@@ -388,13 +400,13 @@ export class Tree {
    * array is a view of immutable memory: it stays valid, but must not be written to.
    */
   get(key: Uint8Array, snapshot: number = MAX_SEQ): Uint8Array | undefined {
-    this.check();
+    this.checkOpen();
     if (this.find(key, snapshot) !== LOOKUP_PUT) return undefined;
     return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
   }
 
   has(key: Uint8Array, snapshot: number = MAX_SEQ): boolean {
-    this.check();
+    this.checkOpen();
     return this.find(key, snapshot) === LOOKUP_PUT;
   }
 
@@ -421,7 +433,7 @@ export class Tree {
    * are reused scratch arrays: valid only during the call. Nothing is allocated per entry.
    */
   scan(range: Range, visit: Visitor, snapshot: number = MAX_SEQ): number {
-    this.check();
+    this.checkOpen();
     let start = range.start;
     let end = range.end;
     const prefix = range.prefix !== undefined && range.prefix.length > 0 ? range.prefix : undefined;
@@ -526,7 +538,7 @@ export class Tree {
     if (this.mem.count === 0) return;
     const old = this.mem;
     this.imms.unshift(old);
-    this.mem = new Memtable();
+    this.mem = this.newMemtable();
     if (this.wal !== undefined) {
       this.bytesWritten += this.wal.size;
       this.wal.close();
@@ -600,7 +612,7 @@ export class Tree {
   private rotateForFlush(): void {
     if (this.mem.count === 0) return;
     this.imms.unshift(this.mem);
-    this.mem = new Memtable();
+    this.mem = this.newMemtable();
     if (this.wal !== undefined) {
       this.bytesWritten += this.wal.size;
       this.wal.close();

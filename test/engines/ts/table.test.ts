@@ -1,0 +1,98 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BlockCache, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader } from '../../../engines/ts/table.js';
+import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
+import { KIND_DELETE, KIND_PUT, MAX_SEQ } from '../../../engines/ts/coding.js';
+import { b, s } from './helpers.js';
+
+const key = (i: number): string => `key${String(i).padStart(5, '0')}`;
+
+function buildTable(fs: FaultFileSystem, path: string, n: number): void {
+  const tb = new TableBuilder(fs, path, 1, { blockSize: 4096, restartInterval: 16, bloomBitsPerKey: 10 });
+  for (let i = 0; i < n; i++) {
+    const k = b(key(i));
+    // Every 10th key also has an older tombstone; every 7th key's newest version is a tombstone.
+    if (i % 7 === 0) tb.add(k, 0, k.length, 3 * i + 2, KIND_DELETE, new Uint8Array(0), 0, 0);
+    const v = b(`value-${i}-${'x'.repeat(90)}`);
+    tb.add(k, 0, k.length, 3 * i + 1, KIND_PUT, v, 0, v.length);
+    if (i % 10 === 0) tb.add(k, 0, k.length, 3 * i, KIND_DELETE, new Uint8Array(0), 0, 0);
+  }
+  const meta = tb.finish();
+  assert.equal(s(meta.smallest), key(0));
+  assert.equal(s(meta.largest), key(n - 1));
+}
+
+describe('sstable', () => {
+  const fs = new FaultFileSystem();
+  buildTable(fs, '/t.sst', 5000);
+
+  it('has ~4 KiB data blocks', () => {
+    const t = TableReader.open(fs, '/t.sst', 1);
+    const size = fs.readAll('/t.sst').length;
+    assert.ok(t.blockCount > 100, `${t.blockCount} blocks`);
+    assert.ok(size / t.blockCount < 5000 && size / t.blockCount > 3500, `average ${Math.round(size / t.blockCount)} bytes per block`);
+  });
+
+  it('a point lookup reads exactly one data block; a bloom miss reads none', () => {
+    const t = TableReader.open(fs, '/t.sst', 1);
+    assert.equal(t.blockReads, 0, 'opening reads footer, index and filter only');
+    assert.equal(t.lookup(b(key(1234)), MAX_SEQ), LOOKUP_PUT);
+    assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), `value-1234-${'x'.repeat(90)}`);
+    assert.equal(t.blockReads, 1);
+    assert.equal(t.lookup(b(key(3001)), MAX_SEQ), LOOKUP_PUT);
+    assert.equal(t.blockReads, 2);
+    // Absent keys inside the table's key range: only bloom false positives may read a block.
+    const before = t.blockReads;
+    for (let i = 0; i < 1000; i++) assert.equal(t.lookup(b(`${key(i * 5)}x`), MAX_SEQ), LOOKUP_ABSENT);
+    assert.ok(t.bloomNegatives > 950, `bloom filtered ${t.bloomNegatives} of 1000 absent keys`);
+    assert.ok(t.blockReads - before <= 1000 - t.bloomNegatives, 'a bloom negative reads no data block');
+  });
+
+  it('answers versions and tombstones at a snapshot', () => {
+    const t = TableReader.open(fs, '/t.sst', 1);
+    assert.equal(t.lookup(b(key(7)), MAX_SEQ), LOOKUP_DELETE);
+    assert.equal(t.lookup(b(key(7)), 3 * 7 + 1), LOOKUP_PUT, 'below the tombstone the put is visible');
+    assert.equal(t.lookup(b(key(10)), 30), LOOKUP_DELETE);
+    assert.equal(t.lookup(b(key(10)), 29), LOOKUP_ABSENT);
+  });
+
+  it('iterates forward and backward, and seeks', () => {
+    const t = TableReader.open(fs, '/t.sst', 1, new BlockCache(1 << 20));
+    const it = t.iterator();
+    let n = 0;
+    let last = '';
+    for (it.seekFirst(); it.valid(); it.next()) {
+      const k = s(it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen))!;
+      assert.ok(k >= last);
+      last = k;
+      n++;
+    }
+    assert.equal(n, t.entries);
+    let m = 0;
+    for (it.seekLast(); it.valid(); it.prev()) m++;
+    assert.equal(m, n);
+    const k = b(key(2500));
+    it.seek(k, 0, k.length, MAX_SEQ);
+    assert.equal(s(it.keyBuf.subarray(0, it.keyLen)), key(2500));
+    it.seekBefore(k, 0, k.length);
+    assert.equal(s(it.keyBuf.subarray(0, it.keyLen)), key(2499));
+    it.seekBefore(b(key(0)), 0, 8);
+    assert.equal(it.valid(), false);
+  });
+
+  it('the block cache serves repeated reads', () => {
+    const cache = new BlockCache(1 << 20);
+    const t = TableReader.open(fs, '/t.sst', 1, cache);
+    t.lookup(b(key(100)), MAX_SEQ);
+    t.lookup(b(key(4000)), MAX_SEQ);
+    t.lookup(b(key(100)), MAX_SEQ);
+    assert.equal(t.blockReads, 2);
+    assert.equal(cache.hits, 1);
+  });
+
+  it('the block cache stays within its capacity', () => {
+    const cache = new BlockCache(10_000);
+    for (let i = 0; i < 100; i++) cache.insert(BlockCache.key(1, i), new Uint8Array(1000));
+    assert.ok(cache.size <= 10_000);
+  });
+});

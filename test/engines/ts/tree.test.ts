@@ -1,0 +1,127 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tree } from '../../../engines/ts/tree.js';
+import { FaultFileSystem, FaultInjectionError } from '../../../engines/ts/fault-fs.js';
+import { TreeClosedError } from '../../../engines/ts/errors.js';
+import { b, s, tempDir } from './helpers.js';
+
+const k = (i: number): Uint8Array => b(String(i).padStart(16, '0'));
+
+describe('tree', () => {
+  it('put/get/delete/has and the fjall-style aliases', () => {
+    const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'none' });
+    t.insert(b('a'), b('1'));
+    assert.equal(s(t.get(b('a'))), '1');
+    assert.equal(t.containsKey(b('a')), true);
+    t.remove(b('a'));
+    assert.equal(t.has(b('a')), false);
+    t.close();
+    assert.throws(() => t.get(b('a')), TreeClosedError);
+  });
+
+  it('reads through memtable, frozen memtables and tables, newest first', () => {
+    const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'os', memtableBytes: 4096, maxImmutableMemtables: 2 });
+    for (let i = 0; i < 2000; i++) t.put(k(i % 500), b(`v${i}`));
+    const st = t.stats();
+    assert.ok(st.tables > 0, 'flushes happened');
+    assert.ok(st.immutableMemtables <= 2);
+    for (let i = 0; i < 500; i++) assert.equal(s(t.get(k(i))), `v${1500 + i}`);
+    t.close();
+  });
+
+  it('snapshots see the past, across flushes', () => {
+    const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'none', memtableBytes: 2048, deferFlush: false });
+    t.put(b('key'), b('old'));
+    const snap = t.snapshot();
+    t.put(b('key'), b('new'));
+    t.delete(b('gone'));
+    for (let i = 0; i < 200; i++) t.put(k(i), b('filler'));
+    assert.ok(t.stats().tables > 0);
+    assert.equal(s(t.get(b('key'), snap)), 'old');
+    assert.equal(s(t.get(b('key'))), 'new');
+    const seen: string[] = [];
+    t.scan({ prefix: b('key') }, (kk, v) => {
+      seen.push(`${s(kk)}=${s(v)}`);
+    }, snap);
+    assert.deepEqual(seen, ['key=old']);
+    t.close();
+  });
+
+  it('range and prefix iterators yield copies', () => {
+    const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'none', memtableBytes: 2048 });
+    for (let i = 0; i < 600; i++) t.put(k(i), b(`v${i}`));
+    const all = [...t.range()];
+    assert.equal(all.length, 600);
+    assert.equal(s(all[599]![1]), 'v599', 'entries kept across steps are intact');
+    const some = [...t.range({ start: k(100), end: k(400), reverse: true })];
+    assert.equal(some.length, 300);
+    assert.equal(s(some[0]![0]), s(k(399)));
+    const pre = [...t.prefix(b('00000000000001'))];
+    assert.equal(pre.length, 100);
+    const lim = [...t.range({ limit: 300 })];
+    assert.equal(lim.length, 300);
+    t.close();
+  });
+
+  it('batches are atomic: one WAL record', () => {
+    const fs = new FaultFileSystem();
+    const t = Tree.open('/db', { fs, durability: 'fsync' });
+    t.batch().put(b('x'), b('1')).put(b('y'), b('2')).delete(b('x')).commit();
+    fs.crash();
+    const again = Tree.open('/db', { fs, durability: 'fsync' });
+    assert.equal(again.get(b('x')), undefined);
+    assert.equal(s(again.get(b('y'))), '2');
+    again.close();
+  });
+
+  it('flush is deferred to a task and settle() waits for it', async () => {
+    const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'none', memtableBytes: 4096, maxImmutableMemtables: 100 });
+    for (let i = 0; i < 200; i++) t.put(k(i), new Uint8Array(100));
+    assert.ok(t.stats().immutableMemtables > 0, 'frozen memtables wait for the deferred flush');
+    await t.settle();
+    assert.equal(t.stats().immutableMemtables, 0);
+    assert.ok(t.stats().tables > 0);
+    t.close();
+  });
+
+  it('none mode: a clean close makes everything durable, a kill loses the memtable', () => {
+    const fs = new FaultFileSystem();
+    const t = Tree.open('/db', { fs, durability: 'none' });
+    t.put(b('a'), b('1'));
+    t.close();
+    fs.crash();
+    const t2 = Tree.open('/db', { fs, durability: 'none' });
+    assert.equal(s(t2.get(b('a'))), '1');
+    t2.put(b('b'), b('2'));
+    fs.kill();
+    const t3 = Tree.open('/db', { fs, durability: 'none' });
+    assert.equal(t3.get(b('b')), undefined);
+    assert.equal(s(t3.get(b('a'))), '1');
+    t3.close();
+  });
+
+  it('an I/O failure on the WAL is thrown and stops further writes', () => {
+    const fs = new FaultFileSystem();
+    const t = Tree.open('/db', { fs, durability: 'os' });
+    fs.failAfterWrites = 0;
+    assert.throws(() => t.put(b('a'), b('1')), FaultInjectionError);
+    fs.failAfterWrites = Infinity;
+    assert.throws(() => t.put(b('b'), b('2')), FaultInjectionError);
+    assert.equal(t.get(b('a')), undefined, 'the failed write was not applied');
+  });
+
+  it('works on the real file system, and removes obsolete files', () => {
+    const { dir, cleanup } = tempDir('tree');
+    try {
+      const t = Tree.open(dir, { durability: 'fsync', memtableBytes: 8192, deferFlush: false });
+      for (let i = 0; i < 300; i++) t.put(k(i), b(`v${i}`));
+      t.close();
+      const t2 = Tree.open(dir, { durability: 'os' });
+      for (let i = 0; i < 300; i++) assert.equal(s(t2.get(k(i))), `v${i}`);
+      assert.ok(t2.stats().bytesWritten > 0);
+      t2.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
