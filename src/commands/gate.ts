@@ -12,7 +12,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
 import { projectRoot } from '../paths.js';
 import { readResults, type EngineRun, type ResultsFile } from '../results.js';
-import { parseWorkloadList, scenariosDir } from '../scenario.js';
+import { WORKLOADS, loadScenarioFile, parseWorkloadList, scenariosDir, type WorkloadName } from '../scenario.js';
 import { comparisons } from '../gate/collect.js';
 import { loadGateConfig, type GateConfig } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
@@ -52,7 +52,7 @@ export function registerGate(program: Command): void {
   program
     .command('gate')
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
-    .option('--base <git-ref>', 'build this ref in a temporary worktree and run it interleaved with this build (A B B A ...)')
+    .option('--base <git-ref>', 'build this ref in a temporary worktree and run it with this build, interleaved workload by workload (A B, B A, ...)')
     .option('--baseline <results.json>', 'compare with a stored results file instead')
     .option('--head <results.json>', 'with --baseline: compare this stored results file instead of running head now')
     .option('--strict', 'with --baseline: refuse (exit 2) when the hardware fingerprint or scenario differs, instead of warning', false)
@@ -124,8 +124,15 @@ function machineLine(results: ResultsFile | undefined): string {
 
 const short = (commit: string | null | undefined): string => (commit ? commit.slice(0, 10) : 'unknown commit');
 
-function progress(round: number, rounds: number, side: Side, seconds: number): void {
-  process.stderr.write(`lsmbench gate: round ${round}/${rounds}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
+function progress(round: number, rounds: number, side: Side, seconds: number, workload?: string): void {
+  process.stderr.write(`lsmbench gate: round ${round}/${rounds}${workload === undefined ? '' : ` ${workload}`}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
+}
+
+/** The workloads to run one by one: --workloads, else the scenario's own (as this build reads it). */
+async function workloadList(flags: GateFlags): Promise<WorkloadName[]> {
+  if (flags.workloads !== undefined) return parseWorkloadList(flags.workloads);
+  const { file } = await loadScenarioFile(flags.scenario ?? 'seed');
+  return WORKLOADS.filter((w) => file.workloads.includes(w));
 }
 
 // --- --base <git-ref> ---------------------------------------------------------------
@@ -147,17 +154,27 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
   let tree: BaseTree | undefined;
   const notes: string[] = [];
   try {
+    // Check what head offers before spending a build on the base.
+    const inHead = await sideEngines(head);
+    for (const name of flags.engine)
+      if (inHead.get(name) !== true) throw new UserError(`engine '${name}' is not available in this build (see \`lsmbench engines\`)`);
     process.stderr.write(`lsmbench gate: building base ${short(commit)} (${ref}) in a temporary worktree\n`);
-    tree = await createBaseTree(repo, commit, join(root, 'node_modules'));
+    try {
+      tree = await createBaseTree(repo, commit, join(root, 'node_modules'));
+    } catch (err) {
+      // A base that cannot be checked out or built leaves nothing to compare with: a verdict, with a summary.
+      if (err instanceof UserError) throw new CannotJudge(err.message);
+      throw err;
+    }
     if (tree.buildWarning !== undefined) notes.push(tree.buildWarning);
     const base: Side = { label: 'base', cli: join(tree.dir, 'dist', 'src', 'cli.js'), cwd: tree.dir };
-    const engines = await chooseEngines(flags.engine, base, head, notes);
+    const engines = await chooseEngines(flags.engine, await sideEngines(base), inHead, notes);
     const runArgs: string[] = [];
     if (flags.scenario !== undefined) runArgs.push('--scenario', flags.scenario);
     for (const e of engines) runArgs.push('--engine', e);
     runArgs.push('--ops', String(ops), '--repetitions', String(repetitions));
-    if (flags.workloads !== undefined) runArgs.push('--workloads', flags.workloads);
-    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds));
+    const workloads = await workloadList(flags);
+    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds, w) => progress(round, rounds, side, seconds, w), workloads);
     const headEnv = runs.head[0]?.environment;
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
     const context: GateContext = {
@@ -179,13 +196,9 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
 }
 
 /** The engines to compare: those asked for, each present in both builds; by default ts when both have it, else memory. */
-async function chooseEngines(requested: readonly string[], base: Side, head: Side, notes: string[]): Promise<string[]> {
-  const [inBase, inHead] = await Promise.all([sideEngines(base), sideEngines(head)]);
+function chooseEngines(requested: readonly string[], inBase: ReadonlyMap<string, boolean>, inHead: ReadonlyMap<string, boolean>, notes: string[]): string[] {
   if (requested.length > 0) {
-    for (const name of requested) {
-      if (inHead.get(name) !== true) throw new UserError(`engine '${name}' is not available in this build (see \`lsmbench engines\`)`);
-      if (inBase.get(name) !== true) throw new CannotJudge(`engine '${name}' is not available in the base build`);
-    }
+    for (const name of requested) if (inBase.get(name) !== true) throw new CannotJudge(`engine '${name}' is not available in the base build`);
     return [...new Set(requested)];
   }
   if (inHead.get('ts') === true && inBase.get('ts') === true) return ['ts'];

@@ -9,13 +9,19 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { UserError } from '../errors.js';
+import { UserError, errorMessage } from '../errors.js';
 
 const execFileAsync = promisify(execFile);
 
+/** Runs git; a failure is a UserError carrying git's own first line of complaint. */
 async function git(cwd: string, args: readonly string[]): Promise<string> {
-  const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 16 << 20 });
-  return stdout.trim();
+  try {
+    const { stdout } = await execFileAsync('git', args, { cwd, maxBuffer: 16 << 20 });
+    return stdout.trim();
+  } catch (err) {
+    const stderr = ((err as { stderr?: string }).stderr ?? '').trim().split('\n')[0];
+    throw new UserError(`git ${args[0] ?? ''} failed: ${stderr || errorMessage(err)}`);
+  }
 }
 
 /** The top of the git repository holding `dir`, or undefined when it is not in one. */

@@ -82,13 +82,25 @@ describe('lsmbench gate --base (scratch git repository)', { skip: inGit() ? fals
     // Unchanged code: pass, or at worst a false alarm on this noisy machine; never "could not judge" or a crash.
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /building base [0-9a-f]{10} \(HEAD~1\) in a temporary worktree/);
-    const order = [...r.stderr.matchAll(/round (\d)\/2: (base|head) ran/g)].map((m) => `${m[1]}${m[2]}`);
+    const order = [...r.stderr.matchAll(/round (\d)\/2 random-reads: (base|head) ran/g)].map((m) => `${m[1]}${m[2]}`);
     assert.deepEqual(order, ['1base', '1head', '2head', '2base'], 'interleaved, alternating which side goes first');
     const md = await readFile(summary, 'utf8');
     assert.match(md, /Compared: base [0-9a-f]{10} \(HEAD~1\) against head [0-9a-f]{10}.*interleaved on this machine: 2 rounds × 3 repetitions, N = 2,000, engine memory/);
     assert.match(md, /\| memory \| Random Reads \|.*\| 6\/6 \|/, 'samples pooled over rounds: 2 × 3 a side');
     const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '));
     assert.equal(worktrees.length, 1, `the temporary worktree is gone: ${worktrees.join(', ')}`);
+  });
+
+  it('cannot judge (exit 2, with a summary) when the base does not build', async () => {
+    git(repo, 'rm', '-q', 'tsconfig.json');
+    git(repo, 'commit', '-q', '-m', 'a commit that cannot build');
+    const summary = join(scratch, 'broken.md');
+    const r = gate(cli, ['--base', 'HEAD', '--engine', 'memory', '--summary', summary], repo);
+    assert.equal(r.code, 2, `${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^lsmbench gate: COULD NOT JUDGE: the base commit [0-9a-f]{12} does not build/);
+    assert.match(await readFile(summary, 'utf8'), /### lsmbench gate: ⚠️ could not judge/);
+    const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '));
+    assert.equal(worktrees.length, 1, 'the failed worktree is removed too');
   });
 
   it('in a shallow clone, --base HEAD~1 --allow-missing-base says so and passes', async () => {

@@ -131,5 +131,6 @@ describe('lsmbench gate --baseline (built binary)', () => {
     assertUserError(lsmbench(['gate', '--baseline', base, '--head', base, '--config', unknown]), /gate config .* is invalid: workloads/);
     assertUserError(lsmbench(['gate', '--base', 'HEAD', '--workloads', 'nonsense']), /unknown workload 'nonsense'/);
     assertUserError(lsmbench(['gate', '--base', '--not-a-ref']), /not a git ref/);
+    assertUserError(lsmbench(['gate', '--base', 'HEAD', '--engine', 'no-such-engine']), /engine 'no-such-engine' is not available in this build/);
   });
 });

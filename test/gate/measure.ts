@@ -15,6 +15,7 @@ import { loadGateConfig } from '../../src/gate/config.js';
 import { decide } from '../../src/gate/decide.js';
 import { runInterleaved, type Side } from '../../src/gate/runs.js';
 import { projectRoot } from '../../src/paths.js';
+import { WORKLOADS } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
 import { CLI, SLOWED } from './fixtures.js';
 
@@ -42,7 +43,7 @@ const args = ['--engine', 'slowed', '--ops', values.ops, '--repetitions', values
 const table = new Map<string, { caught: number; ratios: number[] }>();
 for (const spins of levels)
   for (let run = 1; run <= runs; run++) {
-    const r = await runInterleaved(side('base', 0), side('head', spins), args, Number(values.rounds));
+    const r = await runInterleaved(side('base', 0), side('head', spins), args, Number(values.rounds), undefined, WORKLOADS);
     const d = decide(comparisons(r.base, r.head), config);
     const cells = d.verdicts.map((v) => `${v.workload}=${(100 * (v.ratio - 1)).toFixed(1)}%${v.verdict === 'regression' ? '!' : v.verdict === 'unjudged' ? '?' : ''}`);
     process.stdout.write(`spins ${spins} run ${run}: ${d.outcome} (exit ${d.exitCode}) ${cells.join(' ')}\n`);
