@@ -18,7 +18,7 @@ import type { WorkloadResult } from '../results.js';
 import { findEngine } from '../registry.js';
 import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
-import { datasetSize, loadStore, makeDataset, planWorkload, runAsyncPlan, type WorkloadPlan } from './workloads.js';
+import { loadStore, planWorkload, type Timed, type WorkloadPlan } from './workloads.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
@@ -84,10 +84,8 @@ const nullAsync: AsyncStore = {
   close: async () => {},
 };
 
-async function timeRun(plan: WorkloadPlan, store: Store, concurrency: number): Promise<{ ms: number; digest: number }> {
-  const t0 = performance.now();
-  const digest = store.api === 'sync' ? plan.runSync(store) : await runAsyncPlan(plan, store, concurrency);
-  return { ms: performance.now() - t0, digest };
+async function timeRun(plan: WorkloadPlan, store: Store, concurrency: number): Promise<Timed> {
+  return store.api === 'sync' ? plan.runSync(store) : await plan.runAsync(store, concurrency);
 }
 
 async function harnessOverheadNs(plan: WorkloadPlan, api: Engine['api'], concurrency: number): Promise<number> {
@@ -114,10 +112,8 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   const { scenario } = job;
   const n = scenario.ops;
 
-  progress('preparing keys and values');
-  const size = datasetSize(scenario, job.workload);
-  const data = makeDataset(scenario, size.keys, size.values);
-  const plan = planWorkload(job.workload, scenario, data);
+  progress('preparing the workload');
+  const plan = planWorkload(job.workload, scenario);
   const overheadNs = await harnessOverheadNs(plan, engine.api, scenario.concurrency);
   gc?.();
   const baselineRssBytes = process.memoryUsage.rss();
@@ -131,7 +127,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     const opened = await engine.open({ dir: storeDir, durability: job.durability, options: job.options });
     if (plan.precondition === 'loaded') {
       progress(`loading ${n} keys`);
-      await loadStore(opened, data, n);
+      await loadStore(opened, scenario, n);
     }
     return opened;
   };
@@ -244,22 +240,12 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
       const calls = plan.callsPerRepetition;
       const lat = new Float64Array(calls);
       gc?.();
-      if (s.api === 'sync')
-        for (let j = 0; j < calls; j++) {
-          const t = performance.now();
-          plan.stepSync(s, j);
-          lat[j] = performance.now() - t;
-        }
-      else
-        for (let j = 0; j < calls; j++) {
-          const t = performance.now();
-          await plan.stepAsync(s, j);
-          lat[j] = performance.now() - t;
-        }
+      if (s.api === 'sync') plan.latencySync(s, lat);
+      else await plan.latencyAsync(s, lat);
       lat.sort();
       const ns = (q: number): number => quantileSorted(lat, q) * 1e6;
       latency = {
-        method: 'instrumented pass: every call timed with performance.now(), after the throughput repetitions',
+        method: 'instrumented pass: every call timed with performance.now(), after the throughput repetitions; keys and values made between chunks of calls, untimed',
         per: plan.unit === 'entry' ? 'scan call' : 'operation',
         calls,
         timerOverheadNs: timerOverheadNs(),

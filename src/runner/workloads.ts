@@ -1,10 +1,14 @@
 /**
- * The eight workloads as plans: the data they need (made before anything is timed),
- * the timed loop, a digest computed inside it, and the full verification done outside it.
+ * The eight workloads as plans: the timed loop, a digest computed inside it, and the
+ * full verification done outside it.
  *
- * Timed loops index prepared arrays and call the store: no allocation, closure or
- * clock read per operation. Each kind of loop exists once for synchronous stores and
- * once for asynchronous ones, so a synchronous store never pays for an `await`.
+ * Keys and values are made in chunks of at most CHUNK_OPS operations, into slot buffers
+ * allocated once, before each chunk's timed loop; only the loops over store calls are
+ * timed (one clock read per chunk, none per operation). So N = 10,000,000 costs the
+ * harness a few megabytes, not the 1.16 GB of its raw data, and the default N = 100,000
+ * is a single chunk. Timed loops index the slots and call the store: no allocation,
+ * closure or clock read per operation. Each loop exists once for synchronous stores,
+ * and asynchronous stores run through one generic bounded-concurrency pool.
  */
 import type { AsyncStore, BatchOp, Store, SyncStore } from '../engine.js';
 import { compareBytes } from '../engine.js';
@@ -19,34 +23,85 @@ import {
   writeValue,
 } from '../keyspace.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
+import { performance } from 'node:perf_hooks';
 
-/** Keys and values of the keyspace, as views into two buffers made once per process. */
+/** Operations per chunk: the default N fits in one. */
+export const CHUNK_OPS = 1 << 17;
+
+/** key(i) and value(i) of a scenario, written into caller-owned buffers. */
+export class KeySpace {
+  readonly keySize: number;
+  readonly valueSize: number;
+  private readonly valueSeed: number;
+  constructor(scenario: Pick<Scenario, 'keySize' | 'valueSize' | 'seed'>) {
+    this.keySize = scenario.keySize;
+    this.valueSize = scenario.valueSize;
+    this.valueSeed = deriveSeed(scenario.seed, Stream.values);
+  }
+  key(i: number, out: Uint8Array, offset = 0): void {
+    writeKey(i, this.keySize, out, offset);
+  }
+  value(i: number, out: Uint8Array, offset = 0): void {
+    writeValue(this.valueSeed, i, this.valueSize, out, offset);
+  }
+}
+
+/** Keys and values of the keyspace, as views into two buffers: for small N and other languages' drivers. */
 export interface Dataset {
   readonly keys: readonly Uint8Array[];
   readonly values: readonly Uint8Array[];
 }
 
-/** key(0..keyCount-1) and value(0..valueCount-1). */
+/** key(0..keyCount-1) and value(0..valueCount-1), all at once. */
 export function makeDataset(scenario: Scenario, keyCount: number, valueCount: number): Dataset {
-  const { keySize, valueSize } = scenario;
-  const keyBuf = new Uint8Array(keyCount * keySize);
-  const keys = new Array<Uint8Array>(keyCount);
-  for (let i = 0; i < keyCount; i++) {
-    writeKey(i, keySize, keyBuf, i * keySize);
-    keys[i] = keyBuf.subarray(i * keySize, (i + 1) * keySize);
-  }
-  const valueSeed = deriveSeed(scenario.seed, Stream.values);
-  const valueBuf = new Uint8Array(valueCount * valueSize);
-  const values = new Array<Uint8Array>(valueCount);
-  for (let i = 0; i < valueCount; i++) {
-    writeValue(valueSeed, i, valueSize, valueBuf, i * valueSize);
-    values[i] = valueBuf.subarray(i * valueSize, (i + 1) * valueSize);
-  }
+  const space = new KeySpace(scenario);
+  const keyBuf = new Uint8Array(keyCount * space.keySize);
+  const keys = Array.from({ length: keyCount }, (_, i) => {
+    space.key(i, keyBuf, i * space.keySize);
+    return keyBuf.subarray(i * space.keySize, (i + 1) * space.keySize);
+  });
+  const valueBuf = new Uint8Array(valueCount * space.valueSize);
+  const values = Array.from({ length: valueCount }, (_, i) => {
+    space.value(i, valueBuf, i * space.valueSize);
+    return valueBuf.subarray(i * space.valueSize, (i + 1) * space.valueSize);
+  });
   return { keys, values };
+}
+
+/** Buffers for one chunk of keys and values, with a view per slot, made once. */
+class Slots {
+  readonly keys: Uint8Array[];
+  readonly values: Uint8Array[];
+  constructor(
+    private readonly space: KeySpace,
+    capacity: number,
+    withValues: boolean,
+  ) {
+    const ks = space.keySize;
+    const vs = space.valueSize;
+    const keyBuf = new Uint8Array(capacity * ks);
+    this.keys = Array.from({ length: capacity }, (_, s) => keyBuf.subarray(s * ks, (s + 1) * ks));
+    const valueBuf = new Uint8Array(withValues ? capacity * vs : 0);
+    this.values = withValues ? Array.from({ length: capacity }, (_, s) => valueBuf.subarray(s * vs, (s + 1) * vs)) : [];
+  }
+  setKey(slot: number, i: number): void {
+    this.space.key(i, this.keys[slot]!);
+  }
+  setEntry(slot: number, i: number): void {
+    this.space.key(i, this.keys[slot]!);
+    this.space.value(i, this.values[slot]!);
+  }
 }
 
 /** How a repetition finds the store before its timed part. */
 export type Precondition = 'empty' | 'loaded';
+
+export interface Timed {
+  /** Digest of the store's answers; compare with the plan's expectedDigest. */
+  readonly digest: number;
+  /** Milliseconds spent in the timed loops, chunk preparation excluded. */
+  readonly ms: number;
+}
 
 export interface WorkloadPlan {
   readonly name: WorkloadName;
@@ -61,37 +116,96 @@ export interface WorkloadPlan {
   readonly callsPerRepetition: number;
   /** Logical bytes the timed part writes (for write amplification), 0 for reads. */
   readonly logicalBytesWritten: number;
-  /** The timed part on a synchronous store: one tight loop. Returns the digest of the answers. */
-  runSync(store: SyncStore): number;
-  /** Call c of the timed part alone; returns its share of the digest. Used by the latency pass. */
-  stepSync(store: SyncStore, c: number): number;
-  /** Call c on an asynchronous store; the runner keeps `concurrency` of these outstanding. */
-  stepAsync(store: AsyncStore, c: number): Promise<number>;
   /** The digest a correct store gives, or undefined when the digest carries no check (writes). */
   readonly expectedDigest: number | undefined;
+  /** The timed part on a synchronous store. */
+  runSync(store: SyncStore): Timed;
+  /** The timed part on an asynchronous store, `concurrency` calls outstanding. */
+  runAsync(store: AsyncStore, concurrency: number): Promise<Timed>;
+  /** Every call timed on its own, in milliseconds, into `out` (length callsPerRepetition). */
+  latencySync(store: SyncStore, out: Float64Array): void;
+  latencyAsync(store: AsyncStore, out: Float64Array): Promise<void>;
   /** Full checks after the timed part; returns what was wrong, or undefined. */
   verify(store: Store): Promise<string | undefined>;
 }
 
 /**
- * Runs calls 0..calls-1 of an asynchronous plan with at most `concurrency` outstanding.
- * Digest shares are summed, so the digest does not depend on completion order.
+ * What a workload does, call by call. `fill` prepares the slots for calls [from, to)
+ * (untimed); `loop` is the tight timed loop over those calls and returns their digest
+ * share; `call` and `callAsync` make one call (c is the call's number in the run).
  */
-export async function runAsyncPlan(plan: WorkloadPlan, store: AsyncStore, concurrency: number): Promise<number> {
-  const calls = plan.callsPerRepetition;
-  let next = 0;
-  let digest = 0;
-  const worker = async (): Promise<void> => {
-    while (next < calls) {
-      const c = next++;
-      const share = await plan.stepAsync(store, c);
-      digest = (digest + share) | 0; // read `digest` only after the await: other workers update it meanwhile
-    }
+interface Program {
+  readonly calls: number;
+  readonly chunkCalls: number;
+  fill(from: number, to: number): void;
+  loop(store: SyncStore, from: number, to: number): number;
+  call(store: SyncStore, c: number, from: number): number;
+  callAsync(store: AsyncStore, c: number, from: number): Promise<number>;
+}
+
+type PlanShape = Omit<WorkloadPlan, 'runSync' | 'runAsync' | 'latencySync' | 'latencyAsync'>;
+
+function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
+  const { calls, chunkCalls } = program;
+  return {
+    ...shape,
+    runSync(store) {
+      let digest = 0;
+      let ms = 0;
+      for (let from = 0; from < calls; from += chunkCalls) {
+        const to = Math.min(calls, from + chunkCalls);
+        program.fill(from, to);
+        const t0 = performance.now();
+        digest = (digest + program.loop(store, from, to)) | 0;
+        ms += performance.now() - t0;
+      }
+      return { digest, ms };
+    },
+    async runAsync(store, concurrency) {
+      let digest = 0;
+      let ms = 0;
+      for (let from = 0; from < calls; from += chunkCalls) {
+        const to = Math.min(calls, from + chunkCalls);
+        program.fill(from, to);
+        let next = from;
+        const worker = async (): Promise<void> => {
+          while (next < to) {
+            const c = next++;
+            const share = await program.callAsync(store, c, from);
+            digest = (digest + share) | 0; // read `digest` only after the await: other workers update it meanwhile
+          }
+        };
+        const t0 = performance.now();
+        const workers: Promise<void>[] = [];
+        for (let w = 0; w < Math.min(concurrency, to - from); w++) workers.push(worker());
+        await Promise.all(workers);
+        ms += performance.now() - t0;
+      }
+      return { digest, ms };
+    },
+    latencySync(store, out) {
+      for (let from = 0; from < calls; from += chunkCalls) {
+        const to = Math.min(calls, from + chunkCalls);
+        program.fill(from, to);
+        for (let c = from; c < to; c++) {
+          const t = performance.now();
+          program.call(store, c, from);
+          out[c] = performance.now() - t;
+        }
+      }
+    },
+    async latencyAsync(store, out) {
+      for (let from = 0; from < calls; from += chunkCalls) {
+        const to = Math.min(calls, from + chunkCalls);
+        program.fill(from, to);
+        for (let c = from; c < to; c++) {
+          const t = performance.now();
+          await program.callAsync(store, c, from);
+          out[c] = performance.now() - t;
+        }
+      }
+    },
   };
-  const workers: Promise<void>[] = [];
-  for (let w = 0; w < Math.min(concurrency, calls); w++) workers.push(worker());
-  await Promise.all(workers);
-  return digest;
 }
 
 /**
@@ -99,7 +213,7 @@ export async function runAsyncPlan(plan: WorkloadPlan, store: AsyncStore, concur
  * and shares are summed: order-independent, yet a value returned for the wrong key changes it.
  */
 function valueShare(v: Uint8Array | undefined, c: number): number {
-  if (v === undefined) return Math.imul(0x7fffffff, 2 * c + 1);
+  if (v === undefined) return Math.imul(MISSING, 2 * c + 1);
   const n = v.length;
   const h = 1 + n + (n > 0 ? v[0]! + 3 * v[n >> 1]! + 7 * v[n - 1]! : 0);
   return Math.imul(h, 2 * c + 1);
@@ -114,19 +228,27 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 const ascii = (u: Uint8Array): string => Buffer.from(u).toString('latin1');
 
-/** Checks that get(key(i)) is value(i) for every i, and that a full scan yields exactly key(0..n-1) in order. */
-async function verifyLoaded(store: Store, data: Dataset, n: number): Promise<string | undefined> {
+/** Checks that get(key(i)) is value(i) for every i < n, and that a full scan yields exactly key(0..n-1) in order. */
+async function verifyLoaded(store: Store, space: KeySpace, n: number): Promise<string | undefined> {
+  const key = new Uint8Array(space.keySize);
+  const value = new Uint8Array(space.valueSize);
   for (let i = 0; i < n; i++) {
-    const got = await store.get(data.keys[i]!);
-    if (got === undefined) return `key ${ascii(data.keys[i]!)} is missing`;
-    if (!sameBytes(got, data.values[i]!)) return `key ${ascii(data.keys[i]!)} has a wrong value (${got.length} bytes)`;
+    space.key(i, key);
+    const got = await store.get(key);
+    if (got === undefined) return `key ${ascii(key)} is missing`;
+    space.value(i, value);
+    if (!sameBytes(got, value)) return `key ${ascii(key)} has a wrong value (${got.length} bytes)`;
   }
   let i = 0;
   let problem: string | undefined;
   await store.scan({}, (k, v) => {
     if (i >= n) problem = `a full scan found an extra key ${ascii(k)}`;
-    else if (!sameBytes(k, data.keys[i]!)) problem = `a full scan found ${ascii(k)} where ${ascii(data.keys[i]!)} belongs`;
-    else if (!sameBytes(v, data.values[i]!)) problem = `a full scan found a wrong value for ${ascii(k)}`;
+    else {
+      space.key(i, key);
+      space.value(i, value);
+      if (!sameBytes(k, key)) problem = `a full scan found ${ascii(k)} where ${ascii(key)} belongs`;
+      else if (!sameBytes(v, value)) problem = `a full scan found a wrong value for ${ascii(k)}`;
+    }
     i++;
     return problem === undefined;
   });
@@ -135,115 +257,150 @@ async function verifyLoaded(store: Store, data: Dataset, n: number): Promise<str
   return undefined;
 }
 
-/** Groups operations into atomic batches of `size`, made before anything is timed. */
-function makeBatches(count: number, size: number, op: (j: number) => BatchOp): BatchOp[][] {
-  const batches: BatchOp[][] = [];
-  for (let from = 0; from < count; from += size) {
-    const batch: BatchOp[] = [];
-    for (let j = from; j < Math.min(count, from + size); j++) batch.push(op(j));
-    batches.push(batch);
-  }
-  return batches;
+/** Batches of `size` operations over one chunk of slots, views made once; the run's last batch may be short. */
+function batchesOver(slots: Slots, chunkBatches: number, size: number, type: 'put' | 'delete'): BatchOp[][] {
+  return Array.from({ length: chunkBatches }, (_, b) =>
+    Array.from({ length: size }, (_, k): BatchOp => {
+      const s = b * size + k;
+      return type === 'put' ? { type, key: slots.keys[s]!, value: slots.values[s]! } : { type, key: slots.keys[s]! };
+    }),
+  );
 }
 
-function writePlan(name: WorkloadName, scenario: Scenario, data: Dataset, order: Uint32Array | undefined): WorkloadPlan {
-  const n = scenario.ops;
-  const { keys, values } = data;
-  const common = {
-    name,
-    unit: 'op' as const,
-    precondition: 'empty' as const,
-    mutates: true,
-    unitsPerRepetition: n,
-    logicalBytesWritten: n * (scenario.keySize + scenario.valueSize),
-    expectedDigest: undefined,
-    verify: (store: Store) => verifyLoaded(store, data, n),
-  };
-  if (scenario.batch > 1) {
-    const batches = makeBatches(n, scenario.batch, (j) => {
-      const i = order === undefined ? j : order[j]!;
-      return { type: 'put', key: keys[i]!, value: values[i]! };
-    });
+/** Puts (or, with `remove`, deletes) of key(idx(j)) for j < n, one per call or in batches. */
+function writeProgram(space: KeySpace, n: number, batch: number, idx: (j: number) => number, remove: boolean): Program {
+  if (batch > 1) {
+    const chunkBatches = Math.max(1, Math.floor(CHUNK_OPS / batch));
+    const slots = new Slots(space, chunkBatches * batch, !remove);
+    const full = batchesOver(slots, chunkBatches, batch, remove ? 'delete' : 'put');
+    let current = full;
+    const calls = Math.ceil(n / batch);
     return {
-      ...common,
-      callsPerRepetition: batches.length,
-      runSync(store) {
-        for (let b = 0; b < batches.length; b++) store.batch(batches[b]!);
+      calls,
+      chunkCalls: chunkBatches,
+      fill(from, to) {
+        const first = from * batch;
+        const last = Math.min(n, to * batch);
+        for (let j = first; j < last; j++) {
+          if (remove) slots.setKey(j - first, idx(j));
+          else slots.setEntry(j - first, idx(j));
+        }
+        // The run's last batch may be shorter than the others; its array is made here, untimed.
+        current = last - first === (to - from) * batch ? full : full.map((ops, b) => ops.slice(0, Math.max(0, Math.min(batch, last - first - b * batch))));
+      },
+      loop(store, from, to) {
+        for (let b = 0; b < to - from; b++) store.batch(current[b]!);
         return 0;
       },
-      stepSync(store, c) {
-        store.batch(batches[c]!);
+      call(store, c, from) {
+        store.batch(current[c - from]!);
         return 0;
       },
-      async stepAsync(store, c) {
-        await store.batch(batches[c]!);
+      async callAsync(store, c, from) {
+        await store.batch(current[c - from]!);
         return 0;
       },
     };
   }
+  const slots = new Slots(space, Math.min(n, CHUNK_OPS), !remove);
+  const { keys, values } = slots;
   return {
-    ...common,
-    callsPerRepetition: n,
-    runSync(store) {
-      if (order === undefined) for (let i = 0; i < n; i++) store.put(keys[i]!, values[i]!);
-      else
-        for (let j = 0; j < n; j++) {
-          const i = order[j]!;
-          store.put(keys[i]!, values[i]!);
+    calls: n,
+    chunkCalls: CHUNK_OPS,
+    fill(from, to) {
+      for (let j = from; j < to; j++) {
+        if (remove) slots.setKey(j - from, idx(j));
+        else slots.setEntry(j - from, idx(j));
+      }
+    },
+    loop: remove
+      ? (store, from, to) => {
+          for (let s = 0; s < to - from; s++) store.delete(keys[s]!);
+          return 0;
         }
+      : (store, from, to) => {
+          for (let s = 0; s < to - from; s++) store.put(keys[s]!, values[s]!);
+          return 0;
+        },
+    call(store, c, from) {
+      if (remove) store.delete(keys[c - from]!);
+      else store.put(keys[c - from]!, values[c - from]!);
       return 0;
     },
-    stepSync(store, c) {
-      const i = order === undefined ? c : order[c]!;
-      store.put(keys[i]!, values[i]!);
-      return 0;
-    },
-    async stepAsync(store, c) {
-      const i = order === undefined ? c : order[c]!;
-      await store.put(keys[i]!, values[i]!);
+    async callAsync(store, c, from) {
+      if (remove) await store.delete(keys[c - from]!);
+      else await store.put(keys[c - from]!, values[c - from]!);
       return 0;
     },
   };
 }
 
-function readPlan(name: WorkloadName, scenario: Scenario, data: Dataset, order: Uint32Array | undefined): WorkloadPlan {
+function writePlan(name: WorkloadName, scenario: Scenario, space: KeySpace, order: Uint32Array | undefined): WorkloadPlan {
   const n = scenario.ops;
-  const { keys, values } = data;
+  const program = writeProgram(space, n, scenario.batch, order === undefined ? (j) => j : (j) => order[j]!, false);
+  return planFrom(
+    {
+      name,
+      unit: 'op',
+      precondition: 'empty',
+      mutates: true,
+      unitsPerRepetition: n,
+      callsPerRepetition: program.calls,
+      logicalBytesWritten: n * (scenario.keySize + scenario.valueSize),
+      expectedDigest: undefined,
+      verify: (store) => verifyLoaded(store, space, n),
+    },
+    program,
+  );
+}
+
+function readPlan(name: WorkloadName, scenario: Scenario, space: KeySpace, order: Uint32Array | undefined): WorkloadPlan {
+  const n = scenario.ops;
+  const idx = order === undefined ? (j: number) => j : (j: number) => order[j]!;
+  const scratch = new Uint8Array(space.valueSize);
   let expected = 0;
-  for (let j = 0; j < n; j++) expected = (expected + valueShare(values[order === undefined ? j : order[j]!]!, j)) | 0;
-  return {
-    name,
-    unit: 'op',
-    precondition: 'loaded',
-    mutates: false,
-    unitsPerRepetition: n,
-    callsPerRepetition: n,
-    logicalBytesWritten: 0,
-    runSync(store) {
+  for (let j = 0; j < n; j++) {
+    space.value(idx(j), scratch);
+    expected = (expected + valueShare(scratch, j)) | 0;
+  }
+  const slots = new Slots(space, Math.min(n, CHUNK_OPS), false);
+  const { keys } = slots;
+  const program: Program = {
+    calls: n,
+    chunkCalls: CHUNK_OPS,
+    fill(from, to) {
+      for (let j = from; j < to; j++) slots.setKey(j - from, idx(j));
+    },
+    loop(store, from, to) {
       let d = 0;
-      if (order === undefined) for (let j = 0; j < n; j++) d = (d + valueShare(store.get(keys[j]!), j)) | 0;
-      else for (let j = 0; j < n; j++) d = (d + valueShare(store.get(keys[order[j]!]!), j)) | 0;
+      for (let s = 0; s < to - from; s++) d = (d + valueShare(store.get(keys[s]!), from + s)) | 0;
       return d;
     },
-    stepSync(store, c) {
-      return valueShare(store.get(keys[order === undefined ? c : order[c]!]!), c);
-    },
-    async stepAsync(store, c) {
-      return valueShare(await store.get(keys[order === undefined ? c : order[c]!]!), c);
-    },
-    expectedDigest: expected,
-    verify: (store) => verifyLoaded(store, data, n),
+    call: (store, c, from) => valueShare(store.get(keys[c - from]!), c),
+    callAsync: async (store, c, from) => valueShare(await store.get(keys[c - from]!), c),
   };
+  return planFrom(
+    {
+      name,
+      unit: 'op',
+      precondition: 'loaded',
+      mutates: false,
+      unitsPerRepetition: n,
+      callsPerRepetition: n,
+      logicalBytesWritten: 0,
+      expectedDigest: expected,
+      verify: (store) => verifyLoaded(store, space, n),
+    },
+    program,
+  );
 }
 
 /** Range scans (`limit` entries from a start key) or prefix scans (every key with a prefix). */
-function scanPlan(name: 'range-scan' | 'prefix-scan', scenario: Scenario, data: Dataset): WorkloadPlan {
+function scanPlan(name: 'range-scan' | 'prefix-scan', scenario: Scenario, space: KeySpace): WorkloadPlan {
   const n = scenario.ops;
-  const { keys, values } = data;
   // Scan j covers key indexes first[j] .. first[j] + count[j] - 1.
   let first: Uint32Array;
   let count: Uint32Array;
-  let prefixes: Uint8Array[] = [];
   if (name === 'range-scan') {
     first = rangeScanStarts(n, scenario.scanLength, deriveSeed(scenario.seed, Stream.rangeScan));
     count = new Uint32Array(first.length).fill(Math.min(scenario.scanLength, n));
@@ -251,198 +408,221 @@ function scanPlan(name: 'range-scan' | 'prefix-scan', scenario: Scenario, data: 
     const { groups, groupSize } = prefixScanGroups(n, scenario.keySize, scenario.prefixLength, deriveSeed(scenario.seed, Stream.prefixScan));
     first = groups.map((g) => g * groupSize);
     count = groups.map((g) => Math.min(n, (g + 1) * groupSize) - g * groupSize);
-    prefixes = [...first].map((i) => keys[i]!.slice(0, scenario.prefixLength));
   }
   const scans = first.length;
+  const key = new Uint8Array(space.keySize);
+  const value = new Uint8Array(space.valueSize);
   let units = 0;
   let expected = 0;
   for (let j = 0; j < scans; j++) {
     units += count[j]!;
-    for (let i = first[j]!; i < first[j]! + count[j]!; i++) expected = (expected + entryShare(keys[i]!, values[i]!)) | 0;
+    for (let i = first[j]!; i < first[j]! + count[j]!; i++) {
+      space.key(i, key);
+      space.value(i, value);
+      expected = (expected + entryShare(key, value)) | 0;
+    }
   }
   const limit = Math.min(scenario.scanLength, n);
+  // The range objects are made here, untimed; the timed loop only indexes them.
+  const ranges = Array.from({ length: scans }, (_, j) => {
+    const start = new Uint8Array(space.keySize);
+    space.key(first[j]!, start);
+    return name === 'range-scan' ? { start, limit } : { prefix: start.subarray(0, scenario.prefixLength) };
+  });
   // One visitor for the whole run, made here: the timed loop allocates nothing per entry.
   let digest = 0;
-  let seen = 0;
   const visit = (k: Uint8Array, v: Uint8Array): void => {
     digest = (digest + entryShare(k, v)) | 0;
-    seen++;
   };
-  const rangeOf = name === 'range-scan' ? (j: number) => ({ start: keys[first[j]!]!, limit }) : (j: number) => ({ prefix: prefixes[j]! });
-  const ranges = Array.from({ length: scans }, (_, j) => rangeOf(j));
-  /** A miscount (visited entries differing from the count the store returns) spoils the digest. */
+  /** A scan that reports a different count than it should spoils the digest. */
   const countShare = (returned: number, expectedCount: number): number => (returned === expectedCount ? 0 : MISSING);
-  return {
-    name,
-    unit: 'entry',
-    precondition: 'loaded',
-    mutates: false,
-    unitsPerRepetition: units,
-    callsPerRepetition: scans,
-    logicalBytesWritten: 0,
-    runSync(store) {
+  const program: Program = {
+    calls: scans,
+    chunkCalls: scans,
+    fill() {},
+    loop(store, from, to) {
       digest = 0;
-      seen = 0;
-      let returned = 0;
-      for (let j = 0; j < scans; j++) returned += store.scan(ranges[j]!, visit);
-      return (digest + countShare(returned, units) + countShare(seen, units)) | 0;
+      let miscounts = 0;
+      for (let j = from; j < to; j++) miscounts = (miscounts + countShare(store.scan(ranges[j]!, visit), count[j]!)) | 0;
+      return (digest + miscounts) | 0;
     },
-    stepSync(store, c) {
+    call(store, c) {
       const before = digest;
       const returned = store.scan(ranges[c]!, visit);
       return (digest - before + countShare(returned, count[c]!)) | 0;
     },
-    async stepAsync(store, c) {
-      // Entries of concurrent scans interleave in `digest`; each scan's share is its own sum.
+    async callAsync(store, c) {
+      // Entries of concurrent scans would interleave in `digest`; each scan sums its own share.
       let share = 0;
       const returned = await store.scan(ranges[c]!, (k, v) => {
         share = (share + entryShare(k, v)) | 0;
       });
       return (share + countShare(returned, count[c]!)) | 0;
     },
-    expectedDigest: expected,
-    async verify(store) {
-      for (let j = 0; j < scans; j++) {
-        let i = first[j]!;
-        const end = i + count[j]!;
-        let problem: string | undefined;
-        const seen = await store.scan(ranges[j]!, (k, v) => {
-          if (i >= end) problem = `scan ${j} returned more than ${count[j]} entries (extra key ${ascii(k)})`;
-          else if (!sameBytes(k, keys[i]!)) problem = `scan ${j} returned ${ascii(k)} where ${ascii(keys[i]!)} belongs`;
-          else if (!sameBytes(v, values[i]!)) problem = `scan ${j} returned a wrong value for ${ascii(k)}`;
-          i++;
-          return problem === undefined;
+  };
+  return planFrom(
+    {
+      name,
+      unit: 'entry',
+      precondition: 'loaded',
+      mutates: false,
+      unitsPerRepetition: units,
+      callsPerRepetition: scans,
+      logicalBytesWritten: 0,
+      expectedDigest: expected,
+      async verify(store) {
+        for (let j = 0; j < scans; j++) {
+          let i = first[j]!;
+          const end = i + count[j]!;
+          let problem: string | undefined;
+          const seen = await store.scan(ranges[j]!, (k, v) => {
+            if (i >= end) problem = `scan ${j} returned more than ${count[j]} entries (extra key ${ascii(k)})`;
+            else {
+              space.key(i, key);
+              space.value(i, value);
+              if (!sameBytes(k, key)) problem = `scan ${j} returned ${ascii(k)} where ${ascii(key)} belongs`;
+              else if (!sameBytes(v, value)) problem = `scan ${j} returned a wrong value for ${ascii(k)}`;
+            }
+            i++;
+            return problem === undefined;
+          });
+          if (problem !== undefined) return problem;
+          if (i !== end) return `scan ${j} returned ${i - first[j]!} entries, expected ${count[j]}`;
+          if (seen !== count[j]) return `scan ${j} reported ${seen} entries visited, but visited ${count[j]}`;
+        }
+        return undefined;
+      },
+    },
+    program,
+  );
+}
+
+function deletePlan(scenario: Scenario, space: KeySpace): WorkloadPlan {
+  const n = scenario.ops;
+  const program = writeProgram(space, n, scenario.batch, (j) => j, true);
+  return planFrom(
+    {
+      name: 'deletions',
+      unit: 'op',
+      precondition: 'loaded',
+      mutates: true,
+      unitsPerRepetition: n,
+      callsPerRepetition: program.calls,
+      logicalBytesWritten: n * scenario.keySize,
+      expectedDigest: undefined,
+      async verify(store) {
+        const key = new Uint8Array(space.keySize);
+        for (let i = 0; i < n; i++) {
+          space.key(i, key);
+          if ((await store.get(key)) !== undefined) return `deleted key ${ascii(key)} is still found by get`;
+          if (await store.has(key)) return `deleted key ${ascii(key)} is still found by has`;
+        }
+        let left: Uint8Array | undefined;
+        const seen = await store.scan({}, (k) => {
+          left = k.slice();
+          return false;
         });
-        if (problem !== undefined) return problem;
-        if (i !== end) return `scan ${j} returned ${i - first[j]!} entries, expected ${count[j]}`;
-        if (seen !== count[j]) return `scan ${j} reported ${seen} entries visited, but visited ${count[j]}`;
-      }
-      return undefined;
+        if (seen !== 0) return `a full scan after the deletions still finds ${ascii(left ?? new Uint8Array())}`;
+        return undefined;
+      },
     },
-  };
+    program,
+  );
 }
 
-function deletePlan(scenario: Scenario, data: Dataset): WorkloadPlan {
+function containsPlan(scenario: Scenario, space: KeySpace): WorkloadPlan {
   const n = scenario.ops;
-  const { keys } = data;
-  const batches = scenario.batch > 1 ? makeBatches(n, scenario.batch, (j) => ({ type: 'delete', key: keys[j]! })) : undefined;
-  return {
-    name: 'deletions',
-    unit: 'op',
-    precondition: 'loaded',
-    mutates: true,
-    unitsPerRepetition: n,
-    callsPerRepetition: batches?.length ?? n,
-    logicalBytesWritten: n * scenario.keySize,
-    runSync(store) {
-      if (batches !== undefined) for (let b = 0; b < batches.length; b++) store.batch(batches[b]!);
-      else for (let i = 0; i < n; i++) store.delete(keys[i]!);
-      return 0;
-    },
-    stepSync(store, c) {
-      if (batches !== undefined) store.batch(batches[c]!);
-      else store.delete(keys[c]!);
-      return 0;
-    },
-    async stepAsync(store, c) {
-      if (batches !== undefined) await store.batch(batches[c]!);
-      else await store.delete(keys[c]!);
-      return 0;
-    },
-    expectedDigest: undefined,
-    async verify(store) {
-      for (let i = 0; i < n; i++) {
-        if ((await store.get(keys[i]!)) !== undefined) return `deleted key ${ascii(keys[i]!)} is still found by get`;
-        if (await store.has(keys[i]!)) return `deleted key ${ascii(keys[i]!)} is still found by has`;
-      }
-      let left: Uint8Array | undefined;
-      const seen = await store.scan({}, (k) => {
-        left = k.slice();
-        return false;
-      });
-      if (seen !== 0) return `a full scan after the deletions still finds ${ascii(left ?? new Uint8Array())}`;
-      return undefined;
-    },
-  };
-}
-
-function containsPlan(scenario: Scenario, data: Dataset): WorkloadPlan {
-  const n = scenario.ops;
-  const { keys } = data;
   const { order, present } = containsQueries(n, scenario.missRatio, deriveSeed(scenario.seed, Stream.contains));
+  // answers[j]: 1 found, 2 not found (0 would hide an unanswered check).
   const answers = new Uint8Array(n);
   let expected = 0;
   for (let j = 0; j < n; j++) expected = (expected + Math.imul(order[j]! < present ? 1 : 2, 2 * j + 1)) | 0;
-  return {
-    name: 'contains',
-    unit: 'op',
-    precondition: 'loaded',
-    mutates: false,
-    unitsPerRepetition: n,
-    callsPerRepetition: n,
-    logicalBytesWritten: 0,
-    runSync(store) {
+  const slots = new Slots(space, Math.min(n, CHUNK_OPS), false);
+  const { keys } = slots;
+  const program: Program = {
+    calls: n,
+    chunkCalls: CHUNK_OPS,
+    fill(from, to) {
+      for (let j = from; j < to; j++) slots.setKey(j - from, order[j]!);
+    },
+    loop(store, from, to) {
       let d = 0;
-      for (let j = 0; j < n; j++) {
-        const a = store.has(keys[order[j]!]!) ? 1 : 2;
-        answers[j] = a;
-        d = (d + Math.imul(a, 2 * j + 1)) | 0;
+      for (let s = 0; s < to - from; s++) {
+        const a = store.has(keys[s]!) ? 1 : 2;
+        answers[from + s] = a;
+        d = (d + Math.imul(a, 2 * (from + s) + 1)) | 0;
       }
       return d;
     },
-    stepSync(store, c) {
-      const a = store.has(keys[order[c]!]!) ? 1 : 2;
+    call(store, c, from) {
+      const a = store.has(keys[c - from]!) ? 1 : 2;
       answers[c] = a;
       return Math.imul(a, 2 * c + 1);
     },
-    async stepAsync(store, c) {
-      const a = (await store.has(keys[order[c]!]!)) ? 1 : 2;
+    async callAsync(store, c, from) {
+      const a = (await store.has(keys[c - from]!)) ? 1 : 2;
       answers[c] = a;
       return Math.imul(a, 2 * c + 1);
-    },
-    expectedDigest: expected,
-    async verify() {
-      // The answers of the last timed repetition, each checked.
-      for (let j = 0; j < n; j++) {
-        const want = order[j]! < present ? 1 : 2;
-        if (answers[j] !== want) return `has(${ascii(keys[order[j]!]!)}) answered ${answers[j] === 1} but the key is ${want === 1 ? 'present' : 'absent'}`;
-      }
-      return undefined;
     },
   };
+  return planFrom(
+    {
+      name: 'contains',
+      unit: 'op',
+      precondition: 'loaded',
+      mutates: false,
+      unitsPerRepetition: n,
+      callsPerRepetition: n,
+      logicalBytesWritten: 0,
+      expectedDigest: expected,
+      async verify() {
+        // The answers of the last timed repetition, each checked.
+        const key = new Uint8Array(space.keySize);
+        for (let j = 0; j < n; j++) {
+          const want = order[j]! < present ? 1 : 2;
+          if (answers[j] !== want) {
+            space.key(order[j]!, key);
+            return `has(${ascii(key)}) answered ${answers[j] === 1} but the key is ${want === 1 ? 'present' : 'absent'}`;
+          }
+        }
+        return undefined;
+      },
+    },
+    program,
+  );
 }
 
-/** How many keys and values a workload's dataset needs. */
-export function datasetSize(scenario: Scenario, workload: WorkloadName): { keys: number; values: number } {
-  const misses = workload === 'contains' ? Math.round(scenario.ops * scenario.missRatio) : 0;
-  return { keys: scenario.ops + misses, values: scenario.ops };
-}
-
-export function planWorkload(workload: WorkloadName, scenario: Scenario, data: Dataset): WorkloadPlan {
+export function planWorkload(workload: WorkloadName, scenario: Scenario): WorkloadPlan {
   const n = scenario.ops;
+  const space = new KeySpace(scenario);
   switch (workload) {
     case 'sequential-writes':
-      return writePlan(workload, scenario, data, undefined);
+      return writePlan(workload, scenario, space, undefined);
     case 'random-writes':
-      return writePlan(workload, scenario, data, permutation(n, deriveSeed(scenario.seed, Stream.randomWrites)));
+      return writePlan(workload, scenario, space, permutation(n, deriveSeed(scenario.seed, Stream.randomWrites)));
     case 'sequential-reads':
-      return readPlan(workload, scenario, data, undefined);
+      return readPlan(workload, scenario, space, undefined);
     case 'random-reads':
-      return readPlan(workload, scenario, data, permutation(n, deriveSeed(scenario.seed, Stream.randomReads)));
+      return readPlan(workload, scenario, space, permutation(n, deriveSeed(scenario.seed, Stream.randomReads)));
     case 'range-scan':
     case 'prefix-scan':
-      return scanPlan(workload, scenario, data);
+      return scanPlan(workload, scenario, space);
     case 'deletions':
-      return deletePlan(scenario, data);
+      return deletePlan(scenario, space);
     case 'contains':
-      return containsPlan(scenario, data);
+      return containsPlan(scenario, space);
   }
 }
 
-/** The untimed load: key(0..n-1) ascending, then settle. */
-export async function loadStore(store: Store, data: Dataset, n: number): Promise<void> {
-  const { keys, values } = data;
-  if (store.api === 'sync') for (let i = 0; i < n; i++) store.put(keys[i]!, values[i]!);
-  else for (let i = 0; i < n; i++) await store.put(keys[i]!, values[i]!);
+/** The untimed load: key(0..n-1) ascending, chunk by chunk, then settle. */
+export async function loadStore(store: Store, scenario: Pick<Scenario, 'keySize' | 'valueSize' | 'seed'>, n: number): Promise<void> {
+  const space = new KeySpace(scenario);
+  const slots = new Slots(space, Math.min(n, CHUNK_OPS), true);
+  for (let from = 0; from < n; from += CHUNK_OPS) {
+    const to = Math.min(n, from + CHUNK_OPS);
+    for (let i = from; i < to; i++) slots.setEntry(i - from, i);
+    if (store.api === 'sync') for (let s = 0; s < to - from; s++) store.put(slots.keys[s]!, slots.values[s]!);
+    else for (let s = 0; s < to - from; s++) await store.put(slots.keys[s]!, slots.values[s]!);
+  }
   await store.settle();
 }

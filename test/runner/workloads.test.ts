@@ -2,12 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AsyncStore, SyncStore } from '../../src/engine.js';
 import { memoryEngine } from '../../engines/memory/index.js';
-import { loadStore, makeDataset, datasetSize, planWorkload, runAsyncPlan } from '../../src/runner/workloads.js';
+import { CHUNK_OPS, loadStore, planWorkload } from '../../src/runner/workloads.js';
 import { WORKLOADS, loadScenarioFile, resolveScenario, type Scenario, type WorkloadName } from '../../src/scenario.js';
 
 async function scenario(overrides: Partial<Scenario> = {}): Promise<Scenario> {
   const { source, file } = await loadScenarioFile('seed');
-  return { ...resolveScenario(source, file, { ops: 3000, keySize: 8, prefixLength: 6, scanLength: 100 }), ...overrides };
+  return { ...resolveScenario(source, file, { ops: 3000, keySize: 8, prefixLength: 5, scanLength: 100 }), ...overrides };
 }
 
 async function fresh(): Promise<SyncStore> {
@@ -32,12 +32,11 @@ function asAsync(s: SyncStore): AsyncStore {
 }
 
 async function runOnce(sc: Scenario, workload: WorkloadName, mode: 'sync' | 'async', store?: SyncStore) {
-  const size = datasetSize(sc, workload);
-  const data = makeDataset(sc, size.keys, size.values);
-  const plan = planWorkload(workload, sc, data);
+  const plan = planWorkload(workload, sc);
   const s = store ?? (await fresh());
-  if (plan.precondition === 'loaded') await loadStore(s, data, sc.ops);
-  const digest = mode === 'sync' ? plan.runSync(s) : await runAsyncPlan(plan, asAsync(s), sc.concurrency);
+  if (plan.precondition === 'loaded') await loadStore(s, sc, sc.ops);
+  const { digest, ms } = mode === 'sync' ? plan.runSync(s) : await plan.runAsync(asAsync(s), sc.concurrency);
+  assert.ok(ms > 0, 'the timed part takes time');
   return { plan, digest, problem: await plan.verify(s) };
 }
 
@@ -60,6 +59,26 @@ describe('workload plans', () => {
       assert.equal(plan.callsPerRepetition, Math.ceil(3000 / 64));
       assert.equal(plan.unitsPerRepetition, 3000);
     }
+  });
+
+  it('runs over several chunks of keys and values, with the same checks', async () => {
+    const n = CHUNK_OPS + 1234;
+    for (const workload of ['random-writes', 'random-reads', 'contains', 'deletions'] as const) {
+      const sc = await scenario({ ops: n, missRatio: 0.1, batch: workload === 'deletions' ? 100 : 1 });
+      const { plan, digest, problem } = await runOnce(sc, workload, 'sync');
+      assert.equal(problem, undefined, workload);
+      if (plan.expectedDigest !== undefined) assert.equal(digest, plan.expectedDigest, workload);
+    }
+  });
+
+  it('times every call in the latency pass', async () => {
+    const sc = await scenario();
+    const plan = planWorkload('random-reads', sc);
+    const store = await fresh();
+    await loadStore(store, sc, sc.ops);
+    const out = new Float64Array(plan.callsPerRepetition).fill(-1);
+    plan.latencySync(store, out);
+    assert.ok(out.every((x) => x >= 0));
   });
 
   it('catches a store that returns a wrong value', async () => {
