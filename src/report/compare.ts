@@ -135,13 +135,10 @@ export function comparisonWarnings(sides: readonly Side[]): string[] {
       `Hardware differs: ${byFile.map((s) => `file ${s.fileIndex + 1} (${describeHardware(s)}, fingerprint ${s.file.environment.fingerprint})`).join(' vs ')}; ratios mix machine and engine.`,
     );
   // fairnessWarnings speaks of labels; give it the display names so repeated labels stay apart.
-  warnings.push(...fairnessWarnings(sides.map((s) => ({ ...s.engine, label: s.name }))));
-  // Published figures do not say how they were driven; the published warning says so instead.
+  // Published engines are left out: what it would compare (durability, driving) is assumed
+  // for them, and the published warning below says so instead.
   const measured = sides.filter((s) => !s.published);
-  const batching = distinct(measured.map((s) => `${s.file.scenario.batch}/${s.file.scenario.concurrency}`));
-  const driving = distinct(measured.map((s) => s.engine.driving));
-  if (batching.length > 1 || driving.length > 1)
-    warnings.push(`Batching or driving differs: ${measured.map((s) => `${s.name}: ${s.engine.driving}`).join('; ')}.`);
+  warnings.push(...fairnessWarnings(measured.map((s) => ({ ...s.engine, label: s.name }))));
   const params = ['ops', 'keySize', 'valueSize', 'scanLength', 'prefixLength', 'missRatio', 'seed'] as const;
   const differing: string[] = [];
   for (const p of params) {
@@ -155,7 +152,7 @@ export function comparisonWarnings(sides: readonly Side[]): string[] {
   const published = sides.filter((s) => s.published);
   if (published.length > 0)
     warnings.push(
-      `${published.map((s) => s.name).join(', ')}: published figures (${published[0]!.file.published!.source}), one value per workload with no repetitions, so no confidence interval is available for ratios that involve them; lsmbench did not verify them, and the source does not say how operations were issued or batched.`,
+      `${published.map((s) => s.name).join(', ')}: published figures (${published[0]!.file.published!.source}), one value per workload with no repetitions, so no confidence interval is available for ratios that involve them; lsmbench did not verify them, and the source does not say in which durability mode they ran or how operations were issued or batched.`,
     );
   return warnings;
 }

@@ -88,7 +88,7 @@ describe('compare', () => {
     assert.match(w, /Hardware differs: file 1 .*fingerprint fp-a.* vs file 2 .*fingerprint fp-b/);
     assert.match(w, /y cannot honour durability 'none' and ran in the stronger mode 'fsync'/);
     assert.match(w, /different durability modes/);
-    assert.match(w, /Batching or driving differs: x: synchronous calls, one operation per call; y: .*batches of 100/);
+    assert.match(w, /driven differently \(x: synchronous calls, one operation per call; y: .*batches of 100\)/);
     assert.match(w, /scenarios differ in ops \(100000 vs 5000\)/);
     const same = await writeFixture(d, 'c.json', makeResults({ fingerprint: 'fp-a', engines: [{ label: 'z', figures: { contains: around(1) } }] }));
     assert.deepEqual(buildComparison((await loadSides([a, same])).sides).warnings, []);
