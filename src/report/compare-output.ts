@@ -2,7 +2,8 @@
 import Table from 'cli-table3';
 import { formatInt } from '../format.js';
 import type { Comparison, Row } from './compare.js';
-import { workloadLabel } from './compare.js';
+import { pointHeading, workloadLabel } from './compare.js';
+import { pointOf } from './model.js';
 import { markdownTable, opsCell, ratioText } from './text.js';
 
 export function tableHead(cmp: Comparison): string[] {
@@ -28,7 +29,8 @@ export function notes(cmp: Comparison): string[] {
   ];
   for (const row of cmp.rows)
     row.cells.forEach((c, i) => {
-      if (c.status === 'failed') lines.push(`FAILED ${cmp.sides[i]!.name} ${workloadLabel(row.workload)} (N=${formatInt(row.point)}): ${c.error ?? 'unknown error'}`);
+      if (c.status === 'failed' && c.result !== null)
+        lines.push(`FAILED ${cmp.sides[i]!.name} ${workloadLabel(row.workload)} (N=${formatInt(pointOf(cmp.sides[i]!.file, c.result))}): ${c.error ?? 'unknown error'}`);
     });
   for (const w of cmp.warnings) lines.push(`Warning: ${w}`);
   return lines;
@@ -38,7 +40,7 @@ export function compareTerminal(cmp: Comparison): string {
   const out: string[] = [];
   const head = tableHead(cmp);
   for (const { point, rows } of rowsByPoint(cmp)) {
-    out.push(`N = ${formatInt(point)}`);
+    out.push(pointHeading(cmp, point));
     const table = new Table({ head, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')), style: { head: [], border: [] } });
     for (const row of rows) table.push(tableRow(cmp, row));
     out.push(table.toString());
@@ -52,7 +54,7 @@ export function compareMarkdown(cmp: Comparison): string {
   const head = tableHead(cmp);
   const align = head.map((_, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right');
   for (const { point, rows } of rowsByPoint(cmp)) {
-    out.push(`**N = ${formatInt(point)}**`, '', markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
+    out.push(`**${pointHeading(cmp, point)}**`, '', markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
   }
   for (const line of notes(cmp)) out.push(`- ${line}`);
   return out.join('\n') + '\n';

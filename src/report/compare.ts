@@ -5,7 +5,7 @@
  * comparison says so instead of printing a degenerate one.
  */
 import { UserError } from '../errors.js';
-import { fairnessWarnings, formatBytes } from '../format.js';
+import { fairnessWarnings, formatBytes, formatInt } from '../format.js';
 import type { WorkloadResult } from '../results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
 import { median, ratioOfMedians } from '../stats.js';
@@ -49,6 +49,8 @@ export interface Row {
 }
 
 export interface Comparison {
+  /** True when some file is a sweep: figures are then matched by N. Otherwise each side's run is one point, whatever its N. */
+  readonly sweep: boolean;
   readonly sides: readonly Side[];
   readonly pairs: readonly Pair[];
   readonly points: readonly number[];
@@ -101,18 +103,29 @@ export function choosePairs(sides: readonly Side[], baseline: string | undefined
 export function buildComparison(sides: readonly Side[], options: { baseline?: string } = {}): Comparison {
   if (sides.length < 2) throw new UserError(`compare needs at least two engines; the files given hold ${sides.length} (${sides.map((s) => s.name).join(', ') || 'none'})`);
   const pairs = choosePairs(sides, options.baseline);
-  const points = pointsOf(sides);
+  // Plain runs at different N are still compared row by row (with a warning that N differs);
+  // only a sweep makes N a dimension of the table.
+  const sweep = hasSweep(sides);
+  const points = sweep ? pointsOf(sides) : [sides[0]!.file.scenario.ops];
   const workloads = workloadsOf(sides);
   const rows: Row[] = [];
   for (const point of points)
     for (const workload of workloads) {
-      const cells = sides.map((s) => cellOf(s, resultFor(s, workload, point)));
+      const cells = sides.map((s) => cellOf(s, resultFor(s, workload, sweep ? point : null)));
       // A point only some files have (a sweep beside a plain run) gets no row of N/A cells.
       if (points.length > 1 && cells.every((c) => c.status === 'missing')) continue;
       const ratios = pairs.map(({ a, b }) => ratioCell(cells[a]!, cells[b]!, sides[a]!.published, sides[b]!.published));
       rows.push({ workload, point, cells, ratios });
     }
-  return { sides, pairs, points, workloads, rows, warnings: comparisonWarnings(sides) };
+  return { sweep, sides, pairs, points, workloads, rows, warnings: comparisonWarnings(sides) };
+}
+
+/** `N = 100,000`, or each side's N when plain runs of different N are compared. */
+export function pointHeading(cmp: Comparison, point: number): string {
+  if (cmp.sweep) return `N = ${formatInt(point)}`;
+  const ns = distinct(cmp.sides.map((s) => s.file.scenario.ops));
+  if (ns.length === 1) return `N = ${formatInt(point)}`;
+  return `N = ${cmp.sides.map((s) => `${formatInt(s.file.scenario.ops)} (${s.name})`).join(', ')}`;
 }
 
 /** How a file describes its machine, for warnings and the environment section. */

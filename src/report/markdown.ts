@@ -7,7 +7,7 @@ import { OPERATIONS } from '../engine.js';
 import { formatBytes, formatInt, formatNs } from '../format.js';
 import { WORKLOAD_LABELS } from '../scenario.js';
 import type { Comparison } from './compare.js';
-import { describeHardware } from './compare.js';
+import { describeHardware, pointHeading } from './compare.js';
 import { rowsByPoint, tableHead, tableRow } from './compare-output.js';
 import type { LoadedFile } from './model.js';
 import { observations } from './observations.js';
@@ -92,7 +92,7 @@ function summary(input: ReportInput): string[] {
     if (cmp.points.length > 1) out.push(`### N = ${formatInt(point)}`, '');
     out.push(markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
     const chart = charts.throughput.get(point);
-    if (chart) out.push(`![Throughput by workload and engine, N = ${formatInt(point)}](${chart})`, '');
+    if (chart) out.push(`![Throughput by workload and engine, ${pointHeading(cmp, point)}](${chart})`, '');
   }
   out.push(
     'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% bootstrap confidence interval in brackets. In the chart, whiskers are the 95% CI of each median; one that reaches past the top of the axis is cut there and ends in an arrowhead. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',

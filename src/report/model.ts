@@ -91,8 +91,9 @@ export function pointOf(file: ResultsFile, result: WorkloadResult): number {
   return result.point ?? file.scenario.ops;
 }
 
-export function resultFor(side: Side, workload: WorkloadName, point: number): WorkloadResult | undefined {
-  return side.file.results.find((r) => r.engine === side.label && r.workload === workload && pointOf(side.file, r) === point);
+/** The side's result for a workload at N = point, or, with point null, at whatever N it ran (a plain run has one per workload). */
+export function resultFor(side: Side, workload: WorkloadName, point: number | null): WorkloadResult | undefined {
+  return side.file.results.find((r) => r.engine === side.label && r.workload === workload && (point === null || pointOf(side.file, r) === point));
 }
 
 /** Every N any side measured, ascending. */

@@ -6,7 +6,7 @@
  */
 import { formatInt, formatNs } from '../format.js';
 import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
-import type { Comparison } from './compare.js';
+import { pointHeading, type Comparison } from './compare.js';
 
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies. */
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#999999', '#000000'];
@@ -191,7 +191,7 @@ export function throughputChart(cmp: Comparison, point: number): string {
   const top = 34 + leg.height + 12;
   const plotH = 300;
   const height = top + plotH + 58;
-  const title = `Throughput by workload, N = ${formatInt(point)}`;
+  const title = `Throughput by workload, ${pointHeading(cmp, point)}`;
   const body: string[] = [hatchDefs(entries.map((e) => e.colour))];
   body.push(`<text x="${c(margin)}" y="22" font-size="15" font-weight="600">${escapeXml(title)}</text>`);
   body.push(leg.svg);

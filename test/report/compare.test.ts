@@ -148,6 +148,17 @@ describe('compare', () => {
     assert.match(obs[0]!, /A reaches 86–\d+% of B's throughput across the 2 workloads both have; A is clearly faster on 0 and clearly slower on 1 \(the 95% CI of the ratio excludes 1\), and not clearly different on 1/);
   });
 
+  it('plain runs at different N are still compared row by row, with the N of each side and a warning', async () => {
+    const d = await dir();
+    const quick = await writeFixture(d, 'q.json', makeResults({ ops: 20_000, engines: [{ label: 'ts', figures: { 'sequential-reads': around(1_000_000) } }] }));
+    const cmp = buildComparison((await loadSides([quick, `${REFERENCE}#Rust`])).sides);
+    assert.equal(cmp.rows.length, 8);
+    assert.ok(Math.abs(cmp.rows[1]!.ratios[0]!.ratio! - 1_000_000 / 1_637_924) < 1e-12);
+    const text = compareTerminal(cmp);
+    assert.match(text, /^N = 20,000 \(ts\), 100,000 \(Rust\)$/m);
+    assert.match(text, /scenarios differ in ops \(20000 vs 100000\)/);
+  });
+
   it('sweeps are compared per N, and a point only one side has is not a row of N/A', async () => {
     const d = await dir();
     const sweep = await writeFixture(d, 's.json', makeResults({ sweep: [1000, 10_000], engines: [{ label: 'a', figures: { 'contains@1000': around(10), 'contains@10000': around(8) } }] }));
