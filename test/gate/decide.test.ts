@@ -6,11 +6,11 @@ import { decide, judgeOne, type ComparisonInput } from '../../src/gate/decide.js
 import { scenario } from './synthetic.js';
 
 const config = defaultGateConfig();
-const SEEDS = Array.from({ length: 40 }, (_, i) => 1000 + i);
+const SEEDS = Array.from({ length: 20 }, (_, i) => 1000 + i);
 const verdictOf = (d: ReturnType<typeof decide>, workload: string): string => d.verdicts.find((v) => v.workload === workload)!.verdict;
 
 describe('gate: decision on synthetic samples', () => {
-  it('passes when nothing changed, for every one of 40 seeds (15 samples a side, 5% noise)', () => {
+  it('passes when nothing changed, for every one of 20 seeds (15 samples a side, 5% noise)', () => {
     for (const seed of SEEDS) {
       const d = decide(scenario(seed, { count: 15, shape: { noise: 0.05 } }), config);
       assert.equal(d.outcome, 'pass', `seed ${seed}: ${JSON.stringify(d.verdicts.filter((v) => v.verdict !== 'pass'))}`);
@@ -22,7 +22,7 @@ describe('gate: decision on synthetic samples', () => {
   it('rarely cries wolf on a noisy machine with nothing changed: 15% noise, a quarter of the samples 2x slower, on both sides', () => {
     // Under these assumptions (independent samples) the family-wise false-alarm rate is at most alpha = 1%.
     let alarms = 0;
-    const seeds = Array.from({ length: 200 }, (_, i) => 5000 + i);
+    const seeds = Array.from({ length: 100 }, (_, i) => 5000 + i);
     for (const seed of seeds) {
       const d = decide(scenario(seed, { count: 15, shape: { noise: 0.15, hitShare: 0.25, hitSlowdown: 2 } }), config);
       if (d.outcome === 'regression') alarms++;
