@@ -98,7 +98,8 @@ function summary(input: ReportInput): string[] {
     'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% bootstrap confidence interval in brackets. In the chart, whiskers are the 95% CI of each median; one that reaches past the top of the axis is cut there and ends in an arrowhead. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
     '',
   );
-  if (charts.sweep) out.push('### Throughput against N', '', `![Throughput against N, log axis](${charts.sweep})`, '');
+  if (charts.sweep)
+    out.push('### Throughput against N', '', `![Throughput against N, log axis](${charts.sweep})`, '', 'Each panel has its own ops/s axis from zero; N is on a log axis. A line joins consecutive measured points only; a cross on the axis marks a run that failed.', '');
   return out;
 }
 

@@ -348,17 +348,31 @@ export function sweepChart(cmp: Comparison): string | null {
       );
     body.push(`<text x="${c(px + pw / 2)}" y="${c(py + ph + 30)}" font-size="10" text-anchor="middle">N (operations)</text>`);
     cmp.sides.forEach((side, i) => {
-      const pts = rows.flatMap((r) => (r.cells[i]!.median === null ? [] : [{ n: r.point, v: r.cells[i]!.median! }]));
-      if (pts.length === 0) return;
-      if (pts.length > 1)
-        body.push(`<polyline class="series" data-engine="${escapeXml(side.name)}" points="${pts.map((q) => `${c(xOf(q.n))},${c(yOf(q.v))}`).join(' ')}" fill="none" stroke="${colourOf(i)}" stroke-width="1.6"${side.published ? ' stroke-dasharray="4 3"' : ''}/>`);
-      for (const q of pts)
+      // Lines join consecutive measured points only: a failed or missing N breaks the line
+      // rather than being bridged, and a failure is marked by a cross on the axis.
+      const segments: { n: number; v: number }[][] = [[]];
+      for (const n of points) {
+        const cell = rows.find((r) => r.point === n)?.cells[i];
+        if (cell?.median != null) segments[segments.length - 1]!.push({ n, v: cell.median });
+        else if (segments[segments.length - 1]!.length > 0) segments.push([]);
+        if (cell?.status === 'failed') {
+          const x = xOf(n);
+          const y0 = py + ph - 5;
+          body.push(
+            `<path class="failed-point" data-engine="${escapeXml(side.name)}" data-workload="${panel.workload}" data-point="${n}" d="M${c(x - 4)} ${c(y0 - 4)}l8 8m0 -8l-8 8" stroke="${colourOf(i)}" stroke-width="2"><title>${escapeXml(`${side.name}, ${WORKLOAD_LABELS[panel.workload]}, N = ${formatInt(n)}: failed`)}</title></path>`,
+          );
+        }
+      }
+      for (const seg of segments)
+        if (seg.length > 1)
+          body.push(`<polyline class="series" data-engine="${escapeXml(side.name)}" points="${seg.map((q) => `${c(xOf(q.n))},${c(yOf(q.v))}`).join(' ')}" fill="none" stroke="${colourOf(i)}" stroke-width="1.6"${side.published ? ' stroke-dasharray="4 3"' : ''}/>`);
+      for (const q of segments.flat())
         body.push(
           `<circle class="point" data-engine="${escapeXml(side.name)}" data-workload="${panel.workload}" data-point="${q.n}" data-value="${q.v}" cx="${c(xOf(q.n))}" cy="${c(yOf(q.v))}" r="2.8" fill="${colourOf(i)}"><title>${escapeXml(`${side.name}, ${WORKLOAD_LABELS[panel.workload]}, N = ${formatInt(q.n)}: ${formatInt(q.v)}/s`)}</title></circle>`,
         );
     });
     body.push('</g>');
   }
-  const desc = `Median throughput against the number of operations N on a logarithmic axis, one panel per workload, one line per engine.`;
+  const desc = `Median throughput against the number of operations N on a logarithmic axis, one panel per workload, one line per engine; a cross on the axis marks a failed run.`;
   return document(width, height, 'Throughput against N', desc, body.join('\n'));
 }

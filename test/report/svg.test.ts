@@ -182,6 +182,19 @@ describe('SVG charts', () => {
         assert.ok(Math.abs(zero.y - num(p, 'cy') - (num(p, 'data-value') / top.value) * (zero.y - top.y)) < 0.02);
       }
     }
+    // A failure in the middle of a sweep breaks the line and is marked, never bridged.
+    const gappy = makeResults({
+      sweep,
+      engines: [
+        { label: 'a', figures: { 'contains@10000': around(3), 'contains@100000': around(2), 'contains@1000000': around(1) } },
+        { label: 'b', figures: { 'contains@10000': around(3), 'contains@1000000': around(1) } },
+      ],
+    });
+    const failedMiddle = { ...gappy, results: gappy.results.map((r) => (r.engine === 'a' && r.point === 100_000 ? { ...r, status: 'failed' as const, opsPerSec: null, error: 'crashed' } : r)) };
+    const gapRoot = parseXml(sweepChart(buildComparison(sidesOf(failedMiddle)))!);
+    assert.equal(byClass(gapRoot, 'series').length, 0, 'no line joins points across a failed or missing N');
+    assert.deepEqual(byClass(gapRoot, 'failed-point').map((e) => `${e.attrs.get('data-engine')}@${e.attrs.get('data-point')}`), ['a@100000']);
+    assert.equal(byClass(gapRoot, 'point').length, 4);
     assert.equal(sweepChart(buildComparison(sidesOf(makeResults({ engines: [{ label: 'a', figures: { contains: [1] } }, { label: 'b', figures: { contains: [2] } }] })))), null, 'one N: no sweep chart');
   });
 
