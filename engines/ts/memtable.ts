@@ -26,7 +26,10 @@ import type { InternalIterator } from './iterator.js';
 import { EMPTY } from './iterator.js';
 
 const NIL = -1;
-const STRIDE = 11;
+/** Int32 slots per node; slots 12-13 hold the sequence number as a float64, next to the key words. */
+const STRIDE = 14;
+const SEQ_STRIDE = STRIDE / 2;
+const F_SEQ64 = 6; // float64 index within a node: int32 slots 12 and 13 (slot 11 is unused padding)
 const F_KEY_OFF = 0;
 const F_KEY_LEN = 1;
 const F_VAL_OFF = 2;
@@ -36,7 +39,7 @@ const F_OLDER = 5; // previous version of the same key, or NIL
 const F_HASH = 6;
 const F_W0 = 7; // F_W0..F_W0+3: key bytes 0..15, big-endian, XOR 0x80000000
 /** Bytes a node costs beyond its key and value (node fields, seq, hash slot, order arrays). */
-const NODE_OVERHEAD = STRIDE * 4 + 8 + 8 + 8;
+const NODE_OVERHEAD = STRIDE * 4 + 8 + 8;
 const BIAS = -0x80000000;
 const EMPTY_IDS = new Int32Array(0);
 
@@ -53,6 +56,7 @@ function keyWord(key: Uint8Array, off: number, len: number, w: number): number {
 export class Memtable {
   arena: Uint8Array;
   arenaUsed = 0;
+  /** Node records; `seqs` views the same memory as float64s (node n's seq is seqs[n * SEQ_STRIDE + F_SEQ64]). */
   nodes: Int32Array;
   seqs: Float64Array;
   count = 0;
@@ -73,8 +77,9 @@ export class Memtable {
 
   constructor(initialArena = 1 << 20, initialNodes = 1 << 12) {
     this.arena = new Uint8Array(initialArena);
-    this.nodes = new Int32Array(initialNodes * STRIDE);
-    this.seqs = new Float64Array(initialNodes);
+    const buf = new ArrayBuffer(initialNodes * STRIDE * 4);
+    this.nodes = new Int32Array(buf);
+    this.seqs = new Float64Array(buf);
     this.slots = new Int32Array(initialNodes * 2).fill(NIL);
     this.mask = this.slots.length - 1;
   }
@@ -85,12 +90,16 @@ export class Memtable {
   }
 
   private growNodes(): void {
-    const n = new Int32Array(this.nodes.length * 2);
+    const buf = new ArrayBuffer(this.nodes.length * 2 * 4);
+    const n = new Int32Array(buf);
     n.set(this.nodes);
     this.nodes = n;
-    const s = new Float64Array(this.seqs.length * 2);
-    s.set(this.seqs);
-    this.seqs = s;
+    this.seqs = new Float64Array(buf);
+  }
+
+  /** Sequence number of node n. */
+  seqOf(n: number): number {
+    return this.seqs[n * SEQ_STRIDE + F_SEQ64]!;
   }
 
   private growSlots(): void {
@@ -164,8 +173,8 @@ export class Memtable {
       const c = compareRegions(this.arena, nodes[ba + F_KEY_OFF]! + 16, la > 16 ? la - 16 : 0, this.arena, nodes[bb + F_KEY_OFF]! + 16, lb > 16 ? lb - 16 : 0);
       if (c !== 0) return c;
     } else if (la !== lb) return la - lb;
-    const sa = this.seqs[a]!;
-    const sb = this.seqs[b]!;
+    const sa = this.seqs[a * SEQ_STRIDE + F_SEQ64]!;
+    const sb = this.seqs[b * SEQ_STRIDE + F_SEQ64]!;
     return sa > sb ? -1 : sa < sb ? 1 : 0;
   }
 
@@ -184,7 +193,7 @@ export class Memtable {
       const c = compareRegions(this.arena, nodes[b + F_KEY_OFF]! + 16, ln > 16 ? ln - 16 : 0, key, off + 16, len > 16 ? len - 16 : 0);
       if (c !== 0) return c;
     } else if (ln !== len) return ln - len;
-    const s = this.seqs[n]!;
+    const s = this.seqs[n * SEQ_STRIDE + F_SEQ64]!;
     return s > seq ? -1 : s < seq ? 1 : 0;
   }
 
@@ -217,7 +226,7 @@ export class Memtable {
     nodes[b + F_W0 + 2] = p[2]!;
     nodes[b + F_W0 + 3] = p[3]!;
     nodes[b + F_OLDER] = NIL;
-    this.seqs[n] = seq;
+    this.seqs[n * SEQ_STRIDE + F_SEQ64] = seq;
     const slots = this.slots;
     const mask = this.mask;
     let s = h & mask;
@@ -262,7 +271,7 @@ export class Memtable {
         }
         if (this.sameKey(n, key, 0, len)) {
           const seqs = this.seqs;
-          while (n !== NIL && seqs[n]! > seq) n = nodes[n * STRIDE + F_OLDER]!;
+          while (n !== NIL && seqs[n * SEQ_STRIDE + F_SEQ64]! > seq) n = nodes[n * STRIDE + F_OLDER]!;
           return n;
         }
       }
@@ -427,6 +436,8 @@ export class MemtableIterator implements InternalIterator {
   private j = 0;
   private node = NIL;
   private fromMain = true;
+  /** Keys of up to 16 bytes are rebuilt here from the node's words: no trip to the arena. */
+  private readonly shortKey = new Uint8Array(16);
 
   constructor(
     private readonly mem: Memtable,
@@ -440,14 +451,28 @@ export class MemtableIterator implements InternalIterator {
     const m = this.mem;
     const nodes = m.nodes;
     const b = n * STRIDE;
-    this.keyBuf = m.arena;
+    const keyLen = nodes[b + F_KEY_LEN]!;
+    if (keyLen <= 16) {
+      const k = this.shortKey;
+      for (let w = 0; w < 4; w++) {
+        const x = nodes[b + F_W0 + w]! ^ BIAS;
+        k[4 * w] = x >>> 24;
+        k[4 * w + 1] = x >>> 16;
+        k[4 * w + 2] = x >>> 8;
+        k[4 * w + 3] = x;
+      }
+      this.keyBuf = k;
+      this.keyOff = 0;
+    } else {
+      this.keyBuf = m.arena;
+      this.keyOff = nodes[b + F_KEY_OFF]!;
+    }
+    this.keyLen = keyLen;
     this.valBuf = m.arena;
-    this.keyOff = nodes[b + F_KEY_OFF]!;
-    this.keyLen = nodes[b + F_KEY_LEN]!;
     this.valOff = nodes[b + F_VAL_OFF]!;
     this.valLen = nodes[b + F_VAL_LEN]!;
     this.kind = nodes[b + F_KIND]!;
-    this.seq = m.seqs[n]!;
+    this.seq = m.seqs[n * SEQ_STRIDE + F_SEQ64]!;
   }
 
   private pickForward(): void {

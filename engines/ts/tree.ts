@@ -19,7 +19,7 @@ import type { InternalIterator } from './iterator.js';
 import type { LogRecoveryMode } from './log.js';
 import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
-import { copyRegion, ExactBuffers, MergeIterator } from './merge.js';
+import { MergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
 
@@ -159,7 +159,7 @@ export class Tree {
   private foundBuf: Uint8Array = new Uint8Array(0);
   private foundOff = 0;
   private foundLen = 0;
-  private readonly scanValues = new ExactBuffers();
+  private readonly scanValues = new RegionCopier();
 
   private constructor(
     readonly dir: string,
@@ -456,8 +456,7 @@ export class Tree {
         const k = it.key;
         if (end !== undefined && compareRegions(k, 0, k.length, end, 0, endLen) >= 0) break;
         if (prefix !== undefined && !startsWithBytes(k, prefix)) break;
-        const v = values.get(it.valLen);
-        copyRegion(v, it.valBuf, it.valOff, it.valLen);
+        const v = values.copy(it.valBuf, it.valOff, it.valLen);
         count++;
         if (visit(k, v) === false || count >= limit) break;
       }
@@ -471,8 +470,7 @@ export class Tree {
           if (lessThan(k, prefix)) break;
           continue; // above the prefix's keys (a prefix with no successor leaves `end` open)
         }
-        const v = values.get(it.valLen);
-        copyRegion(v, it.valBuf, it.valOff, it.valLen);
+        const v = values.copy(it.valBuf, it.valOff, it.valLen);
         count++;
         if (visit(k, v) === false || count >= limit) break;
       }
