@@ -16,7 +16,7 @@ import { projectRoot } from '../paths.js';
 import type { WorkloadResult } from '../results.js';
 import type { ChildJob } from '../runner/protocol.js';
 import { summarize } from '../stats.js';
-import { EngineMessage, HelloMessage, PROTOCOL_VERSION, expectedFigures, runRequest, type Hello } from './messages.js';
+import { EngineMessage, HelloMessage, PROTOCOL_VERSION, PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload, runRequest, type Hello } from './messages.js';
 
 export const EXTERNAL_PREFIX = 'external:';
 
@@ -218,10 +218,33 @@ async function diskUsage(path: string): Promise<number> {
   return total;
 }
 
+/** A failed result for a workload the engine was never asked to run. */
+function notRun(job: ChildJob, reason: string): WorkloadResult {
+  return {
+    engine: job.label,
+    workload: job.workload,
+    point: job.point,
+    status: 'failed',
+    error: reason,
+    unit: 'op',
+    unitsPerRepetition: 0,
+    repetitions: [],
+    opsPerSec: null,
+    latency: null,
+    resources: null,
+    harnessOverheadNsPerOp: null,
+    storeStats: null,
+    verification: { checked: false, ok: false, detail: reason },
+    wallSeconds: 0,
+  };
+}
+
 /** Runs one workload of an external engine: the counterpart of the in-process child. */
 export async function runExternal(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
   const started = performance.now();
   const { scenario, workload } = job;
+  if (!isProtocolWorkload(workload))
+    return notRun(job, `protocol ${PROTOCOL_VERSION} does not define the workload '${workload}' (it defines: ${PROTOCOL_WORKLOADS.join(', ')})`);
   const expected = expectedFigures(workload, scenario);
   const totalReps = scenario.warmup + scenario.repetitions;
   const repetitions: WorkloadResult['repetitions'] = [];

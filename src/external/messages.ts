@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DURABILITY_MODES, OPERATIONS } from '../engine.js';
 import { containsQueries, deriveSeed, permutation, prefixScanGroups, rangeScanStarts, Stream, writeKey, writeValue } from '../keyspace.js';
-import { WORKLOADS, type Scenario, type WorkloadName } from '../scenario.js';
+import type { Scenario, WorkloadName } from '../scenario.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -46,14 +46,14 @@ export type EngineMessage = z.infer<typeof EngineMessage>;
 export interface RunRequest {
   readonly protocol: number;
   readonly type: 'run';
-  readonly workload: WorkloadName;
+  readonly workload: ProtocolWorkload;
   readonly dir: string;
   readonly durability: string;
   readonly options: Readonly<Record<string, string>>;
   readonly scenario: Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'seed' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'repetitions' | 'warmup'>;
 }
 
-export function runRequest(workload: WorkloadName, scenario: Scenario, dir: string, durability: string, options: Readonly<Record<string, string>>): RunRequest {
+export function runRequest(workload: ProtocolWorkload, scenario: Scenario, dir: string, durability: string, options: Readonly<Record<string, string>>): RunRequest {
   const { ops, keySize, valueSize, seed, scanLength, prefixLength, missRatio, batch, repetitions, warmup } = scenario;
   return {
     protocol: PROTOCOL_VERSION,
@@ -66,7 +66,19 @@ export function runRequest(workload: WorkloadName, scenario: Scenario, dir: stri
   };
 }
 
-export const isWorkload = (w: string): w is WorkloadName => (WORKLOADS as readonly string[]).includes(w);
+/** The workloads protocol 1 defines (PROTOCOL.md); the harness may know more. */
+export const PROTOCOL_WORKLOADS = [
+  'sequential-writes',
+  'sequential-reads',
+  'random-writes',
+  'random-reads',
+  'range-scan',
+  'prefix-scan',
+  'deletions',
+  'contains',
+] as const satisfies readonly WorkloadName[];
+export type ProtocolWorkload = (typeof PROTOCOL_WORKLOADS)[number];
+export const isProtocolWorkload = (w: string): w is ProtocolWorkload => (PROTOCOL_WORKLOADS as readonly string[]).includes(w);
 
 /** What a correct engine reports for a workload. */
 export interface Expected {
@@ -108,7 +120,7 @@ function entryTerm(k: Uint8Array, v: Uint8Array): number {
  * reference implementation. Keys and values are made one at a time into scratch buffers,
  * so the cost is O(N) time and O(1) memory beyond the orders.
  */
-export function expectedFigures(workload: WorkloadName, scenario: Scenario): Expected {
+export function expectedFigures(workload: ProtocolWorkload, scenario: Scenario): Expected {
   const n = scenario.ops;
   const { keySize, valueSize } = scenario;
   const valueSeed = deriveSeed(scenario.seed, Stream.values);

@@ -15,14 +15,15 @@ import { ResultsFileSchema } from '../../src/results.js';
 import { prepareEngines, runScenario } from '../../src/runner/run.js';
 import { loadScenarioFile, resolveScenario, WORKLOADS, type Scenario, type WorkloadName } from '../../src/scenario.js';
 import { REGISTERED_EXTERNAL, externalCommand } from '../../src/external/driver.js';
-import { expectedFigures } from '../../src/external/messages.js';
+import { PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload } from '../../src/external/messages.js';
 import { fairnessWarnings } from '../../src/format.js';
 
 const fixture = (name: string): string => `external:${join(projectRoot(), 'test', 'external', 'fixtures', `${name}.mjs`)}`;
 
 async function scenario(overrides: Partial<Scenario> = {}): Promise<Scenario> {
   const { source, file } = await loadScenarioFile('seed');
-  return { ...resolveScenario(source, file, { ops: 2000, keySize: 8, prefixLength: 6, scanLength: 100, repetitions: 2, warmup: 1 }), ...overrides };
+  const base = resolveScenario(source, file, { ops: 2000, keySize: 8, prefixLength: 6, scanLength: 100, repetitions: 2, warmup: 1 });
+  return { ...base, workloads: [...PROTOCOL_WORKLOADS], ...overrides };
 }
 
 let root: string;
@@ -62,13 +63,14 @@ describe('external engines: a correct engine', () => {
   it('passes every workload, verified against the harness\'s own figures', async () => {
     const sc = await scenario({ missRatio: 0.25 });
     const { results } = await run(fixture('reference'), sc);
-    assert.equal(results.length, WORKLOADS.length);
+    assert.equal(results.length, PROTOCOL_WORKLOADS.length);
     for (const r of results) {
       assert.equal(r.status, 'verified', `${r.workload}: ${r.error}`);
       assert.equal(r.repetitions.length, 2);
       assert.ok(r.opsPerSec !== null && r.opsPerSec.median > 0);
       assert.equal(r.latency, null, 'protocol v1 measures no latency: null, not a made-up figure');
       assert.equal(r.harnessOverheadNsPerOp, null);
+      assert.ok(isProtocolWorkload(r.workload));
       assert.equal(r.unitsPerRepetition, expectedFigures(r.workload, sc).units);
     }
   });
@@ -118,6 +120,15 @@ describe('external engines: failures', () => {
     assert.match(results[0]!.error!, /^verification failed: repetition 0: the answers of the timed part do not match/);
     assert.equal(results[0]!.opsPerSec, null);
     assert.deepEqual(results[0]!.repetitions, []);
+  });
+});
+
+describe('external engines: workloads beyond the protocol', () => {
+  const beyond = WORKLOADS.find((w) => !isProtocolWorkload(w));
+  it('fails them as not defined by the protocol, without starting the engine', { skip: beyond === undefined ? 'the harness knows no workload beyond the protocol\'s' : false }, async () => {
+    const { results } = await run(fixture('crash'), await scenario({ workloads: [beyond!] }));
+    assert.equal(results[0]!.status, 'failed');
+    assert.match(results[0]!.error!, new RegExp(`^protocol 1 does not define the workload '${beyond}'`));
   });
 });
 

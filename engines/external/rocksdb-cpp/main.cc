@@ -196,7 +196,8 @@ Durability durabilityFor(const std::string& mode) {
 
 struct EngineOptions {
   rocksdb::Options options;
-  std::string compressionName = "snappy";
+  // No compression by default, as in the rocksdb adapter: the keyspace's values are random bytes.
+  std::string compressionName = "none";
 };
 
 EngineOptions engineOptions(const json& given) {
@@ -204,6 +205,7 @@ EngineOptions engineOptions(const json& given) {
   eo.options.create_if_missing = true;
   eo.options.error_if_exists = true;
   eo.options.IncreaseParallelism(2);
+  eo.options.compression = rocksdb::kNoCompression;
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   for (auto it = given.begin(); it != given.end(); ++it) {
