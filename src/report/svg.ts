@@ -95,11 +95,31 @@ function document(width: number, height: number, title: string, desc: string, bo
   );
 }
 
-function wrapLabel(label: string, x: number, y: number, size = 11): string {
-  const words = label.split(' ');
-  return `<text x="${c(x)}" y="${c(y)}" font-size="${size}" text-anchor="middle">${words
+/** Greedy word wrap into at most `maxLines` lines of about `width` px; a cut label keeps its full text in a <title>. */
+export function wrapLines(label: string, width: number, size = 11, maxLines = 3): string[] {
+  const maxChars = Math.max(6, Math.floor(width / (size * 0.6)));
+  const lines: string[] = [];
+  for (const word of label.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && (last + ' ' + word).length <= maxChars) lines[lines.length - 1] = last + ' ' + word;
+    else lines.push(word);
+  }
+  if (lines.length <= maxLines) return lines;
+  return [...lines.slice(0, maxLines - 1), `${lines[maxLines - 1]}…`];
+}
+
+function wrapLabel(label: string, x: number, y: number, width: number, size = 11): string {
+  const lines = wrapLines(label, width, size);
+  const cut = lines.join(' ').replace(/…$/, '') !== label;
+  return `<text x="${c(x)}" y="${c(y)}" font-size="${size}" text-anchor="middle">${cut ? `<title>${escapeXml(label)}</title>` : ''}${lines
     .map((w, i) => `<tspan x="${c(x)}" dy="${i === 0 ? 0 : size + 2}">${escapeXml(w)}</tspan>`)
     .join('')}</text>`;
+}
+
+/** A panel's title on one line, cut to fit, with the full label as its tooltip when cut. */
+function panelTitle(label: string, width: number): string {
+  const [line] = wrapLines(label, width - 34, 12, 1);
+  return line === label ? escapeXml(label) : `<title>${escapeXml(label)}</title>${escapeXml(line ?? '')}`;
 }
 
 const entriesOf = (cmp: Comparison): LegendEntry[] => cmp.sides.map((s, i) => ({ name: s.name, colour: colourOf(i), published: s.published }));
@@ -161,7 +181,7 @@ function barPanel(cmp: Comparison, rows: readonly Row[], unit: 'op' | 'entry', l
         );
       }
     });
-    body.push(`<g class="x-label" data-workload="${row.workload}">${wrapLabel(WORKLOAD_LABELS[row.workload], gx, base + 16)}</g>`);
+    body.push(`<g class="x-label" data-workload="${row.workload}">${wrapLabel(WORKLOAD_LABELS[row.workload], gx, base + 16, groupW - 6)}</g>`);
   });
   body.push('</g>');
   return body.join('\n');
@@ -270,7 +290,7 @@ export function latencyChart(cmp: Comparison, point: number): string | null {
     const yOf = (v: number): number => py + ph - ((Math.log10(Math.max(v, ticks[0]!)) - lo) / (hi - lo)) * ph;
     const xOf = (k: number): number => px + (pw / (PERCENTILES.length - 1)) * k;
     body.push(`<g class="panel" data-workload="${row.workload}">`);
-    body.push(`<text x="${c(px + pw / 2)}" y="${c(panel.y + 12)}" font-size="12" font-weight="600" text-anchor="middle">${escapeXml(WORKLOAD_LABELS[row.workload])}</text>`);
+    body.push(`<text x="${c(px + pw / 2)}" y="${c(panel.y + 12)}" font-size="12" font-weight="600" text-anchor="middle">${panelTitle(WORKLOAD_LABELS[row.workload], panelW)}</text>`);
     for (const t of ticks)
       body.push(
         `<g class="tick" data-value="${t}"><line x1="${c(px)}" x2="${c(px + pw)}" y1="${c(yOf(t))}" y2="${c(yOf(t))}" stroke="#e3e3e3"/>` +
@@ -335,7 +355,7 @@ export function sweepChart(cmp: Comparison): string | null {
     const xOf = (n: number): number => px + inset + ((Math.log10(n) - lo) / (hi - lo)) * (pw - 2 * inset);
     const yOf = (v: number): number => py + ph - (v / axisMax) * ph;
     body.push(`<g class="panel" data-workload="${panel.workload}">`);
-    body.push(`<text x="${c(px + pw / 2)}" y="${c(panel.y + 12)}" font-size="12" font-weight="600" text-anchor="middle">${escapeXml(WORKLOAD_LABELS[panel.workload])}</text>`);
+    body.push(`<text x="${c(px + pw / 2)}" y="${c(panel.y + 12)}" font-size="12" font-weight="600" text-anchor="middle">${panelTitle(WORKLOAD_LABELS[panel.workload], panelW)}</text>`);
     for (const t of ticks)
       body.push(
         `<g class="tick" data-value="${t}"><line x1="${c(px)}" x2="${c(px + pw)}" y1="${c(yOf(t))}" y2="${c(yOf(t))}" stroke="${t === 0 ? '#333333' : '#e3e3e3'}"/>` +

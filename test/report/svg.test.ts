@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { buildComparison } from '../../src/report/compare.js';
 import { loadSides, type Side } from '../../src/report/model.js';
-import { latencyChart, niceTicks, sweepChart, throughputChart } from '../../src/report/svg.js';
+import { latencyChart, niceTicks, sweepChart, throughputChart, wrapLines } from '../../src/report/svg.js';
 import { readResults, type ResultsFile } from '../../src/results.js';
 import { around, makeResults } from './fixtures.js';
 import { byClass, descendants, num, parseXml, type XmlElement } from './xml.js';
@@ -59,6 +59,13 @@ describe('SVG charts', () => {
     assert.throws(() => parseXml('<svg/><svg/>'), /second root/);
     assert.throws(() => parseXml('<svg>'), /unclosed/);
     assert.equal(parseXml('<svg x="a &amp; b"><t>&lt;</t></svg>').children[0]!.text, '<');
+  });
+
+  it('wraps long workload labels into a few short lines, cutting with an ellipsis', () => {
+    assert.deepEqual(wrapLines('Sequential Writes', 72), ['Sequential', 'Writes']);
+    assert.deepEqual(wrapLines('Contains', 72), ['Contains']);
+    assert.deepEqual(wrapLines('YCSB F (50% read, 50% read-modify-write)', 72), ['YCSB F', '(50% read,', '50%…']);
+    assert.deepEqual(wrapLines('YCSB A (50% read, 50% update)', 130, 12, 1), ['YCSB A (50% read,…']);
   });
 
   it('niceTicks covers the maximum with 1-2-5 steps from zero', () => {
