@@ -12,7 +12,7 @@ import { UserError, errorMessage } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
 import { projectRoot } from '../paths.js';
 import { readResults, type EngineRun, type ResultsFile } from '../results.js';
-import { WORKLOADS, loadScenarioFile, parseWorkloadList, scenariosDir, type WorkloadName } from '../scenario.js';
+import { parseWorkloadList, scenariosDir } from '../scenario.js';
 import { comparisons } from '../gate/collect.js';
 import { loadGateConfig, type GateConfig } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
@@ -44,7 +44,7 @@ class CannotJudge extends Error {
 }
 
 const DEFAULT_OPS = 20_000;
-const DEFAULT_ROUNDS = 5;
+const DEFAULT_ROUNDS = 7;
 const DEFAULT_REPETITIONS = 3;
 const HEAD_CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
@@ -52,7 +52,7 @@ export function registerGate(program: Command): void {
   program
     .command('gate')
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
-    .option('--base <git-ref>', 'build this ref in a temporary worktree and run it with this build, interleaved workload by workload (A B, B A, ...)')
+    .option('--base <git-ref>', 'build this ref in a temporary worktree and run it interleaved with this build (A B, B A, ...)')
     .option('--baseline <results.json>', 'compare with a stored results file instead')
     .option('--head <results.json>', 'with --baseline: compare this stored results file instead of running head now')
     .option('--strict', 'with --baseline: refuse (exit 2) when the hardware fingerprint or scenario differs, instead of warning', false)
@@ -61,7 +61,7 @@ export function registerGate(program: Command): void {
     .option('-s, --scenario <name|file>', 'with --base: scenario to run (default: seed)')
     .option('-n, --ops <n>', `with --base: operations per workload (default ${DEFAULT_OPS.toLocaleString('en-US')})`, positiveInt('--ops', 2 ** 31))
     .option('-w, --workloads <list>', 'with --base: comma-separated workloads, or all (default: the scenario\'s)')
-    .option('--rounds <n>', `runs per side, interleaved (default ${DEFAULT_ROUNDS} with --base, 1 with --baseline)`, positiveInt('--rounds', 1000))
+    .option('--rounds <n>', `runs per side, interleaved; each run is one sample of the test (default ${DEFAULT_ROUNDS} with --base, 1 with --baseline)`, positiveInt('--rounds', 1000))
     .option('-r, --repetitions <n>', `timed repetitions per run (default ${DEFAULT_REPETITIONS} with --base, the baseline's with --baseline)`, positiveInt('--repetitions', 1000))
     .option('--config <file>', 'decision settings (default: ./gate.config.json if present, else 10% minimum effect, alpha 0.01)')
     .option('--summary <file>', 'write the Markdown summary to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)')
@@ -124,15 +124,8 @@ function machineLine(results: ResultsFile | undefined): string {
 
 const short = (commit: string | null | undefined): string => (commit ? commit.slice(0, 10) : 'unknown commit');
 
-function progress(round: number, rounds: number, side: Side, seconds: number, workload?: string): void {
-  process.stderr.write(`lsmbench gate: round ${round}/${rounds}${workload === undefined ? '' : ` ${workload}`}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
-}
-
-/** The workloads to run one by one: --workloads, else the scenario's own (as this build reads it). */
-async function workloadList(flags: GateFlags): Promise<WorkloadName[]> {
-  if (flags.workloads !== undefined) return parseWorkloadList(flags.workloads);
-  const { file } = await loadScenarioFile(flags.scenario ?? 'seed');
-  return WORKLOADS.filter((w) => file.workloads.includes(w));
+function progress(round: number, rounds: number, side: Side, seconds: number): void {
+  process.stderr.write(`lsmbench gate: round ${round}/${rounds}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
 }
 
 // --- --base <git-ref> ---------------------------------------------------------------
@@ -173,8 +166,8 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     if (flags.scenario !== undefined) runArgs.push('--scenario', flags.scenario);
     for (const e of engines) runArgs.push('--engine', e);
     runArgs.push('--ops', String(ops), '--repetitions', String(repetitions));
-    const workloads = await workloadList(flags);
-    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds, w) => progress(round, rounds, side, seconds, w), workloads);
+    if (flags.workloads !== undefined) runArgs.push('--workloads', flags.workloads);
+    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds));
     const headEnv = runs.head[0]?.environment;
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
     const context: GateContext = {
@@ -185,7 +178,7 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
       configSource,
       notes,
     };
-    return decided(decide(comparisons(runs.base, runs.head), config), context);
+    return decided(decide(comparisons(runs.base, runs.head), config, 'run'), context);
   } catch (err) {
     if (err instanceof CannotJudge || err instanceof SideRunError)
       return notice('unjudged', err.message, { comparison: `base ${short(commit)} (${ref}) against this build`, notes });
@@ -298,10 +291,11 @@ async function gateAgainstBaseline(file: string, flags: GateFlags, config: GateC
   }
   const headWhat = headFile !== undefined ? what : `this build (${short(headRuns[0]?.environment.commit)}), run now: ${rounds} run${rounds > 1 ? 's' : ''} × ${repetitions} repetitions`;
   const context: GateContext = {
-    comparison: `${comparisonText(headWhat)}; not interleaved, so drift between the two runs counts as change`,
+    comparison: `${comparisonText(headWhat)}; not interleaved, so drift between the two runs counts as change, and repetitions of one run are taken as independent samples`,
     machine: machineLine(headRuns[0]),
     configSource,
     notes,
   };
-  return decided(decide(comparisons([baseline], headRuns), config), context);
+  // A stored baseline is a single run: its repetitions are the only samples there are.
+  return decided(decide(comparisons([baseline], headRuns), config, 'repetition'), context);
 }

@@ -1,6 +1,6 @@
 /**
- * From results files to the gate's comparisons: every repetition sample of a side is
- * pooled per (engine label, workload), across all the runs of that side.
+ * From results files to the gate's comparisons: the repetition samples of a side, per
+ * (engine label, workload), kept grouped by the run (results file) they came from.
  */
 import { UserError } from '../errors.js';
 import type { ResultsFile } from '../results.js';
@@ -8,7 +8,7 @@ import { WORKLOADS, type WorkloadName } from '../scenario.js';
 import type { ComparisonInput, SideSamples } from './decide.js';
 
 interface Pool {
-  samples: number[];
+  runs: number[][];
   failures: string[];
 }
 
@@ -23,8 +23,8 @@ function pool(runs: readonly ResultsFile[], side: string): { pools: Map<string, 
       if (!engines.includes(r.engine)) engines.push(r.engine);
       const key = keyOf(r.engine, r.workload);
       let p = pools.get(key);
-      if (p === undefined) pools.set(key, (p = { samples: [], failures: [] }));
-      if (r.status === 'verified') for (const rep of r.repetitions) p.samples.push(rep.opsPerSec);
+      if (p === undefined) pools.set(key, (p = { runs: [], failures: [] }));
+      if (r.status === 'verified') p.runs.push(r.repetitions.map((rep) => rep.opsPerSec));
       else p.failures.push(r.error ?? r.verification.detail);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * The gate's decision, per (engine, workload), from the throughput samples of base and
- * head: a regression needs both evidence and size. Evidence is a one-sided Mann–Whitney
+ * head (one per run, see SampleUnit): a regression needs both evidence and size. Evidence is a one-sided Mann–Whitney
  * test at the family-wise level `alpha`, split evenly (Bonferroni) among every workload
  * judged, so that judging eight workloads does not give eight chances to cry wolf. Size
  * is the ratio of medians, head over base, at or below 1 − minEffect. Either alone is
@@ -16,13 +16,21 @@ import type { WorkloadName } from '../scenario.js';
 import { minEffectFor, type GateConfig } from './config.js';
 import { mannWhitneyLess, smallestAttainableP } from './mannwhitney.js';
 
-/** One side's pooled repetitions of one workload of one engine. */
+/** One side's results for one workload of one engine, over all its runs. */
 export interface SideSamples {
-  /** Throughput of each timed repetition, units per second. */
-  readonly samples: readonly number[];
+  /** Throughput of each timed repetition, units per second, grouped by run (one process each). */
+  readonly runs: readonly (readonly number[])[];
   /** What went wrong in runs of this side whose verification failed; empty when all verified. */
   readonly failures: readonly string[];
 }
+
+/**
+ * What one sample of the test is. `run`: the median of one run's repetitions. The
+ * repetitions of one process share its JIT state, heap layout and the load of the moment,
+ * so they are not independent: treating them as such makes the test overconfident and the
+ * gate cry wolf. `repetition`: every repetition, for a stored baseline, which is one run.
+ */
+export type SampleUnit = 'run' | 'repetition';
 
 export interface ComparisonInput {
   readonly engine: string;
@@ -53,7 +61,7 @@ export interface WorkloadVerdict {
   /** One-sided Mann–Whitney p-value that head is faster. */
   readonly pFaster: number;
   readonly minEffect: number;
-  /** The pooled samples judged, for whoever wants to look again. */
+  /** The samples judged (run medians, or repetitions), for whoever wants to look again. */
   readonly baseSamples: readonly number[];
   readonly headSamples: readonly number[];
 }
@@ -62,6 +70,7 @@ export type Outcome = 'pass' | 'regression' | 'unjudged';
 
 export interface GateDecision {
   readonly outcome: Outcome;
+  readonly unit: SampleUnit;
   readonly exitCode: 0 | 1 | 2;
   readonly alpha: number;
   /** The level each single test is held to: alpha over the number of comparisons. */
@@ -71,9 +80,14 @@ export interface GateDecision {
 
 export const EXIT_CODES: Readonly<Record<Outcome, 0 | 1 | 2>> = { pass: 0, regression: 1, unjudged: 2 };
 
-function unjudged(input: ComparisonInput, minEffect: number, reason: string): WorkloadVerdict {
-  const b = input.base?.samples ?? [];
-  const h = input.head?.samples ?? [];
+function samplesOf(side: SideSamples | undefined, unit: SampleUnit): number[] {
+  if (side === undefined) return [];
+  return unit === 'run' ? side.runs.filter((r) => r.length > 0).map((r) => median(r)) : side.runs.flat();
+}
+
+function unjudged(input: ComparisonInput, unit: SampleUnit, minEffect: number, reason: string): WorkloadVerdict {
+  const b = samplesOf(input.base, unit);
+  const h = samplesOf(input.head, unit);
   return {
     engine: input.engine,
     workload: input.workload,
@@ -95,22 +109,22 @@ function unjudged(input: ComparisonInput, minEffect: number, reason: string): Wo
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-export function judgeOne(input: ComparisonInput, config: GateConfig, alphaPerTest: number): WorkloadVerdict {
+export function judgeOne(input: ComparisonInput, config: GateConfig, alphaPerTest: number, unit: SampleUnit = 'run'): WorkloadVerdict {
   const minEffect = minEffectFor(config, input.workload);
-  if (input.base === undefined) return unjudged(input, minEffect, 'missing in base');
-  if (input.head === undefined) return unjudged(input, minEffect, 'missing in head');
+  if (input.base === undefined) return unjudged(input, unit, minEffect, 'missing in base');
+  if (input.head === undefined) return unjudged(input, unit, minEffect, 'missing in head');
   const failed = [
     ...input.base.failures.map((f) => `base: ${f}`),
     ...input.head.failures.map((f) => `head: ${f}`),
   ];
-  if (failed.length > 0) return unjudged(input, minEffect, `verification failed (${failed[0]}${failed.length > 1 ? `; and ${failed.length - 1} more` : ''})`);
-  const b = input.base.samples;
-  const h = input.head.samples;
-  if (b.some((x) => !(Number.isFinite(x) && x > 0)) || h.some((x) => !(Number.isFinite(x) && x > 0)))
-    return unjudged(input, minEffect, 'a throughput sample is not a positive number');
+  if (failed.length > 0) return unjudged(input, unit, minEffect, `verification failed (${failed[0]}${failed.length > 1 ? `; and ${failed.length - 1} more` : ''})`);
+  const all = [...input.base.runs.flat(), ...input.head.runs.flat()];
+  if (all.some((x) => !(Number.isFinite(x) && x > 0))) return unjudged(input, unit, minEffect, 'a throughput sample is not a positive number');
+  const b = samplesOf(input.base, unit);
+  const h = samplesOf(input.head, unit);
   const need = Math.max(config.minSamples, smallestSizeFor(alphaPerTest));
   if (b.length < config.minSamples || h.length < config.minSamples || smallestAttainableP(b.length, h.length) > alphaPerTest)
-    return unjudged(input, minEffect, `too few samples (${b.length} base, ${h.length} head; need ${need} each)`);
+    return unjudged(input, unit, minEffect, `too few ${unit === 'run' ? 'runs' : 'samples'} (${b.length} base, ${h.length} head; need ${need} each)`);
 
   const slower = mannWhitneyLess(h, b);
   const faster = mannWhitneyLess(b, h);
@@ -149,11 +163,11 @@ function smallestSizeFor(alphaPerTest: number): number {
   return n;
 }
 
-export function decide(inputs: readonly ComparisonInput[], config: GateConfig): GateDecision {
+export function decide(inputs: readonly ComparisonInput[], config: GateConfig, unit: SampleUnit = 'run'): GateDecision {
   const alphaPerTest = config.alpha / Math.max(1, inputs.length);
-  const verdicts = inputs.map((input) => judgeOne(input, config, alphaPerTest));
+  const verdicts = inputs.map((input) => judgeOne(input, config, alphaPerTest, unit));
   let outcome: Outcome = 'pass';
   if (verdicts.some((v) => v.verdict === 'regression')) outcome = 'regression';
   else if (verdicts.length === 0 || verdicts.some((v) => v.verdict === 'unjudged')) outcome = 'unjudged';
-  return { outcome, exitCode: EXIT_CODES[outcome], alpha: config.alpha, alphaPerTest, verdicts };
+  return { outcome, unit, exitCode: EXIT_CODES[outcome], alpha: config.alpha, alphaPerTest, verdicts };
 }

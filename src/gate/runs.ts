@@ -102,34 +102,25 @@ export interface InterleavedRuns {
 /**
  * Runs base and head `rounds` times each, alternating which goes first (A B, B A, A B …),
  * so that drift on the machine (a neighbour's build, thermal throttling) falls on both
- * sides alike instead of on whichever ran second. With `workloads`, each round runs them
- * one at a time, base and head side by side per workload: then the two sides' samples of
- * a workload are seconds apart, not a whole run apart, and a burst of load that lasts a
- * few seconds hits both or neither.
+ * sides alike instead of on whichever ran second. Each run is a fresh process per
+ * workload, so each run's median is one independent sample of its side.
  */
 export async function runInterleaved(
   base: Side,
   head: Side,
   runArgs: readonly string[],
   rounds: number,
-  onRun?: (round: number, side: Side, seconds: number, workload: string | undefined) => void,
-  workloads?: readonly string[],
+  onRun?: (round: number, side: Side, seconds: number) => void,
 ): Promise<InterleavedRuns> {
   const out: InterleavedRuns = { base: [], head: [] };
-  const steps: Array<string | undefined> = workloads === undefined || workloads.length === 0 ? [undefined] : [...workloads];
-  let turn = 0;
   for (let round = 1; round <= rounds; round++) {
-    for (const workload of steps) {
-      const order = turn++ % 2 === 0 ? [base, head] : [head, base];
-      for (const side of order) {
-        const started = performance.now();
-        const results = await runSide(side, workload === undefined ? runArgs : [...runArgs, '--workloads', workload]);
-        (side.label === 'base' ? out.base : out.head).push(results);
-        onRun?.(round, side, (performance.now() - started) / 1000, workload);
-      }
+    const order = round % 2 === 1 ? [base, head] : [head, base];
+    for (const side of order) {
+      const started = performance.now();
+      const results = await runSide(side, runArgs);
+      (side.label === 'base' ? out.base : out.head).push(results);
+      onRun?.(round, side, (performance.now() - started) / 1000);
     }
-    // With an even number of steps, a workload would otherwise get the same side first in every round.
-    if (steps.length % 2 === 0) turn++;
   }
   return out;
 }

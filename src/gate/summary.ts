@@ -71,13 +71,13 @@ export function markdownSummary(decision: GateDecision, context: GateContext): s
   const effects = [...new Set(decision.verdicts.map((v) => v.minEffect))].map((e) => `${(e * 100).toFixed(0)}%`);
   lines.push(
     `- Rule: a workload regresses when head's median throughput is at least ${effects.length > 0 ? effects.join(' / ') : 'the minimum effect'} below base's ` +
-      `and a one-sided Mann–Whitney test gives p ≤ ${pValue(decision.alphaPerTest)} ` +
+      `and a one-sided Mann–Whitney test on ${decision.unit === 'run' ? 'the runs\' medians' : 'the repetitions'} gives p ≤ ${pValue(decision.alphaPerTest)} ` +
       `(α = ${decision.alpha} over ${decision.verdicts.length} comparisons). Settings: ${context.configSource}.`,
   );
   for (const note of context.notes) lines.push(`- ⚠️ ${note}`);
   lines.push('');
   if (decision.verdicts.length > 0) {
-    lines.push('| Engine | Workload | Base median (/s) | Head median (/s) | Change | 95% CI of change | p (slower) | Samples (base/head) | Min effect | Verdict |');
+    lines.push(`| Engine | Workload | Base median (/s) | Head median (/s) | Change | 95% CI of change | p (slower) | ${decision.unit === 'run' ? 'Runs' : 'Samples'} (base/head) | Min effect | Verdict |`);
     lines.push('| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |');
     for (const v of decision.verdicts) {
       const verdict = v.verdict === 'pass' || v.verdict === 'faster' ? VERDICT_LABEL[v.verdict] : `${VERDICT_LABEL[v.verdict]}: ${v.reason}`;

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GateConfigSchema, defaultGateConfig } from '../../src/gate/config.js';
 import { decide, judgeOne, type ComparisonInput } from '../../src/gate/decide.js';
-import { scenario } from './synthetic.js';
+import { Xoshiro128 } from '../../src/keyspace.js';
+import { EIGHT, asRuns, clusteredRuns, scenario } from './synthetic.js';
 
 const config = defaultGateConfig();
 const SEEDS = Array.from({ length: 20 }, (_, i) => 1000 + i);
@@ -60,7 +61,7 @@ describe('gate: decision on synthetic samples', () => {
     const d = decide(scenario(5, { count: 2, shape: { noise: 0.05 }, slowdowns: { contains: 0.5 } }), config);
     assert.equal(d.outcome, 'unjudged');
     assert.equal(d.exitCode, 2);
-    assert.match(d.verdicts[0]!.reason, /too few samples \(2 base, 2 head; need 6 each\)/);
+    assert.match(d.verdicts[0]!.reason, /too few runs \(2 base, 2 head; need 6 each\)/);
   });
 
   it('asks for more samples when the significance level cannot be reached: 5 v 5 cannot reach 0.01/8', () => {
@@ -96,7 +97,7 @@ describe('gate: decision on synthetic samples', () => {
 
   it('cannot judge a workload that failed verification on either side, or is missing on one side', () => {
     const inputs = scenario(11, { count: 15, shape: { noise: 0.05 } });
-    const failedHead: ComparisonInput = { ...inputs[0]!, head: { samples: [], failures: ['key 0000000000000042: wrong value'] } };
+    const failedHead: ComparisonInput = { ...inputs[0]!, head: { runs: [], failures: ['key 0000000000000042: wrong value'] } };
     const missingBase: ComparisonInput = { ...inputs[1]!, base: undefined };
     const missingHead: ComparisonInput = { ...inputs[2]!, head: undefined };
     const d = decide([failedHead, missingBase, missingHead, ...inputs.slice(3)], config);
@@ -115,6 +116,41 @@ describe('gate: decision on synthetic samples', () => {
     assert.equal(d.exitCode, 1);
   });
 
+  it('takes one sample per run: repetitions of one process are not independent, and pooling them cries wolf', () => {
+    // Seven runs a side of three repetitions; each run has its own speed (30% sd, as on a
+    // loaded machine), repetitions within a run differ by 3%. Nothing changed.
+    let byRun = 0;
+    let byRepetition = 0;
+    for (let seed = 0; seed < 100; seed++) {
+      const rng = new Xoshiro128(7000 + seed);
+      const inputs = EIGHT.map((workload) => ({
+        engine: 'ts',
+        workload,
+        base: { runs: clusteredRuns(rng, 7, 3, 1e6, 0.3, 0.03), failures: [] },
+        head: { runs: clusteredRuns(rng, 7, 3, 1e6, 0.3, 0.03), failures: [] },
+      }));
+      if (decide(inputs, config, 'run').outcome === 'regression') byRun++;
+      if (decide(inputs, config, 'repetition').outcome === 'regression') byRepetition++;
+    }
+    assert.ok(byRun <= 2, `${byRun} false alarms in 100 gate runs with one sample per run`);
+    assert.ok(byRepetition >= 5, `pooling repetitions should be overconfident here, yet gave only ${byRepetition} false alarms`);
+  });
+
+  it('catches a 2x slowdown from runs that vary 30% among themselves, with seven runs a side', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const rng = new Xoshiro128(8000 + seed);
+      const input = {
+        engine: 'ts',
+        workload: 'random-reads' as const,
+        base: { runs: clusteredRuns(rng, 7, 3, 1e6, 0.3, 0.03), failures: [] },
+        head: { runs: clusteredRuns(rng, 7, 3, 5e5, 0.3, 0.03), failures: [] },
+      };
+      const d = decide([input], config, 'run');
+      assert.equal(d.outcome, 'regression', `seed ${seed}: p ${d.verdicts[0]!.pSlower}`);
+      assert.equal(d.verdicts[0]!.baseN, 7);
+    }
+  });
+
   it('cannot judge nothing', () => {
     const d = decide([], config);
     assert.equal(d.outcome, 'unjudged');
@@ -122,7 +158,7 @@ describe('gate: decision on synthetic samples', () => {
   });
 
   it('refuses samples that are not positive throughputs', () => {
-    const v = judgeOne({ engine: 'ts', workload: 'contains', base: { samples: [1, 2, 3, 4, 5], failures: [] }, head: { samples: [1, 2, 3, 4, NaN], failures: [] } }, config, 0.05);
+    const v = judgeOne({ engine: 'ts', workload: 'contains', base: { runs: asRuns([1, 2, 3, 4, 5]), failures: [] }, head: { runs: asRuns([1, 2, 3, 4, NaN]), failures: [] } }, config, 0.05);
     assert.equal(v.verdict, 'unjudged');
   });
 });

@@ -25,28 +25,22 @@ const side = (label: 'base' | 'head', spins: number): Side => ({
 
 // About 3.6 µs of extra work per get (1,000 rounds of a dependent multiply): several times a memory get.
 const SPINS = 1000;
-const RUN_ARGS = ['--engine', 'slowed', '--ops', '5000', '--repetitions', '3', '--workloads', 'random-reads,contains'];
+const RUN_ARGS = ['--engine', 'slowed', '--ops', '5000', '--repetitions', '2', '--workloads', 'random-reads,contains'];
 
 describe('gate end to end: a real slowdown injected into an engine', () => {
-  it('catches head doing extra work per get on random-reads, and passes contains, which does not get', async () => {
-    const runs = await runInterleaved(side('base', 0), side('head', SPINS), RUN_ARGS, 2);
-    assert.equal(runs.base.length, 2);
-    assert.equal(runs.head.length, 2);
-    const d = decide(comparisons(runs.base, runs.head), defaultGateConfig());
+  it('catches head doing extra work per get on random-reads, and passes contains, which does no get and did not change', async () => {
+    const runs = await runInterleaved(side('base', 0), side('head', SPINS), RUN_ARGS, 5);
+    assert.equal(runs.base.length, 5);
+    assert.equal(runs.head.length, 5);
+    const d = decide(comparisons(runs.base, runs.head), defaultGateConfig(), 'run');
     const by = (w: string) => d.verdicts.find((v) => v.workload === w)!;
     assert.equal(by('random-reads').verdict, 'regression', JSON.stringify(by('random-reads')));
     assert.ok(by('random-reads').ratio < 0.6, `ratio ${by('random-reads').ratio}`);
-    assert.equal(by('random-reads').baseN, 6);
+    assert.equal(by('random-reads').baseN, 5, 'one sample per run');
     assert.equal(d.outcome, 'regression');
     assert.equal(d.exitCode, 1);
-    // has() does no extra work: a regression verdict there would be a false alarm.
+    // The no-change case, side by side with the slowdown: a regression verdict here would be a false alarm.
     assert.notEqual(by('contains').verdict, 'regression', JSON.stringify(by('contains')));
-  });
-
-  it('does not report a regression when nothing changed', async () => {
-    const runs = await runInterleaved(side('base', 0), side('head', 0), RUN_ARGS, 2);
-    const d = decide(comparisons(runs.base, runs.head), defaultGateConfig());
-    assert.notEqual(d.outcome, 'regression', JSON.stringify(d.verdicts.map((v) => [v.workload, v.ratio, v.pSlower])));
   });
 
   it('through the CLI: gate --baseline catches a head slowed by the environment (exit 1)', async () => {

@@ -15,7 +15,6 @@ import { loadGateConfig } from '../../src/gate/config.js';
 import { decide } from '../../src/gate/decide.js';
 import { runInterleaved, type Side } from '../../src/gate/runs.js';
 import { projectRoot } from '../../src/paths.js';
-import { loadScenarioFile } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
 import { CLI, SLOWED } from './fixtures.js';
 
@@ -24,7 +23,7 @@ const { values } = parseArgs({
     spins: { type: 'string', default: '0,40,80,160' },
     runs: { type: 'string', default: '3' },
     ops: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
     repetitions: { type: 'string', default: '3' },
     'slow-ops': { type: 'string', default: 'get' },
   },
@@ -38,14 +37,12 @@ const side = (label: 'base' | 'head', spins: number): Side => ({
   cwd: projectRoot(),
   env: { LSMBENCH_EXTRA_ENGINES: SLOWED, LSMBENCH_SLOWED_SPINS: String(spins), LSMBENCH_SLOWED_OPS: values['slow-ops'] },
 });
-// The seed scenario's workloads, one by one, as `lsmbench gate` runs them.
-const { file: seed } = await loadScenarioFile('seed');
 const args = ['--engine', 'slowed', '--ops', values.ops, '--repetitions', values.repetitions];
 
 const table = new Map<string, { caught: number; ratios: number[] }>();
 for (const spins of levels)
   for (let run = 1; run <= runs; run++) {
-    const r = await runInterleaved(side('base', 0), side('head', spins), args, Number(values.rounds), undefined, seed.workloads);
+    const r = await runInterleaved(side('base', 0), side('head', spins), args, Number(values.rounds));
     const d = decide(comparisons(r.base, r.head), config);
     const cells = d.verdicts.map((v) => `${v.workload}=${(100 * (v.ratio - 1)).toFixed(1)}%${v.verdict === 'regression' ? '!' : v.verdict === 'unjudged' ? '?' : ''}`);
     process.stdout.write(`spins ${spins} run ${run}: ${d.outcome} (exit ${d.exitCode}) ${cells.join(' ')}\n`);

@@ -29,6 +29,22 @@ export function samples(rng: Xoshiro128, count: number, centre: number, shape: S
   return out;
 }
 
+/** Each sample as a run of its own: the run's median is the sample. */
+export const asRuns = (xs: readonly number[]): number[][] => xs.map((x) => [x]);
+
+/**
+ * Runs of `reps` repetitions that share a per-run random effect (`runNoise`, relative sd),
+ * as processes on a loaded machine do: their repetitions are alike, runs differ.
+ */
+export function clusteredRuns(rng: Xoshiro128, runs: number, reps: number, centre: number, runNoise: number, repNoise: number): number[][] {
+  const out: number[][] = [];
+  for (let r = 0; r < runs; r++) {
+    const runCentre = centre * Math.exp(runNoise * gaussian(rng));
+    out.push(samples(rng, reps, runCentre, { noise: repNoise }));
+  }
+  return out;
+}
+
 /** The reference document's eight workloads: what the gate judges in CI. */
 export const EIGHT: readonly WorkloadName[] = ['sequential-writes', 'sequential-reads', 'random-writes', 'random-reads', 'range-scan', 'prefix-scan', 'deletions', 'contains'];
 
@@ -47,8 +63,8 @@ export function scenario(
     return {
       engine: opts.engine ?? 'ts',
       workload,
-      base: { samples: samples(rng, opts.count, centre, opts.shape), failures: [] },
-      head: { samples: samples(rng, opts.count, centre * (1 - slowdown), opts.shape), failures: [] },
+      base: { runs: asRuns(samples(rng, opts.count, centre, opts.shape)), failures: [] },
+      head: { runs: asRuns(samples(rng, opts.count, centre * (1 - slowdown), opts.shape)), failures: [] },
     };
   });
 }
