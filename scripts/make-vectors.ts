@@ -3,6 +3,7 @@
  * test in test/keyspace.test.ts checks that the implementation still produces them, and
  * an implementation in another language checks itself against the same file.
  * Run: node dist/scripts/make-vectors.js > test/vectors/keyspace.json
+ *  and node dist/scripts/make-vectors.js distributions > test/vectors/distributions.json
  */
 import {
   Stream,
@@ -16,6 +17,7 @@ import {
   rangeScanStarts,
   value,
 } from '../src/keyspace.js';
+import { DISTRIBUTIONS, keyChooser } from '../src/distributions.js';
 
 const hex = (u: Uint8Array): string => Buffer.from(u).toString('hex');
 const ascii = (u: Uint8Array): string => Buffer.from(u).toString('latin1');
@@ -47,4 +49,16 @@ const vectors = {
     return { n: 20, missRatio: 0.25, seed, present: q.present, order: [...q.order] };
   })(),
 };
-process.stdout.write(JSON.stringify(vectors, null, 2) + '\n');
+const distributions = {
+  description: 'First 20 record indexes drawn by each request distribution from xoshiro128**(seed), 1000 records, zipfian constant 0.99, hotspot 20%/80%; see docs/keyspace.md.',
+  count: 1000,
+  seed,
+  first20: Object.fromEntries(
+    DISTRIBUTIONS.map((name) => {
+      const chooser = keyChooser(name, new Xoshiro128(seed), 1000, { zipfianConstant: 0.99, hotsetFraction: 0.2, hotOperationFraction: 0.8 });
+      return [name, Array.from({ length: 20 }, () => chooser.next(1000))];
+    }),
+  ),
+};
+const which = process.argv[2] ?? 'keyspace';
+process.stdout.write(JSON.stringify(which === 'distributions' ? distributions : vectors, null, 2) + '\n');

@@ -30,6 +30,10 @@ export const Stream = {
   rangeScan: 4,
   prefixScan: 5,
   contains: 6,
+  /** The mixed workloads: operation types, scan lengths and update versions. */
+  mixedOperations: 7,
+  /** The mixed workloads: which record each operation touches. */
+  mixedKeys: 8,
 } as const;
 
 /**
@@ -104,10 +108,13 @@ export function digitsNeeded(maxIndex: number): number {
 /**
  * value(i): `valueSize` bytes from rng = Xoshiro128(mix32(valueSeed XOR mix32(i))), where
  * valueSeed = deriveSeed(seed, Stream.values): the successive outputs, each written
- * little-endian, the last one truncated.
+ * little-endian, the last one truncated. Version v > 0 of value(i) (the v-th update of a
+ * record in the mixed workloads) uses mix32(valueSeed XOR mix32(i) XOR mix32(v + 0x9e3779b9)).
  */
-export function writeValue(valueSeed: number, i: number, valueSize: number, out: Uint8Array, offset: number): void {
-  const rng = new Xoshiro128(mix32((valueSeed ^ mix32(i >>> 0)) >>> 0));
+export function writeValue(valueSeed: number, i: number, valueSize: number, out: Uint8Array, offset: number, version = 0): void {
+  let seed = (valueSeed ^ mix32(i >>> 0)) >>> 0;
+  if (version !== 0) seed = (seed ^ mix32((version + GOLDEN) >>> 0)) >>> 0;
+  const rng = new Xoshiro128(mix32(seed));
   let p = offset;
   const end = offset + valueSize;
   while (p < end) {

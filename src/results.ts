@@ -109,6 +109,10 @@ export const WorkloadResultSchema = z.object({
   repetitions: z.array(RepetitionSchema),
   opsPerSec: SummarySchema.nullable(),
   latency: LatencySchema.nullable(),
+  /** Mixed workloads: the latency pass split by operation type (read, update, insert, scan, read-modify-write). */
+  latencyByOperation: z.record(z.string(), LatencySchema).optional(),
+  /** Per second of the latency pass (call time, chunk preparation excluded): calls completed and their p99. */
+  intervals: z.array(z.object({ second: z.number().int(), calls: z.number().int(), p99Ns: num })).optional(),
   resources: ResourcesSchema.nullable(),
   /** The harness's own cost per unit: the same timed loop against a store that does nothing. */
   harnessOverheadNsPerOp: nullableNum,
@@ -132,6 +136,13 @@ export const ScenarioSchema = z.object({
   scanLength: z.number().int(),
   prefixLength: z.number().int(),
   missRatio: num,
+  requestDistribution: z.enum(['uniform', 'zipfian', 'latest', 'hotspot']).optional(),
+  zipfianConstant: num.optional(),
+  hotsetFraction: num.optional(),
+  hotOperationFraction: num.optional(),
+  maxScanLength: z.number().int().optional(),
+  writesPerRead: z.number().int().optional(),
+  targetRate: num.optional(),
   batch: z.number().int(),
   concurrency: z.number().int(),
   timeoutSeconds: num,

@@ -21,6 +21,13 @@ export const WORKLOADS = [
   'prefix-scan',
   'deletions',
   'contains',
+  'ycsb-a',
+  'ycsb-b',
+  'ycsb-c',
+  'ycsb-d',
+  'ycsb-e',
+  'ycsb-f',
+  'read-while-writing',
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
@@ -34,7 +41,19 @@ export const WORKLOAD_LABELS: Readonly<Record<WorkloadName, string>> = {
   'prefix-scan': 'Prefix Scan',
   deletions: 'Deletions',
   contains: 'Contains',
+  'ycsb-a': 'YCSB A (50% read, 50% update)',
+  'ycsb-b': 'YCSB B (95% read, 5% update)',
+  'ycsb-c': 'YCSB C (100% read)',
+  'ycsb-d': 'YCSB D (95% read latest, 5% insert)',
+  'ycsb-e': 'YCSB E (95% short scan, 5% insert)',
+  'ycsb-f': 'YCSB F (50% read, 50% read-modify-write)',
+  'read-while-writing': 'Reads while writing',
 };
+
+/** The reference document's eight workloads: what `seed` runs and what `--workloads document` names. */
+export const DOCUMENT_WORKLOADS: readonly WorkloadName[] = WORKLOADS.slice(0, 8);
+/** YCSB's core workloads A to F: `--workloads ycsb`. */
+export const YCSB_WORKLOADS: readonly WorkloadName[] = ['ycsb-a', 'ycsb-b', 'ycsb-c', 'ycsb-d', 'ycsb-e', 'ycsb-f'];
 
 const positiveInt = z.number().int().positive();
 
@@ -53,6 +72,17 @@ export const ScenarioFile = z
     scanLength: positiveInt.default(1000),
     prefixLength: positiveInt.optional(),
     missRatio: z.number().min(0).max(1).default(0),
+    /** Mixed workloads: overrides each YCSB workload's own request distribution. */
+    requestDistribution: z.enum(['uniform', 'zipfian', 'latest', 'hotspot']).optional(),
+    zipfianConstant: z.number().gt(0).lt(1).default(0.99),
+    hotsetFraction: z.number().gt(0).lt(1).default(0.2),
+    hotOperationFraction: z.number().min(0).max(1).default(0.8),
+    /** YCSB E: scan lengths are uniform in 1..maxScanLength. */
+    maxScanLength: positiveInt.max(1_000_000).default(100),
+    /** read-while-writing: writes between consecutive reads. */
+    writesPerRead: z.number().int().min(0).max(1000).default(1),
+    /** Calls per second of the latency pass, open-loop; absent: each call as soon as the last returns. */
+    targetRate: z.number().positive().max(1e9).optional(),
     /** Writes and deletes grouped into atomic batches of this many operations; 1 = one call per operation. */
     batch: positiveInt.max(1_000_000).default(1),
     /** Outstanding operations for stores whose API is asynchronous only; synchronous stores ignore it. */
@@ -81,6 +111,13 @@ export interface Scenario {
   readonly scanLength: number;
   readonly prefixLength: number;
   readonly missRatio: number;
+  readonly requestDistribution: 'uniform' | 'zipfian' | 'latest' | 'hotspot' | undefined;
+  readonly zipfianConstant: number;
+  readonly hotsetFraction: number;
+  readonly hotOperationFraction: number;
+  readonly maxScanLength: number;
+  readonly writesPerRead: number;
+  readonly targetRate: number | undefined;
   readonly batch: number;
   readonly concurrency: number;
   readonly timeoutSeconds: number;
@@ -118,7 +155,7 @@ export async function listScenarioNames(): Promise<string[]> {
   return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
 }
 
-export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'timeoutSeconds'>>;
+export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'timeoutSeconds' | 'requestDistribution' | 'zipfianConstant' | 'writesPerRead' | 'targetRate'>>;
 
 export function resolveScenario(source: string, file: z.output<typeof ScenarioFile>, overrides: ScenarioOverrides): Scenario {
   const merged = { ...file, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -126,12 +163,16 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
   const prefixLength = merged.prefixLength ?? Math.max(1, keySize - 3);
   const ops = merged.ops;
   const misses = Math.round(ops * merged.missRatio);
-  const largestIndex = ops - 1 + misses;
+  // Inserting workloads (YCSB D and E) add at most one key per operation after the N loaded.
+  const inserts = merged.workloads.some((w) => w === 'ycsb-d' || w === 'ycsb-e') ? ops : 0;
+  const largestIndex = ops - 1 + Math.max(misses, inserts);
   if (digitsNeeded(largestIndex) > keySize)
     throw new UserError(`key size ${keySize} is too small: key(${largestIndex}) needs ${digitsNeeded(largestIndex)} decimal digits`);
   if (prefixLength > keySize) throw new UserError(`prefix length ${prefixLength} must not exceed the key size ${keySize}`);
   if (keySize - prefixLength > 15) throw new UserError(`prefix length ${prefixLength} leaves ${keySize - prefixLength} digits per prefix group; at most 15 are supported`);
   const workloads = [...new Set(merged.workloads)];
+  if (merged.concurrency > 1 && workloads.some((w) => !DOCUMENT_WORKLOADS.includes(w)))
+    throw new UserError('the mixed workloads (YCSB, read-while-writing) are checked against a sequential model of the store, so they run with --concurrency 1');
   return {
     name: merged.name,
     description: merged.description,
@@ -147,6 +188,13 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
     scanLength: merged.scanLength,
     prefixLength,
     missRatio: merged.missRatio,
+    requestDistribution: merged.requestDistribution,
+    zipfianConstant: merged.zipfianConstant,
+    hotsetFraction: merged.hotsetFraction,
+    hotOperationFraction: merged.hotOperationFraction,
+    maxScanLength: merged.maxScanLength,
+    writesPerRead: merged.writesPerRead,
+    targetRate: merged.targetRate,
     batch: merged.batch,
     concurrency: merged.concurrency,
     timeoutSeconds: merged.timeoutSeconds,
@@ -154,12 +202,17 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
   };
 }
 
-/** Parses a --workloads list: names separated by commas, or `all`. */
+/** Parses a --workloads list: names separated by commas, where `document`, `ycsb` and `all` name groups. */
 export function parseWorkloadList(text: string): WorkloadName[] {
-  if (text.trim() === 'all') return [...WORKLOADS];
   const names = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (names.length === 0) throw new UserError('--workloads needs at least one workload name');
-  for (const name of names)
-    if (!(WORKLOADS as readonly string[]).includes(name)) throw new UserError(`unknown workload '${name}' (known: ${WORKLOADS.join(', ')})`);
-  return names as WorkloadName[];
+  const out: WorkloadName[] = [];
+  for (const name of names) {
+    if (name === 'all') out.push(...WORKLOADS);
+    else if (name === 'document') out.push(...DOCUMENT_WORKLOADS);
+    else if (name === 'ycsb') out.push(...YCSB_WORKLOADS);
+    else if ((WORKLOADS as readonly string[]).includes(name)) out.push(name as WorkloadName);
+    else throw new UserError(`unknown workload '${name}' (known: ${WORKLOADS.join(', ')}; groups: document, ycsb, all)`);
+  }
+  return out;
 }

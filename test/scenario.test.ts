@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../src/errors.js';
-import { WORKLOADS, listScenarioNames, loadScenarioFile, parseWorkloadList, resolveScenario } from '../src/scenario.js';
+import { DOCUMENT_WORKLOADS, WORKLOADS, listScenarioNames, loadScenarioFile, parseWorkloadList, resolveScenario } from '../src/scenario.js';
 
 describe('scenarios', () => {
   it('seed.json is the document\'s eight workloads', async () => {
@@ -16,7 +16,7 @@ describe('scenarios', () => {
     assert.equal(s.durability, 'none');
     assert.equal(s.prefixLength, 13);
     assert.equal(s.scanLength, 1000);
-    assert.deepEqual(s.workloads, [...WORKLOADS]);
+    assert.deepEqual(s.workloads, [...DOCUMENT_WORKLOADS]);
     assert.ok((await listScenarioNames()).includes('seed'));
   });
   it('command-line overrides win, undefined ones do not erase', async () => {
@@ -30,6 +30,8 @@ describe('scenarios', () => {
   it('refuses combinations that cannot work', async () => {
     const { source, file } = await loadScenarioFile('seed');
     assert.throws(() => resolveScenario(source, file, { keySize: 4 }), /key size 4 is too small/);
+    assert.throws(() => resolveScenario(source, file, { workloads: ['ycsb-a'], concurrency: 8 }), /--concurrency 1/);
+    assert.throws(() => resolveScenario(source, file, { ops: 60_000, keySize: 5, workloads: ['ycsb-e'] }), /key\(119999\) needs 6/, 'inserts need room in the keyspace');
     assert.throws(() => resolveScenario(source, file, { keySize: 8, prefixLength: 9 }), /must not exceed the key size/);
     assert.throws(() => resolveScenario(source, file, { ops: 90_000, keySize: 5, missRatio: 0.5 }), /key\(134999\) needs 6 decimal digits/, 'absent keys of contains count too');
   });
@@ -49,6 +51,8 @@ describe('scenarios', () => {
   it('parses workload lists', () => {
     assert.deepEqual(parseWorkloadList('all'), [...WORKLOADS]);
     assert.deepEqual(parseWorkloadList('range-scan, contains'), ['range-scan', 'contains']);
+    assert.deepEqual(parseWorkloadList('document'), [...DOCUMENT_WORKLOADS]);
+    assert.deepEqual(parseWorkloadList('ycsb,read-while-writing'), ['ycsb-a', 'ycsb-b', 'ycsb-c', 'ycsb-d', 'ycsb-e', 'ycsb-f', 'read-while-writing']);
     assert.throws(() => parseWorkloadList('range-scan,teleport'), /unknown workload 'teleport'/);
     assert.throws(() => parseWorkloadList(' , '), /at least one/);
   });

@@ -169,12 +169,31 @@ class MemoryStore implements SyncStore {
     }
   }
 
-  /** Brings `order` up to date: sorts the entries created since the last scan and merges them in. */
+  /**
+   * Brings `order` up to date. A few new entries are inserted one by one (a binary search
+   * and a memmove each), so scans between occasional inserts stay cheap; many are sorted
+   * and merged in one pass.
+   */
   private sortOrder(): Int32Array {
     const total = this.keys.length;
     if (this.sortedUpTo === total) return this.order;
     const keys = this.keys;
-    const fresh = Int32Array.from({ length: total - this.sortedUpTo }, (_, i) => this.sortedUpTo + i);
+    const freshCount = total - this.sortedUpTo;
+    if (freshCount <= 64) {
+      const grown = new Int32Array(total);
+      grown.set(this.order);
+      let length = this.order.length;
+      for (let id = this.sortedUpTo; id < total; id++) {
+        const pos = this.lowerBound(grown.subarray(0, length), keys[id]!);
+        grown.copyWithin(pos + 1, pos, length);
+        grown[pos] = id;
+        length++;
+      }
+      this.order = grown;
+      this.sortedUpTo = total;
+      return grown;
+    }
+    const fresh = Int32Array.from({ length: freshCount }, (_, i) => this.sortedUpTo + i);
     fresh.sort((a, b) => compareBytes(keys[a]!, keys[b]!));
     const old = this.order;
     const merged = new Int32Array(total);

@@ -30,3 +30,11 @@ export function fraction(name: string): (text: string) => number {
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function openFraction(name: string): (text: string) => number {
+  return (text: string) => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a number between 0 and 1 (exclusive), not '${text}'.`);
+    return n;
+  };
+}

@@ -18,8 +18,8 @@ import {
   type WorkloadResult,
 } from '../results.js';
 import { prepareEngines, runScenario, type EngineRequest } from '../runner/run.js';
-import { loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
-import { collect, fraction, nonNegativeInt, positiveInt } from './options.js';
+import { DOCUMENT_WORKLOADS, loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
+import { collect, fraction, nonNegativeInt, openFraction, positiveInt } from './options.js';
 
 interface RunFlags {
   engine: string[];
@@ -46,6 +46,10 @@ interface RunFlags {
   sweep?: string;
   batch?: number;
   concurrency?: number;
+  targetRate?: number;
+  distribution?: 'uniform' | 'zipfian' | 'latest' | 'hotspot';
+  zipfianConstant?: number;
+  writesPerRead?: number;
 }
 
 /** `--sweep ops=10000,100000,1000000`: the values of N to run the scenario at, in one results file. */
@@ -97,6 +101,11 @@ function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[], swe
     '--batch', String(scenario.batch),
     '--concurrency', String(scenario.concurrency),
   );
+  if (scenario.workloads.some((w) => !DOCUMENT_WORKLOADS.includes(w))) {
+    if (scenario.requestDistribution !== undefined) parts.push('--distribution', scenario.requestDistribution);
+    parts.push('--zipfian-constant', String(scenario.zipfianConstant), '--writes-per-read', String(scenario.writesPerRead));
+  }
+  if (scenario.targetRate !== undefined) parts.push('--target-rate', String(scenario.targetRate));
   return parts.map(quote).join(' ');
 }
 
@@ -121,7 +130,7 @@ export function registerRun(program: Command): void {
     .option('-r, --repetitions <n>', 'timed repetitions per workload', positiveInt('--repetitions', 1000))
     .option('--warmup <n>', 'untimed warm-up repetitions before them', nonNegativeInt('--warmup', 100))
     .option('--seed <n>', 'seed of values and random orders (0 to 4294967295)', nonNegativeInt('--seed', 0xffffffff))
-    .option('-w, --workloads <list>', `comma-separated workloads, or all: ${Object.keys(WORKLOAD_LABELS).join(', ')}`)
+    .option('-w, --workloads <list>', `comma-separated workloads or groups (document, ycsb, all): ${Object.keys(WORKLOAD_LABELS).join(', ')}`)
     .option('--scan-length <n>', 'entries per range scan', positiveInt('--scan-length'))
     .option('--prefix-length <bytes>', 'prefix length of prefix scans (default: key size - 3, so 1,000 keys per prefix)', positiveInt('--prefix-length', 1024))
     .option('--miss-ratio <fraction>', 'share of contains checks that ask for absent keys', fraction('--miss-ratio'))
@@ -136,6 +145,10 @@ export function registerRun(program: Command): void {
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
     .option('--batch <n>', 'group writes and deletes into atomic batches of n (default 1: one call per operation)', positiveInt('--batch', 1_000_000))
     .option('--concurrency <k>', 'outstanding operations for asynchronous stores (default 1)', positiveInt('--concurrency', 4096))
+    .option('--target-rate <calls/s>', 'latency pass open-loop at this rate: latency counts from when each call was due (no coordinated omission)', positiveInt('--target-rate', 1e9))
+    .addOption(new Option('--distribution <name>', 'request distribution of the mixed workloads, overriding each YCSB workload\'s own').choices(['uniform', 'zipfian', 'latest', 'hotspot']))
+    .option('--zipfian-constant <theta>', 'skew of the zipfian and latest distributions (default 0.99)', openFraction('--zipfian-constant'))
+    .option('--writes-per-read <n>', 'read-while-writing: writes between consecutive reads (default 1)', nonNegativeInt('--writes-per-read', 1000))
     .action(async (flags: RunFlags, command: Command) => {
       const code = await run(flags, command);
       process.exitCode = code;
@@ -163,6 +176,10 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
     timeoutSeconds: flags.timeout,
     batch: flags.batch,
     concurrency: flags.concurrency,
+    targetRate: flags.targetRate,
+    requestDistribution: flags.distribution,
+    zipfianConstant: flags.zipfianConstant,
+    writesPerRead: flags.writesPerRead,
   };
   const sweep = flags.sweep === undefined ? undefined : parseSweep(flags.sweep);
   if (sweep !== undefined && flags.ops !== undefined) throw new UserError('--sweep sets the number of operations; drop --ops');

@@ -18,7 +18,8 @@ import type { WorkloadResult } from '../results.js';
 import { findEngine } from '../registry.js';
 import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
-import { loadStore, planWorkload, type Timed, type WorkloadPlan } from './workloads.js';
+import { loadStore, type Timed, type WorkloadPlan } from './workloads.js';
+import { planFor } from './plans.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
@@ -113,7 +114,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   const n = scenario.ops;
 
   progress('preparing the workload');
-  const plan = planWorkload(job.workload, scenario);
+  const plan = planFor(job.workload, scenario);
   const overheadNs = await harnessOverheadNs(plan, engine.api, scenario.concurrency);
   gc?.();
   const baselineRssBytes = process.memoryUsage.rss();
@@ -229,6 +230,8 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
 
   // The latency pass: every call timed on its own, separate from the throughput repetitions.
   let latency: WorkloadResult['latency'] = null;
+  let latencyByOperation: Record<string, NonNullable<WorkloadResult['latency']>> | undefined;
+  let intervals: WorkloadResult['intervals'];
   if (failure === undefined) {
     try {
       progress('latency pass');
@@ -240,20 +243,25 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
       const calls = plan.callsPerRepetition;
       const lat = new Float64Array(calls);
       gc?.();
-      if (s.api === 'sync') plan.latencySync(s, lat);
-      else await plan.latencyAsync(s, lat);
-      lat.sort();
-      const ns = (q: number): number => quantileSorted(lat, q) * 1e6;
-      latency = {
-        method: 'instrumented pass: every call timed with performance.now(), after the throughput repetitions; keys and values made between chunks of calls, untimed',
-        per: plan.unit === 'entry' ? 'scan call' : 'operation',
-        calls,
-        timerOverheadNs: timerOverheadNs(),
-        p50Ns: ns(0.5),
-        p99Ns: ns(0.99),
-        p999Ns: ns(0.999),
-        maxNs: lat[calls - 1]! * 1e6,
-      };
+      const completedAt = new Float64Array(calls);
+      if (s.api === 'sync') plan.latencySync(s, lat, scenario.targetRate, completedAt);
+      else await plan.latencyAsync(s, lat, scenario.targetRate, completedAt);
+      const timerNs = timerOverheadNs();
+      const method =
+        scenario.targetRate === undefined
+          ? 'instrumented pass, closed loop: every call timed with performance.now(), after the throughput repetitions; keys and values made between chunks of calls, untimed'
+          : `instrumented pass, open loop at ${scenario.targetRate} calls/s: each call timed from when it was due, so stalls count for every call they delay`;
+      intervals = intervalSeries(lat, completedAt);
+      if (plan.callTypes !== undefined && plan.typeNames !== undefined) {
+        latencyByOperation = {};
+        plan.typeNames.forEach((name, type) => {
+          const mine = lat.filter((_, c) => plan.callTypes![c] === type);
+          if (mine.length > 0) latencyByOperation![name] = summarizeLatency(mine, method, name, timerNs);
+        });
+        // read-while-writing measures the reads; its headline latency is theirs.
+        if (job.workload === 'read-while-writing' && latencyByOperation.read !== undefined) latency = latencyByOperation.read;
+      }
+      latency ??= summarizeLatency(lat, method, plan.unit === 'entry' ? 'scan call' : 'operation', timerNs);
     } catch (err) {
       failure = `the store threw during the latency pass: ${errorMessage(err)}`;
     }
@@ -282,6 +290,8 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     repetitions,
     opsPerSec: ok ? summarize(repetitions.map((r) => r.opsPerSec)) : null,
     latency,
+    ...(latencyByOperation === undefined ? {} : { latencyByOperation }),
+    ...(intervals === undefined ? {} : { intervals }),
     resources: {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       baselineRssBytes,
@@ -302,6 +312,28 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
 
 class VerificationError extends Error {}
 
+/** Percentiles of call latencies given in milliseconds (the array is sorted in place). */
+function summarizeLatency(lat: Float64Array, method: string, per: string, timerOverheadNs: number): NonNullable<WorkloadResult['latency']> {
+  lat.sort();
+  const ns = (q: number): number => quantileSorted(lat, q) * 1e6;
+  return { method, per, calls: lat.length, timerOverheadNs, p50Ns: ns(0.5), p99Ns: ns(0.99), p999Ns: ns(0.999), maxNs: lat[lat.length - 1]! * 1e6 };
+}
+
+/**
+ * Calls completed and their p99 per second of the latency pass (chunk preparation
+ * excluded); a second in which no call completed (a stall) appears with 0 calls.
+ */
+function intervalSeries(lat: Float64Array, completedAt: Float64Array): NonNullable<WorkloadResult['intervals']> {
+  const seconds = completedAt.length === 0 ? 0 : Math.floor(completedAt[completedAt.length - 1]! / 1000) + 1;
+  const buckets: number[][] = Array.from({ length: seconds }, () => []);
+  for (let c = 0; c < lat.length; c++) buckets[Math.floor(completedAt[c]! / 1000)]!.push(lat[c]!);
+  return buckets.map((b, second) => ({
+    second,
+    calls: b.length,
+    p99Ns: b.length === 0 ? 0 : quantileSorted(Float64Array.from(b).sort(), 0.99) * 1e6,
+  }));
+}
+
 function describeChecks(plan: WorkloadPlan): string {
   switch (plan.name) {
     case 'sequential-writes':
@@ -317,6 +349,8 @@ function describeChecks(plan: WorkloadPlan): string {
       return 'after every repetition: no deleted key found by get, has or a full scan';
     case 'contains':
       return 'a digest of the answers in every repetition; then every answer of the last one against the expected presence';
+    default:
+      return 'a digest of every answer in every repetition against a model of the store; then every record read back with the version it must hold, and a full scan in order';
   }
 }
 

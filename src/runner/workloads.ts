@@ -41,8 +41,9 @@ export class KeySpace {
   key(i: number, out: Uint8Array, offset = 0): void {
     writeKey(i, this.keySize, out, offset);
   }
-  value(i: number, out: Uint8Array, offset = 0): void {
-    writeValue(this.valueSeed, i, this.valueSize, out, offset);
+  /** Version v > 0 is the v-th update of record i in the mixed workloads. */
+  value(i: number, out: Uint8Array, offset = 0, version = 0): void {
+    writeValue(this.valueSeed, i, this.valueSize, out, offset, version);
   }
 }
 
@@ -69,7 +70,7 @@ export function makeDataset(scenario: Scenario, keyCount: number, valueCount: nu
 }
 
 /** Buffers for one chunk of keys and values, with a view per slot, made once. */
-class Slots {
+export class Slots {
   readonly keys: Uint8Array[];
   readonly values: Uint8Array[];
   constructor(
@@ -87,9 +88,9 @@ class Slots {
   setKey(slot: number, i: number): void {
     this.space.key(i, this.keys[slot]!);
   }
-  setEntry(slot: number, i: number): void {
+  setEntry(slot: number, i: number, version = 0): void {
     this.space.key(i, this.keys[slot]!);
-    this.space.value(i, this.values[slot]!);
+    this.space.value(i, this.values[slot]!, 0, version);
   }
 }
 
@@ -122,9 +123,16 @@ export interface WorkloadPlan {
   runSync(store: SyncStore): Timed;
   /** The timed part on an asynchronous store, `concurrency` calls outstanding. */
   runAsync(store: AsyncStore, concurrency: number): Promise<Timed>;
-  /** Every call timed on its own, in milliseconds, into `out` (length callsPerRepetition). */
-  latencySync(store: SyncStore, out: Float64Array): void;
-  latencyAsync(store: AsyncStore, out: Float64Array): Promise<void>;
+  /**
+   * Every call timed on its own, in milliseconds, into `out` (length callsPerRepetition).
+   * With a target rate (calls per second) the pass is open-loop: call c is due at c / rate
+   * seconds, is issued no earlier, and its latency runs from when it was due, so a stall
+   * shows in every call it delays (no coordinated omission). Chunk preparation pauses the schedule.
+   * `completedAt` receives each call's completion time, in milliseconds since the pass began
+   * (chunk preparation excluded).
+   */
+  latencySync(store: SyncStore, out: Float64Array, targetRate?: number, completedAt?: Float64Array): void;
+  latencyAsync(store: AsyncStore, out: Float64Array, targetRate?: number, completedAt?: Float64Array): Promise<void>;
   /** Full checks after the timed part; returns what was wrong, or undefined. */
   verify(store: Store): Promise<string | undefined>;
 }
@@ -134,7 +142,7 @@ export interface WorkloadPlan {
  * (untimed); `loop` is the tight timed loop over those calls and returns their digest
  * share; `call` and `callAsync` make one call (c is the call's number in the run).
  */
-interface Program {
+export interface Program {
   readonly calls: number;
   readonly chunkCalls: number;
   fill(from: number, to: number): void;
@@ -143,9 +151,9 @@ interface Program {
   callAsync(store: AsyncStore, c: number, from: number): Promise<number>;
 }
 
-type PlanShape = Omit<WorkloadPlan, 'runSync' | 'runAsync' | 'latencySync' | 'latencyAsync'>;
+export type PlanShape = Omit<WorkloadPlan, 'runSync' | 'runAsync' | 'latencySync' | 'latencyAsync'>;
 
-function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
+export function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
   const { calls, chunkCalls } = program;
   return {
     ...shape,
@@ -183,25 +191,47 @@ function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
       }
       return { digest, ms };
     },
-    latencySync(store, out) {
+    latencySync(store, out, targetRate, completedAt) {
+      const interval = targetRate === undefined ? 0 : 1000 / targetRate;
+      let start = performance.now();
       for (let from = 0; from < calls; from += chunkCalls) {
         const to = Math.min(calls, from + chunkCalls);
+        const fillStart = performance.now();
         program.fill(from, to);
+        start += performance.now() - fillStart;
         for (let c = from; c < to; c++) {
-          const t = performance.now();
+          let t = performance.now();
+          if (interval > 0) {
+            const due = start + c * interval;
+            while (t < due) t = performance.now();
+            t = due;
+          }
           program.call(store, c, from);
-          out[c] = performance.now() - t;
+          const end = performance.now();
+          out[c] = end - t;
+          if (completedAt !== undefined) completedAt[c] = end - start;
         }
       }
     },
-    async latencyAsync(store, out) {
+    async latencyAsync(store, out, targetRate, completedAt) {
+      const interval = targetRate === undefined ? 0 : 1000 / targetRate;
+      let start = performance.now();
       for (let from = 0; from < calls; from += chunkCalls) {
         const to = Math.min(calls, from + chunkCalls);
+        const fillStart = performance.now();
         program.fill(from, to);
+        start += performance.now() - fillStart;
         for (let c = from; c < to; c++) {
-          const t = performance.now();
+          let t = performance.now();
+          if (interval > 0) {
+            const due = start + c * interval;
+            while (t < due) t = performance.now();
+            t = due;
+          }
           await program.callAsync(store, c, from);
-          out[c] = performance.now() - t;
+          const end = performance.now();
+          out[c] = end - t;
+          if (completedAt !== undefined) completedAt[c] = end - start;
         }
       }
     },
@@ -212,7 +242,7 @@ function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
  * Digest shares. Each is weighted by the call's position (2c + 1, odd so no share vanishes),
  * and shares are summed: order-independent, yet a value returned for the wrong key changes it.
  */
-function valueShare(v: Uint8Array | undefined, c: number): number {
+export function valueShare(v: Uint8Array | undefined, c: number): number {
   if (v === undefined) return Math.imul(MISSING, 2 * c + 1);
   const n = v.length;
   const h = 1 + n + (n > 0 ? v[0]! + 3 * v[n >> 1]! + 7 * v[n - 1]! : 0);
@@ -221,22 +251,25 @@ function valueShare(v: Uint8Array | undefined, c: number): number {
 function entryShare(k: Uint8Array, v: Uint8Array): number {
   return (k[k.length - 1]! + 5 * (k.length > 1 ? k[k.length - 2]! : 0) + 11 * (v.length > 0 ? v[0]! : 0) + 1) | 0;
 }
-const MISSING = 0x7fffffff;
+export const MISSING = 0x7fffffff;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && compareBytes(a, b) === 0;
 }
-const ascii = (u: Uint8Array): string => Buffer.from(u).toString('latin1');
+export const ascii = (u: Uint8Array): string => Buffer.from(u).toString('latin1');
 
-/** Checks that get(key(i)) is value(i) for every i < n, and that a full scan yields exactly key(0..n-1) in order. */
-async function verifyLoaded(store: Store, space: KeySpace, n: number): Promise<string | undefined> {
+/**
+ * Checks that get(key(i)) is value(i) (version versions[i] when given) for every i < n,
+ * and that a full scan yields exactly key(0..n-1) in order.
+ */
+export async function verifyLoaded(store: Store, space: KeySpace, n: number, versions?: Uint32Array): Promise<string | undefined> {
   const key = new Uint8Array(space.keySize);
   const value = new Uint8Array(space.valueSize);
   for (let i = 0; i < n; i++) {
     space.key(i, key);
     const got = await store.get(key);
     if (got === undefined) return `key ${ascii(key)} is missing`;
-    space.value(i, value);
+    space.value(i, value, 0, versions?.[i] ?? 0);
     if (!sameBytes(got, value)) return `key ${ascii(key)} has a wrong value (${got.length} bytes)`;
   }
   let i = 0;
@@ -245,7 +278,7 @@ async function verifyLoaded(store: Store, space: KeySpace, n: number): Promise<s
     if (i >= n) problem = `a full scan found an extra key ${ascii(k)}`;
     else {
       space.key(i, key);
-      space.value(i, value);
+      space.value(i, value, 0, versions?.[i] ?? 0);
       if (!sameBytes(k, key)) problem = `a full scan found ${ascii(k)} where ${ascii(key)} belongs`;
       else if (!sameBytes(v, value)) problem = `a full scan found a wrong value for ${ascii(k)}`;
     }
@@ -611,6 +644,8 @@ export function planWorkload(workload: WorkloadName, scenario: Scenario): Worklo
       return deletePlan(scenario, space);
     case 'contains':
       return containsPlan(scenario, space);
+    default:
+      throw new Error(`${workload} is a mixed workload: plan it with planMixed (src/runner/mixed.ts)`);
   }
 }
 
