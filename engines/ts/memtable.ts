@@ -60,7 +60,10 @@ export class Memtable {
   nodes: Int32Array;
   seqs: Float64Array;
   count = 0;
-  /** Open-addressing table of the newest node per distinct key; NIL is empty. */
+  /**
+   * Open-addressing table of the newest node per distinct key, holding node + 1 so
+   * that 0 is empty: a fresh (lazily zeroed) array needs no fill.
+   */
   private slots: Int32Array;
   private mask: number;
   private distinct = 0;
@@ -80,7 +83,9 @@ export class Memtable {
     const buf = new ArrayBuffer(initialNodes * STRIDE * 4);
     this.nodes = new Int32Array(buf);
     this.seqs = new Float64Array(buf);
-    this.slots = new Int32Array(initialNodes * 2).fill(NIL);
+    let slotCount = 16;
+    while (slotCount < initialNodes * 2) slotCount *= 2;
+    this.slots = new Int32Array(slotCount);
     this.mask = this.slots.length - 1;
   }
 
@@ -104,15 +109,15 @@ export class Memtable {
 
   private growSlots(): void {
     const old = this.slots;
-    const slots = new Int32Array(old.length * 2).fill(NIL);
+    const slots = new Int32Array(old.length * 2);
     const mask = slots.length - 1;
     const nodes = this.nodes;
     for (let i = 0; i < old.length; i++) {
-      const n = old[i]!;
-      if (n === NIL) continue;
-      let s = nodes[n * STRIDE + F_HASH]! & mask;
-      while (slots[s] !== NIL) s = (s + 1) & mask;
-      slots[s] = n;
+      const n1 = old[i]!;
+      if (n1 === 0) continue;
+      let s = nodes[(n1 - 1) * STRIDE + F_HASH]! & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = n1;
     }
     this.slots = slots;
     this.mask = mask;
@@ -231,15 +236,16 @@ export class Memtable {
     const mask = this.mask;
     let s = h & mask;
     for (;;) {
-      const e = slots[s]!;
-      if (e === NIL) {
-        slots[s] = n;
+      const e1 = slots[s]!;
+      if (e1 === 0) {
+        slots[s] = n + 1;
         this.distinct++;
         break;
       }
+      const e = e1 - 1;
       if (nodes[e * STRIDE + F_HASH] === h && this.sameKey(e, key, 0, keyLen)) {
         nodes[b + F_OLDER] = e;
-        slots[s] = n;
+        slots[s] = n + 1;
         break;
       }
       s = (s + 1) & mask;
@@ -262,8 +268,9 @@ export class Memtable {
     let s = h & mask;
     let probed = false;
     for (;;) {
-      let n = slots[s]!;
-      if (n === NIL) return NIL;
+      const n1 = slots[s]!;
+      if (n1 === 0) return NIL;
+      let n = n1 - 1;
       if (nodes[n * STRIDE + F_HASH] === h) {
         if (!probed) {
           this.setProbe(key, 0, len);

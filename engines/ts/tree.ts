@@ -253,10 +253,14 @@ export class Tree {
     return new Tree(dir, options);
   }
 
-  /** A memtable whose first arena fits the flush threshold: small thresholds do not pay for large arrays. */
+  /**
+   * A memtable sized for the flush threshold up front, so filling it never copies the
+   * arena or the node array. Large typed arrays come from the OS zeroed and lazily
+   * backed, so the unused part costs address space, not memory.
+   */
   private newMemtable(): Memtable {
-    const arena = Math.min(1 << 20, Math.max(4096, this.memtableBytes));
-    return new Memtable(arena, Math.max(64, arena >> 7));
+    const arena = Math.max(4096, this.memtableBytes + 4096);
+    return new Memtable(arena, Math.max(64, Math.ceil(this.memtableBytes / 160)));
   }
 
   private openWal(number: number): void {
