@@ -101,6 +101,15 @@ export class MergeIterator {
     return this.isValid;
   }
 
+  get sourceCount(): number {
+    return this.sources.length;
+  }
+
+  /** REQUIRES: sourceCount > 0. */
+  firstSource(): InternalIterator {
+    return this.sources[0]!;
+  }
+
   private less(a: InternalIterator, b: InternalIterator): boolean {
     const c = cmpIter(a, b);
     return this.reverse ? c > 0 : c < 0;
