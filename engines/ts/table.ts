@@ -149,11 +149,19 @@ export class TableBuilder {
 
 /**
  * A cache of verified data blocks shared by the tables of one tree, bounded in bytes.
- * Eviction is FIFO with a second chance for blocks hit since they were last considered.
+ * Eviction is CLOCK (second chance): a hit sets a slot's reference bit, the hand
+ * clears set bits and evicts the first slot whose bit is clear. Slots live in arrays;
+ * the Map only maps a key to its slot and is never iterated (iterating a Map with many
+ * deleted entries walks their holes).
  */
 export class BlockCache {
-  private readonly blocks = new Map<number, Uint8Array>();
-  private readonly referenced = new Set<number>();
+  private readonly index = new Map<number, number>();
+  private readonly slotKeys: number[] = [];
+  private readonly slotBlocks: Uint8Array[] = [];
+  private readonly slotRef: number[] = [];
+  private readonly free: number[] = [];
+  private hand = 0;
+  private occupied = 0;
   private bytes = 0;
   hits = 0;
   misses = 0;
@@ -164,40 +172,60 @@ export class BlockCache {
   }
 
   get(key: number): Uint8Array | undefined {
-    const b = this.blocks.get(key);
-    if (b !== undefined) {
-      this.hits++;
-      this.referenced.add(key);
-    } else this.misses++;
-    return b;
+    const slot = this.index.get(key);
+    if (slot === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.slotRef[slot] = 1;
+    return this.slotBlocks[slot];
+  }
+
+  private evict(slot: number): void {
+    this.index.delete(this.slotKeys[slot]!);
+    this.bytes -= this.slotBlocks[slot]!.length;
+    this.slotKeys[slot] = -1;
+    this.slotBlocks[slot] = EMPTY;
+    this.slotRef[slot] = 0;
+    this.occupied--;
+    this.free.push(slot);
   }
 
   insert(key: number, block: Uint8Array): void {
-    if (this.capacity <= 0) return;
-    this.blocks.set(key, block);
-    this.bytes += block.length;
-    while (this.bytes > this.capacity && this.blocks.size > 1) {
-      const oldest = this.blocks.keys().next().value as number;
-      const b = this.blocks.get(oldest)!;
-      this.blocks.delete(oldest);
-      if (this.referenced.delete(oldest)) {
-        this.blocks.set(oldest, b);
+    if (this.capacity <= 0 || this.index.has(key)) return;
+    const n = this.slotKeys.length;
+    while (this.bytes + block.length > this.capacity && this.occupied > 0) {
+      const h = this.hand;
+      this.hand = h + 1 === n ? 0 : h + 1;
+      if (this.slotKeys[h] === -1) continue;
+      if (this.slotRef[h] === 1) {
+        this.slotRef[h] = 0;
         continue;
       }
-      this.bytes -= b.length;
+      this.evict(h);
     }
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.slotKeys.length;
+      this.slotKeys.push(key);
+      this.slotBlocks.push(block);
+      this.slotRef.push(0);
+    } else {
+      this.slotKeys[slot] = key;
+      this.slotBlocks[slot] = block;
+      this.slotRef[slot] = 0;
+    }
+    this.index.set(key, slot);
+    this.occupied++;
+    this.bytes += block.length;
   }
 
   /** Drops a table's blocks (after the table is deleted). */
   evictTable(tableId: number, blocks: number): void {
     for (let i = 0; i < blocks; i++) {
-      const k = BlockCache.key(tableId, i);
-      const b = this.blocks.get(k);
-      if (b !== undefined) {
-        this.blocks.delete(k);
-        this.referenced.delete(k);
-        this.bytes -= b.length;
-      }
+      const slot = this.index.get(BlockCache.key(tableId, i));
+      if (slot !== undefined) this.evict(slot);
     }
   }
 
