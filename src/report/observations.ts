@@ -38,7 +38,8 @@ export function observations(cmp: Comparison): string[] {
       tested.length === 0
         ? 'no confidence interval is available for any of them'
         : `${an} is clearly faster on ${faster} and clearly slower on ${slower} (the 95% CI of the ratio excludes 1), and not clearly different on ${tested.length - faster - slower}`;
-    out.push(`${an} reaches ${range} of ${bn}'s throughput across the ${withRatio.length} workload${withRatio.length === 1 ? '' : 's'} both have; ${verdict}.`);
+    const what = multi ? `workload and N pair${withRatio.length === 1 ? '' : 's'}` : `workload${withRatio.length === 1 ? '' : 's'}`;
+    out.push(`${an} reaches ${range} of ${bn}'s throughput across the ${withRatio.length} ${what} both have; ${verdict}.`);
     // Clear differences one by one; the rest in one line each, so the claims stand out.
     for (const row of withRatio) {
       const r = row.ratios[p]!;
