@@ -162,15 +162,19 @@ function latency(input: ReportInput): string[] {
       const lat = cell.result?.latency;
       if (!lat) return;
       methods.set(lat.method, [...(methods.get(lat.method) ?? []), lat.timerOverheadNs]);
-      rows.push([
-        WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : ''),
+      const label = WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : '');
+      const line = (what: string, l: typeof lat): string[] => [
+        what,
         cmp.sides[i]!.name,
-        `${formatInt(lat.calls)} × ${lat.per}`,
-        formatNs(lat.p50Ns),
-        formatNs(lat.p99Ns),
-        formatNs(lat.p999Ns),
-        formatNs(lat.maxNs),
-      ]);
+        `${formatInt(l.calls)} × ${l.per}`,
+        formatNs(l.p50Ns),
+        formatNs(l.p99Ns),
+        formatNs(l.p999Ns),
+        formatNs(l.maxNs),
+      ];
+      rows.push(line(label, lat));
+      // Mixed workloads (YCSB) also split the pass by operation type: a read and an update differ.
+      for (const [op, l] of Object.entries(cell.result?.latencyByOperation ?? {})) rows.push(line(`${label}: ${op}`, l));
     });
   const out = ['## Latency percentiles', ''];
   if (rows.length === 0) return [...out, 'No run in these files recorded latencies (published figures have none).', ''];

@@ -79,6 +79,17 @@ describe('report', () => {
     for (const chart of written.charts) parseXml(await readFile(chart, 'utf8'));
   });
 
+  it('mixed workloads: latency rows per operation type', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const file = makeResults({ engines: [{ label: 'a', figures: { 'ycsb-a': around(100_000) } }, { label: 'b', figures: { 'ycsb-a': around(50_000) } }] });
+    const lat = (p50Ns: number) => ({ method: 'instrumented pass', per: 'operation', calls: 50_000, timerOverheadNs: 40, p50Ns, p99Ns: p50Ns * 3, p999Ns: p50Ns * 9, maxNs: p50Ns * 100 });
+    const withOps = { ...file, results: file.results.map((r) => ({ ...r, latencyByOperation: { read: lat(1_000), update: lat(4_000) } })) };
+    const path = await writeFixture(dir, 'ycsb.json', withOps);
+    const { md } = await report([path], dir);
+    assert.match(md, /\| YCSB A \(50% read, 50% update\): read \| a \| 50,000 × operation \| 1\.00 µs \| 3\.00 µs \| 9\.00 µs \| 100\.0 µs \|/);
+    assert.match(md, /\| YCSB A \(50% read, 50% update\): update \| b \| 50,000 × operation \| 4\.00 µs \|/);
+  });
+
   it('beside published figures: no CI claimed, not rerunnable, hardware warning', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
     const path = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: { 'sequential-reads': around(1_400_000) } }] }));
