@@ -109,6 +109,15 @@ export async function runScenario(
   return { results, workDir };
 }
 
+/**
+ * The stderr line that best says why a process died: the first line naming an error
+ * (Node prints its version last, which says nothing), else the last line.
+ */
+export function mostTellingLine(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  return lines.find((l) => /^(\w*Error\b|Error:|lsmbench child:|FATAL|Segmentation fault|Aborted)/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[lines.length - 1];
+}
+
 /** A result for a workload whose child never delivered one. */
 export function failedResult(job: Pick<ChildJob, 'label' | 'workload' | 'point'>, error: string, wallSeconds: number): WorkloadResult {
   return {
@@ -165,7 +174,7 @@ function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<Work
       const seconds = (Date.now() - started) / 1000;
       if (result !== undefined && code === 0) return resolvePromise(result);
       if (result !== undefined) return resolvePromise(result);
-      const lastLine = stderr.trim().split('\n').filter((l) => l.trim().length > 0).slice(-1)[0];
+      const lastLine = mostTellingLine(stderr);
       const how = timedOut
         ? `timed out after ${job.scenario.timeoutSeconds} s`
         : signal !== null

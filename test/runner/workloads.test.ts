@@ -139,3 +139,13 @@ describe('workload plans', () => {
     assert.match(c.problem ?? '', /answered true but the key is absent/);
   });
 });
+
+describe('runner', () => {
+  it('reports the line of a dead process that names its error', async () => {
+    const { mostTellingLine } = await import('../../src/runner/run.js');
+    const stderr = "file:///x/child.js:11\nimport { A } from './b.js';\n         ^\nSyntaxError: The requested module './b.js' does not provide an export named 'A'\n    at ModuleJob._instantiate (node:internal)\n\nNode.js v20.20.2\n";
+    assert.equal(mostTellingLine(stderr), "SyntaxError: The requested module './b.js' does not provide an export named 'A'");
+    assert.equal(mostTellingLine('just one line\n'), 'just one line');
+    assert.equal(mostTellingLine(''), undefined);
+  });
+});
