@@ -199,6 +199,25 @@ class RocksStore implements SyncStore {
   }
 }
 
+/**
+ * The RocksDB version the binding bundles, from the header it ships, or undefined when the
+ * header is not there: comparisons with rocksdb-cpp (Debian's RocksDB) must show both.
+ */
+async function bundledRocksVersion(): Promise<string | undefined> {
+  try {
+    const { createRequire } = await import('node:module');
+    const { readFile } = await import('node:fs/promises');
+    const { dirname, join } = await import('node:path');
+    const root = dirname(createRequire(import.meta.url).resolve(`${PACKAGE}/package.json`));
+    const header = await readFile(join(root, 'deps', 'rocksdb', 'rocksdb', 'include', 'rocksdb', 'version.h'), 'utf8');
+    const part = (name: string): string | undefined => new RegExp(`#define ROCKSDB_${name} (\\d+)`).exec(header)?.[1];
+    const [major, minor, patch] = [part('MAJOR'), part('MINOR'), part('PATCH')];
+    return major !== undefined && minor !== undefined && patch !== undefined ? `${major}.${minor}.${patch}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const rocksdbEngine: EngineDescriptor = {
   name: 'rocksdb',
   description: 'RocksDB through @nxtedition/rocksdb (synchronous writes, reads and scans)',
@@ -210,8 +229,9 @@ export const rocksdbEngine: EngineDescriptor = {
     } catch (err) {
       throw new EngineUnavailableError(`@nxtedition/rocksdb ${version} is installed but does not load: ${err instanceof Error ? err.message : String(err)}`);
     }
+    const library = await bundledRocksVersion();
     return {
-      storeVersion: `@nxtedition/rocksdb ${version}`,
+      storeVersion: `@nxtedition/rocksdb ${version}${library === undefined ? '' : ` (RocksDB ${library})`}`,
       persistent: true,
       durability: ['os', 'fsync'],
       operations: { put: 'native', get: 'native', delete: 'native', has: 'emulated', batch: 'native', range: 'native', prefix: 'emulated' },
