@@ -137,17 +137,17 @@ export class Tree {
   private readonly cache: BlockCache;
   private readonly deferFlush: boolean;
 
-  private mem: Memtable;
+  private mem!: Memtable;
   /** Frozen memtables, newest first. */
   private imms: Memtable[] = [];
   /** Tables, newest first, with their key ranges for skipping. */
   private tables: TableReader[] = [];
   private tableRanges: TableEntry[] = [];
-  private version: VersionState;
-  private manifest: Manifest;
+  private version: VersionState = { logNumber: 0, nextFile: 1, lastSeq: 0, tables: new Map() };
+  private manifest!: Manifest;
   private wal: WalWriter | undefined;
-  private lastSeq: number;
-  private nextFile: number;
+  private lastSeq = 0;
+  private nextFile = 1;
   private closed = false;
   private failure: unknown = undefined;
   private flushScheduled = false;
@@ -177,8 +177,19 @@ export class Tree {
       bloomBitsPerKey: options.bloomBitsPerKey ?? DEFAULT_TABLE_OPTIONS.bloomBitsPerKey,
     };
     this.cache = new BlockCache(options.blockCacheBytes ?? 64 * 1024 * 1024);
+    try {
+      this.recover(options.recovery ?? 'strict');
+    } catch (err) {
+      // Release what recovery opened before it failed.
+      for (const t of this.tables) t.close();
+      throw err;
+    }
+  }
+
+  /** Rebuilds the version from the manifest, replays the WAL, and starts a fresh manifest and WAL. */
+  private recover(mode: LogRecoveryMode): void {
     const fs = this.fs;
-    const mode = options.recovery ?? 'strict';
+    const dir = this.dir;
     fs.mkdirp(dir);
 
     const recovered = recoverManifest(fs, dir, mode);
