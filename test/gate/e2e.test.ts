@@ -23,8 +23,10 @@ const side = (label: 'base' | 'head', spins: number): Side => ({
   env: { LSMBENCH_EXTRA_ENGINES: SLOWED, LSMBENCH_SLOWED_SPINS: String(spins), LSMBENCH_SLOWED_OPS: 'get' },
 });
 
-// About 3.6 µs of extra work per get (1,000 rounds of a dependent multiply): several times a memory get.
-const SPINS = 1000;
+// About 18 µs of extra work per get (5,000 rounds of a dependent multiply): ten times a memory get
+// or more. On this shared 2-core machine the speed of whole runs swings by 2x, so only a slowdown
+// well beyond that is caught every time (docs/gate.md has the measured figures).
+const SPINS = 5000;
 const RUN_ARGS = ['--engine', 'slowed', '--ops', '5000', '--repetitions', '2', '--workloads', 'random-reads,contains'];
 
 describe('gate end to end: a real slowdown injected into an engine', () => {
@@ -35,7 +37,7 @@ describe('gate end to end: a real slowdown injected into an engine', () => {
     const d = decide(comparisons(runs.base, runs.head), defaultGateConfig(), 'run');
     const by = (w: string) => d.verdicts.find((v) => v.workload === w)!;
     assert.equal(by('random-reads').verdict, 'regression', JSON.stringify(by('random-reads')));
-    assert.ok(by('random-reads').ratio < 0.6, `ratio ${by('random-reads').ratio}`);
+    assert.ok(by('random-reads').ratio < 0.5, `ratio ${by('random-reads').ratio}`);
     assert.equal(by('random-reads').baseN, 5, 'one sample per run');
     assert.equal(d.outcome, 'regression');
     assert.equal(d.exitCode, 1);
