@@ -15,6 +15,7 @@ import { errorMessage } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import type { WorkloadResult } from '../results.js';
 import type { ChildJob } from '../runner/protocol.js';
+import type { Scenario } from '../scenario.js';
 import { summarize } from '../stats.js';
 import { EngineMessage, HelloMessage, PROTOCOL_VERSION, PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload, runRequest, type Hello } from './messages.js';
 
@@ -43,8 +44,12 @@ export function externalCommand(name: string): string {
 const DESCRIBE_TIMEOUT_MS = 30_000;
 
 const drivingOf = new WeakMap<Engine, string>();
-/** How an external engine drives its store, as its hello says; undefined for in-process engines. */
-export const externalDriving = (engine: Engine): string | undefined => drivingOf.get(engine);
+/** How an external engine drives its store, as its hello says, with the scenario's batching; undefined for in-process engines. */
+export function externalDriving(engine: Engine, scenario: Pick<Scenario, 'batch'>): string | undefined {
+  const own = drivingOf.get(engine);
+  if (own === undefined) return undefined;
+  return `${own}; ${scenario.batch > 1 ? `writes and deletes in atomic batches of ${scenario.batch}` : 'one operation per call'}`;
+}
 
 interface Outcome {
   code: number | null;

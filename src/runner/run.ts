@@ -52,7 +52,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
         durabilityRequested: scenario.durability,
         durabilityUsed: used,
         operations: { ...engine.operations },
-        driving: externalDriving(engine) ?? describeDriving(engine.api, scenario),
+        driving: externalDriving(engine, scenario) ?? describeDriving(engine.api, scenario),
       },
     });
   }

@@ -280,7 +280,7 @@ json hello() {
           {"durability", {"none", "os", "fsync"}},
           {"operations",
            {{"put", "native"}, {"get", "native"}, {"delete", "native"}, {"has", "emulated"}, {"batch", "native"}, {"range", "native"}, {"prefix", "emulated"}}},
-          {"driving", "a C++ loop, one synchronous RocksDB call per operation (WriteBatch per batch), Get into a PinnableSlice, one iterator per scan"}};
+          {"driving", "a C++ loop of synchronous RocksDB calls (Put or Delete per operation, Write per batch), Get into a PinnableSlice, one iterator per scan"}};
 }
 
 // A scan: `count` entries from `start`, or (count == 0) every key with `prefix`.
