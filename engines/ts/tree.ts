@@ -452,11 +452,16 @@ export class Tree {
     this.checkOpen();
     let start = range.start;
     let end = range.end;
-    const prefix = range.prefix !== undefined && range.prefix.length > 0 ? range.prefix : undefined;
+    let prefix = range.prefix !== undefined && range.prefix.length > 0 ? range.prefix : undefined;
     if (prefix !== undefined) {
       if (start === undefined || lessThan(start, prefix)) start = prefix;
       const pEnd = prefixSuccessor(prefix);
-      if (pEnd !== undefined && (end === undefined || lessThan(pEnd, end))) end = pEnd;
+      if (pEnd !== undefined) {
+        if (end === undefined || lessThan(pEnd, end)) end = pEnd;
+        // Every key in [start, end) with prefix <= start and end <= pEnd starts with the
+        // prefix: the bounds alone do the check. Only a prefix of 0xff bytes needs it per key.
+        if (!range.reverse) prefix = undefined;
+      }
     }
     const limit = range.limit ?? Infinity;
     if (limit <= 0) return 0;
