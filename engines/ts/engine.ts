@@ -7,7 +7,7 @@ import { Tree, VERSION, type TreeOptions } from './tree.js';
 
 const OPTION_HELP = {
   memtableBytes: 'bytes a memtable holds before it is flushed to an L0 table (default 33554432)',
-  blockCacheBytes: 'bytes of data blocks cached in memory (default 67108864)',
+  blockCacheBytes: 'bytes of data blocks cached in memory (default 134217728)',
   blockSize: 'target data block size in bytes (default 4096)',
   bloomBitsPerKey: 'bloom filter bits per key (default 10)',
   maxImmutableMemtables: 'frozen memtables allowed before a write flushes inline (default 2)',

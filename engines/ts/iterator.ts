@@ -24,9 +24,9 @@ export interface InternalIterator {
   seek(key: Uint8Array, off: number, len: number, seq: number): void;
   /** Positions at the last entry whose user key is < key. */
   seekBefore(key: Uint8Array, off: number, len: number): void;
-  /** REQUIRES: valid(). */
+  /** REQUIRES: valid(), and the last positioning call was seekFirst, seek or next. */
   next(): void;
-  /** REQUIRES: valid(). */
+  /** REQUIRES: valid(), and the last positioning call was seekLast, seekBefore or prev. */
   prev(): void;
 }
 

@@ -38,7 +38,7 @@ export interface TreeOptions {
   readonly memtableBytes?: number;
   /** Frozen memtables allowed to wait for the deferred flush before a write flushes inline. Default 2. */
   readonly maxImmutableMemtables?: number;
-  /** Bytes of verified data blocks kept in memory. Default 64 MiB. */
+  /** Bytes of verified data blocks kept in memory. Default 128 MiB. */
   readonly blockCacheBytes?: number;
   readonly blockSize?: number;
   readonly restartInterval?: number;
@@ -176,7 +176,7 @@ export class Tree {
       restartInterval: options.restartInterval ?? DEFAULT_TABLE_OPTIONS.restartInterval,
       bloomBitsPerKey: options.bloomBitsPerKey ?? DEFAULT_TABLE_OPTIONS.bloomBitsPerKey,
     };
-    this.cache = new BlockCache(options.blockCacheBytes ?? 64 * 1024 * 1024);
+    this.cache = new BlockCache(options.blockCacheBytes ?? 128 * 1024 * 1024);
     try {
       this.recover(options.recovery ?? 'strict');
     } catch (err) {

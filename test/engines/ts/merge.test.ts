@@ -34,8 +34,6 @@ describe('merging iterator', () => {
   newer.add(b('b'), 9, KIND_PUT, b('b9'));
   newer.add(b('d'), 10, KIND_DELETE, undefined);
   newer.add(b('c'), 11, KIND_PUT, b('c11'));
-  const sources = (): MergeIterator[] => [];
-  void sources;
   const make = (snapshot: number): MergeIterator => new MergeIterator([newer.iterator(), older.iterator(), table.iterator()], snapshot);
 
   it('newest version wins and tombstones hide keys, in both directions', () => {
