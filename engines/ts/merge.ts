@@ -258,3 +258,58 @@ export class MergeIterator {
     this.isValid = false;
   }
 }
+
+/**
+ * Merges sources into one stream in internal order, every version and tombstone
+ * included: what compaction writes when no version may be dropped.
+ */
+export class RawMergeIterator {
+  private readonly heap: InternalIterator[] = [];
+  private size = 0;
+
+  constructor(sources: readonly InternalIterator[]) {
+    for (const s of sources) {
+      s.seekFirst();
+      if (s.valid()) this.heap.push(s);
+    }
+    this.size = this.heap.length;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    const n = this.size;
+    const x = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
+      if (l + 1 < n && cmpIter(h[l + 1]!, h[l]!) < 0) m = l + 1;
+      if (cmpIter(h[m]!, x) >= 0) break;
+      h[i] = h[m]!;
+      i = m;
+    }
+    h[i] = x;
+  }
+
+  valid(): boolean {
+    return this.size > 0;
+  }
+
+  /** The source holding the current entry. REQUIRES: valid(). */
+  current(): InternalIterator {
+    return this.heap[0]!;
+  }
+
+  /** REQUIRES: valid(). */
+  next(): void {
+    const top = this.heap[0]!;
+    top.next();
+    if (!top.valid()) {
+      this.size--;
+      if (this.size === 0) return;
+      this.heap[0] = this.heap[this.size]!;
+    }
+    if (this.size > 1) this.siftDown(0);
+  }
+}

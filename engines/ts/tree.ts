@@ -19,7 +19,7 @@ import type { InternalIterator } from './iterator.js';
 import type { LogRecoveryMode } from './log.js';
 import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
-import { MergeIterator, RegionCopier } from './merge.js';
+import { MergeIterator, RawMergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
 
@@ -52,6 +52,11 @@ export interface TreeOptions {
   readonly recovery?: LogRecoveryMode;
   /** Defer flushes to a setImmediate task (default true); false flushes inline when a memtable fills. */
   readonly deferFlush?: boolean;
+  /**
+   * Tables that trigger a compaction: once this many are live, the deferred task (and
+   * settle()) merges them all into one level-1 table. Default 4; 0 disables it.
+   */
+  readonly compactionTrigger?: number;
 }
 
 /** A scan: `start` inclusive, `end` exclusive, `prefix` combined with both; `reverse` walks down. */
@@ -79,6 +84,8 @@ export interface TreeStats {
   readonly lastSeq: number;
   readonly flushes: number;
   readonly flushMs: number;
+  readonly compactions: number;
+  readonly compactionMs: number;
   readonly blockCacheHits: number;
   readonly blockCacheMisses: number;
   readonly blockReads: number;
@@ -136,6 +143,11 @@ export class Tree {
   private readonly tableOptions: TableOptions;
   private readonly cache: BlockCache;
   private readonly deferFlush: boolean;
+  private readonly compactionTrigger: number;
+  /** Scans in progress; readers retired by a compaction are closed once none are. */
+  private activeScans = 0;
+  private retired: TableReader[] = [];
+  private compactions = 0;
 
   private mem!: Memtable;
   /** Frozen memtables, newest first. */
@@ -154,6 +166,7 @@ export class Tree {
   private bytesWritten = 0;
   private flushes = 0;
   private flushMs = 0;
+  private compactionMs = 0;
 
   /** Where the last successful lookup found its value. */
   private foundBuf: Uint8Array = new Uint8Array(0);
@@ -171,6 +184,7 @@ export class Tree {
     this.memtableBytes = options.memtableBytes ?? 32 * 1024 * 1024;
     this.maxImmutable = Math.max(0, options.maxImmutableMemtables ?? 2);
     this.deferFlush = options.deferFlush ?? true;
+    this.compactionTrigger = options.compactionTrigger ?? 4;
     this.tableOptions = {
       blockSize: options.blockSize ?? DEFAULT_TABLE_OPTIONS.blockSize,
       restartInterval: options.restartInterval ?? DEFAULT_TABLE_OPTIONS.restartInterval,
@@ -450,6 +464,20 @@ export class Tree {
    */
   scan(range: Range, visit: Visitor, snapshot: number = MAX_SEQ): number {
     this.checkOpen();
+    this.activeScans++;
+    try {
+      return this.scanUnguarded(range, visit, snapshot);
+    } finally {
+      if (--this.activeScans === 0 && this.retired.length > 0) this.closeRetired();
+    }
+  }
+
+  private closeRetired(): void {
+    for (const t of this.retired) t.close();
+    this.retired = [];
+  }
+
+  private scanUnguarded(range: Range, visit: Visitor, snapshot: number): number {
     let start = range.start;
     let end = range.end;
     let prefix = range.prefix !== undefined && range.prefix.length > 0 ? range.prefix : undefined;
@@ -625,6 +653,7 @@ export class Tree {
       if (this.closed || this.failure !== undefined) return;
       try {
         this.flushAll();
+        this.maybeCompact();
       } catch (err) {
         this.failure = err;
       }
@@ -651,6 +680,56 @@ export class Tree {
     if (imm.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(imm.logNumber, 'log')));
     this.flushes++;
     this.flushMs += performance.now() - t0;
+  }
+
+  private maybeCompact(): void {
+    if (this.compactionTrigger > 0 && this.tables.length >= this.compactionTrigger) this.compactAll();
+  }
+
+  /**
+   * Merges every table into one level-1 table. Every version and tombstone is kept:
+   * snapshots are plain sequence numbers the tree does not track, so no version can be
+   * proven invisible. The manifest edit (add the new table, remove the inputs) is
+   * synced before the inputs are deleted; a crash before it leaves an unreferenced
+   * table that the next open deletes.
+   */
+  compactAll(): void {
+    this.check();
+    const inputs = this.tables;
+    const ranges = this.tableRanges;
+    if (inputs.length < 2) return;
+    const t0 = performance.now();
+    const id = this.nextFile++;
+    const path = joinPath(this.dir, fileName(id, 'sst'));
+    const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
+    try {
+      for (const merged = new RawMergeIterator(inputs.map((t) => t.iterator())); merged.valid(); merged.next()) {
+        const e = merged.current();
+        builder.add(e.keyBuf, e.keyOff, e.keyLen, e.seq, e.kind, e.valBuf, e.valOff, e.valLen);
+      }
+    } catch (err) {
+      builder.abandon();
+      this.fs.remove(path);
+      throw err;
+    }
+    const meta: TableEntry = { ...builder.finish(), level: 1 };
+    this.bytesWritten += meta.size;
+    this.fs.syncDir(this.dir);
+    const edit = { add: [meta], remove: ranges.map((r) => r.id), nextFile: this.nextFile, lastSeq: this.lastSeq };
+    const before = this.manifest.size;
+    this.manifest.append(edit);
+    this.bytesWritten += this.manifest.size - before;
+    this.version = applyEdit(this.version, edit);
+    this.tables = [TableReader.open(this.fs, path, id, this.cache)];
+    this.tableRanges = [meta];
+    for (const t of inputs) {
+      this.cache.evictTable(t.id, t.blockCount);
+      this.fs.remove(t.path);
+    }
+    this.retired.push(...inputs);
+    if (this.activeScans === 0) this.closeRetired();
+    this.compactions++;
+    this.compactionMs += performance.now() - t0;
   }
 
   private flushAll(): void {
@@ -686,6 +765,7 @@ export class Tree {
     this.check();
     try {
       this.flushAll();
+      this.maybeCompact();
     } catch (err) {
       this.failure = err;
       throw err;
@@ -709,6 +789,7 @@ export class Tree {
       }
       this.manifest.close();
       for (const t of this.tables) t.close();
+      this.closeRetired();
     }
   }
 
@@ -728,6 +809,8 @@ export class Tree {
       lastSeq: this.lastSeq,
       flushes: this.flushes,
       flushMs: Math.round(this.flushMs),
+      compactions: this.compactions,
+      compactionMs: Math.round(this.compactionMs),
       blockCacheHits: this.cache.hits,
       blockCacheMisses: this.cache.misses,
       blockReads,

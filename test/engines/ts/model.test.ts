@@ -19,6 +19,7 @@ type Op =
   | { op: 'snap' }
   | { op: 'snapget'; k: string }
   | { op: 'flush' }
+  | { op: 'compact' }
   | { op: 'reopen' }
   | { op: 'kill' }
   | { op: 'powerloss' };
@@ -52,7 +53,8 @@ function genOps(seed: number, count: number): Op[] {
     } else if (p < 86) ops.push({ op: 'prefix', p: key().slice(0, 1 + r.int(6)), reverse: r.int(2) === 0 });
     else if (p < 88) ops.push({ op: 'snap' });
     else if (p < 92) ops.push({ op: 'snapget', k: key() });
-    else if (p < 95) ops.push({ op: 'flush' });
+    else if (p < 94) ops.push({ op: 'flush' });
+    else if (p < 95) ops.push({ op: 'compact' });
     else if (p < 97) ops.push({ op: 'reopen' });
     else if (p < 99) ops.push({ op: 'kill' });
     else ops.push({ op: 'powerloss' });
@@ -168,6 +170,9 @@ function runModel(ops: readonly Op[], config: RunConfig): void {
       case 'flush':
         tree.flush();
         durablePoint();
+        break;
+      case 'compact':
+        tree.compactAll();
         break;
       case 'reopen':
         tree.close();

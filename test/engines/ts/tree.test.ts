@@ -84,6 +84,30 @@ describe('tree', () => {
     t.close();
   });
 
+  it('settle() compacts all tables into one once the trigger is reached; snapshots and data survive', async () => {
+    const fs = new FaultFileSystem();
+    const t = Tree.open('/db', { fs, durability: 'os', memtableBytes: 4096, compactionTrigger: 3 });
+    const early = (): number => t.snapshot();
+    t.put(k(1), b('first'));
+    const snap = early();
+    for (let i = 0; i < 600; i++) t.put(k(i % 200), b(`v${i}`));
+    t.delete(k(5));
+    t.flush();
+    assert.ok(t.stats().tables >= 3);
+    await t.settle();
+    const st = t.stats();
+    assert.equal(st.tables, 1, 'one table after compaction');
+    assert.equal(st.compactions, 1);
+    assert.equal(fs.list('/db').filter((n) => n.endsWith('.sst')).length, 1, 'input tables deleted');
+    assert.equal(s(t.get(k(1), snap)), 'first', 'old versions are kept for snapshots');
+    assert.equal(t.get(k(5)), undefined, 'tombstones still hide');
+    for (let i = 6; i < 200; i++) assert.equal(s(t.get(k(i))), `v${400 + i}`);
+    fs.crash();
+    const again = Tree.open('/db', { fs, durability: 'os' });
+    for (let i = 6; i < 200; i++) assert.equal(s(again.get(k(i))), `v${400 + i}`, 'the compacted table is durable');
+    again.close();
+  });
+
   it('none mode: a clean close makes everything durable, a kill loses the memtable', () => {
     const fs = new FaultFileSystem();
     const t = Tree.open('/db', { fs, durability: 'none' });
