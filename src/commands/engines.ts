@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { OPERATIONS } from '../engine.js';
 import { ENGINES, probeEngine } from '../registry.js';
+import { REGISTERED_EXTERNAL, externalDescriptor } from '../external/driver.js';
 
 export function registerEngines(program: Command): void {
   program
@@ -11,7 +12,8 @@ export function registerEngines(program: Command): void {
     .option('--json', 'print as JSON', false)
     .action(async (flags: { json: boolean }) => {
       const rows = [];
-      for (const d of ENGINES) {
+      // External engines (other languages, engines/external/PROTOCOL.md) run whole workloads in their own process.
+      for (const d of [...ENGINES, ...Object.keys(REGISTERED_EXTERNAL).map(externalDescriptor)]) {
         const probe = await probeEngine(d);
         rows.push(
           probe.available
@@ -37,7 +39,7 @@ export function registerEngines(program: Command): void {
         head: ['Engine', 'Store version', 'Available', 'Durability', 'API', 'Emulated ops', 'Description'],
         style: { head: [], border: [] },
         wordWrap: true,
-        colWidths: [10, 22, 26, 16, 7, 16, 40],
+        colWidths: [13, 22, 26, 16, 7, 16, 40],
       });
       for (const r of rows)
         table.push(
