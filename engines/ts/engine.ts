@@ -11,6 +11,7 @@ const OPTION_HELP = {
   blockSize: 'target data block size in bytes (default 4096)',
   bloomBitsPerKey: 'bloom filter bits per key (default 10)',
   maxImmutableMemtables: 'frozen memtables allowed before a write flushes inline (default 2)',
+  compactionTrigger: 'tables that make settle() or the deferred task merge them all into one (default 4, 0 disables)',
   recovery: "'strict' (default) or 'truncate': what recovery does with a checksum-failing WAL or manifest record",
 } as const;
 
@@ -66,6 +67,8 @@ class TsStore implements SyncStore {
         immutableMemtables: s.immutableMemtables,
         flushes: s.flushes,
         flushMs: s.flushMs,
+        compactions: s.compactions,
+        compactionMs: s.compactionMs,
         blockCacheHits: s.blockCacheHits,
         blockCacheMisses: s.blockCacheMisses,
         blockReads: s.blockReads,

@@ -1,6 +1,6 @@
 /**
- * The tree: memtable + immutable memtables + L0 SSTables, a WAL per memtable, and a
- * manifest. The public API follows fjall's lsm-tree: put/get/delete/has, batches,
+ * The tree: memtable + immutable memtables + SSTables (level 0 from flushes, level 1
+ * from compactions), a WAL per memtable, and a manifest. The public API follows fjall's lsm-tree: put/get/delete/has, batches,
  * range and prefix iteration, snapshots as sequence numbers.
  *
  * Reads consult the active memtable, then the immutable ones newest first, then the
