@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EngineUnavailableError, type Engine, type EngineDescriptor } from '../engine.js';
@@ -17,6 +17,7 @@ import type { WorkloadResult } from '../results.js';
 import type { ChildJob } from '../runner/protocol.js';
 import type { Scenario } from '../scenario.js';
 import { summarize } from '../stats.js';
+import { diskUsage, failedResult } from '../runner/outcomes.js';
 import { EngineMessage, HelloMessage, PROTOCOL_VERSION, PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload, runRequest, type Hello } from './messages.js';
 
 export const EXTERNAL_PREFIX = 'external:';
@@ -213,43 +214,14 @@ export function externalDescriptor(name: string): EngineDescriptor {
   };
 }
 
-async function diskUsage(path: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(path, { withFileTypes: true })) {
-    const p = join(path, entry.name);
-    if (entry.isDirectory()) total += await diskUsage(p);
-    else if (entry.isFile()) total += (await stat(p)).size;
-  }
-  return total;
-}
 
-/** A failed result for a workload the engine was never asked to run. */
-function notRun(job: ChildJob, reason: string): WorkloadResult {
-  return {
-    engine: job.label,
-    workload: job.workload,
-    point: job.point,
-    status: 'failed',
-    error: reason,
-    unit: 'op',
-    unitsPerRepetition: 0,
-    repetitions: [],
-    opsPerSec: null,
-    latency: null,
-    resources: null,
-    harnessOverheadNsPerOp: null,
-    storeStats: null,
-    verification: { checked: false, ok: false, detail: reason },
-    wallSeconds: 0,
-  };
-}
 
 /** Runs one workload of an external engine: the counterpart of the in-process child. */
 export async function runExternal(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
   const started = performance.now();
   const { scenario, workload } = job;
   if (!isProtocolWorkload(workload))
-    return notRun(job, `protocol ${PROTOCOL_VERSION} does not define the workload '${workload}' (it defines: ${PROTOCOL_WORKLOADS.join(', ')})`);
+    return failedResult(job, `protocol ${PROTOCOL_VERSION} does not define the workload '${workload}' (it defines: ${PROTOCOL_WORKLOADS.join(', ')})`, 0);
   const expected = expectedFigures(workload, scenario);
   const totalReps = scenario.warmup + scenario.repetitions;
   const repetitions: WorkloadResult['repetitions'] = [];

@@ -7,7 +7,7 @@
  * again (timed separately), verify (untimed). tinybench drives warm-up and repetitions;
  * the measured duration is handed to it as `overriddenDuration`.
  */
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +20,7 @@ import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
 import { loadStore, type Timed, type WorkloadPlan } from './workloads.js';
 import { planFor } from './plans.js';
+import { diskUsage } from './outcomes.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
@@ -48,15 +49,6 @@ function ioDelta(a: IoCounters | null, b: IoCounters | null): IoCounters | null 
   return { rchar: b.rchar - a.rchar, wchar: b.wchar - a.wchar, readBytes: b.readBytes - a.readBytes, writeBytes: b.writeBytes - a.writeBytes };
 }
 
-async function diskUsage(path: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(path, { withFileTypes: true })) {
-    const p = join(path, entry.name);
-    if (entry.isDirectory()) total += await diskUsage(p);
-    else if (entry.isFile()) total += (await stat(p)).size;
-  }
-  return total;
-}
 
 /** A store that does nothing: the same timed loop against it is the harness's own cost. */
 const EMPTY = new Uint8Array(0);

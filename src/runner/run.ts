@@ -13,6 +13,9 @@ import { externalDriving, isExternalEngineName, runExternal } from '../external/
 import type { EngineRun, WorkloadResult } from '../results.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
+import { failedResult } from './outcomes.js';
+
+export { failedResult };
 
 export interface EngineRequest {
   readonly name: string;
@@ -118,26 +121,6 @@ export function mostTellingLine(stderr: string): string | undefined {
   return lines.find((l) => /^(\w*Error\b|Error:|lsmbench child:|FATAL|Segmentation fault|Aborted)/.test(l)) ?? lines.find((l) => /error/i.test(l)) ?? lines[lines.length - 1];
 }
 
-/** A result for a workload whose child never delivered one. */
-export function failedResult(job: Pick<ChildJob, 'label' | 'workload' | 'point'>, error: string, wallSeconds: number): WorkloadResult {
-  return {
-    engine: job.label,
-    workload: job.workload,
-    point: job.point,
-    status: 'failed',
-    error,
-    unit: job.workload === 'range-scan' || job.workload === 'prefix-scan' ? 'entry' : 'op',
-    unitsPerRepetition: 0,
-    repetitions: [],
-    opsPerSec: null,
-    latency: null,
-    resources: null,
-    harnessOverheadNsPerOp: null,
-    storeStats: null,
-    verification: { checked: false, ok: false, detail: error },
-    wallSeconds,
-  };
-}
 
 function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
   // External engines run whole workloads in their own process, through PROTOCOL.md.
