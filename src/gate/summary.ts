@@ -71,7 +71,7 @@ export function markdownSummary(decision: GateDecision, context: GateContext): s
   const effects = [...new Set(decision.verdicts.map((v) => v.minEffect))].map((e) => `${(e * 100).toFixed(0)}%`);
   lines.push(
     `- Rule: a workload regresses when head's median throughput is at least ${effects.length > 0 ? effects.join(' / ') : 'the minimum effect'} below base's ` +
-      `and a one-sided Mann–Whitney test on ${decision.unit === 'run' ? 'the runs\' medians' : 'the repetitions'} gives p ≤ ${pValue(decision.alphaPerTest)} ` +
+      `and a one-sided Mann–Whitney test on ${decision.unit === 'run' ? 'the runs\' medians' : 'the repetitions'} gives p ≤ ${Number(decision.alphaPerTest.toPrecision(3))} ` +
       `(α = ${decision.alpha} over ${decision.verdicts.length} comparisons). Settings: ${context.configSource}.`,
   );
   for (const note of context.notes) lines.push(`- ⚠️ ${note}`);
