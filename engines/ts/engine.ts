@@ -94,7 +94,7 @@ const tsEngineModule: Engine = {
 
 export const tsEngine: EngineDescriptor = {
   name: 'ts',
-  description: 'native TypeScript LSM tree (engines/ts): skiplist memtable, WAL, SSTables with bloom filters',
+  description: 'native TypeScript LSM tree (engines/ts): hash-indexed memtable, WAL, SSTables with bloom filters',
   async load() {
     return tsEngineModule;
   },
