@@ -123,6 +123,18 @@ export class EngineUnavailableError extends Error {
   override readonly name = 'EngineUnavailableError';
 }
 
+/**
+ * Throws when `options` names an option that `known` (an engine's optionHelp) does not
+ * describe. Engines call it in open(); the runner calls it before anything runs.
+ */
+export function rejectUnknownOptions(engine: string, options: Readonly<Record<string, string>>, known: Readonly<Record<string, string>> = {}): void {
+  for (const name of Object.keys(options))
+    if (!(name in known)) {
+      const list = Object.keys(known);
+      throw new Error(`${engine} has no option '${name}' (${list.length > 0 ? `known: ${list.join(', ')}` : 'it takes no options'})`);
+    }
+}
+
 /** The weakest mode at least as strong as `wanted` that the engine honours, or undefined. */
 export function nearestDurability(wanted: Durability, honoured: readonly Durability[]): Durability | undefined {
   const from = DURABILITY_MODES.indexOf(wanted);

@@ -107,6 +107,8 @@ describe('lsmbench CLI', () => {
     assertUserError(lsmbench(['run', '-e', 'memory', '--durability', 'maybe']), /maybe.*(none|choices)/);
     assertUserError(lsmbench(['run', '-e', 'memory', '--durability', 'fsync']), /cannot honour durability 'fsync'/);
     assertUserError(lsmbench(['run', '-e', 'memory', '--scenario', 'nosuch']), /unknown scenario 'nosuch'/);
+    assertUserError(lsmbench(['run', '-e', 'memory', '-o', 'cache=1']), /memory has no option 'cache' \(it takes no options\)/);
+    assertUserError(lsmbench(['run', '-e', 'ts', '-o', 'ts.nosuch=1']), /ts has no option 'nosuch' \(known: /);
     assertUserError(lsmbench(['run']), /--engine/);
     assertUserError(lsmbench(['frobnicate']), /unknown command/);
     const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-'));

@@ -8,6 +8,7 @@
  */
 import {
   EngineUnavailableError,
+  rejectUnknownOptions,
   installedPackageVersion,
   scanBounds,
   startsWith,
@@ -173,8 +174,7 @@ export const leveldbEngine: EngineDescriptor = {
       api: 'async',
       optionHelp: LEVELDB_OPTIONS,
       async open({ dir, durability, options }: OpenOptions) {
-        for (const name of Object.keys(options))
-          if (!(name in LEVELDB_OPTIONS)) throw new Error(`leveldb has no option '${name}' (known: ${Object.keys(LEVELDB_OPTIONS).join(', ')})`);
+        rejectUnknownOptions('leveldb', options, LEVELDB_OPTIONS);
         const settings = levelDurability(durability);
         const dbOptions: Record<string, unknown> = { keyEncoding: 'view', valueEncoding: 'view', createIfMissing: true };
         for (const name of ['cacheSize', 'writeBufferSize', 'blockSize'] as const) {

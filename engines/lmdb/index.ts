@@ -8,6 +8,7 @@
  */
 import {
   EngineUnavailableError,
+  rejectUnknownOptions,
   installedPackageVersion,
   scanBounds,
   startsWith,
@@ -167,8 +168,7 @@ export const lmdbEngine: EngineDescriptor = {
       api: 'sync',
       optionHelp: LMDB_OPTIONS,
       async open({ dir, durability, options }: OpenOptions) {
-        for (const name of Object.keys(options))
-          if (!(name in LMDB_OPTIONS)) throw new Error(`lmdb has no option '${name}' (known: ${Object.keys(LMDB_OPTIONS).join(', ')})`);
+        rejectUnknownOptions('lmdb', options, LMDB_OPTIONS);
         const settings = lmdbDurability(durability);
         const lmdbOptions: Record<string, unknown> = {
           path: dir,

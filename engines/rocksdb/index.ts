@@ -17,6 +17,7 @@
  */
 import {
   EngineUnavailableError,
+  rejectUnknownOptions,
   installedPackageVersion,
   scanBounds,
   startsWith,
@@ -238,8 +239,7 @@ export const rocksdbEngine: EngineDescriptor = {
       api: 'sync',
       optionHelp: ROCKSDB_OPTIONS,
       async open({ dir, durability, options }: OpenOptions) {
-        for (const name of Object.keys(options))
-          if (!(name in ROCKSDB_OPTIONS)) throw new Error(`rocksdb has no option '${name}' (known: ${Object.keys(ROCKSDB_OPTIONS).join(', ')})`);
+        rejectUnknownOptions('rocksdb', options, ROCKSDB_OPTIONS);
         const settings = rocksDurability(durability);
         const dbOptions: Record<string, unknown> = { keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing: true };
         for (const name of ['cacheSize', 'memtableMemoryBudget', 'parallelism'] as const) {

@@ -7,6 +7,7 @@
  */
 import {
   EngineUnavailableError,
+  rejectUnknownOptions,
   installedPackageVersion,
   scanBounds,
   startsWith,
@@ -192,8 +193,7 @@ export const sqliteEngine: EngineDescriptor = {
       api: 'sync',
       optionHelp: SQLITE_OPTIONS,
       async open({ dir, durability, options }: OpenOptions) {
-        for (const name of Object.keys(options))
-          if (!(name in SQLITE_OPTIONS)) throw new Error(`sqlite has no option '${name}' (known: ${Object.keys(SQLITE_OPTIONS).join(', ')})`);
+        rejectUnknownOptions('sqlite', options, SQLITE_OPTIONS);
         const settings = sqliteDurability(durability);
         const { join } = await import('node:path');
         const db = new ctor(join(dir, 'kv.sqlite'));

@@ -2,7 +2,7 @@
  * The `ts` engine: lsmbench's adapter for the native TypeScript LSM tree. This is the
  * only file under engines/ts that imports the harness (its engine contract).
  */
-import type { BatchOp, Engine, EngineDescriptor, OpenOptions, ScanRange, ScanVisitor, StoreStats, SyncStore } from '../../src/engine.js';
+import { rejectUnknownOptions, type BatchOp, type Engine, type EngineDescriptor, type OpenOptions, type ScanRange, type ScanVisitor, type StoreStats, type SyncStore } from '../../src/engine.js';
 import { Tree, VERSION, type TreeOptions } from './tree.js';
 
 const OPTION_HELP = {
@@ -16,9 +16,9 @@ const OPTION_HELP = {
 } as const;
 
 function parseOptions(raw: Readonly<Record<string, string>>): Omit<TreeOptions, 'durability' | 'fs'> {
+  rejectUnknownOptions('ts', raw, OPTION_HELP);
   const out: Record<string, number | string> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (!(k in OPTION_HELP)) throw new Error(`ts engine: unknown option ${k} (known: ${Object.keys(OPTION_HELP).join(', ')})`);
     if (k === 'recovery') {
       if (v !== 'strict' && v !== 'truncate') throw new Error(`ts engine: recovery must be strict or truncate, not ${v}`);
       out[k] = v;

@@ -6,7 +6,7 @@ import { fork } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nearestDurability, type Durability, type Engine } from '../engine.js';
+import { nearestDurability, rejectUnknownOptions, type Durability, type Engine } from '../engine.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ENGINES, findEngine, probeEngine } from '../registry.js';
 import { externalDriving, isExternalEngineName, runExternal } from '../external/driver.js';
@@ -44,6 +44,13 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
     const count = (seen.get(request.name) ?? 0) + 1;
     seen.set(request.name, count);
     const options = { ...(scenario.engineOptions[request.name] ?? {}), ...request.options };
+    // An external engine's process checks its own options (the protocol carries no list of them).
+    if (!isExternalEngineName(request.name))
+      try {
+        rejectUnknownOptions(request.name, options, engine.optionHelp);
+      } catch (err) {
+        throw new UserError(errorMessage(err));
+      }
     prepared.push({
       engine,
       run: {
