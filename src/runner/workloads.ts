@@ -47,28 +47,6 @@ export class KeySpace {
   }
 }
 
-/** Keys and values of the keyspace, as views into two buffers: for small N and other languages' drivers. */
-export interface Dataset {
-  readonly keys: readonly Uint8Array[];
-  readonly values: readonly Uint8Array[];
-}
-
-/** key(0..keyCount-1) and value(0..valueCount-1), all at once. */
-export function makeDataset(scenario: Scenario, keyCount: number, valueCount: number): Dataset {
-  const space = new KeySpace(scenario);
-  const keyBuf = new Uint8Array(keyCount * space.keySize);
-  const keys = Array.from({ length: keyCount }, (_, i) => {
-    space.key(i, keyBuf, i * space.keySize);
-    return keyBuf.subarray(i * space.keySize, (i + 1) * space.keySize);
-  });
-  const valueBuf = new Uint8Array(valueCount * space.valueSize);
-  const values = Array.from({ length: valueCount }, (_, i) => {
-    space.value(i, valueBuf, i * space.valueSize);
-    return valueBuf.subarray(i * space.valueSize, (i + 1) * space.valueSize);
-  });
-  return { keys, values };
-}
-
 /** Buffers for one chunk of keys and values, with a view per slot, made once. */
 export class Slots {
   readonly keys: Uint8Array[];
@@ -153,6 +131,19 @@ export interface Program {
 
 export type PlanShape = Omit<WorkloadPlan, 'runSync' | 'runAsync' | 'latencySync' | 'latencyAsync'>;
 
+/**
+ * When call c of the latency pass starts: now, closed-loop (interval 0); open-loop, it
+ * waits (spinning: a timer would be far coarser than a call) until the call is due, and
+ * counts from the due time even when the call is late.
+ */
+function issueTime(start: number, c: number, interval: number): number {
+  let t = performance.now();
+  if (interval === 0) return t;
+  const due = start + c * interval;
+  while (t < due) t = performance.now();
+  return due;
+}
+
 export function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
   const { calls, chunkCalls } = program;
   return {
@@ -200,12 +191,7 @@ export function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
         program.fill(from, to);
         start += performance.now() - fillStart;
         for (let c = from; c < to; c++) {
-          let t = performance.now();
-          if (interval > 0) {
-            const due = start + c * interval;
-            while (t < due) t = performance.now();
-            t = due;
-          }
+          const t = issueTime(start, c, interval);
           program.call(store, c, from);
           const end = performance.now();
           out[c] = end - t;
@@ -222,12 +208,7 @@ export function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
         program.fill(from, to);
         start += performance.now() - fillStart;
         for (let c = from; c < to; c++) {
-          let t = performance.now();
-          if (interval > 0) {
-            const due = start + c * interval;
-            while (t < due) t = performance.now();
-            t = due;
-          }
+          const t = issueTime(start, c, interval);
           await program.callAsync(store, c, from);
           const end = performance.now();
           out[c] = end - t;
@@ -650,7 +631,7 @@ export function planWorkload(workload: WorkloadName, scenario: Scenario): Worklo
 }
 
 /** Puts per batch in the untimed load: in fsync mode a put per call would cost a sync each. */
-export const LOAD_BATCH = 1000;
+const LOAD_BATCH = 1000;
 
 /** The untimed load: key(0..n-1) ascending, in atomic batches of LOAD_BATCH, then settle. */
 export async function loadStore(store: Store, scenario: Pick<Scenario, 'keySize' | 'valueSize' | 'seed'>, n: number): Promise<void> {
