@@ -1,21 +1,35 @@
 /** The comparison as the document's table: in the terminal, as Markdown, and as JSON. */
 import Table from 'cli-table3';
-import { formatInt } from '../format.js';
+import { concurrencyCell, concurrencyLabel, formatInt, showsConcurrency } from '../format.js';
 import type { Comparison, Row } from './compare.js';
 import { pointHeading, workloadLabel } from './compare.js';
 import { pointOf } from './model.js';
 import { markdownTable, opsCell, ratioText } from './text.js';
 
+/** The Concurrency cell of a row (see concurrencyLabel). */
+export function rowConcurrency(cmp: Comparison, row: Row): string {
+  return concurrencyCell(
+    row.cells.flatMap((c, i) => {
+      const side = cmp.sides[i]!;
+      return c.result === null ? [] : [{ engine: side.name, label: concurrencyLabel(c.result, side.engine, side.file.scenario) }];
+    }),
+  );
+}
+
+/** Whether the tables get a Concurrency column: only when some row ran more than one call at a time. */
+export const hasConcurrency = (cmp: Comparison): boolean => showsConcurrency(cmp.rows.map((r) => rowConcurrency(cmp, r)));
+
 export function tableHead(cmp: Comparison): string[] {
   return [
     'Operation',
+    ...(hasConcurrency(cmp) ? ['Concurrency'] : []),
     ...cmp.sides.map((s) => `${s.name} (ops/s)`),
     ...cmp.pairs.map(({ a, b }) => `Ratio (${cmp.sides[a]!.name}/${cmp.sides[b]!.name})`),
   ];
 }
 
 export function tableRow(cmp: Comparison, row: Row): string[] {
-  return [workloadLabel(row.workload), ...row.cells.map(opsCell), ...row.ratios.map(ratioText)];
+  return [workloadLabel(row.workload), ...(hasConcurrency(cmp) ? [rowConcurrency(cmp, row)] : []), ...row.cells.map(opsCell), ...row.ratios.map(ratioText)];
 }
 
 /** The rows grouped by N: one table per point, since figures at different N are not comparable. */
@@ -75,6 +89,7 @@ export function compareJson(cmp: Comparison): unknown {
         ci95: c.ci95,
         repetitions: c.repetitions,
         msMedian: c.msMedian,
+        concurrency: c.result === null ? null : concurrencyLabel(c.result, cmp.sides[i]!.engine, cmp.sides[i]!.file.scenario),
         error: c.error,
       })),
       ratios: row.ratios.map((r, i) => ({
