@@ -89,6 +89,19 @@ describe('read-while-writing with a writer thread', () => {
     assert.equal(memory.writer, 'interleaved', 'an engine threads cannot share keeps its writes between the reads');
   });
 
+  it('paces the writer thread at --writer-rate', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-writer-'));
+    const out = join(dir, 'paced.json');
+    const r = lsmbench(['run', '-e', 'lmdb', '-n', '3000', '-r', '2', '--warmup', '0', '-w', 'read-while-writing', '--writer-rate', '2000', '--out', out]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const lmdb = (await readResults(out)).results[0]!;
+    assert.equal(lmdb.status, 'verified', lmdb.error ?? '');
+    assert.equal((await readResults(out)).scenario.writerRate, 2000);
+    // A pace is a ceiling: whatever the machine, the writer never runs ahead of its schedule (one write of slack).
+    assert.ok(lmdb.writerOpsPerSec!.max <= 2000 * 1.05 + 1000 / Math.min(...lmdb.repetitions.map((x) => x.ms)), `at most 2,000 writes/s, got ${lmdb.writerOpsPerSec!.max}`);
+    assertUserError(lsmbench(['run', '-e', 'lmdb', ...tiny, '-w', 'read-while-writing', '--writer', 'interleaved', '--writer-rate', '100', '--no-save']), /--writer-rate paces the writer thread/);
+  });
+
   it('refuses --writer thread on an engine threads cannot share', () => {
     assertUserError(lsmbench(['run', '-e', 'ts', ...tiny, '-w', 'read-while-writing', '--writer', 'thread', '--no-save']), /engine 'ts' cannot run read-while-writing with --writer thread/);
   });
