@@ -19,6 +19,11 @@ export function rowConcurrency(cmp: Comparison, row: Row): string {
 /** Whether the tables get a Concurrency column: only when some row ran more than one call at a time. */
 export const hasConcurrency = (cmp: Comparison): boolean => showsConcurrency(cmp.rows.map((r) => rowConcurrency(cmp, r)));
 
+/** Text columns (the operation, its concurrency) to the left, figures to the right. */
+export function columnAligns(head: readonly string[]): ('left' | 'right')[] {
+  return head.map((h, i) => (i === 0 || h === 'Concurrency' ? 'left' : 'right'));
+}
+
 export function tableHead(cmp: Comparison): string[] {
   return [
     'Operation',
@@ -55,7 +60,7 @@ export function compareTerminal(cmp: Comparison): string {
   const head = tableHead(cmp);
   for (const { point, rows } of rowsByPoint(cmp)) {
     out.push(pointHeading(cmp, point));
-    const table = new Table({ head, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')), style: { head: [], border: [] } });
+    const table = new Table({ head, colAligns: columnAligns(head), style: { head: [], border: [] } });
     for (const row of rows) table.push(tableRow(cmp, row));
     out.push(table.toString());
   }
@@ -66,7 +71,7 @@ export function compareTerminal(cmp: Comparison): string {
 export function compareMarkdown(cmp: Comparison): string {
   const out: string[] = [];
   const head = tableHead(cmp);
-  const align = head.map((_, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right');
+  const align = columnAligns(head);
   for (const { point, rows } of rowsByPoint(cmp)) {
     out.push(`**${pointHeading(cmp, point)}**`, '', markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
   }

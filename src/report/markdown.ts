@@ -8,7 +8,7 @@ import { formatBytes, formatInt, formatNs } from '../format.js';
 import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
 import type { Comparison } from './compare.js';
 import { describeHardware, pointHeading } from './compare.js';
-import { rowsByPoint, tableHead, tableRow } from './compare-output.js';
+import { columnAligns, rowsByPoint, tableHead, tableRow } from './compare-output.js';
 import type { LoadedFile } from './model.js';
 import { observations } from './observations.js';
 import { differenceSentence, formatMs, markdownTable, percentText, ratioText } from './text.js';
@@ -89,7 +89,7 @@ function summary(input: ReportInput): string[] {
   const { cmp, charts } = input;
   const out = ['## Results summary', ''];
   const head = tableHead(cmp);
-  const align = head.map((_, i) => (i === 0 ? L : R));
+  const align = columnAligns(head);
   for (const { point, rows } of rowsByPoint(cmp)) {
     if (cmp.points.length > 1) out.push(`### N = ${formatInt(point)}`, '');
     out.push(markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
