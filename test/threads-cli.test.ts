@@ -10,8 +10,10 @@ import { readResults } from '../src/results.js';
 
 const CLI = join(projectRoot(), 'dist', 'src', 'cli.js');
 
-function lsmbench(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000 });
+const FIXTURES = join(projectRoot(), 'dist', 'test', 'fixtures', 'misbehaving-engines.js');
+
+function lsmbench(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -56,6 +58,31 @@ describe('lsmbench run --threads', () => {
       assert.match(e.driving, /from 2 client threads/);
       assert.equal(e.threads?.shared, true);
     }
+  });
+
+  it('fails, and never reports a figure, when threads do not in fact share the store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-threads-'));
+    const out = join(dir, 'claims.json');
+    const r = lsmbench(['run', '-e', 'test-claims-shared', '-n', '20000', '-r', '1', '--warmup', '0', '-w', 'random-reads,sequential-writes,contains', '--threads', '2', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    const file = await readResults(out);
+    for (const w of file.results) {
+      assert.equal(w.status, 'failed', `${w.workload} must fail`);
+      assert.equal(w.opsPerSec, null);
+      assert.match(w.error ?? '', /verification failed/);
+    }
+  });
+
+  it('reports a client thread that throws as a failed workload, without leaving the other threads waiting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-threads-'));
+    const out = join(dir, 'throws.json');
+    const started = Date.now();
+    const r = lsmbench(['run', '-e', 'test-shared-throws', '-n', '20000', '-r', '1', '--warmup', '0', '-w', 'random-reads', '--threads', '2', '--timeout', '120', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    const [w] = (await readResults(out)).results;
+    assert.equal(w!.status, 'failed');
+    assert.match(w!.error ?? '', /the store threw: injected failure in get/);
+    assert.ok(Date.now() - started < 100_000, 'no thread was left blocked until the timeout');
   });
 
   it('refuses an engine whose store threads cannot share, in one line naming it and why', () => {

@@ -163,6 +163,8 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     if (!job.keep && storeDir !== '') await rm(storeDir, { recursive: true, force: true });
   };
   let lastSettleMs: number | null = null;
+  /** What the timed part threw, if it did. */
+  let taskError: unknown;
   let lastProblem: string | undefined;
   /** The writer thread's writes and writes/s in each timed repetition. */
   const writerWrites: number[] = [];
@@ -214,13 +216,18 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     async () => {
       let ms: number;
       let digest: number;
-      if (clients !== undefined) {
-        const r = await clients.run(storeDir);
-        ({ ms, digest } = r);
-        lastSettleMs = r.settleMs;
-        lastProblem = r.problem;
-      } else if (writer !== undefined) ({ ms, digest } = (await readWhileWriterRuns(store!, (s) => timeRun(plan, s, scenario.concurrency)))!);
-      else ({ ms, digest } = await timeRun(plan, store!, scenario.concurrency));
+      try {
+        if (clients !== undefined) {
+          const r = await clients.run(storeDir);
+          ({ ms, digest } = r);
+          lastSettleMs = r.settleMs;
+          lastProblem = r.problem;
+        } else if (writer !== undefined) ({ ms, digest } = (await readWhileWriterRuns(store!, (s) => timeRun(plan, s, scenario.concurrency)))!);
+        else ({ ms, digest } = await timeRun(plan, store!, scenario.concurrency));
+      } catch (err) {
+        taskError = err;
+        throw err;
+      }
       lastMs = ms;
       lastDigest = digest;
       return { overriddenDuration: ms };
@@ -243,6 +250,8 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
         ioBefore = readIo();
       },
       afterEach: async function (this: unknown, mode?: string) {
+        // tinybench runs afterEach even when the timed part threw: that error is the result, not a check of half a run.
+        if (taskError !== undefined) throw taskError;
         // With client threads the store is closed here; it is opened again to be checked.
         if (clients !== undefined) store = await reopen();
         const s = store!;
