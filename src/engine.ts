@@ -92,7 +92,22 @@ export interface OpenOptions {
   readonly durability: Durability;
   /** Engine-specific options from the scenario or the command line (`--engine-option k=v`). */
   readonly options: Readonly<Record<string, string>>;
+  /**
+   * How many threads of this process will have the store in `dir` open at once, each with
+   * its own open() (default 1). More than 1 only for engines whose `threads.shared` is true;
+   * such an engine must then allow the other opens (e.g. no exclusive lock).
+   */
+  readonly sharedBy?: number;
 }
+
+/**
+ * Whether several threads of one process (node:worker_threads) may each open the same store
+ * directory and use it at once. `how` says what each thread does (it is recorded with the
+ * results); `reason` says, for a user, why the store cannot be shared.
+ */
+export type ThreadSharing =
+  | { readonly shared: true; readonly how: string }
+  | { readonly shared: false; readonly reason: string };
 
 /** A loaded engine: what it is and how to open it. */
 export interface Engine {
@@ -104,6 +119,8 @@ export interface Engine {
   readonly durability: readonly Durability[];
   readonly operations: Readonly<Record<Operation, Support>>;
   readonly api: 'sync' | 'async';
+  /** Whether `lsmbench run --threads N` (and a read-while-writing writer thread) can use it. */
+  readonly threads: ThreadSharing;
   /** Options the engine understands, with a one-line description each. */
   readonly optionHelp?: Readonly<Record<string, string>>;
   open(options: OpenOptions): Promise<Store>;

@@ -35,6 +35,29 @@ export function formatRatioWithCi(a: readonly number[], b: readonly number[]): s
   return `${formatRatio(ratio)} [${ci95[0].toFixed(2)}–${ci95[1].toFixed(2)}]`;
 }
 
+/**
+ * How a result's calls were made concurrently, for the Concurrency column: "4 threads"
+ * (client threads sharing the store), "16 async" (outstanding calls on an asynchronous
+ * store), "reader + writer thread" (read-while-writing with its writer in a thread of its
+ * own), or "1" (one call at a time, in one thread).
+ */
+export function concurrencyLabel(r: WorkloadResult, engine: Pick<EngineRun, 'api'> | undefined, scenario: { readonly concurrency: number }): string {
+  if (r.writer === 'thread') return 'reader + writer thread';
+  if (r.threads > 1) return `${r.threads} threads`;
+  if (engine?.api === 'async' && scenario.concurrency > 1 && r.workload !== 'read-while-writing' && !r.workload.startsWith('ycsb-')) return `${scenario.concurrency} async`;
+  return '1';
+}
+
+/** The Concurrency cell of a row: one label, or each engine's when they differ. */
+export function concurrencyCell(labels: readonly { engine: string; label: string }[]): string {
+  const distinct = [...new Set(labels.map((l) => l.label))];
+  if (distinct.length <= 1) return distinct[0] ?? '';
+  return labels.map((l) => `${l.engine}: ${l.label}`).join('; ');
+}
+
+/** True when some result ran with more than one call at a time: only then is the column shown. */
+export const showsConcurrency = (labels: readonly string[]): boolean => labels.some((l) => l !== '1' && l !== '');
+
 function find(results: readonly WorkloadResult[], engine: string, workload: WorkloadName): WorkloadResult | undefined {
   return results.find((r) => r.engine === engine && r.workload === workload);
 }
@@ -69,11 +92,20 @@ export function fairnessWarnings(engines: readonly EngineRun[]): string[] {
 /** The table for one run: per workload, one engine's figures in detail, or the engines side by side with ratios. */
 export function runTable(file: ResultsFile): string {
   const { engines, results, scenario } = file;
+  const concurrencyOf = (w: WorkloadName): string =>
+    concurrencyCell(
+      engines.flatMap((e) => {
+        const r = find(results, e.label, w);
+        return r === undefined ? [] : [{ engine: e.label, label: concurrencyLabel(r, e, scenario) }];
+      }),
+    );
+  const withConcurrency = showsConcurrency(scenario.workloads.map(concurrencyOf));
+  const concurrencyHead = withConcurrency ? ['Concurrency'] : [];
   if (engines.length === 1) {
     const label = engines[0]!.label;
     const table = new Table({
-      head: ['Operation', 'ops/s (median)', '95% CI', 'min – max', 'p50', 'p99', 'p99.9', 'verified'],
-      colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+      head: ['Operation', ...concurrencyHead, 'ops/s (median)', '95% CI', 'min – max', 'p50', 'p99', 'p99.9', 'verified'],
+      colAligns: ['left', ...(withConcurrency ? ['left' as const] : []), 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
       style: { head: [], border: [] },
     });
     for (const w of scenario.workloads) {
@@ -82,6 +114,7 @@ export function runTable(file: ResultsFile): string {
       const lat = r?.latency ?? null;
       table.push([
         WORKLOAD_LABELS[w] + (r?.unit === 'entry' ? ' (entries/s)' : ''),
+        ...(withConcurrency ? [concurrencyOf(w)] : []),
         opsCell(r),
         s ? `${formatInt(s.ci95[0])} – ${formatInt(s.ci95[1])}` : '',
         s ? `${formatInt(s.min)} – ${formatInt(s.max)}` : '',
@@ -96,14 +129,15 @@ export function runTable(file: ResultsFile): string {
   const a = engines[0]!.label;
   const others = engines.slice(1).map((e) => e.label);
   const table = new Table({
-    head: ['Operation', ...engines.map((e) => `${e.label} (ops/s)`), ...others.map((b) => `Ratio (${a}/${b}) [95% CI]`)],
-    colAligns: ['left', ...engines.map(() => 'right' as const), ...others.map(() => 'right' as const)],
+    head: ['Operation', ...concurrencyHead, ...engines.map((e) => `${e.label} (ops/s)`), ...others.map((b) => `Ratio (${a}/${b}) [95% CI]`)],
+    colAligns: ['left', ...(withConcurrency ? ['left' as const] : []), ...engines.map(() => 'right' as const), ...others.map(() => 'right' as const)],
     style: { head: [], border: [] },
   });
   for (const w of scenario.workloads) {
     const ra = find(results, a, w);
     table.push([
       WORKLOAD_LABELS[w],
+      ...(withConcurrency ? [concurrencyOf(w)] : []),
       ...engines.map((e) => opsCell(find(results, e.label, w))),
       ...others.map((b) => formatRatioWithCi(samples(ra), samples(find(results, b, w)))),
     ]);

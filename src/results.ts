@@ -58,6 +58,10 @@ export const EngineRunSchema = z.object({
   operations: z.record(z.enum(OPERATIONS as [string, ...string[]]), z.enum(['native', 'emulated'])),
   /** How the operations were issued: synchronous calls, awaited one at a time, K outstanding, batches of B. */
   driving: z.string(),
+  /** Whether threads can share the engine's store, and how they do (or why they cannot); absent in older files. */
+  threads: z
+    .discriminatedUnion('shared', [z.object({ shared: z.literal(true), how: z.string() }), z.object({ shared: z.literal(false), reason: z.string() })])
+    .optional(),
 });
 
 export const RepetitionSchema = z.object({
@@ -113,6 +117,12 @@ export const WorkloadResultSchema = z.object({
   latencyByOperation: z.record(z.string(), LatencySchema).optional(),
   /** Per second of the latency pass (call time, chunk preparation excluded): calls completed and their p99. */
   intervals: z.array(z.object({ second: z.number().int(), calls: z.number().int(), p99Ns: num })).optional(),
+  /** Client threads that shared the calls (--threads); absent in older files and failed results: 1. */
+  threads: z.number().int().min(1).default(1),
+  /** read-while-writing: whether the writer ran in a thread of its own or between the reads. */
+  writer: z.enum(['thread', 'interleaved']).optional(),
+  /** read-while-writing with a writer thread: its writes per second in each repetition. */
+  writerOpsPerSec: SummarySchema.optional(),
   resources: ResourcesSchema.nullable(),
   /** The harness's own cost per unit: the same timed loop against a store that does nothing. */
   harnessOverheadNsPerOp: nullableNum,
@@ -145,6 +155,11 @@ export const ScenarioSchema = z.object({
   targetRate: num.optional(),
   batch: z.number().int(),
   concurrency: z.number().int(),
+  /** Client threads (--threads); files written before it existed ran in one thread. */
+  threads: z.number().int().min(1).default(1),
+  /** read-while-writing's writer: auto (a thread where the engine allows it), thread or interleaved. */
+  writer: z.enum(['auto', 'thread', 'interleaved']).optional(),
+  writerRate: num.optional(),
   timeoutSeconds: num,
   engineOptions: z.record(z.string(), z.record(z.string(), z.string())),
 });

@@ -57,6 +57,11 @@ export const YCSB_WORKLOADS: readonly WorkloadName[] = ['ycsb-a', 'ycsb-b', 'ycs
 
 const positiveInt = z.number().int().positive();
 
+/** The most client threads `--threads` accepts. */
+export const MAX_THREADS = 256;
+export const WRITER_MODES = ['auto', 'thread', 'interleaved'] as const;
+export type WriterMode = (typeof WRITER_MODES)[number];
+
 export const ScenarioFile = z
   .object({
     name: z.string().min(1),
@@ -87,6 +92,12 @@ export const ScenarioFile = z
     batch: positiveInt.max(1_000_000).default(1),
     /** Outstanding operations for stores whose API is asynchronous only; synchronous stores ignore it. */
     concurrency: positiveInt.max(4096).default(1),
+    /** Client threads sharing the store (document workloads, engines that allow it); 1 = the child's own thread. */
+    threads: positiveInt.max(MAX_THREADS).default(1),
+    /** read-while-writing: the writer in a thread of its own, interleaved with the reads, or (auto) a thread where the engine allows it. */
+    writer: z.enum(WRITER_MODES).default('auto'),
+    /** read-while-writing with a writer thread: its writes per second; absent: as fast as it can. */
+    writerRate: z.number().positive().max(1e9).optional(),
     /** Per-workload child process time limit, seconds. */
     timeoutSeconds: positiveInt.default(1800),
     engineOptions: z.record(z.string(), z.record(z.string(), z.string())).default({}),
@@ -120,6 +131,9 @@ export interface Scenario {
   readonly targetRate: number | undefined;
   readonly batch: number;
   readonly concurrency: number;
+  readonly threads: number;
+  readonly writer: WriterMode;
+  readonly writerRate: number | undefined;
   readonly timeoutSeconds: number;
   readonly engineOptions: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
@@ -155,7 +169,7 @@ export async function listScenarioNames(): Promise<string[]> {
   return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
 }
 
-export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'timeoutSeconds' | 'requestDistribution' | 'zipfianConstant' | 'writesPerRead' | 'targetRate'>>;
+export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'threads' | 'writer' | 'writerRate' | 'timeoutSeconds' | 'requestDistribution' | 'zipfianConstant' | 'writesPerRead' | 'targetRate'>>;
 
 export function resolveScenario(source: string, file: z.output<typeof ScenarioFile>, overrides: ScenarioOverrides): Scenario {
   const merged = { ...file, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -173,6 +187,13 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
   const workloads = [...new Set(merged.workloads)];
   if (merged.concurrency > 1 && workloads.some((w) => !DOCUMENT_WORKLOADS.includes(w)))
     throw new UserError('the mixed workloads (YCSB, read-while-writing) are checked against a sequential model of the store, so they run with --concurrency 1');
+  const mixed = workloads.filter((w) => !DOCUMENT_WORKLOADS.includes(w));
+  if (merged.threads > 1 && mixed.length > 0)
+    throw new UserError(
+      `--threads ${merged.threads} applies to the document workloads only: ${mixed.join(', ')} ${mixed.length === 1 ? 'is' : 'are'} checked against a sequential model of the store (read-while-writing runs its writer in a thread of its own instead, see --writer)`,
+    );
+  if (merged.writerRate !== undefined && merged.writer === 'interleaved')
+    throw new UserError('--writer-rate paces the writer thread; with --writer interleaved the writes are set by --writes-per-read');
   return {
     name: merged.name,
     description: merged.description,
@@ -197,6 +218,9 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
     targetRate: merged.targetRate,
     batch: merged.batch,
     concurrency: merged.concurrency,
+    threads: merged.threads,
+    writer: merged.writer,
+    writerRate: merged.writerRate,
     timeoutSeconds: merged.timeoutSeconds,
     engineOptions: merged.engineOptions,
   };

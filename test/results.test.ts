@@ -33,6 +33,18 @@ describe('results files', () => {
     await writeResultsFile(path, results);
     assert.deepEqual(await readResults(path), JSON.parse(JSON.stringify(results)) as unknown, 'what was written is read back (fields left undefined are absent)');
   });
+  it('reads a file written before client threads existed as a one-thread run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-results-'));
+    const { threads: _omitted, ...oldScenario } = (await sample()).scenario;
+    const old = { ...(await sample()), scenario: oldScenario };
+    assert.equal('threads' in old.scenario, false);
+    const path = join(dir, 'old.json');
+    await writeFile(path, JSON.stringify(old));
+    const read = await readResults(path);
+    assert.equal(read.scenario.threads, 1);
+    assert.equal(read.version, 1);
+  });
+
   it('never overwrites a file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lsmbench-results-'));
     const path = join(dir, 'a.json');

@@ -172,6 +172,10 @@ export const leveldbEngine: EngineDescriptor = {
       durability: ['os', 'fsync'],
       operations: { put: 'native', get: 'native', delete: 'native', has: 'emulated', batch: 'native', range: 'native', prefix: 'emulated' },
       api: 'async',
+      threads: {
+        shared: false,
+        reason: "LevelDB holds an exclusive LOCK file per open, so a second thread's open of the same directory fails, and a classic-level handle cannot be passed to another thread",
+      },
       optionHelp: LEVELDB_OPTIONS,
       async open({ dir, durability, options }: OpenOptions) {
         rejectUnknownOptions('leveldb', options, LEVELDB_OPTIONS);

@@ -166,6 +166,9 @@ export const lmdbEngine: EngineDescriptor = {
       durability: ['os', 'fsync'],
       operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'emulated' },
       api: 'sync',
+      // lmdb-js supports worker threads: each opens the environment, and LMDB's own reader
+      // table and write mutex coordinate them (one writer at a time, readers never blocked).
+      threads: { shared: true, how: 'each thread opens the same LMDB environment (lmdb-js); LMDB serialises writers and never blocks readers' },
       optionHelp: LMDB_OPTIONS,
       async open({ dir, durability, options }: OpenOptions) {
         rejectUnknownOptions('lmdb', options, LMDB_OPTIONS);

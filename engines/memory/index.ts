@@ -278,6 +278,10 @@ const memoryEngineModule: Engine = {
   durability: ['none'],
   operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'emulated', range: 'native', prefix: 'emulated' },
   api: 'sync',
+  threads: {
+    shared: false,
+    reason: "its data lives in one thread's JavaScript heap, which worker threads do not share: each thread's open() would be a separate, empty store",
+  },
   async open() {
     return new MemoryStore();
   },

@@ -237,6 +237,10 @@ export const rocksdbEngine: EngineDescriptor = {
       durability: ['os', 'fsync'],
       operations: { put: 'native', get: 'native', delete: 'native', has: 'emulated', batch: 'native', range: 'native', prefix: 'emulated' },
       api: 'sync',
+      threads: {
+        shared: false,
+        reason: "RocksDB holds an exclusive LOCK file per open, so a second thread's open of the same directory fails, and a @nxtedition/rocksdb handle cannot be passed to another thread",
+      },
       optionHelp: ROCKSDB_OPTIONS,
       async open({ dir, durability, options }: OpenOptions) {
         rejectUnknownOptions('rocksdb', options, ROCKSDB_OPTIONS);

@@ -49,6 +49,21 @@ export function sqliteDurability(mode: Durability): SqliteDurability {
   }
 }
 
+/**
+ * The same modes when several threads each open a connection to the file (`sharedBy` > 1):
+ * always a write-ahead log, so that readers and the writer in different threads do not block
+ * each other, with the mode's synchronous setting. `none` therefore keeps a WAL too (a
+ * stronger guarantee than asked, and recorded in the results' storeStats).
+ */
+export function sqliteSharedDurability(mode: Durability): SqliteDurability {
+  const own = sqliteDurability(mode);
+  if (own.journalMode === 'WAL') return own;
+  return { journalMode: 'WAL', synchronous: own.synchronous, description: `journal_mode=WAL (shared by several threads), synchronous=${own.synchronous}` };
+}
+
+/** How long a connection shared with other threads waits for another's write lock, in ms. */
+export const SHARED_BUSY_TIMEOUT_MS = 10_000;
+
 /** PRAGMA synchronous answers a number. */
 const SYNCHRONOUS_NAMES: readonly string[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
 
@@ -191,10 +206,15 @@ export const sqliteEngine: EngineDescriptor = {
       durability: ['none', 'os', 'fsync'],
       operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'emulated' },
       api: 'sync',
+      threads: {
+        shared: true,
+        how: `each thread opens its own better-sqlite3 connection to the file, in WAL mode with normal locking and a busy timeout of ${SHARED_BUSY_TIMEOUT_MS} ms (SQLite serialises writers)`,
+      },
       optionHelp: SQLITE_OPTIONS,
-      async open({ dir, durability, options }: OpenOptions) {
+      async open({ dir, durability, options, sharedBy }: OpenOptions) {
         rejectUnknownOptions('sqlite', options, SQLITE_OPTIONS);
-        const settings = sqliteDurability(durability);
+        const shared = (sharedBy ?? 1) > 1;
+        const settings = shared ? sqliteSharedDurability(durability) : sqliteDurability(durability);
         const { join } = await import('node:path');
         const db = new ctor(join(dir, 'kv.sqlite'));
         try {
@@ -209,9 +229,15 @@ export const sqliteEngine: EngineDescriptor = {
           if (pageSize !== undefined) db.pragma(`page_size = ${pageSize}`);
           const cache = int('cacheSizeKiB');
           if (cache !== undefined) db.pragma(`cache_size = -${cache}`);
-          // One process owns the file: exclusive locking skips the per-transaction lock dance
-          // (and lets WAL mode work without shared memory).
-          db.pragma('locking_mode = EXCLUSIVE');
+          if (shared) {
+            // Other threads have their own connections to the file: normal locking, and a wait
+            // (instead of SQLITE_BUSY) while another connection holds the write lock.
+            db.pragma(`busy_timeout = ${SHARED_BUSY_TIMEOUT_MS}`);
+          } else {
+            // One connection owns the file: exclusive locking skips the per-transaction lock dance
+            // (and lets WAL mode work without shared memory).
+            db.pragma('locking_mode = EXCLUSIVE');
+          }
           // better-sqlite3 opens connections in SQLite's defensive mode, which refuses journal_mode=OFF
           // (silently keeping DELETE); it is lifted for that one pragma only.
           db.unsafeMode(true);

@@ -86,6 +86,10 @@ const tsEngineModule: Engine = {
   durability: ['none', 'os', 'fsync'],
   operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native' },
   api: 'sync',
+  threads: {
+    shared: false,
+    reason: "the tree (memtable, block cache, table list) lives in one thread's JavaScript heap and has no locking: a second open of the directory would be a second, independent tree writing the same files",
+  },
   optionHelp: OPTION_HELP,
   async open(options: OpenOptions) {
     return new TsStore(Tree.open(options.dir, { ...parseOptions(options.options), durability: options.durability }));

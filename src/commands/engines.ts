@@ -8,7 +8,7 @@ import { REGISTERED_EXTERNAL, externalDescriptor } from '../external/driver.js';
 export function registerEngines(program: Command): void {
   program
     .command('engines')
-    .description('List the engines: store version, availability (or why not), durability modes, emulated operations')
+    .description('List the engines: store version, availability (or why not), durability modes, emulated operations, whether threads can share a store')
     .option('--json', 'print as JSON', false)
     .action(async (flags: { json: boolean }) => {
       const rows = [];
@@ -27,6 +27,7 @@ export function registerEngines(program: Command): void {
                 durability: [...probe.engine.durability],
                 emulated: OPERATIONS.filter((op) => probe.engine.operations[op] === 'emulated'),
                 options: probe.engine.optionHelp ?? {},
+                threads: probe.engine.threads,
               }
             : { name: d.name, description: d.description, available: false, reason: probe.reason },
         );
@@ -36,17 +37,18 @@ export function registerEngines(program: Command): void {
         return;
       }
       const table = new Table({
-        head: ['Engine', 'Store version', 'Available', 'Durability', 'API', 'Emulated ops', 'Description'],
+        head: ['Engine', 'Store version', 'Available', 'Durability', 'API', 'Emulated ops', 'Threads', 'Description'],
         style: { head: [], border: [] },
         wordWrap: true,
-        colWidths: [13, 22, 26, 16, 7, 16, 40],
+        colWidths: [13, 22, 26, 16, 7, 16, 10, 40],
       });
       for (const r of rows)
         table.push(
           'reason' in r
-            ? [r.name, '', `no: ${r.reason}`, '', '', '', r.description]
-            : [r.name, r.storeVersion, 'yes', r.durability.join(', '), r.api, r.emulated.join(', ') || 'none', r.description],
+            ? [r.name, '', `no: ${r.reason}`, '', '', '', '', r.description]
+            : [r.name, r.storeVersion, 'yes', r.durability.join(', '), r.api, r.emulated.join(', ') || 'none', r.threads.shared ? 'shared' : 'no', r.description],
         );
       process.stdout.write(table.toString() + '\n');
+      process.stdout.write("Threads: 'shared' engines can run with --threads N and read-while-writing's writer thread; `lsmbench engines --json` says how, or why not.\n");
     });
 }

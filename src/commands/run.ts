@@ -18,7 +18,7 @@ import {
   type WorkloadResult,
 } from '../results.js';
 import { prepareEngines, runScenario, type EngineRequest } from '../runner/run.js';
-import { DOCUMENT_WORKLOADS, loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
+import { DOCUMENT_WORKLOADS, MAX_THREADS, WRITER_MODES, type WriterMode, loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
 import { collect, fraction, nonNegativeInt, openFraction, positiveInt } from './options.js';
 
 interface RunFlags {
@@ -46,6 +46,9 @@ interface RunFlags {
   sweep?: string;
   batch?: number;
   concurrency?: number;
+  threads?: number;
+  writer?: WriterMode;
+  writerRate?: number;
   targetRate?: number;
   distribution?: 'uniform' | 'zipfian' | 'latest' | 'hotspot';
   zipfianConstant?: number;
@@ -100,10 +103,15 @@ function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[], swe
     '--miss-ratio', String(scenario.missRatio),
     '--batch', String(scenario.batch),
     '--concurrency', String(scenario.concurrency),
+    '--threads', String(scenario.threads),
   );
   if (scenario.workloads.some((w) => !DOCUMENT_WORKLOADS.includes(w))) {
     if (scenario.requestDistribution !== undefined) parts.push('--distribution', scenario.requestDistribution);
     parts.push('--zipfian-constant', String(scenario.zipfianConstant), '--writes-per-read', String(scenario.writesPerRead));
+    if (scenario.workloads.includes('read-while-writing')) {
+      parts.push('--writer', scenario.writer);
+      if (scenario.writerRate !== undefined) parts.push('--writer-rate', String(scenario.writerRate));
+    }
   }
   if (scenario.targetRate !== undefined) parts.push('--target-rate', String(scenario.targetRate));
   return parts.map(quote).join(' ');
@@ -145,10 +153,13 @@ export function registerRun(program: Command): void {
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
     .option('--batch <n>', 'group writes and deletes into atomic batches of n (default 1: one call per operation)', positiveInt('--batch', 1_000_000))
     .option('--concurrency <k>', 'outstanding operations for asynchronous stores (default 1)', positiveInt('--concurrency', 4096))
+    .option('--threads <n>', `client threads sharing the store, each making its share of the calls (document workloads; engines whose stores threads can share, see \`lsmbench engines\`; default 1)`, positiveInt('--threads', MAX_THREADS))
     .option('--target-rate <calls/s>', 'latency pass open-loop at this rate: latency counts from when each call was due (no coordinated omission)', positiveInt('--target-rate', 1e9))
     .addOption(new Option('--distribution <name>', 'request distribution of the mixed workloads, overriding each YCSB workload\'s own').choices(['uniform', 'zipfian', 'latest', 'hotspot']))
     .option('--zipfian-constant <theta>', 'skew of the zipfian and latest distributions (default 0.99)', openFraction('--zipfian-constant'))
-    .option('--writes-per-read <n>', 'read-while-writing: writes between consecutive reads (default 1)', nonNegativeInt('--writes-per-read', 1000))
+    .option('--writes-per-read <n>', 'read-while-writing with interleaved writes: writes between consecutive reads (default 1)', nonNegativeInt('--writes-per-read', 1000))
+    .addOption(new Option('--writer <mode>', 'read-while-writing: the writer in a thread of its own (thread), between the reads (interleaved), or auto: a thread where the engine allows it').choices([...WRITER_MODES]))
+    .option('--writer-rate <writes/s>', 'read-while-writing with a writer thread: its writes per second (default: as fast as it can)', positiveInt('--writer-rate', 1e9))
     .action(async (flags: RunFlags, command: Command) => {
       const code = await run(flags, command);
       process.exitCode = code;
@@ -176,6 +187,9 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
     timeoutSeconds: flags.timeout,
     batch: flags.batch,
     concurrency: flags.concurrency,
+    threads: flags.threads,
+    writer: flags.writer,
+    writerRate: flags.writerRate,
     targetRate: flags.targetRate,
     requestDistribution: flags.distribution,
     zipfianConstant: flags.zipfianConstant,
@@ -250,6 +264,7 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
           `${s.repetitions} repetitions after ${s.warmup} warm-up, seed ${s.seed}` +
           (s.batch > 1 ? `, batches of ${s.batch}` : '') +
           (s.concurrency > 1 ? `, ${s.concurrency} outstanding async operations` : '') +
+          (s.threads > 1 ? `, ${s.threads} client threads` : '') +
           '\n',
       );
       const slice = sweep === undefined ? resultsFile : { ...resultsFile, scenario: { ...resultsFile.scenario, ops: s.ops }, results: results.filter((r) => r.point === s.ops) };

@@ -204,6 +204,7 @@ export function externalDescriptor(name: string): EngineDescriptor {
         operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native', ...hello.operations },
         // The engine's own loop calls its store directly, with no promise in between.
         api: 'sync',
+        threads: { shared: false, reason: `an external engine runs each workload in its own process, and protocol ${PROTOCOL_VERSION} has no way to ask it for several client threads` },
         async open() {
           throw new Error(`${name} is an external engine: it runs whole workloads in its own process (PROTOCOL.md), never a store in this one`);
         },
@@ -307,6 +308,7 @@ export async function runExternal(job: ChildJob, onPhase: (phase: string) => voi
 
   const ok = failure === undefined;
   return {
+    threads: 1,
     engine: job.label,
     workload,
     point: job.point,

@@ -1,21 +1,40 @@
 /** The comparison as the document's table: in the terminal, as Markdown, and as JSON. */
 import Table from 'cli-table3';
-import { formatInt } from '../format.js';
+import { concurrencyCell, concurrencyLabel, formatInt, showsConcurrency } from '../format.js';
 import type { Comparison, Row } from './compare.js';
 import { pointHeading, workloadLabel } from './compare.js';
 import { pointOf } from './model.js';
 import { markdownTable, opsCell, ratioText } from './text.js';
 
+/** The Concurrency cell of a row (see concurrencyLabel). */
+export function rowConcurrency(cmp: Comparison, row: Row): string {
+  return concurrencyCell(
+    row.cells.flatMap((c, i) => {
+      const side = cmp.sides[i]!;
+      return c.result === null ? [] : [{ engine: side.name, label: concurrencyLabel(c.result, side.engine, side.file.scenario) }];
+    }),
+  );
+}
+
+/** Whether the tables get a Concurrency column: only when some row ran more than one call at a time. */
+export const hasConcurrency = (cmp: Comparison): boolean => showsConcurrency(cmp.rows.map((r) => rowConcurrency(cmp, r)));
+
+/** Text columns (the operation, its concurrency) to the left, figures to the right. */
+export function columnAligns(head: readonly string[]): ('left' | 'right')[] {
+  return head.map((h, i) => (i === 0 || h === 'Concurrency' ? 'left' : 'right'));
+}
+
 export function tableHead(cmp: Comparison): string[] {
   return [
     'Operation',
+    ...(hasConcurrency(cmp) ? ['Concurrency'] : []),
     ...cmp.sides.map((s) => `${s.name} (ops/s)`),
     ...cmp.pairs.map(({ a, b }) => `Ratio (${cmp.sides[a]!.name}/${cmp.sides[b]!.name})`),
   ];
 }
 
 export function tableRow(cmp: Comparison, row: Row): string[] {
-  return [workloadLabel(row.workload), ...row.cells.map(opsCell), ...row.ratios.map(ratioText)];
+  return [workloadLabel(row.workload), ...(hasConcurrency(cmp) ? [rowConcurrency(cmp, row)] : []), ...row.cells.map(opsCell), ...row.ratios.map(ratioText)];
 }
 
 /** The rows grouped by N: one table per point, since figures at different N are not comparable. */
@@ -41,7 +60,7 @@ export function compareTerminal(cmp: Comparison): string {
   const head = tableHead(cmp);
   for (const { point, rows } of rowsByPoint(cmp)) {
     out.push(pointHeading(cmp, point));
-    const table = new Table({ head, colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')), style: { head: [], border: [] } });
+    const table = new Table({ head, colAligns: columnAligns(head), style: { head: [], border: [] } });
     for (const row of rows) table.push(tableRow(cmp, row));
     out.push(table.toString());
   }
@@ -52,7 +71,7 @@ export function compareTerminal(cmp: Comparison): string {
 export function compareMarkdown(cmp: Comparison): string {
   const out: string[] = [];
   const head = tableHead(cmp);
-  const align = head.map((_, i) => (i === 0 ? 'left' : 'right') as 'left' | 'right');
+  const align = columnAligns(head);
   for (const { point, rows } of rowsByPoint(cmp)) {
     out.push(`**${pointHeading(cmp, point)}**`, '', markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
   }
@@ -75,6 +94,7 @@ export function compareJson(cmp: Comparison): unknown {
         ci95: c.ci95,
         repetitions: c.repetitions,
         msMedian: c.msMedian,
+        concurrency: c.result === null ? null : concurrencyLabel(c.result, cmp.sides[i]!.engine, cmp.sides[i]!.file.scenario),
         error: c.error,
       })),
       ratios: row.ratios.map((r, i) => ({

@@ -152,7 +152,7 @@ export function comparisonWarnings(sides: readonly Side[]): string[] {
   // for them, and the published warning below says so instead.
   const measured = sides.filter((s) => !s.published);
   warnings.push(...fairnessWarnings(measured.map((s) => ({ ...s.engine, label: s.name }))));
-  const params = ['ops', 'keySize', 'valueSize', 'scanLength', 'prefixLength', 'missRatio', 'seed'] as const;
+  const params = ['ops', 'keySize', 'valueSize', 'scanLength', 'prefixLength', 'missRatio', 'seed', 'threads'] as const;
   const differing: string[] = [];
   for (const p of params) {
     // A sweep varies N on purpose; published figures have no lsmbench seed.

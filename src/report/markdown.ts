@@ -5,10 +5,10 @@
  */
 import { OPERATIONS } from '../engine.js';
 import { formatBytes, formatInt, formatNs } from '../format.js';
-import { WORKLOAD_LABELS } from '../scenario.js';
+import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
 import type { Comparison } from './compare.js';
 import { describeHardware, pointHeading } from './compare.js';
-import { rowsByPoint, tableHead, tableRow } from './compare-output.js';
+import { columnAligns, rowsByPoint, tableHead, tableRow } from './compare-output.js';
 import type { LoadedFile } from './model.js';
 import { observations } from './observations.js';
 import { differenceSentence, formatMs, markdownTable, percentText, ratioText } from './text.js';
@@ -17,6 +17,8 @@ export interface ChartLinks {
   /** Relative paths of the charts beside the report, by N. */
   readonly throughput: ReadonlyMap<number, string>;
   readonly latency: ReadonlyMap<number, string>;
+  /** Per workload and N with per-second intervals: its over-time chart. */
+  readonly intervals: readonly { readonly point: number; readonly workload: WorkloadName; readonly file: string }[];
   readonly sweep: string | null;
 }
 
@@ -51,7 +53,7 @@ function configuration(input: ReportInput): string[] {
     ['Repetitions (warm-up)', (f) => `${f.file.scenario.repetitions} (${f.file.scenario.warmup})`],
     ['Seed', (f) => (f.file.published ? 'not applicable' : String(f.file.scenario.seed))],
     ['Scan length, prefix length, miss ratio', (f) => `${formatInt(f.file.scenario.scanLength)}, ${f.file.scenario.prefixLength} bytes, ${f.file.scenario.missRatio}`],
-    ['Batch, concurrency', (f) => `${f.file.scenario.batch}, ${f.file.scenario.concurrency}`],
+    ['Batch, async concurrency, client threads', (f) => `${f.file.scenario.batch}, ${f.file.scenario.concurrency}, ${f.file.scenario.threads}`],
     ['CPU', (f) => (f.file.published ? `${f.file.environment.cpuCount} cores (as published)` : `${f.file.environment.cpuModel} × ${f.file.environment.cpuCount}`)],
   ];
   const out = ['## Test configuration', ''];
@@ -87,7 +89,7 @@ function summary(input: ReportInput): string[] {
   const { cmp, charts } = input;
   const out = ['## Results summary', ''];
   const head = tableHead(cmp);
-  const align = head.map((_, i) => (i === 0 ? L : R));
+  const align = columnAligns(head);
   for (const { point, rows } of rowsByPoint(cmp)) {
     if (cmp.points.length > 1) out.push(`### N = ${formatInt(point)}`, '');
     out.push(markdownTable(head, rows.map((r) => tableRow(cmp, r)), align), '');
@@ -142,7 +144,12 @@ function detail(input: ReportInput): string[] {
         ? 'published single value, no repetitions'
         : `median of ${cell.repetitions} repetition${cell.repetitions === 1 ? '' : 's'}, min–max ${formatInt(r.opsPerSec!.min)}–${formatInt(r.opsPerSec!.max)}` +
           (cell.ci95 ? `, 95% CI ${formatInt(cell.ci95[0])}–${formatInt(cell.ci95[1])}` : '');
-      out.push(`- ${name}: ${formatInt(cell.median!)} ${unit}/s (${formatMs(cell.msMedian)} for ${formatInt(cell.units ?? 0)} ${unit}; ${spread})`);
+      const how = [
+        ...(r.threads > 1 ? [`${r.threads} client threads sharing the store`] : []),
+        ...(r.writer === 'thread' ? [`reads in one thread while the writer thread wrote${r.writerOpsPerSec ? ` ${formatInt(r.writerOpsPerSec.median)} writes/s (median)` : ''}`] : []),
+        ...(r.writer === 'interleaved' ? ['writes interleaved with the reads in one thread'] : []),
+      ];
+      out.push(`- ${name}: ${formatInt(cell.median!)} ${unit}/s (${formatMs(cell.msMedian)} for ${formatInt(cell.units ?? 0)} ${unit}; ${spread}${how.length > 0 ? `; ${how.join('; ')}` : ''})`);
     });
     cmp.pairs.forEach(({ a, b }, p) => {
       const s = differenceSentence(cmp.sides[a]!.name, cmp.sides[b]!.name, row.ratios[p]!, `on ${WORKLOAD_LABELS[row.workload].toLowerCase()}`);
@@ -188,6 +195,24 @@ function latency(input: ReportInput): string[] {
   for (const [point, chart] of charts.latency) out.push(`![Latency percentiles, N = ${formatInt(point)}](${chart})`, '');
   const none = cmp.sides.filter((s, i) => !cmp.rows.some((r) => r.cells[i]!.result?.latency)).map((s) => s.name);
   if (none.length > 0) out.push(`No latencies for: ${none.join(', ')}.`, '');
+  return out;
+}
+
+function overTime(input: ReportInput): string[] {
+  const { cmp, charts } = input;
+  if (charts.intervals.length === 0) return [];
+  const out = ['## Throughput and p99 over time', ''];
+  out.push(
+    'Each chart follows one workload\'s latency pass second by second: above, the calls completed in that second; below, the p99 latency of those calls, on a log axis. Engines are overlaid. A dip above with a spike below is a stall (a flush or compaction, for example); a second with no completed call shows 0 calls and breaks the p99 line. The series comes from the latency pass only (every call timed), not from the throughput repetitions; a pass shorter than a second is a single point.',
+    '',
+  );
+  for (const { point, workload, file } of charts.intervals) {
+    const row = cmp.rows.find((r) => r.workload === workload && r.point === point);
+    const lengths = row === undefined ? '' : row.cells.map((cell, i) => (cell.result?.intervals ? `${cmp.sides[i]!.name} ${cell.result.intervals.length} s` : null)).filter((x) => x !== null).join(', ');
+    out.push(`### ${WORKLOAD_LABELS[workload]}${cmp.points.length > 1 ? `, N = ${formatInt(point)}` : ''}`, '');
+    out.push(`![Calls per second and p99 per second over time, ${WORKLOAD_LABELS[workload]}](${file})`, '');
+    if (lengths !== '') out.push(`Seconds recorded: ${lengths}.`, '');
+  }
   return out;
 }
 
@@ -291,6 +316,7 @@ export function reportMarkdown(input: ReportInput): string {
     ratioTables(input),
     detail(input),
     latency(input),
+    overTime(input),
     resources(input),
     verification(input),
     environment(input),

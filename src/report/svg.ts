@@ -396,3 +396,114 @@ export function sweepChart(cmp: Comparison): string | null {
   const desc = `Median throughput against the number of operations N on a logarithmic axis, one panel per workload, one line per engine; a cross on the axis marks a failed run.`;
   return document(width, height, 'Throughput against N', desc, body.join('\n'));
 }
+
+/**
+ * Throughput and p99 over time: the per-second `intervals` series of one workload's latency
+ * pass, engines overlaid, in two panels that share the time axis: calls completed per second
+ * (linear from zero) and the p99 latency of each second's calls (log axis, since a stall can
+ * be orders of magnitude above the rest). A second in which no call completed has 0 calls and
+ * no p99, so the p99 line breaks there. Null when no side recorded intervals for it.
+ */
+export function intervalsChart(cmp: Comparison, workload: WorkloadName, point: number): string | null {
+  const row = cmp.rows.find((r) => r.workload === workload && r.point === point);
+  if (row === undefined) return null;
+  const series = row.cells
+    .map((cell, i) => ({ i, side: cmp.sides[i]!, intervals: cell.result?.intervals ?? [] }))
+    .filter((s) => s.intervals.length > 0);
+  if (series.length === 0) return null;
+  const seconds = Math.max(...series.map((s) => s.intervals.length));
+  const maxCalls = Math.max(0, ...series.flatMap((s) => s.intervals.map((x) => x.calls)));
+  const p99s = series.flatMap((s) => s.intervals.filter((x) => x.calls > 0 && x.p99Ns > 0).map((x) => x.p99Ns));
+  const left = 86;
+  const title = `${WORKLOAD_LABELS[workload]}: calls/s and p99 per second, ${pointHeading(cmp, point)}`;
+  // Wide enough for the title (15 px type, about 8.6 px a character) and for long runs.
+  const width = Math.max(640, left + 24 + Math.min(1100, seconds * 8), left + title.length * 8.6);
+  const plotW = width - left - 24;
+  const entries = entriesOf(cmp).filter((_, i) => series.some((s) => s.i === i));
+  const leg = legend(entries, left, 34, width - left - 16);
+  const top = 34 + leg.height + 14;
+  const panelH = 170;
+  const gap = 56;
+  const height = top + panelH + gap + panelH + 48;
+  // Seconds 0 .. seconds-1 are plotted at their middle, so one second is still a point inside the axis.
+  const xTicks = niceTicks(seconds, 8);
+  const xMax = Math.max(seconds, xTicks[xTicks.length - 1]!);
+  const xOf = (second: number): number => left + ((second + 0.5) / xMax) * plotW;
+  const body: string[] = [hatchDefs(entries.map((e) => e.colour))];
+  body.push(`<text x="${c(left)}" y="22" font-size="15" font-weight="600">${escapeXml(title)}</text>`);
+  body.push(leg.svg);
+  const markers = seconds <= 60;
+  const xAxis = (y0: number): void => {
+    for (const t of xTicks)
+      if (t <= xMax)
+        body.push(
+          `<g class="x-tick" data-value="${t}"><line x1="${c(left + (t / xMax) * plotW)}" x2="${c(left + (t / xMax) * plotW)}" y1="${c(y0)}" y2="${c(y0 + 4)}" stroke="#333333"/>` +
+            `<text x="${c(left + (t / xMax) * plotW)}" y="${c(y0 + 15)}" font-size="10" text-anchor="middle">${shortNumber(t)}</text></g>`,
+        );
+    body.push(`<text x="${c(left + plotW / 2)}" y="${c(y0 + 30)}" font-size="11" text-anchor="middle">seconds into the latency pass</text>`);
+  };
+
+  // Panel 1: calls completed per second, linear from zero.
+  const callTicks = niceTicks(maxCalls, 4);
+  const callMax = callTicks[callTicks.length - 1]!;
+  const yCalls = (v: number): number => top + panelH - (v / callMax) * panelH;
+  body.push(`<g class="panel" data-series="calls" data-workload="${workload}">`);
+  for (const t of callTicks)
+    body.push(
+      `<g class="tick" data-value="${t}"><line x1="${c(left)}" x2="${c(left + plotW)}" y1="${c(yCalls(t))}" y2="${c(yCalls(t))}" stroke="${t === 0 ? '#333333' : '#e3e3e3'}"/>` +
+        `<text x="${c(left - 6)}" y="${c(yCalls(t) + 4)}" font-size="10" text-anchor="end">${shortNumber(t)}</text></g>`,
+    );
+  body.push(`<text transform="translate(${c(left - 58)} ${c(top + panelH / 2)}) rotate(-90)" font-size="11" text-anchor="middle">calls/s</text>`);
+  for (const s of series) {
+    const pts = s.intervals.map((x) => `${c(xOf(x.second))},${c(yCalls(x.calls))}`);
+    body.push(
+      `<polyline class="series" data-series="calls" data-engine="${escapeXml(s.side.name)}" data-workload="${workload}" data-values="${s.intervals.map((x) => x.calls).join(' ')}" points="${pts.join(' ')}" fill="none" stroke="${colourOf(s.i)}" stroke-width="1.6"/>`,
+    );
+    if (markers)
+      for (const x of s.intervals)
+        body.push(
+          `<circle class="point" data-series="calls" data-engine="${escapeXml(s.side.name)}" data-second="${x.second}" data-value="${x.calls}" cx="${c(xOf(x.second))}" cy="${c(yCalls(x.calls))}" r="2.4" fill="${colourOf(s.i)}"><title>${escapeXml(`${s.side.name}, second ${x.second}: ${formatInt(x.calls)} calls`)}</title></circle>`,
+        );
+  }
+  xAxis(top + panelH);
+  body.push('</g>');
+
+  // Panel 2: p99 of each second's calls, on a log axis.
+  const top2 = top + panelH + gap;
+  body.push(`<g class="panel" data-series="p99" data-workload="${workload}">`);
+  if (p99s.length > 0) {
+    const ticks = decades(Math.min(...p99s), Math.max(...p99s));
+    const lo = Math.log10(ticks[0]!);
+    const hi = Math.log10(ticks[ticks.length - 1]!);
+    const yP99 = (v: number): number => top2 + panelH - ((Math.log10(v) - lo) / (hi - lo)) * panelH;
+    for (const t of ticks)
+      body.push(
+        `<g class="tick" data-value="${t}"><line x1="${c(left)}" x2="${c(left + plotW)}" y1="${c(yP99(t))}" y2="${c(yP99(t))}" stroke="#e3e3e3"/>` +
+          `<text x="${c(left - 6)}" y="${c(yP99(t) + 4)}" font-size="10" text-anchor="end">${decadeLabel(t)}</text></g>`,
+      );
+    body.push(`<text transform="translate(${c(left - 66)} ${c(top2 + panelH / 2)}) rotate(-90)" font-size="11" text-anchor="middle">p99 latency (log)</text>`);
+    for (const s of series) {
+      // A second without calls has no p99: the line breaks there.
+      const segments: (typeof s.intervals)[] = [[]];
+      for (const x of s.intervals) {
+        if (x.calls > 0 && x.p99Ns > 0) segments[segments.length - 1]!.push(x);
+        else if (segments[segments.length - 1]!.length > 0) segments.push([]);
+      }
+      for (const seg of segments.filter((g) => g.length > 0))
+        body.push(
+          `<polyline class="series" data-series="p99" data-engine="${escapeXml(s.side.name)}" data-workload="${workload}" data-values="${seg.map((x) => x.p99Ns).join(' ')}" points="${seg.map((x) => `${c(xOf(x.second))},${c(yP99(x.p99Ns))}`).join(' ')}" fill="none" stroke="${colourOf(s.i)}" stroke-width="1.6"/>`,
+        );
+      if (markers)
+        for (const x of s.intervals.filter((q) => q.calls > 0 && q.p99Ns > 0))
+          body.push(
+            `<circle class="point" data-series="p99" data-engine="${escapeXml(s.side.name)}" data-second="${x.second}" data-value="${x.p99Ns}" cx="${c(xOf(x.second))}" cy="${c(yP99(x.p99Ns))}" r="2.4" fill="${colourOf(s.i)}"><title>${escapeXml(`${s.side.name}, second ${x.second}: p99 ${formatNs(x.p99Ns)}`)}</title></circle>`,
+          );
+    }
+  } else body.push(`<text x="${c(left + plotW / 2)}" y="${c(top2 + panelH / 2)}" font-size="11" text-anchor="middle">no call completed in any second</text>`);
+  xAxis(top2 + panelH);
+  body.push('</g>');
+  const desc =
+    `Two line charts sharing a time axis in seconds, for ${WORKLOAD_LABELS[workload]}: calls completed in each second of the latency pass (top, linear from zero) and the p99 latency of that second's calls (bottom, logarithmic), ` +
+    `one line per engine (${series.map((s) => `${s.side.name}: ${s.intervals.length} s`).join(', ')}). A dip in the top line with a spike below it is a stall, such as a compaction.`;
+  return document(width, height, title, desc, body.join('\n'));
+}

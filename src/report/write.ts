@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import type { Comparison } from './compare.js';
 import { reportMarkdown, type ChartLinks } from './markdown.js';
 import type { LoadedFile } from './model.js';
-import { latencyChart, sweepChart, throughputChart } from './svg.js';
+import { intervalsChart, latencyChart, sweepChart, throughputChart } from './svg.js';
 
 export interface WrittenReport {
   readonly markdown: string;
@@ -36,10 +36,19 @@ export async function writeReport(
       latency.set(point, l);
     }
   }
+  // One over-time chart per workload (and N) whose latency pass recorded per-second intervals.
+  const intervals: { point: number; workload: (typeof cmp.workloads)[number]; file: string }[] = [];
+  for (const row of cmp.rows) {
+    const chart = intervalsChart(cmp, row.workload, row.point);
+    if (chart === null) continue;
+    const name = `${stem}-intervals-${row.workload}${single ? '' : `-n${row.point}`}.svg`;
+    svgs.set(name, chart);
+    intervals.push({ point: row.point, workload: row.workload, file: name });
+  }
   const sweep = sweepChart(cmp);
   const sweepName = sweep === null ? null : `${stem}-sweep.svg`;
   if (sweep !== null && sweepName !== null) svgs.set(sweepName, sweep);
-  const charts: ChartLinks = { throughput, latency, sweep: sweepName };
+  const charts: ChartLinks = { throughput, latency, intervals, sweep: sweepName };
   const markdown = reportMarkdown({ ...input, charts });
   try {
     await mkdir(dir, { recursive: true });

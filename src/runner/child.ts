@@ -19,7 +19,9 @@ import { findEngine } from '../registry.js';
 import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
 import { loadStore, type Timed, type WorkloadPlan } from './workloads.js';
-import { planFor } from './plans.js';
+import { planFor, type AnyPlan } from './plans.js';
+import { WRITER_CONTROL_INTS, planReaderWithWriterThread, type ReaderPlan } from './mixed.js';
+import { ClientThreads, WriterThread, type ThreadJob } from './threads.js';
 import { diskUsage } from './outcomes.js';
 
 const send = (message: ChildMessage): void => {
@@ -105,9 +107,29 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   const { scenario } = job;
   const n = scenario.ops;
 
+  // Client threads (--threads N, document workloads), or a writer thread (read-while-writing on
+  // an engine whose store threads may share); in either case every open says how many share it.
+  const threads = scenario.threads;
+  const writerThread = job.workload === 'read-while-writing' && job.writer === 'thread';
+  if ((threads > 1 || writerThread) && !engine.threads.shared) throw new Error(`${job.engine} cannot share a store between threads: ${engine.threads.reason}`);
+  const sharedBy = threads > 1 ? threads : writerThread ? 2 : undefined;
+  const threadJob: ThreadJob = { engine: job.engine, workload: job.workload, scenario, durability: job.durability, options: job.options, sharedBy: sharedBy ?? 1 };
+
   progress('preparing the workload');
-  const plan = planFor(job.workload, scenario);
+  const progressBuffer = writerThread ? new SharedArrayBuffer(WRITER_CONTROL_INTS * Int32Array.BYTES_PER_ELEMENT) : undefined;
+  const reader: ReaderPlan | undefined = progressBuffer === undefined ? undefined : planReaderWithWriterThread(scenario, new Int32Array(progressBuffer));
+  const plan: AnyPlan = reader ?? planFor(job.workload, scenario);
   const overheadNs = await harnessOverheadNs(plan, engine.api, scenario.concurrency);
+  let clients: ClientThreads | undefined;
+  let writer: WriterThread | undefined;
+  if (threads > 1) {
+    progress(`starting ${threads} client threads`);
+    clients = await ClientThreads.start(threadJob, threads, plan.callsPerRepetition, plan.chunkCalls);
+  }
+  if (progressBuffer !== undefined) {
+    progress('starting the writer thread');
+    writer = await WriterThread.start(threadJob, progressBuffer, scenario.writerRate);
+  }
   gc?.();
   const baselineRssBytes = process.memoryUsage.rss();
 
@@ -117,19 +139,50 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   const openStore = async (): Promise<Store> => {
     storeDir = join(job.workDir, `store-${storeCounter++}`);
     await mkdir(storeDir, { recursive: true });
-    const opened = await engine.open({ dir: storeDir, durability: job.durability, options: job.options });
+    const opened = await engine.open({ dir: storeDir, durability: job.durability, options: job.options, sharedBy });
     if (plan.precondition === 'loaded') {
       progress(`loading ${n} keys`);
       await loadStore(opened, scenario, n);
     }
     return opened;
   };
+  /** The store the client threads will open: made (and loaded) here, then closed; `reopen` opens it again to check it. */
+  const prepareForClients = async (): Promise<void> => {
+    const s = await openStore();
+    await s.close();
+  };
+  const reopen = async (): Promise<Store> => engine.open({ dir: storeDir, durability: job.durability, options: job.options, sharedBy });
   const closeStore = async (): Promise<void> => {
     if (store === undefined) return;
     const s = store;
     store = undefined;
     await s.close();
     if (!job.keep) await rm(storeDir, { recursive: true, force: true });
+  };
+  const removeStore = async (): Promise<void> => {
+    if (!job.keep && storeDir !== '') await rm(storeDir, { recursive: true, force: true });
+  };
+  let lastSettleMs: number | null = null;
+  /** What the timed part threw, if it did. */
+  let taskError: unknown;
+  let lastProblem: string | undefined;
+  /** The writer thread's writes and writes/s in each timed repetition. */
+  const writerWrites: number[] = [];
+  const writerOpsPerSec: number[] = [];
+  let lastWriter: { writes: number; opsPerSec: number } | undefined;
+  /** One timed repetition of the reads, with the writer thread writing from before the first read until after the last. */
+  const readWhileWriterRuns = async (s: Store, timed: (s: Store) => Promise<Timed | undefined>): Promise<Timed | undefined> => {
+    const { totals } = await writer!.begin(storeDir);
+    let out: Timed | undefined;
+    try {
+      out = await timed(s);
+    } finally {
+      writer!.stop();
+    }
+    const { writes, ms } = await totals;
+    reader!.setWrites(writes);
+    lastWriter = { writes, opsPerSec: (writes * 1000) / ms };
+    return out;
   };
 
   const repetitions: WorkloadResult['repetitions'] = [];
@@ -161,8 +214,20 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   bench.add(
     job.workload,
     async () => {
-      const s = store!;
-      const { ms, digest } = await timeRun(plan, s, scenario.concurrency);
+      let ms: number;
+      let digest: number;
+      try {
+        if (clients !== undefined) {
+          const r = await clients.run(storeDir);
+          ({ ms, digest } = r);
+          lastSettleMs = r.settleMs;
+          lastProblem = r.problem;
+        } else if (writer !== undefined) ({ ms, digest } = (await readWhileWriterRuns(store!, (s) => timeRun(plan, s, scenario.concurrency)))!);
+        else ({ ms, digest } = await timeRun(plan, store!, scenario.concurrency));
+      } catch (err) {
+        taskError = err;
+        throw err;
+      }
       lastMs = ms;
       lastDigest = digest;
       return { overriddenDuration: ms };
@@ -170,34 +235,49 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     {
       async: true,
       beforeAll: async () => {
-        if (!plan.mutates && store === undefined) store = await openStore();
+        if (clients !== undefined) {
+          if (!plan.mutates) await prepareForClients();
+        } else if (!plan.mutates && store === undefined) store = await openStore();
       },
       beforeEach: async () => {
         repIndex++;
-        if (plan.mutates) store = await openStore();
+        if (clients !== undefined) {
+          if (plan.mutates) await prepareForClients();
+        } else if (plan.mutates) store = await openStore();
         sampleHeap();
         gc?.();
         progress(repIndex <= scenario.warmup ? `warm-up ${repIndex}/${scenario.warmup}` : `repetition ${repIndex - scenario.warmup}/${scenario.repetitions}`);
         ioBefore = readIo();
       },
       afterEach: async function (this: unknown, mode?: string) {
+        // tinybench runs afterEach even when the timed part threw: that error is the result, not a check of half a run.
+        if (taskError !== undefined) throw taskError;
+        // With client threads the store is closed here; it is opened again to be checked.
+        if (clients !== undefined) store = await reopen();
         const s = store!;
         let settleMs: number | null = null;
-        if (plan.mutates) {
+        if (clients !== undefined) settleMs = lastSettleMs;
+        else if (plan.mutates) {
           const t0 = performance.now();
           await s.settle();
           settleMs = performance.now() - t0;
         }
         const io = ioDelta(ioBefore, readIo());
         sampleHeap();
+        // A plan that checks recorded answers (contains) has them in the client threads, which checked their own.
+        const fullCheck = async (): Promise<string | undefined> => (clients !== undefined && plan.checkAnswers !== undefined ? lastProblem : await plan.verify(s));
         if (plan.expectedDigest !== undefined && lastDigest !== plan.expectedDigest)
-          throw new VerificationError(`the answers of the timed part do not match the expected digest (${lastDigest} != ${plan.expectedDigest}); ${(await plan.verify(s)) ?? 'the full check found nothing wrong on the second read'}`);
+          throw new VerificationError(`the answers of the timed part do not match the expected digest (${lastDigest} != ${plan.expectedDigest}); ${(await fullCheck()) ?? 'the full check found nothing wrong on the second read'}`);
         const isLast = mode !== 'warmup' && repIndex === totalReps;
         if (plan.mutates || isLast) {
           progress('verifying');
-          const problem = await plan.verify(s);
+          const problem = await fullCheck();
           if (problem !== undefined) throw new VerificationError(problem);
           verified = true;
+        }
+        if (mode !== 'warmup' && lastWriter !== undefined) {
+          writerWrites.push(lastWriter.writes);
+          writerOpsPerSec.push(lastWriter.opsPerSec);
         }
         if (mode !== 'warmup') {
           repetitions.push({ ms: lastMs, opsPerSec: (plan.unitsPerRepetition * 1000) / lastMs, settleMs });
@@ -206,8 +286,14 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
         if (isLast) {
           diskBytes = engine.persistent ? await diskUsage(storeDir) : null;
           storeStats = { ...s.stats() };
+          if (reader !== undefined) storeStats.staleReads = reader.staleReads;
         }
         if (plan.mutates) await closeStore();
+        else if (clients !== undefined) {
+          // The threads open it themselves next time; the last repetition's is removed after the latency pass.
+          store = undefined;
+          await s.close();
+        }
       },
     },
   );
@@ -227,22 +313,37 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   if (failure === undefined) {
     try {
       progress('latency pass');
-      if (plan.mutates || store === undefined) {
-        await closeStore();
-        store = await openStore();
-      }
-      const s = store;
       const calls = plan.callsPerRepetition;
-      const lat = new Float64Array(calls);
-      gc?.();
-      const completedAt = new Float64Array(calls);
-      if (s.api === 'sync') plan.latencySync(s, lat, scenario.targetRate, completedAt);
-      else await plan.latencyAsync(s, lat, scenario.targetRate, completedAt);
+      let lat: Float64Array = new Float64Array(calls);
+      let completedAt: Float64Array = new Float64Array(calls);
+      if (clients !== undefined) {
+        if (plan.mutates || storeDir === '') {
+          await removeStore();
+          await prepareForClients();
+        }
+        gc?.();
+        ({ lat, completedAt } = await clients.latency(storeDir, scenario.targetRate, calls));
+      } else {
+        if (plan.mutates || store === undefined) {
+          await closeStore();
+          store = await openStore();
+        }
+        const s = store;
+        gc?.();
+        const pass = async (st: Store): Promise<undefined> => {
+          if (st.api === 'sync') plan.latencySync(st, lat, scenario.targetRate, completedAt);
+          else await plan.latencyAsync(st, lat, scenario.targetRate, completedAt);
+          return undefined;
+        };
+        if (writer !== undefined) await readWhileWriterRuns(s, pass);
+        else await pass(s);
+      }
       const timerNs = timerOverheadNs();
+      const threading = clients !== undefined ? `, ${threads} client threads (each its own share of the calls; samples merged${scenario.targetRate === undefined ? '' : `, each thread at ${scenario.targetRate / threads} calls/s`})` : writer !== undefined ? ', with the writer thread writing' : '';
       const method =
-        scenario.targetRate === undefined
+        (scenario.targetRate === undefined
           ? 'instrumented pass, closed loop: every call timed with performance.now(), after the throughput repetitions; keys and values made between chunks of calls, untimed'
-          : `instrumented pass, open loop at ${scenario.targetRate} calls/s: each call timed from when it was due, so stalls count for every call they delay`;
+          : `instrumented pass, open loop at ${scenario.targetRate} calls/s: each call timed from when it was due, so stalls count for every call they delay`) + threading;
       intervals = intervalSeries(lat, completedAt);
       if (plan.callTypes !== undefined && plan.typeNames !== undefined) {
         latencyByOperation = {};
@@ -253,16 +354,19 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
         // read-while-writing measures the reads; its headline latency is theirs.
         if (job.workload === 'read-while-writing' && latencyByOperation.read !== undefined) latency = latencyByOperation.read;
       }
-      latency ??= summarizeLatency(lat, method, plan.unit === 'entry' ? 'scan call' : 'operation', timerNs);
+      latency ??= summarizeLatency(lat, method, plan.unit === 'entry' ? 'scan call' : writer !== undefined ? 'read' : 'operation', timerNs);
     } catch (err) {
       failure = `the store threw during the latency pass: ${errorMessage(err)}`;
     }
   }
   try {
     await closeStore();
+    await removeStore();
   } catch (err) {
     failure ??= `close failed: ${errorMessage(err)}`;
   }
+  await clients?.close();
+  await writer?.close();
 
   const mid = (k: keyof IoCounters): number => {
     const xs = ioPerRep.map((io) => io[k]).sort((a, b) => a - b);
@@ -271,6 +375,9 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
   const logicalBytesLive = job.workload === 'deletions' ? 0 : n * (scenario.keySize + scenario.valueSize);
   const ok = failure === undefined;
+  // The writer thread's writes vary with its speed: the median repetition's count.
+  const logicalBytesWritten =
+    writer !== undefined ? ([...writerWrites].sort((a, b) => a - b)[writerWrites.length >> 1] ?? 0) * (scenario.keySize + scenario.valueSize) : plan.logicalBytesWritten;
   return {
     engine: job.label,
     workload: job.workload,
@@ -284,20 +391,23 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     latency,
     ...(latencyByOperation === undefined ? {} : { latencyByOperation }),
     ...(intervals === undefined ? {} : { intervals }),
+    threads,
+    ...(job.workload === 'read-while-writing' ? { writer: writerThread ? ('thread' as const) : ('interleaved' as const) } : {}),
+    ...(ok && writerOpsPerSec.length > 0 ? { writerOpsPerSec: summarize(writerOpsPerSec) } : {}),
     resources: {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       baselineRssBytes,
       peakHeapUsedBytes: peakHeap,
       io,
       diskBytes,
-      logicalBytesWritten: plan.logicalBytesWritten,
+      logicalBytesWritten,
       logicalBytesLive,
-      writeAmplification: io !== null && plan.logicalBytesWritten > 0 && engine.persistent ? io.wchar / plan.logicalBytesWritten : null,
+      writeAmplification: io !== null && logicalBytesWritten > 0 && engine.persistent ? io.wchar / logicalBytesWritten : null,
       spaceAmplification: diskBytes !== null && logicalBytesLive > 0 ? diskBytes / logicalBytesLive : null,
     },
     harnessOverheadNsPerOp: overheadNs,
     storeStats,
-    verification: { checked: verified || !ok, ok, detail: ok ? describeChecks(plan) : failure! },
+    verification: { checked: verified || !ok, ok, detail: ok ? describeChecks(plan, threads, writerThread, reader?.staleReads) : failure! },
     wallSeconds: (performance.now() - started) / 1000,
   };
 }
@@ -326,7 +436,18 @@ function intervalSeries(lat: Float64Array, completedAt: Float64Array): NonNullab
   }));
 }
 
-function describeChecks(plan: WorkloadPlan): string {
+function describeChecks(plan: WorkloadPlan, threads: number, writerThread: boolean, staleReads: number | undefined): string {
+  if (writerThread)
+    return (
+      'every read checked against the versions its record held while the read was in flight (bounded by the writer thread\'s counters of writes begun and acknowledged); ' +
+      'then every record read back with the version the writer\'s count of writes gives it, and a full scan in order' +
+      (staleReads === undefined ? '' : `; in the last repetition ${staleReads.toLocaleString('en-US')} reads returned an older version than the newest acknowledged before they began (a read snapshot), which is allowed`)
+    );
+  const base = describeOneThread(plan);
+  return threads > 1 ? `${base} (the digest summed over the ${threads} client threads' shares; the full check from the main thread after they closed the store)` : base;
+}
+
+function describeOneThread(plan: WorkloadPlan): string {
   switch (plan.name) {
     case 'sequential-writes':
     case 'random-writes':

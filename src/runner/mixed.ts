@@ -14,7 +14,7 @@ import type { Store, SyncStore } from '../engine.js';
 import { DISTRIBUTIONS, keyChooser, nextDouble, type DistributionName } from '../distributions.js';
 import { Stream, Xoshiro128, deriveSeed } from '../keyspace.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
-import { CHUNK_OPS, KeySpace, MISSING, Slots, planFrom, valueShare, verifyLoaded, type Program, type WorkloadPlan } from './workloads.js';
+import { CHUNK_OPS, KeySpace, MISSING, Slots, ascii, planFrom, valueShare, verifyLoaded, type Program, type WorkloadPlan } from './workloads.js';
 
 /** Operation types, as stored per call. */
 export const OP_READ = 0;
@@ -234,4 +234,188 @@ export function planMixed(workload: WorkloadName, scenario: Scenario): WorkloadP
     program,
   );
   return { ...plan, callTypes: types, typeNames: OPERATION_TYPE_NAMES };
+}
+
+/**
+ * read-while-writing with the writer in a thread of its own (engines whose store threads
+ * may share). The main thread makes the N reads of the interleaved workload's sequence;
+ * the writer thread, meanwhile, makes the workload's N updates over and over, in order,
+ * until the reads are done (so a fast reader and a slow writer, or the reverse, both
+ * leave the reads under load from start to end).
+ *
+ * The model: update j (j = 0, 1, 2, ... across cycles) writes record U[j mod N] with the
+ * next version of that record, so after k writes record i holds version
+ * versionAt(i, k) = floor(k / N) * count(i) + (updates of i among U[0 .. k mod N - 1]).
+ * The writer publishes two counters in shared memory: writes started (before each put) and
+ * writes acknowledged (after it returns). A read of record i that began when `done` writes
+ * were acknowledged and ended when `started` writes had begun may see any version the record
+ * held up to versionAt(i, started); it must see at least versionAt(i, done) to be fresh.
+ * Each read records a 32-bit hash of the value it got and the two counters, and the check
+ * afterwards finds the version it matches. A read that matches no version of its record up
+ * to its upper bound fails verification; a read that matches an older version than its lower
+ * bound is counted as stale (a store may read from a snapshot: lmdb-js keeps one read
+ * transaction for a whole synchronous stretch of code) and reported, not failed.
+ */
+export interface WriterLoop {
+  /** Records of the updates, in order; the writer cycles through them. */
+  readonly records: Uint32Array;
+}
+
+/** Counters the writer thread publishes, as Int32Array indexes into a SharedArrayBuffer. */
+export const WRITER_STARTED = 0;
+export const WRITER_DONE = 1;
+export const WRITER_STOP = 2;
+export const WRITER_CONTROL_INTS = 4;
+
+/** The reads and updates of read-while-writing, split: N of each (one write per read). */
+function readWhileWritingSplit(scenario: Scenario, space: KeySpace): { reads: Uint32Array; writes: Uint32Array } {
+  const seq = simulate('read-while-writing', { ...scenario, writesPerRead: 1 }, space);
+  const n = scenario.ops;
+  const reads = new Uint32Array(n);
+  const writes = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    reads[k] = seq.records[2 * k]!;
+    writes[k] = seq.records[2 * k + 1]!;
+  }
+  return { reads, writes };
+}
+
+/** What the writer thread needs: the update records, in order. */
+export function writerLoop(scenario: Scenario): WriterLoop {
+  return { records: readWhileWritingSplit(scenario, new KeySpace(scenario)).writes };
+}
+
+/** A 32-bit hash of 16 bytes spread over a value, and its length: tells versions of a record apart. */
+export function sampleHash(v: Uint8Array | undefined): number {
+  if (v === undefined) return 0;
+  const n = v.length;
+  let h = Math.imul(0x811c9dc5 ^ n, 16777619);
+  if (n > 0) for (let k = 0; k < 16; k++) h = Math.imul(h ^ v[Math.floor((k * (n - 1)) / 15)]!, 16777619);
+  return h === 0 ? 1 : h; // 0 means "absent"
+}
+
+export interface ReaderPlan extends WorkloadPlan {
+  /** Tells the plan how many writes the writer made in the run just measured (for the final state). */
+  setWrites(writes: number): void;
+  /** Reads of the last checked run that saw an older version than the newest acknowledged before they began. */
+  readonly staleReads: number;
+}
+
+export function planReaderWithWriterThread(scenario: Scenario, progress: Int32Array): ReaderPlan {
+  const n = scenario.ops;
+  const space = new KeySpace(scenario);
+  const { reads, writes: updates } = readWhileWritingSplit(scenario, space);
+  // Per record, the positions in the update cycle that write it (CSR), for versionAt.
+  const count = new Uint32Array(n);
+  for (let j = 0; j < n; j++) count[updates[j]!]!++;
+  const first = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) first[i + 1] = first[i]! + count[i]!;
+  const at = new Uint32Array(n);
+  const fillAt = first.slice(0, n);
+  for (let j = 0; j < n; j++) at[fillAt[updates[j]!]!++] = j;
+  const versionAt = (i: number, k: number): number => {
+    const cycles = Math.floor(k / n);
+    const rest = k - cycles * n;
+    // updates of i among positions < rest: binary search in at[first[i] .. first[i + 1])
+    let lo = first[i]!;
+    let hi = first[i + 1]!;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (at[mid]! < rest) lo = mid + 1;
+      else hi = mid;
+    }
+    return cycles * count[i]! + (lo - first[i]!);
+  };
+  const seen = new Int32Array(n);
+  const doneBefore = new Int32Array(n);
+  const startedAfter = new Int32Array(n);
+  let writes = 0;
+  let staleReads = 0;
+  const slots = new Slots(space, Math.min(n, CHUNK_OPS), false);
+  const { keys } = slots;
+  const one = (value: Uint8Array | undefined, c: number, before: number): number => {
+    seen[c] = sampleHash(value);
+    doneBefore[c] = before;
+    startedAfter[c] = Atomics.load(progress, WRITER_STARTED);
+    return 0;
+  };
+  const program: Program = {
+    calls: n,
+    chunkCalls: CHUNK_OPS,
+    fill(from, to) {
+      for (let c = from; c < to; c++) slots.setKey(c - from, reads[c]!);
+    },
+    loop(store, from, to) {
+      for (let c = from; c < to; c++) {
+        const before = Atomics.load(progress, WRITER_DONE);
+        one(store.get(keys[c - from]!), c, before);
+      }
+      return 0;
+    },
+    call(store, c, from) {
+      const before = Atomics.load(progress, WRITER_DONE);
+      return one(store.get(keys[c - from]!), c, before);
+    },
+    async callAsync(store, c, from) {
+      const before = Atomics.load(progress, WRITER_DONE);
+      return one(await store.get(keys[c - from]!), c, before);
+    },
+  };
+  const value = new Uint8Array(space.valueSize);
+  const key = new Uint8Array(space.keySize);
+  /** Every read of the last run against the versions its record held while it was in flight. */
+  const checkReads = (): string | undefined => {
+    let stale = 0;
+    for (let c = 0; c < n; c++) {
+      const i = reads[c]!;
+      const newest = versionAt(i, startedAfter[c]!);
+      const fresh = versionAt(i, doneBefore[c]!);
+      let matched = -1;
+      for (let v = newest; v >= 0; v--) {
+        space.value(i, value, 0, v);
+        if (sampleHash(value) === seen[c]) {
+          matched = v;
+          break;
+        }
+      }
+      if (matched < 0) {
+        space.key(i, key);
+        return seen[c] === 0
+          ? `read ${c} found no value for ${ascii(key)}`
+          : `read ${c} of ${ascii(key)} returned a value that is no version (0 to ${newest}) the record held before the read returned`;
+      }
+      if (matched < fresh) stale++;
+    }
+    staleReads = stale;
+    return undefined;
+  };
+  const plan = planFrom(
+    {
+      name: 'read-while-writing',
+      unit: 'op',
+      precondition: 'loaded',
+      mutates: true,
+      unitsPerRepetition: n,
+      callsPerRepetition: n,
+      logicalBytesWritten: 0,
+      expectedDigest: undefined,
+      async verify(store) {
+        const problem = checkReads();
+        if (problem !== undefined) return problem;
+        const finalVersions = new Uint32Array(n);
+        for (let i = 0; i < n; i++) finalVersions[i] = versionAt(i, writes);
+        return verifyLoaded(store, space, n, finalVersions);
+      },
+    },
+    program,
+  );
+  return {
+    ...plan,
+    setWrites(w: number) {
+      writes = w;
+    },
+    get staleReads() {
+      return staleReads;
+    },
+  };
 }

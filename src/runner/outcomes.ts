@@ -16,8 +16,9 @@ export async function diskUsage(path: string): Promise<number> {
 }
 
 /** A result for a workload whose child never delivered one. */
-export function failedResult(job: Pick<ChildJob, 'label' | 'workload' | 'point'>, error: string, wallSeconds: number): WorkloadResult {
+export function failedResult(job: Pick<ChildJob, 'label' | 'workload' | 'point'> & { readonly scenario?: { readonly threads: number } }, error: string, wallSeconds: number): WorkloadResult {
   return {
+    threads: job.scenario?.threads ?? 1,
     engine: job.label,
     workload: job.workload,
     point: job.point,

@@ -15,6 +15,11 @@ export interface ChildJob {
   /** A directory the child may use; the runner removes it afterwards unless asked to keep it. */
   readonly workDir: string;
   readonly keep: boolean;
+  /**
+   * read-while-writing only: 'thread' runs the writer in a worker thread of its own (engines
+   * whose stores threads may share), 'interleaved' makes the writes between the reads.
+   */
+  readonly writer?: 'thread' | 'interleaved';
 }
 
 export type ChildMessage =

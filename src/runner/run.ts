@@ -27,6 +27,12 @@ export interface PreparedEngine {
   readonly engine: Engine;
 }
 
+/** How read-while-writing's writes are made on this engine: a thread of their own where the store can be shared (unless asked otherwise). */
+export function writerFor(engine: Pick<Engine, 'threads'>, scenario: Pick<Scenario, 'writer'>): 'thread' | 'interleaved' {
+  if (scenario.writer === 'interleaved') return 'interleaved';
+  return engine.threads.shared ? 'thread' : 'interleaved';
+}
+
 /** Loads and checks every requested engine before anything runs: a bad request fails fast. */
 export async function prepareEngines(requests: readonly EngineRequest[], scenario: Scenario): Promise<PreparedEngine[]> {
   const prepared: PreparedEngine[] = [];
@@ -41,6 +47,13 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
     const used = nearestDurability(scenario.durability, engine.durability);
     if (used === undefined)
       throw new UserError(`engine '${request.name}' cannot honour durability '${scenario.durability}' or any stronger mode (it honours: ${engine.durability.join(', ')})`);
+    if (!engine.threads.shared) {
+      // One line a user can act on: which engine, why not, and what would run.
+      if (scenario.threads > 1)
+        throw new UserError(`engine '${request.name}' cannot run with --threads ${scenario.threads}: ${engine.threads.reason} (run it without --threads, or with --threads 1)`);
+      if (scenario.writer === 'thread' && scenario.workloads.includes('read-while-writing'))
+        throw new UserError(`engine '${request.name}' cannot run read-while-writing with --writer thread: ${engine.threads.reason} (use --writer auto or interleaved)`);
+    }
     const count = (seen.get(request.name) ?? 0) + 1;
     seen.set(request.name, count);
     const options = { ...(scenario.engineOptions[request.name] ?? {}), ...request.options };
@@ -62,7 +75,8 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
         durabilityRequested: scenario.durability,
         durabilityUsed: used,
         operations: { ...engine.operations },
-        driving: externalDriving(engine, scenario) ?? describeDriving(engine.api, scenario),
+        threads: engine.threads,
+        driving: externalDriving(engine, scenario) ?? describeDriving(engine, scenario),
       },
     });
   }
@@ -96,8 +110,9 @@ export async function runScenario(
   const results: WorkloadResult[] = [];
   try {
     for (const workload of scenario.workloads) {
-      for (const { run } of engines) {
+      for (const { run, engine } of engines) {
         const job: ChildJob = {
+          ...(workload === 'read-while-writing' ? { writer: writerFor(engine, scenario) } : {}),
           engine: run.name,
           label: run.label,
           workload,
@@ -176,9 +191,13 @@ function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<Work
   });
 }
 
-/** How the runner issues operations to a store of this API under this scenario. */
-export function describeDriving(api: Engine['api'], scenario: Pick<Scenario, 'batch' | 'concurrency'>): string {
+/** How the runner issues operations to a store of this engine under this scenario. */
+export function describeDriving(engine: Pick<Engine, 'api' | 'threads'>, scenario: Pick<Scenario, 'batch' | 'concurrency' | 'threads' | 'writer' | 'workloads'>): string {
   const batching = scenario.batch > 1 ? `writes and deletes in atomic batches of ${scenario.batch}` : 'one operation per call';
-  if (api === 'sync') return `synchronous calls, ${batching}`;
-  return `asynchronous calls, ${scenario.concurrency === 1 ? 'each awaited before the next' : `${scenario.concurrency} outstanding`}, ${batching}`;
+  const calls = engine.api === 'sync' ? 'synchronous calls' : `asynchronous calls, ${scenario.concurrency === 1 ? 'each awaited before the next' : `${scenario.concurrency} outstanding`}`;
+  const parts = [calls, batching];
+  if (scenario.threads > 1 && engine.threads.shared) parts.push(`from ${scenario.threads} client threads sharing the store`);
+  if (scenario.workloads.includes('read-while-writing'))
+    parts.push(writerFor(engine, scenario) === 'thread' ? 'read-while-writing: the writer in a thread of its own' : 'read-while-writing: writes interleaved with the reads');
+  return parts.join(', ');
 }

@@ -97,6 +97,19 @@ export interface WorkloadPlan {
   readonly logicalBytesWritten: number;
   /** The digest a correct store gives, or undefined when the digest carries no check (writes). */
   readonly expectedDigest: number | undefined;
+  /** Calls per chunk: the most calls `fill` prepares at once. */
+  readonly chunkCalls: number;
+  /** Prepares calls [from, to), at most chunkCalls of them (untimed). */
+  fill(from: number, to: number): void;
+  /** The timed loop over calls [from, to), prepared by the last `fill`; returns their share of the digest. */
+  loopSync(store: SyncStore, from: number, to: number): number;
+  /** The same on an asynchronous store, `concurrency` calls outstanding. */
+  loopAsync(store: AsyncStore, from: number, to: number, concurrency: number): Promise<number>;
+  /**
+   * For plans whose full check is of answers the timed loop recorded (contains): checks
+   * those of calls [from, to) from the last run. Threaded runs call it in each thread.
+   */
+  checkAnswers?(from: number, to: number): string | undefined;
   /** The timed part on a synchronous store. */
   runSync(store: SyncStore): Timed;
   /** The timed part on an asynchronous store, `concurrency` calls outstanding. */
@@ -107,10 +120,11 @@ export interface WorkloadPlan {
    * seconds, is issued no earlier, and its latency runs from when it was due, so a stall
    * shows in every call it delays (no coordinated omission). Chunk preparation pauses the schedule.
    * `completedAt` receives each call's completion time, in milliseconds since the pass began
-   * (chunk preparation excluded).
+   * (chunk preparation excluded). With `range`, only calls [begin, end) are made, and
+   * `out` and `completedAt` are indexed from `begin` (a thread's share of the calls).
    */
-  latencySync(store: SyncStore, out: Float64Array, targetRate?: number, completedAt?: Float64Array): void;
-  latencyAsync(store: AsyncStore, out: Float64Array, targetRate?: number, completedAt?: Float64Array): Promise<void>;
+  latencySync(store: SyncStore, out: Float64Array, targetRate?: number, completedAt?: Float64Array, range?: CallRange): void;
+  latencyAsync(store: AsyncStore, out: Float64Array, targetRate?: number, completedAt?: Float64Array, range?: CallRange): Promise<void>;
   /** Full checks after the timed part; returns what was wrong, or undefined. */
   verify(store: Store): Promise<string | undefined>;
 }
@@ -129,7 +143,13 @@ export interface Program {
   callAsync(store: AsyncStore, c: number, from: number): Promise<number>;
 }
 
-export type PlanShape = Omit<WorkloadPlan, 'runSync' | 'runAsync' | 'latencySync' | 'latencyAsync'>;
+/** Calls [begin, end) of a run. */
+export interface CallRange {
+  readonly begin: number;
+  readonly end: number;
+}
+
+export type PlanShape = Omit<WorkloadPlan, 'runSync' | 'runAsync' | 'latencySync' | 'latencyAsync' | 'chunkCalls' | 'fill' | 'loopSync' | 'loopAsync'>;
 
 /**
  * When call c of the latency pass starts: now, closed-loop (interval 0); open-loop, it
@@ -146,8 +166,28 @@ function issueTime(start: number, c: number, interval: number): number {
 
 export function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
   const { calls, chunkCalls } = program;
+  /** Calls [from, to) of the last fill, `concurrency` outstanding; returns their digest share. */
+  const loopAsync = async (store: AsyncStore, from: number, to: number, concurrency: number): Promise<number> => {
+    let digest = 0;
+    let next = from;
+    const worker = async (): Promise<void> => {
+      while (next < to) {
+        const c = next++;
+        const share = await program.callAsync(store, c, from);
+        digest = (digest + share) | 0; // read `digest` only after the await: other workers update it meanwhile
+      }
+    };
+    const workers: Promise<void>[] = [];
+    for (let w = 0; w < Math.min(concurrency, to - from); w++) workers.push(worker());
+    await Promise.all(workers);
+    return digest;
+  };
   return {
     ...shape,
+    chunkCalls,
+    fill: (from, to) => program.fill(from, to),
+    loopSync: (store, from, to) => program.loop(store, from, to),
+    loopAsync,
     runSync(store) {
       let digest = 0;
       let ms = 0;
@@ -166,53 +206,47 @@ export function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
       for (let from = 0; from < calls; from += chunkCalls) {
         const to = Math.min(calls, from + chunkCalls);
         program.fill(from, to);
-        let next = from;
-        const worker = async (): Promise<void> => {
-          while (next < to) {
-            const c = next++;
-            const share = await program.callAsync(store, c, from);
-            digest = (digest + share) | 0; // read `digest` only after the await: other workers update it meanwhile
-          }
-        };
         const t0 = performance.now();
-        const workers: Promise<void>[] = [];
-        for (let w = 0; w < Math.min(concurrency, to - from); w++) workers.push(worker());
-        await Promise.all(workers);
+        digest = (digest + (await loopAsync(store, from, to, concurrency))) | 0;
         ms += performance.now() - t0;
       }
       return { digest, ms };
     },
-    latencySync(store, out, targetRate, completedAt) {
+    latencySync(store, out, targetRate, completedAt, range) {
       const interval = targetRate === undefined ? 0 : 1000 / targetRate;
+      const begin = range?.begin ?? 0;
+      const end = range?.end ?? calls;
       let start = performance.now();
-      for (let from = 0; from < calls; from += chunkCalls) {
-        const to = Math.min(calls, from + chunkCalls);
+      for (let from = begin; from < end; from += chunkCalls) {
+        const to = Math.min(end, from + chunkCalls);
         const fillStart = performance.now();
         program.fill(from, to);
         start += performance.now() - fillStart;
         for (let c = from; c < to; c++) {
-          const t = issueTime(start, c, interval);
+          const t = issueTime(start, c - begin, interval);
           program.call(store, c, from);
-          const end = performance.now();
-          out[c] = end - t;
-          if (completedAt !== undefined) completedAt[c] = end - start;
+          const done = performance.now();
+          out[c - begin] = done - t;
+          if (completedAt !== undefined) completedAt[c - begin] = done - start;
         }
       }
     },
-    async latencyAsync(store, out, targetRate, completedAt) {
+    async latencyAsync(store, out, targetRate, completedAt, range) {
       const interval = targetRate === undefined ? 0 : 1000 / targetRate;
+      const begin = range?.begin ?? 0;
+      const end = range?.end ?? calls;
       let start = performance.now();
-      for (let from = 0; from < calls; from += chunkCalls) {
-        const to = Math.min(calls, from + chunkCalls);
+      for (let from = begin; from < end; from += chunkCalls) {
+        const to = Math.min(end, from + chunkCalls);
         const fillStart = performance.now();
         program.fill(from, to);
         start += performance.now() - fillStart;
         for (let c = from; c < to; c++) {
-          const t = issueTime(start, c, interval);
+          const t = issueTime(start, c - begin, interval);
           await program.callAsync(store, c, from);
-          const end = performance.now();
-          out[c] = end - t;
-          if (completedAt !== undefined) completedAt[c] = end - start;
+          const done = performance.now();
+          out[c - begin] = done - t;
+          if (completedAt !== undefined) completedAt[c - begin] = done - start;
         }
       }
     },
@@ -551,6 +585,18 @@ function containsPlan(scenario: Scenario, space: KeySpace): WorkloadPlan {
   const answers = new Uint8Array(n);
   let expected = 0;
   for (let j = 0; j < n; j++) expected = (expected + Math.imul(order[j]! < present ? 1 : 2, 2 * j + 1)) | 0;
+  /** The answers of the last timed run to checks [from, to), each checked. */
+  const checkAnswers = (from: number, to: number): string | undefined => {
+    const key = new Uint8Array(space.keySize);
+    for (let j = from; j < to; j++) {
+      const want = order[j]! < present ? 1 : 2;
+      if (answers[j] !== want) {
+        space.key(order[j]!, key);
+        return answers[j] === 0 ? `has(${ascii(key)}) was never answered` : `has(${ascii(key)}) answered ${answers[j] === 1} but the key is ${want === 1 ? 'present' : 'absent'}`;
+      }
+    }
+    return undefined;
+  };
   const slots = new Slots(space, Math.min(n, CHUNK_OPS), false);
   const { keys } = slots;
   const program: Program = {
@@ -590,17 +636,9 @@ function containsPlan(scenario: Scenario, space: KeySpace): WorkloadPlan {
       logicalBytesWritten: 0,
       expectedDigest: expected,
       async verify() {
-        // The answers of the last timed repetition, each checked.
-        const key = new Uint8Array(space.keySize);
-        for (let j = 0; j < n; j++) {
-          const want = order[j]! < present ? 1 : 2;
-          if (answers[j] !== want) {
-            space.key(order[j]!, key);
-            return `has(${ascii(key)}) answered ${answers[j] === 1} but the key is ${want === 1 ? 'present' : 'absent'}`;
-          }
-        }
-        return undefined;
+        return checkAnswers(0, n);
       },
+      checkAnswers,
     },
     program,
   );

@@ -26,6 +26,26 @@ describe('compare', () => {
     assert.deepEqual(parseSelector(REFERENCE), { path: REFERENCE, labels: null });
   });
 
+  it('shows a Concurrency column, naming each side when they differ, only when some row ran more than one call at a time', async () => {
+    const d = await dir();
+    const one = makeResults({ id: 'one', engines: [{ label: 'lmdb', figures: { 'random-reads': around(900_000), contains: around(1_000_000) } }] });
+    const two = makeResults({ id: 'two', engines: [{ label: 'lmdb', figures: { 'random-reads': around(1_700_000), contains: around(2_000_000) } }] });
+    const threaded = { ...two, scenario: { ...two.scenario, threads: 2 }, results: two.results.map((r) => ({ ...r, threads: 2 })) };
+    const a = await writeFixture(d, 'one.json', one);
+    const b = await writeFixture(d, 'two.json', threaded);
+    const again = await writeFixture(d, 'again.json', { ...one, id: 'again' });
+    const plain = compareMarkdown(buildComparison((await loadSides([a, again])).sides, {}));
+    assert.doesNotMatch(plain, /Concurrency/, 'one call at a time everywhere: no column');
+    const cmp = buildComparison((await loadSides([a, b])).sides, {});
+    const md = compareMarkdown(cmp);
+    assert.match(md, /\| Operation \| Concurrency \| lmdb \(file 1\) \(ops\/s\) \|/);
+    assert.match(md, /\| Random Reads \| lmdb \(file 1\): 1; lmdb \(file 2\): 2 threads \|/);
+    assert.match(compareTerminal(cmp), /│ Contains\s+│ lmdb \(file 1\): 1; lmdb \(file 2\): 2 threads/);
+    assert.ok(cmp.warnings.some((w) => /differ in threads \(1 vs 2\)/.test(w)));
+    const json = compareJson(cmp) as { rows: { cells: { concurrency: string | null }[] }[] };
+    assert.deepEqual(json.rows[0]!.cells.map((c) => c.concurrency), ['1', '2 threads']);
+  });
+
   it('ratios are medians over medians with the bootstrap CI of the repetitions; a missing workload is N/A', async () => {
     const d = await dir();
     const a = await writeFixture(d, 'a.json', makeResults({ id: 'a', engines: [{ label: 'ts', figures: { 'sequential-writes': around(800_000), contains: around(1_000_000) } }] }));

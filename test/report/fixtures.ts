@@ -52,6 +52,7 @@ function result(e: FixtureEngine, workload: WorkloadName, point: number | null, 
   const s = summarize(samples);
   const perOp = 1e9 / s.median;
   return {
+    threads: 1,
     engine: e.label,
     workload,
     point,
@@ -117,6 +118,7 @@ export function makeResults(o: FixtureOptions): ResultsFile {
       storage: null,
     },
     scenario: {
+      threads: 1,
       name: 'seed',
       description: '',
       source: 'seed',

@@ -1,0 +1,70 @@
+/** The over-time charts of a report: one per workload with per-second intervals, engines overlaid. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildComparison } from '../../src/report/compare.js';
+import { loadSides } from '../../src/report/model.js';
+import { writeReport } from '../../src/report/write.js';
+import type { ResultsFile } from '../../src/results.js';
+import { around, makeResults, writeFixture } from './fixtures.js';
+import { byClass, descendants, num, parseXml } from './xml.js';
+
+/** ts: 12 seconds with a stall at second 5 (no call completed); memory: 9 seconds. */
+function withIntervals(): ResultsFile {
+  const file = makeResults({
+    engines: [
+      { label: 'ts', figures: { 'random-writes': around(400_000), 'random-reads': around(900_000) } },
+      { label: 'memory', figures: { 'random-writes': around(500_000), 'random-reads': around(1_000_000) } },
+    ],
+  });
+  const series = (seconds: number, stall: number | null) =>
+    Array.from({ length: seconds }, (_, second) => ({ second, calls: second === stall ? 0 : 10_000 + 100 * second, p99Ns: second === stall ? 0 : 2_000 + 50 * second }));
+  return {
+    ...file,
+    results: file.results.map((r) => (r.workload !== 'random-writes' ? r : { ...r, intervals: series(r.engine === 'ts' ? 12 : 9, r.engine === 'ts' ? 5 : null) })),
+  };
+}
+
+describe('report: throughput and p99 over time', () => {
+  it('charts each workload with intervals, one line per engine with a point per second', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-intervals-'));
+    const path = await writeFixture(dir, 'run.json', withIntervals());
+    const { files, sides } = await loadSides([path]);
+    const cmp = buildComparison(sides, {});
+    const out = join(dir, 'out', 'report.md');
+    const written = await writeReport(out, { cmp, files, command: 'lsmbench report run.json', lsmbenchVersion: '0.1.0', generatedAt: new Date('2026-01-02T00:00:00Z') });
+    const md = await readFile(out, 'utf8');
+    assert.match(md, /## Throughput and p99 over time/);
+    assert.match(md, /!\[Calls per second and p99 per second over time, Random Writes\]\(report-intervals-random-writes\.svg\)/);
+    assert.ok(!written.charts.some((c) => c.includes('intervals-random-reads')), 'no chart for a workload without intervals');
+    const svg = await readFile(join(dir, 'out', 'report-intervals-random-writes.svg'), 'utf8');
+    const root = parseXml(svg);
+    const title = descendants(root).find((e) => e.name === 'title');
+    assert.match(title?.text ?? '', /Random Writes: calls\/s and p99 per second/);
+    assert.match(descendants(root).find((e) => e.name === 'desc')?.text ?? '', /calls completed in each second/);
+    const texts = descendants(root).filter((e) => e.name === 'text').map((e) => e.text);
+    assert.ok(texts.includes('calls/s') && texts.includes('seconds into the latency pass') && texts.includes('p99 latency (log)'), 'axes are labelled');
+
+    const lines = byClass(root, 'series').filter((e) => e.name === 'polyline');
+    const calls = (engine: string) => lines.find((l) => l.attrs.get('data-series') === 'calls' && l.attrs.get('data-engine') === engine)!;
+    for (const [engine, seconds] of [['ts', 12], ['memory', 9]] as const) {
+      const line = calls(engine);
+      assert.ok(line, `a calls/s line for ${engine}`);
+      const points = line.attrs.get('points')!.trim().split(/\s+/).map((p) => p.split(',').map(Number) as [number, number]);
+      assert.equal(points.length, seconds, `${engine}: one point per second`);
+      for (let k = 1; k < points.length; k++) assert.ok(points[k]![0] > points[k - 1]![0], 'time runs left to right');
+      const values = line.attrs.get('data-values')!.split(' ').map(Number);
+      // Higher calls/s is higher on the chart (smaller y); the stall drops to the zero line.
+      const zeroTick = byClass(root, 'tick').find((t) => num(t, 'data-value') === 0)!;
+      const zeroY = num(zeroTick.children.find((ch) => ch.name === 'line')!, 'y1');
+      values.forEach((v, k) => (v === 0 ? assert.equal(points[k]![1], zeroY) : assert.ok(points[k]![1] < zeroY)));
+    }
+    // The p99 line breaks at the stall: two segments for ts, one for memory.
+    const p99 = (engine: string) => lines.filter((l) => l.attrs.get('data-series') === 'p99' && l.attrs.get('data-engine') === engine);
+    assert.equal(p99('ts').length, 2);
+    assert.deepEqual(p99('ts').map((l) => l.attrs.get('points')!.trim().split(/\s+/).length), [5, 6]);
+    assert.equal(p99('memory').length, 1);
+  });
+});
