@@ -1,30 +1,15 @@
 /** The built binary, run as a user would: exit codes, output, results files, bad input. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot } from '../src/paths.js';
 import { readResults } from '../src/results.js';
+import { lsmbench, assertUserError, CLI, FIXTURES } from './cli-helpers.js';
 
-const CLI = join(projectRoot(), 'dist', 'src', 'cli.js');
-const FIXTURES = join(projectRoot(), 'dist', 'test', 'fixtures', 'misbehaving-engines.js');
 
-function lsmbench(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 180_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 const small = ['-n', '2000', '-r', '2', '--warmup', '0'];
 
-/** A user mistake: exit 2, exactly one line on stderr, no stack trace. */
-function assertUserError(r: ReturnType<typeof lsmbench>, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code 2, got ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
-  assert.equal(lines.length, 1, `one line of error, got: ${r.stderr}`);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 describe('lsmbench CLI', () => {
   it('runs the eight workloads on the memory engine, all verified, and saves a valid results file', async () => {

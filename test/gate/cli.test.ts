@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lsmbench, resultsWith, steady, templateRun, type Completed } from './fixtures.js';
+import { assertUserError, lsmbench, type Completed } from '../cli-helpers.js';
+import { resultsWith, steady, templateRun } from './fixtures.js';
 
 let dir: string;
 const file = async (name: string, content: unknown): Promise<string> => {
@@ -13,13 +14,6 @@ const file = async (name: string, content: unknown): Promise<string> => {
   return path;
 };
 
-function assertUserError(r: Completed, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code 2, got ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
-  assert.equal(lines.length, 1, `one line of error, got: ${r.stderr}`);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 const verdictLines = (r: Completed): string[] => r.stdout.trim().split('\n');
 
@@ -114,7 +108,7 @@ describe('lsmbench gate --baseline (built binary)', () => {
     const head = await file('slow15b.json', resultsWith({ samples: { 'random-reads': steady(850_000), contains: steady(2_000_000) } }));
     const cwd = await mkdtemp(join(tmpdir(), 'lsmbench-gate-cwd-'));
     await writeFile(join(cwd, 'gate.config.json'), JSON.stringify({ minEffect: 0.25 }));
-    const r = lsmbench(['gate', '--baseline', base, '--head', head, '--summary', join(cwd, 's.md')], {}, cwd);
+    const r = lsmbench(['gate', '--baseline', base, '--head', head, '--summary', join(cwd, 's.md')], {}, { cwd });
     assert.equal(r.code, 0, r.stdout);
     assert.match(await readFile(join(cwd, 's.md'), 'utf8'), /at least 25% below/);
   });

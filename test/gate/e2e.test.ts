@@ -14,7 +14,8 @@ import { defaultGateConfig } from '../../src/gate/config.js';
 import { decide } from '../../src/gate/decide.js';
 import { runInterleaved, type Side } from '../../src/gate/runs.js';
 import { projectRoot } from '../../src/paths.js';
-import { CLI, SLOWED, lsmbench } from './fixtures.js';
+import { CLI, lsmbench } from '../cli-helpers.js';
+import { SLOWED } from './fixtures.js';
 
 const side = (label: 'base' | 'head', spins: number): Side => ({
   label,

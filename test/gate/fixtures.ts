@@ -2,26 +2,15 @@
  * Results files for tests of the gate: one real run of the built CLI as a template (so the
  * files follow whatever the results schema is today), with its samples replaced.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
+import { lsmbench } from '../cli-helpers.js';
 import { ResultsFileSchema, type ResultsFile } from '../../src/results.js';
 import type { WorkloadName } from '../../src/scenario.js';
 import { summarize } from '../../src/stats.js';
 
-export const CLI = join(projectRoot(), 'dist', 'src', 'cli.js');
 export const SLOWED = join(projectRoot(), 'dist', 'engines', 'slowed', 'index.js');
 
-export interface Completed {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export function lsmbench(args: readonly string[], env: Record<string, string> = {}, cwd = projectRoot()): Completed {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, ...env }, timeout: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let template: ResultsFile | undefined;
 

@@ -16,7 +16,8 @@ import { decide } from '../../src/gate/decide.js';
 import { runInterleaved, type Side } from '../../src/gate/runs.js';
 import { projectRoot } from '../../src/paths.js';
 import { median } from '../../src/stats.js';
-import { CLI, SLOWED } from './fixtures.js';
+import { CLI } from '../cli-helpers.js';
+import { SLOWED } from './fixtures.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,30 +1,18 @@
 /** `lsmbench compare` and `lsmbench report` as a user runs them: the built binary, its output and exit codes. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { around, makeResults, writeFixture } from './fixtures.js';
 import { parseXml } from './xml.js';
+import { lsmbench, assertUserError, CLI } from '../cli-helpers.js';
 
-const CLI = join(projectRoot(), 'dist', 'src', 'cli.js');
 const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
 const ROWS = ['Sequential Writes', 'Sequential Reads', 'Random Writes', 'Random Reads', 'Range Scan', 'Prefix Scan', 'Deletions', 'Contains'];
 
-function lsmbench(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
-function assertUserError(r: ReturnType<typeof lsmbench>, pattern: RegExp): void {
-  assert.equal(r.code, 2, `exit code 2, got ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
-  assert.equal(lines.length, 1, `one line of error, got: ${r.stderr}`);
-  assert.match(lines[0]!, pattern);
-  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 const allEight = (centre: number): Record<string, number[]> =>
   Object.fromEntries(['sequential-writes', 'sequential-reads', 'random-writes', 'random-reads', 'range-scan', 'prefix-scan', 'deletions', 'contains'].map((w) => [w, around(centre)]));
