@@ -1,10 +1,16 @@
 /**
- * The tree: memtable + immutable memtables + SSTables (level 0 from flushes, level 1
- * from compactions), a WAL per memtable, and a manifest. The public API follows fjall's lsm-tree: put/get/delete/has, batches,
- * range and prefix iteration, snapshots as sequence numbers.
+ * The tree: memtable + immutable memtables + SSTables in levels (L0 from flushes, L1 and
+ * below from compactions), a WAL per memtable, and a manifest. The public API follows
+ * fjall's lsm-tree: put/get/delete/has, batches, range and prefix iteration, snapshots.
  *
- * Reads consult the active memtable, then the immutable ones newest first, then the
- * tables newest first; the first version found (at or below the snapshot) decides.
+ * Reads consult the active memtable, then the immutable ones newest first, then the L0
+ * tables newest first, then for each deeper level the one table whose key range holds
+ * the key; the first version found (at or below the snapshot) decides.
+ *
+ * Versions: the tables of the current version form a TableSet. A scan pins the set it
+ * started with; a table that leaves the current version is closed and its file deleted
+ * only once no pinned set holds it. Snapshots are registered (snapshot() returns a
+ * Snapshot), so flushes and compactions know which old versions must be kept.
  *
  * Threading: everything runs on the caller's thread. A full memtable is frozen and
  * its flush is deferred to a setImmediate task (the "background"), so a burst of
@@ -16,8 +22,9 @@ import { compareRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from './coding.js';
 import { CorruptionError, TreeClosedError } from './errors.js';
 import { joinPath, NodeFileSystem, type FileSystem } from './fs.js';
 import type { InternalIterator } from './iterator.js';
+import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
-import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionState } from './manifest.js';
+import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
 import { MergeIterator, RawMergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from './table.js';
@@ -79,9 +86,16 @@ export interface TreeStats {
   readonly bytesWritten: number;
   readonly tables: number;
   readonly tableBytes: number;
+  /** Tables per level, L0 first. */
+  readonly levelFiles: readonly number[];
+  /** Table bytes per level, L0 first. */
+  readonly levelBytes: readonly number[];
   readonly memtableBytes: number;
   readonly immutableMemtables: number;
   readonly lastSeq: number;
+  readonly liveSnapshots: number;
+  /** Tables that left the version and whose files were deleted once unpinned. */
+  readonly obsoleteTablesDeleted: number;
   readonly flushes: number;
   readonly flushMs: number;
   readonly compactions: number;
@@ -135,6 +149,117 @@ export class WriteBatch {
   }
 }
 
+/**
+ * A registered snapshot: reads at it see exactly the writes acknowledged before it was
+ * taken, across flushes and compactions, until it is released (or the tree closes).
+ * Flushes and compactions keep every version a live snapshot needs. A raw sequence
+ * number passed to a read is not registered: a compaction may drop versions it needs.
+ */
+export class Snapshot {
+  private live = true;
+  constructor(
+    readonly seq: number,
+    private readonly registry: SnapshotRegistry,
+  ) {}
+  get released(): boolean {
+    return !this.live;
+  }
+  /** Stops protecting the versions this snapshot sees. Idempotent. */
+  release(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.registry.remove(this.seq);
+  }
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+/** Live snapshot sequence numbers, counted (several snapshots may share one). */
+class SnapshotRegistry {
+  private readonly counts = new Map<number, number>();
+  private sorted: number[] | undefined = [];
+  add(seq: number): void {
+    this.counts.set(seq, (this.counts.get(seq) ?? 0) + 1);
+    this.sorted = undefined;
+  }
+  remove(seq: number): void {
+    const c = this.counts.get(seq);
+    if (c === undefined) return;
+    if (c <= 1) this.counts.delete(seq);
+    else this.counts.set(seq, c - 1);
+    this.sorted = undefined;
+  }
+  clear(): void {
+    this.counts.clear();
+    this.sorted = [];
+  }
+  /** Distinct live sequence numbers, ascending. The array is shared: do not modify it. */
+  list(): readonly number[] {
+    if (this.sorted === undefined) this.sorted = [...this.counts.keys()].sort((a, b) => a - b);
+    return this.sorted;
+  }
+}
+
+/** An open table of some version: its reader, its manifest entry, and how many live table sets hold it. */
+class LiveTable {
+  refs = 0;
+  /** Out of the current version: the file is deleted when the last set holding it is released. */
+  obsolete = false;
+  constructor(
+    readonly reader: TableReader,
+    readonly entry: TableEntry,
+  ) {}
+  get smallest(): Uint8Array {
+    return this.entry.smallest;
+  }
+  get largest(): Uint8Array {
+    return this.entry.largest;
+  }
+}
+
+/**
+ * The tables of one version, immutable. The current version's set is held by the tree;
+ * a scan or a job pins the set it started with (refs), so its tables stay open and
+ * their files stay on disk until it is done, whatever compactions install meanwhile.
+ */
+class TableSet {
+  refs = 0;
+  /** L0, newest first (by maxSeq, then id). */
+  readonly l0: LiveTable[];
+  /** levels[i]: the tables of level i + 1, sorted by smallest key, non-overlapping. */
+  readonly levels: LiveTable[][];
+  readonly all: LiveTable[];
+  constructor(tables: readonly LiveTable[]) {
+    this.all = [...tables];
+    this.l0 = tables.filter((t) => t.entry.level === 0).sort((a, b) => b.entry.maxSeq - a.entry.maxSeq || b.entry.id - a.entry.id);
+    let depth = 0;
+    for (const t of tables) if (t.entry.level > depth) depth = t.entry.level;
+    this.levels = [];
+    for (let l = 1; l <= depth; l++) {
+      this.levels.push(
+        tables
+          .filter((t) => t.entry.level === l)
+          .sort((a, b) => compareRegions(a.entry.smallest, 0, a.entry.smallest.length, b.entry.smallest, 0, b.entry.smallest.length)),
+      );
+    }
+  }
+}
+
+/** The index of the first table in a level whose largest key is >= key. */
+function levelSearch(tables: readonly LiveTable[], key: Uint8Array): number {
+  let lo = 0;
+  let hi = tables.length;
+  const len = key.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const l = tables[mid]!.entry.largest;
+    if (compareRegions(l, 0, l.length, key, 0, len) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class Tree {
   private readonly fs: FileSystem;
   readonly durability: Durability;
@@ -144,17 +269,14 @@ export class Tree {
   private readonly cache: BlockCache;
   private readonly deferFlush: boolean;
   private readonly compactionTrigger: number;
-  /** Scans in progress; readers retired by a compaction are closed once none are. */
-  private activeScans = 0;
-  private retired: TableReader[] = [];
   private compactions = 0;
+  private readonly snapshots = new SnapshotRegistry();
 
   private mem!: Memtable;
   /** Frozen memtables, newest first. */
   private imms: Memtable[] = [];
-  /** Tables, newest first, with their key ranges for skipping. */
-  private tables: TableReader[] = [];
-  private tableRanges: TableEntry[] = [];
+  /** The current version's tables. */
+  private current: TableSet = new TableSet([]);
   private version: VersionState = { logNumber: 0, nextFile: 1, lastSeq: 0, tables: new Map() };
   private manifest!: Manifest;
   private wal: WalWriter | undefined;
@@ -167,6 +289,7 @@ export class Tree {
   private flushes = 0;
   private flushMs = 0;
   private compactionMs = 0;
+  private obsoleteDeleted = 0;
 
   /** Where the last successful lookup found its value. */
   private foundBuf: Uint8Array = new Uint8Array(0);
@@ -195,12 +318,15 @@ export class Tree {
       this.recover(options.recovery ?? 'strict');
     } catch (err) {
       // Release what recovery opened before it failed.
-      for (const t of this.tables) t.close();
+      for (const t of this.current.all) t.reader.close();
       throw err;
     }
   }
 
-  /** Rebuilds the version from the manifest, replays the WAL, and starts a fresh manifest and WAL. */
+  /**
+   * Rebuilds the version from the manifest, deletes table files it does not name,
+   * replays the WAL, and starts a fresh manifest and WAL.
+   */
   private recover(mode: LogRecoveryMode): void {
     const fs = this.fs;
     const dir = this.dir;
@@ -217,17 +343,27 @@ export class Tree {
       const n = Number(m[1]);
       if (n > maxNumber) maxNumber = n;
       if (m[2] === 'log' && n >= state.logNumber) logs.push(n);
+      // A table the manifest does not name is the output of a flush or compaction that
+      // crashed before its edit was synced (or an input whose deletion the crash cut
+      // short): its data is either elsewhere or obsolete, and reading it could
+      // resurrect deleted keys. Delete it before anything reads.
+      if (m[2] === 'sst' && !state.tables.has(n)) fs.remove(joinPath(dir, name));
     }
     this.nextFile = Math.max(state.nextFile, maxNumber + 1);
 
     // Open every table the version names; a missing or corrupt one is a typed error.
-    const entries = [...state.tables.values()].sort((a, b) => b.maxSeq - a.maxSeq || b.id - a.id);
-    for (const t of entries) {
-      const path = joinPath(dir, fileName(t.id, 'sst'));
-      if (!fs.exists(path)) throw new CorruptionError(path, 0, 'table named by the manifest is missing');
-      this.tables.push(TableReader.open(fs, path, t.id, this.cache));
-      this.tableRanges.push(t);
+    const live: LiveTable[] = [];
+    try {
+      for (const t of state.tables.values()) {
+        const path = joinPath(dir, fileName(t.id, 'sst'));
+        if (!fs.exists(path)) throw new CorruptionError(path, 0, 'table named by the manifest is missing');
+        live.push(new LiveTable(TableReader.open(fs, path, t.id, this.cache), t));
+      }
+    } catch (err) {
+      for (const t of live) t.reader.close();
+      throw err;
     }
+    this.setCurrent(new TableSet(live));
 
     // Replay the WAL files the version still needs, oldest first.
     logs.sort((a, b) => a - b);
@@ -247,8 +383,8 @@ export class Tree {
     if (replayed.count > 0) {
       const meta = this.writeTable(replayed);
       state = applyEdit(state, { add: [meta] });
-      this.tables.unshift(TableReader.open(fs, joinPath(dir, fileName(meta.id, 'sst')), meta.id, this.cache));
-      this.tableRanges.unshift(meta);
+      const t = new LiveTable(TableReader.open(fs, joinPath(dir, fileName(meta.id, 'sst')), meta.id, this.cache), meta);
+      this.setCurrent(new TableSet([...this.current.all, t]));
     }
     const logNumber = this.nextFile++;
     const manifestNumber = this.nextFile++;
@@ -257,12 +393,11 @@ export class Tree {
     this.manifest = Manifest.create(fs, dir, manifestNumber, state);
     this.bytesWritten += this.manifest.size;
 
-    // Everything older is now obsolete: stale logs, manifests, tables from an interrupted flush.
+    // Everything older is now obsolete: stale logs and manifests.
     for (const name of names) {
       const m = FILE_RE.exec(name);
       if (m !== null) {
-        const n = Number(m[1]);
-        if ((m[2] === 'log' && n < logNumber) || (m[2] === 'sst' && !state.tables.has(n))) fs.remove(joinPath(dir, name));
+        if (m[2] === 'log' && Number(m[1]) < logNumber) fs.remove(joinPath(dir, name));
       } else if ((MANIFEST_RE.test(name) && name !== manifestName(manifestNumber)) || name === 'CURRENT.tmp') fs.remove(joinPath(dir, name));
     }
 
@@ -277,6 +412,72 @@ export class Tree {
    */
   static open(dir: string, options: TreeOptions = {}): Tree {
     return new Tree(dir, options);
+  }
+
+  // ---- versions ----
+
+  /** Makes `set` current: it holds its tables; the previous current set is released. */
+  private setCurrent(set: TableSet): void {
+    for (const t of set.all) t.refs++;
+    set.refs++;
+    const old = this.current;
+    this.current = set;
+    this.unpin(old);
+  }
+
+  /** Pins the current table set: its tables stay open until unpin(). */
+  private pin(): TableSet {
+    const set = this.current;
+    set.refs++;
+    return set;
+  }
+
+  private unpin(set: TableSet): void {
+    if (--set.refs > 0) return;
+    for (const t of set.all) {
+      if (--t.refs === 0) this.dropTable(t);
+    }
+  }
+
+  /** A table no set holds: close it, and delete its file if it has left the version. */
+  private dropTable(t: LiveTable): void {
+    t.reader.close();
+    if (t.obsolete) {
+      this.cache.evictTable(t.reader.id, t.reader.blockCount);
+      this.fs.remove(t.reader.path);
+      this.obsoleteDeleted++;
+    }
+  }
+
+  /**
+   * Installs a synced edit: folds it into the version, opens the added tables and
+   * marks the removed ones obsolete. The manifest must already hold the edit.
+   */
+  private installEdit(edit: VersionEdit, added: readonly LiveTable[]): void {
+    this.version = applyEdit(this.version, edit);
+    const removed = new Set(edit.remove ?? []);
+    const keep: LiveTable[] = [];
+    for (const t of this.current.all) {
+      if (removed.has(t.entry.id)) t.obsolete = true;
+      else keep.push(t);
+    }
+    this.setCurrent(new TableSet([...keep, ...added]));
+  }
+
+  /** Appends an edit to the manifest (synced) and counts its bytes. */
+  private logEdit(edit: VersionEdit): void {
+    const before = this.manifest.size;
+    this.manifest.append(edit);
+    this.bytesWritten += this.manifest.size - before;
+  }
+
+  private openTable(meta: TableEntry): LiveTable {
+    return new LiveTable(TableReader.open(this.fs, joinPath(this.dir, fileName(meta.id, 'sst')), meta.id, this.cache), meta);
+  }
+
+  /** The manifest's view of the current version (levels are each TableEntry's `level`). */
+  currentVersion(): VersionState {
+    return this.version;
   }
 
   /**
@@ -308,9 +509,36 @@ export class Tree {
     if (this.closed) throw new TreeClosedError(`tree ${this.dir} is closed`);
   }
 
-  /** Current sequence number: reads at this snapshot see every write made so far and none made later. */
-  snapshot(): number {
+  // ---- snapshots ----
+
+  /**
+   * Takes a snapshot at the current sequence number: reads at it see every write made
+   * so far and none made later, across flushes and compactions, until release(). It
+   * is registered in this open tree (close releases it), so it keeps the versions it
+   * sees alive: release it when done. Sequence numbers keep increasing across reopen.
+   */
+  snapshot(): Snapshot {
+    this.checkOpen();
+    const snap = new Snapshot(this.lastSeq, this.snapshots);
+    this.snapshots.add(snap.seq);
+    return snap;
+  }
+
+  /** Sequence numbers of the live snapshots, ascending and distinct (what flushes and compactions keep versions for). */
+  liveSnapshots(): readonly number[] {
+    return this.snapshots.list();
+  }
+
+  /** The current sequence number: the last write acknowledged. */
+  get sequence(): number {
     return this.lastSeq;
+  }
+
+  private seqOf(snapshot: Snapshot | number | undefined): number {
+    if (snapshot === undefined) return MAX_SEQ;
+    if (typeof snapshot === 'number') return snapshot;
+    if (snapshot.released) throw new RangeError(`snapshot at sequence ${snapshot.seq} was released`);
+    return snapshot.seq;
   }
 
   // ---- writes ----
@@ -405,54 +633,74 @@ export class Tree {
       this.foundLen = m.valueLength(n);
       return LOOKUP_PUT;
     }
-    const tables = this.tables;
-    const ranges = this.tableRanges;
+    const set = this.current;
     const len = key.length;
-    for (let i = 0; i < tables.length; i++) {
-      const r = ranges[i]!;
-      if (compareRegions(key, 0, len, r.smallest, 0, r.smallest.length) < 0) continue;
-      if (compareRegions(key, 0, len, r.largest, 0, r.largest.length) > 0) continue;
-      const t = tables[i]!;
-      const res = t.lookup(key, snapshot);
-      if (res === LOOKUP_ABSENT) continue;
-      if (res === LOOKUP_PUT) {
-        this.foundBuf = t.valBuf;
-        this.foundOff = t.valOff;
-        this.foundLen = t.valLen;
-      }
-      return res;
+    const l0 = set.l0;
+    for (let i = 0; i < l0.length; i++) {
+      const e = l0[i]!.entry;
+      if (compareRegions(key, 0, len, e.smallest, 0, e.smallest.length) < 0) continue;
+      if (compareRegions(key, 0, len, e.largest, 0, e.largest.length) > 0) continue;
+      const res = this.lookupIn(l0[i]!.reader, key, snapshot);
+      if (res !== LOOKUP_ABSENT) return res;
+    }
+    // Deeper levels: user-key ranges do not overlap, so at most one table per level can hold the key.
+    const levels = set.levels;
+    for (let l = 0; l < levels.length; l++) {
+      const tables = levels[l]!;
+      if (tables.length === 0) continue;
+      const i = levelSearch(tables, key);
+      if (i === tables.length) continue;
+      const e = tables[i]!.entry;
+      if (compareRegions(key, 0, len, e.smallest, 0, e.smallest.length) < 0) continue;
+      const res = this.lookupIn(tables[i]!.reader, key, snapshot);
+      if (res !== LOOKUP_ABSENT) return res;
     }
     return LOOKUP_ABSENT;
+  }
+
+  private lookupIn(t: TableReader, key: Uint8Array, snapshot: number): number {
+    const res = t.lookup(key, snapshot);
+    if (res === LOOKUP_PUT) {
+      this.foundBuf = t.valBuf;
+      this.foundOff = t.valOff;
+      this.foundLen = t.valLen;
+    }
+    return res;
   }
 
   /**
    * The value of `key` as of `snapshot` (default: latest), or undefined. The returned
    * array is a view of immutable memory: it stays valid, but must not be written to.
+   * A raw sequence number is accepted but not protected from garbage collection: take
+   * a Snapshot with snapshot() to read the past reliably.
    */
-  get(key: Uint8Array, snapshot: number = MAX_SEQ): Uint8Array | undefined {
+  get(key: Uint8Array, snapshot?: Snapshot | number): Uint8Array | undefined {
     this.checkOpen();
-    if (this.find(key, snapshot) !== LOOKUP_PUT) return undefined;
+    if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;
     return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
   }
 
-  has(key: Uint8Array, snapshot: number = MAX_SEQ): boolean {
+  has(key: Uint8Array, snapshot?: Snapshot | number): boolean {
     this.checkOpen();
-    return this.find(key, snapshot) === LOOKUP_PUT;
+    return this.find(key, this.seqOf(snapshot)) === LOOKUP_PUT;
   }
 
   /** Alias of has, in fjall's words. */
-  containsKey(key: Uint8Array, snapshot: number = MAX_SEQ): boolean {
+  containsKey(key: Uint8Array, snapshot?: Snapshot | number): boolean {
     return this.has(key, snapshot);
   }
 
-  private iteratorFor(start: Uint8Array | undefined, end: Uint8Array | undefined, snapshot: number): MergeIterator {
+  /** Sources of a scan over the pinned `set`, newest first: memtables, L0 tables, one iterator per deeper level. */
+  private iteratorFor(set: TableSet, start: Uint8Array | undefined, end: Uint8Array | undefined, snapshot: number): MergeIterator {
     const sources: InternalIterator[] = [this.mem.iterator()];
     for (const m of this.imms) sources.push(m.iterator());
-    for (let i = 0; i < this.tables.length; i++) {
-      const r = this.tableRanges[i]!;
-      if (start !== undefined && lessThan(r.largest, start)) continue;
-      if (end !== undefined && !lessThan(r.smallest, end)) continue;
-      sources.push(this.tables[i]!.iterator());
+    const inRange = (t: LiveTable): boolean =>
+      !(start !== undefined && lessThan(t.entry.largest, start)) && !(end !== undefined && !lessThan(t.entry.smallest, end));
+    for (const t of set.l0) if (inRange(t)) sources.push(t.reader.iterator());
+    for (const level of set.levels) {
+      const tables = level.filter(inRange);
+      if (tables.length === 1) sources.push(tables[0]!.reader.iterator());
+      else if (tables.length > 1) sources.push(new LevelIterator(tables));
     }
     return new MergeIterator(sources, snapshot);
   }
@@ -461,23 +709,20 @@ export class Tree {
    * Visits the entries of `range` in key order (descending with `reverse`) as of
    * `snapshot`, and returns how many were visited. Key and value passed to `visit`
    * are reused scratch arrays: valid only during the call. Nothing is allocated per entry.
+   * The scan reads the table set current when it started, whatever happens meanwhile.
    */
-  scan(range: Range, visit: Visitor, snapshot: number = MAX_SEQ): number {
+  scan(range: Range, visit: Visitor, snapshot?: Snapshot | number): number {
     this.checkOpen();
-    this.activeScans++;
+    const seq = this.seqOf(snapshot);
+    const set = this.pin();
     try {
-      return this.scanUnguarded(range, visit, snapshot);
+      return this.scanUnguarded(set, range, visit, seq);
     } finally {
-      if (--this.activeScans === 0 && this.retired.length > 0) this.closeRetired();
+      this.unpin(set);
     }
   }
 
-  private closeRetired(): void {
-    for (const t of this.retired) t.close();
-    this.retired = [];
-  }
-
-  private scanUnguarded(range: Range, visit: Visitor, snapshot: number): number {
+  private scanUnguarded(set: TableSet, range: Range, visit: Visitor, snapshot: number): number {
     let start = range.start;
     let end = range.end;
     let prefix = range.prefix !== undefined && range.prefix.length > 0 ? range.prefix : undefined;
@@ -494,7 +739,7 @@ export class Tree {
     const limit = range.limit ?? Infinity;
     if (limit <= 0) return 0;
     if (start !== undefined && end !== undefined && !lessThan(start, end)) return 0;
-    const it = this.iteratorFor(start, end, snapshot);
+    const it = this.iteratorFor(set, start, end, snapshot);
     const values = this.scanValues;
     let count = 0;
     if (!range.reverse && it.sourceCount === 1) return this.scanOneSource(it.firstSource(), start, end, prefix, limit, visit, snapshot);
@@ -566,8 +811,22 @@ export class Tree {
     return count;
   }
 
-  /** Iterates `range` yielding [key, value] copies the caller may keep. */
-  *range(range: Range = {}, snapshot: number = this.lastSeq): IterableIterator<[Uint8Array, Uint8Array]> {
+  /**
+   * Iterates `range` yielding [key, value] copies the caller may keep. Without a
+   * snapshot the iterator registers one for its lifetime (released when it finishes
+   * or is returned early), so writes and compactions between steps do not change
+   * what it yields.
+   */
+  *range(range: Range = {}, snapshot?: Snapshot | number): IterableIterator<[Uint8Array, Uint8Array]> {
+    const own = snapshot === undefined ? this.snapshot() : undefined;
+    try {
+      yield* this.rangeAt(range, own ?? snapshot!);
+    } finally {
+      own?.release();
+    }
+  }
+
+  private *rangeAt(range: Range, snapshot: Snapshot | number): IterableIterator<[Uint8Array, Uint8Array]> {
     // Collect in chunks through scan() so the iterator tolerates writes between steps.
     let cursor: Uint8Array | undefined;
     let remaining = range.limit ?? Infinity;
@@ -598,7 +857,7 @@ export class Tree {
   }
 
   /** Iterates the keys starting with `prefix`, yielding [key, value] copies. */
-  prefix(prefix: Uint8Array, snapshot: number = this.lastSeq, reverse = false): IterableIterator<[Uint8Array, Uint8Array]> {
+  prefix(prefix: Uint8Array, snapshot?: Snapshot | number, reverse = false): IterableIterator<[Uint8Array, Uint8Array]> {
     return this.range({ prefix, reverse }, snapshot);
   }
 
@@ -669,67 +928,57 @@ export class Tree {
     // The table's directory entry must be durable before the manifest names it.
     this.fs.syncDir(this.dir);
     const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
-    const edit = { add: [meta], logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
-    const before = this.manifest.size;
-    this.manifest.append(edit);
-    this.bytesWritten += this.manifest.size - before;
-    this.version = applyEdit(this.version, edit);
+    const edit: VersionEdit = { add: [meta], logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
+    this.logEdit(edit);
+    const table = this.openTable(meta);
     this.imms.pop();
-    this.tables.unshift(TableReader.open(this.fs, joinPath(this.dir, fileName(meta.id, 'sst')), meta.id, this.cache));
-    this.tableRanges.unshift(meta);
+    this.installEdit(edit, [table]);
     if (imm.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(imm.logNumber, 'log')));
     this.flushes++;
     this.flushMs += performance.now() - t0;
   }
 
   private maybeCompact(): void {
-    if (this.compactionTrigger > 0 && this.tables.length >= this.compactionTrigger) this.compactAll();
+    if (this.compactionTrigger > 0 && this.current.all.length >= this.compactionTrigger) this.compactAll();
   }
 
   /**
-   * Merges every table into one level-1 table. Every version and tombstone is kept:
-   * snapshots are plain sequence numbers the tree does not track, so no version can be
-   * proven invisible. The manifest edit (add the new table, remove the inputs) is
-   * synced before the inputs are deleted; a crash before it leaves an unreferenced
-   * table that the next open deletes.
+   * Merges every table into one level-1 table. Every version and tombstone is kept.
+   * The manifest edit (add the new table, remove the inputs) is synced before the
+   * inputs are deleted; a crash before it leaves an unreferenced table that the next
+   * open deletes. Inputs still pinned by a scan are deleted when it ends.
    */
   compactAll(): void {
     this.check();
-    const inputs = this.tables;
-    const ranges = this.tableRanges;
-    if (inputs.length < 2) return;
-    const t0 = performance.now();
-    const id = this.nextFile++;
-    const path = joinPath(this.dir, fileName(id, 'sst'));
-    const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
+    const set = this.pin();
     try {
-      for (const merged = new RawMergeIterator(inputs.map((t) => t.iterator())); merged.valid(); merged.next()) {
-        const e = merged.current();
-        builder.add(e.keyBuf, e.keyOff, e.keyLen, e.seq, e.kind, e.valBuf, e.valOff, e.valLen);
+      const inputs = set.all;
+      if (inputs.length < 2) return;
+      const t0 = performance.now();
+      const id = this.nextFile++;
+      const path = joinPath(this.dir, fileName(id, 'sst'));
+      const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
+      try {
+        for (const merged = new RawMergeIterator(inputs.map((t) => t.reader.iterator())); merged.valid(); merged.next()) {
+          const e = merged.current();
+          builder.add(e.keyBuf, e.keyOff, e.keyLen, e.seq, e.kind, e.valBuf, e.valOff, e.valLen);
+        }
+      } catch (err) {
+        builder.abandon();
+        this.fs.remove(path);
+        throw err;
       }
-    } catch (err) {
-      builder.abandon();
-      this.fs.remove(path);
-      throw err;
+      const meta: TableEntry = { ...builder.finish(), level: 1 };
+      this.bytesWritten += meta.size;
+      this.fs.syncDir(this.dir);
+      const edit: VersionEdit = { add: [meta], remove: inputs.map((t) => t.entry.id), nextFile: this.nextFile, lastSeq: this.lastSeq };
+      this.logEdit(edit);
+      this.installEdit(edit, [this.openTable(meta)]);
+      this.compactions++;
+      this.compactionMs += performance.now() - t0;
+    } finally {
+      this.unpin(set);
     }
-    const meta: TableEntry = { ...builder.finish(), level: 1 };
-    this.bytesWritten += meta.size;
-    this.fs.syncDir(this.dir);
-    const edit = { add: [meta], remove: ranges.map((r) => r.id), nextFile: this.nextFile, lastSeq: this.lastSeq };
-    const before = this.manifest.size;
-    this.manifest.append(edit);
-    this.bytesWritten += this.manifest.size - before;
-    this.version = applyEdit(this.version, edit);
-    this.tables = [TableReader.open(this.fs, path, id, this.cache)];
-    this.tableRanges = [meta];
-    for (const t of inputs) {
-      this.cache.evictTable(t.id, t.blockCount);
-      this.fs.remove(t.path);
-    }
-    this.retired.push(...inputs);
-    if (this.activeScans === 0) this.closeRetired();
-    this.compactions++;
-    this.compactionMs += performance.now() - t0;
   }
 
   private flushAll(): void {
@@ -772,7 +1021,7 @@ export class Tree {
     }
   }
 
-  /** Makes every write durable (all memtables go to tables), then releases the files. */
+  /** Makes every write durable (all memtables go to tables), releases the snapshots and the files. */
   close(): void {
     if (this.closed) return;
     try {
@@ -782,31 +1031,40 @@ export class Tree {
       }
     } finally {
       this.closed = true;
+      this.snapshots.clear();
       if (this.wal !== undefined) {
         this.bytesWritten += this.wal.size;
         this.wal.close();
         this.wal = undefined;
       }
       this.manifest.close();
-      for (const t of this.tables) t.close();
-      this.closeRetired();
+      const set = this.current;
+      this.current = new TableSet([]);
+      this.unpin(set);
     }
   }
 
   stats(): TreeStats {
     let tableBytes = 0;
-    for (const r of this.tableRanges) tableBytes += r.size;
+    const set = this.current;
+    for (const t of set.all) tableBytes += t.entry.size;
     let memBytes = this.mem.approximateBytes;
     for (const m of this.imms) memBytes += m.approximateBytes;
     let blockReads = 0;
-    for (const t of this.tables) blockReads += t.blockReads;
+    for (const t of set.all) blockReads += t.reader.blockReads;
+    const levelFiles = [set.l0.length, ...set.levels.map((l) => l.length)];
+    const levelBytes = [set.l0, ...set.levels].map((l) => l.reduce((a, t) => a + t.entry.size, 0));
     return {
       bytesWritten: this.bytesWritten + (this.wal?.size ?? 0),
-      tables: this.tables.length,
+      tables: set.all.length,
       tableBytes,
+      levelFiles,
+      levelBytes,
       memtableBytes: memBytes,
       immutableMemtables: this.imms.length,
       lastSeq: this.lastSeq,
+      liveSnapshots: this.snapshots.list().length,
+      obsoleteTablesDeleted: this.obsoleteDeleted,
       flushes: this.flushes,
       flushMs: Math.round(this.flushMs),
       compactions: this.compactions,

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tree, type TreeOptions } from '../../../engines/ts/tree.js';
+import { Tree, type Snapshot, type TreeOptions } from '../../../engines/ts/tree.js';
 import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
 import { b, s, Rng, sortedEntries } from './helpers.js';
 
@@ -87,7 +87,7 @@ function runModel(ops: readonly Op[], config: RunConfig): void {
    * (a prefix of the writes), and on the last one whenever the mode promises it.
    */
   let history: Array<Map<string, string>> = [new Map()];
-  let snap: { seq: number; state: Map<string, string> } | undefined;
+  let snap: { snap: Snapshot; state: Map<string, string> } | undefined;
   const afterWrite = (): void => {
     history.push(new Map(oracle));
   };
@@ -162,10 +162,11 @@ function runModel(ops: readonly Op[], config: RunConfig): void {
         break;
       }
       case 'snap':
-        snap = { seq: tree.snapshot(), state: new Map(oracle) };
+        snap?.snap.release();
+        snap = { snap: tree.snapshot(), state: new Map(oracle) };
         break;
       case 'snapget':
-        if (snap !== undefined) assert.equal(s(tree.get(b(o.k), snap.seq)), snap.state.get(o.k), `${at} at snapshot ${snap.seq}`);
+        if (snap !== undefined) assert.equal(s(tree.get(b(o.k), snap.snap)), snap.state.get(o.k), `${at} at snapshot ${snap.snap.seq}`);
         break;
       case 'flush':
         tree.flush();

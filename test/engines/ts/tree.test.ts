@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tree } from '../../../engines/ts/tree.js';
+import { Tree, type Snapshot } from '../../../engines/ts/tree.js';
 import { FaultFileSystem, FaultInjectionError } from '../../../engines/ts/fault-fs.js';
 import { TreeClosedError } from '../../../engines/ts/errors.js';
 import { b, s, tempDir } from './helpers.js';
@@ -87,7 +87,7 @@ describe('tree', () => {
   it('settle() compacts all tables into one once the trigger is reached; snapshots and data survive', async () => {
     const fs = new FaultFileSystem();
     const t = Tree.open('/db', { fs, durability: 'os', memtableBytes: 4096, compactionTrigger: 3 });
-    const early = (): number => t.snapshot();
+    const early = (): Snapshot => t.snapshot();
     t.put(k(1), b('first'));
     const snap = early();
     for (let i = 0; i < 600; i++) t.put(k(i % 200), b(`v${i}`));
