@@ -112,8 +112,11 @@ export class TableBuilder {
     this.index.add(this.lastKey, 0, this.lastKeyLen, this.lastSeq, 0, h.bytes, 0, h.length);
   }
 
-  /** Writes filter, index and footer, syncs the file and closes it. */
-  finish(): TableMeta {
+  /**
+   * Writes filter, index and footer, syncs the file (unless `sync` is false: then the
+   * bytes are only handed to the OS) and closes it.
+   */
+  finish(sync = true): TableMeta {
     this.flushBlock();
     const filter = this.writeRaw(this.bloom.finish());
     const index = this.writeRaw(this.index.finish());
@@ -128,7 +131,7 @@ export class TableBuilder {
     footer.set(MAGIC_BYTES, 40);
     this.pending.raw(footer, 0, FOOTER_SIZE);
     this.drain();
-    this.file.sync();
+    if (sync) this.file.sync();
     this.file.close();
     return {
       id: this.id,
@@ -344,15 +347,19 @@ export class TableReader {
     return block;
   }
 
-  /** Data block i, from the cache or the file (verified). */
-  block(i: number): Uint8Array {
+  /**
+   * Data block i, from the cache or the file (verified). With `fillCache` false a miss
+   * is not inserted: compaction reads every block once, and caching them would evict
+   * the blocks foreground reads use.
+   */
+  block(i: number, fillCache = true): Uint8Array {
     const cache = this.cache;
     if (cache !== undefined) {
       const key = BlockCache.key(this.id, i);
       const hit = cache.get(key);
       if (hit !== undefined) return hit;
       const b = this.readData(i);
-      cache.insert(key, b);
+      if (fillCache) cache.insert(key, b);
       return b;
     }
     return this.readData(i);
@@ -412,8 +419,9 @@ export class TableReader {
     return LOOKUP_PUT;
   }
 
-  iterator(): TableIterator {
-    return new TableIterator(this);
+  /** `fillCache` false: blocks read from the file are not added to the block cache. */
+  iterator(fillCache = true): TableIterator {
+    return new TableIterator(this, fillCache);
   }
 
   close(): void {
@@ -434,7 +442,10 @@ export class TableIterator implements InternalIterator {
   private readonly it = new BlockIterator();
   private blockIndex = -1;
 
-  constructor(private readonly table: TableReader) {}
+  constructor(
+    private readonly table: TableReader,
+    private readonly fillCache = true,
+  ) {}
 
   private load(): void {
     const it = this.it;
@@ -458,7 +469,7 @@ export class TableIterator implements InternalIterator {
       return false;
     }
     this.blockIndex = i;
-    this.it.reset(this.table.block(i));
+    this.it.reset(this.table.block(i, this.fillCache));
     return true;
   }
 
