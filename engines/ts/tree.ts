@@ -29,6 +29,18 @@ import { Memtable } from './memtable.js';
 import { MergeIterator, RawMergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
+import { flushJob, type Job, type JobContext } from './job.js';
+
+/** Input bytes of flush work per byte written (see Tree.paceFactor). */
+const FLUSH_PACE = 2;
+/** A slowed-down write does this many normal slices. */
+const SLOWDOWN_FACTOR = 4;
+/** A stopped write works in chunks of this many input bytes until it is under the stop thresholds. */
+const STOP_SLICE_BYTES = 1 << 20;
+/** Work a read does while a job is pending (at least one entry). */
+const READ_SLICE_BYTES = 256;
+/** Work per event-loop turn when the caller yields. */
+const IDLE_SLICE_BYTES = 1 << 20;
 
 /** The library's version, reported as the `ts` engine's storeVersion. */
 export const VERSION = '0.1.0';
@@ -96,6 +108,12 @@ export interface TreeStats {
   readonly liveSnapshots: number;
   /** Tables that left the version and whose files were deleted once unpinned. */
   readonly obsoleteTablesDeleted: number;
+  /** Time writes spent in forced background work beyond their normal slice (slowdowns and stops). */
+  readonly stallMs: number;
+  /** Writes that did a larger slice because frozen memtables or L0 tables piled up. */
+  readonly slowdowns: number;
+  /** Writes that ran background work until back under the stop thresholds. */
+  readonly stops: number;
   readonly flushes: number;
   readonly flushMs: number;
   readonly compactions: number;
@@ -284,7 +302,12 @@ export class Tree {
   private nextFile = 1;
   private closed = false;
   private failure: unknown = undefined;
-  private flushScheduled = false;
+  private idleScheduled = false;
+  /** The flush job of the oldest frozen memtable, while it runs. */
+  private flushing: { mem: Memtable; job: Job } | undefined;
+  private stallMs = 0;
+  private slowdowns = 0;
+  private stops = 0;
   private bytesWritten = 0;
   private flushes = 0;
   private flushMs = 0;
@@ -381,10 +404,12 @@ export class Tree {
 
     // Move what the WAL held into a table, then start a fresh manifest and WAL.
     if (replayed.count > 0) {
-      const meta = this.writeTable(replayed);
-      state = applyEdit(state, { add: [meta] });
-      const t = new LiveTable(TableReader.open(fs, joinPath(dir, fileName(meta.id, 'sst')), meta.id, this.cache), meta);
-      this.setCurrent(new TableSet([...this.current.all, t]));
+      // No snapshot outlives a reopen: only the newest version of each key is kept.
+      const job = flushJob(this.jobContext(), replayed, [], true);
+      job.step(Infinity);
+      this.bytesWritten += job.bytesWritten;
+      state = applyEdit(state, { add: job.outputs });
+      this.setCurrent(new TableSet([...this.current.all, ...job.outputs.map((m) => this.openTable(m))]));
     }
     const logNumber = this.nextFile++;
     const manifestNumber = this.nextFile++;
@@ -574,7 +599,7 @@ export class Tree {
     }
     this.lastSeq = seq;
     this.mem.add(key, seq, kind, value);
-    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+    this.afterWrite(key.length + (value === undefined ? 0 : value.length));
   }
 
   batch(): WriteBatch {
@@ -610,7 +635,9 @@ export class Tree {
       this.mem.add(op.key, first + i, op.kind, op.value);
     }
     this.lastSeq = first + ops.length - 1;
-    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+    let bytes = 0;
+    for (const op of ops) bytes += op.key.length + (op.value === undefined ? 0 : op.value.length);
+    this.afterWrite(bytes);
   }
 
   // ---- reads ----
@@ -676,12 +703,14 @@ export class Tree {
    */
   get(key: Uint8Array, snapshot?: Snapshot | number): Uint8Array | undefined {
     this.checkOpen();
+    if (this.imms.length > 0) this.readSlice();
     if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;
     return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
   }
 
   has(key: Uint8Array, snapshot?: Snapshot | number): boolean {
     this.checkOpen();
+    if (this.imms.length > 0) this.readSlice();
     return this.find(key, this.seqOf(snapshot)) === LOOKUP_PUT;
   }
 
@@ -861,30 +890,150 @@ export class Tree {
     return this.range({ prefix, reverse }, snapshot);
   }
 
-  // ---- flush ----
+  // ---- background work: flush jobs, paced from the write path ----
 
-  /** Writes a memtable's entries (every version, tombstones included) into a new L0 table. */
-  private writeTable(mem: Memtable): TableEntry {
-    const id = this.nextFile++;
-    const path = joinPath(this.dir, fileName(id, 'sst'));
-    const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
-    const it = mem.iterator();
+  /** The job context: jobs allocate file numbers from the tree (recorded as nextFile in each edit). */
+  private jobContext(): JobContext {
+    return { fs: this.fs, dir: this.dir, tableOptions: this.tableOptions, newFileNumber: () => this.nextFile++ };
+  }
+
+  /** True when a flush or compaction has work left. */
+  private hasWork(): boolean {
+    return this.imms.length > 0;
+  }
+
+  /**
+   * After a write of `bytes` (keys + values): rotate a full memtable, then pay for
+   * background work. A write does a slice of `bytes` times the pace factor; past the
+   * slowdown thresholds it does a larger slice (the extra is counted as stall time);
+   * past the stop thresholds it runs jobs until it is back under them.
+   */
+  private afterWrite(bytes: number): void {
+    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+    if (!this.hasWork()) return;
     try {
-      for (it.seekFirst(); it.valid(); it.next()) builder.add(it.keyBuf, it.keyOff, it.keyLen, it.seq, it.kind, it.valBuf, it.valOff, it.valLen);
+      if (this.mustStop()) {
+        this.stops++;
+        const t0 = performance.now();
+        while (this.mustStop() && this.hasWork()) this.doWork(STOP_SLICE_BYTES);
+        this.stallMs += performance.now() - t0;
+        return;
+      }
+      const budget = bytes * this.paceFactor();
+      this.doWork(budget);
+      if (this.shouldSlowDown() && this.hasWork()) {
+        this.slowdowns++;
+        const t0 = performance.now();
+        this.doWork(budget * (SLOWDOWN_FACTOR - 1));
+        this.stallMs += performance.now() - t0;
+      }
     } catch (err) {
-      builder.abandon();
+      this.failure = err;
       throw err;
     }
-    const meta = builder.finish();
-    this.bytesWritten += meta.size;
-    return { ...meta, level: 0 };
+    if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
+  }
+
+  /** Frozen memtables beyond maxImmutableMemtables: the write waits for flushes. */
+  private mustStop(): boolean {
+    return this.imms.length > this.maxImmutable;
+  }
+
+  /** At maxImmutableMemtables frozen memtables: each write does a larger slice. */
+  private shouldSlowDown(): boolean {
+    return this.maxImmutable > 0 && this.imms.length >= this.maxImmutable;
+  }
+
+  /**
+   * Input bytes of background work per byte written. A flush must finish before the
+   * next memtable fills (job input counts keys and values, a memtable's size also its
+   * per-entry overhead, so 2 leaves room).
+   */
+  private paceFactor(): number {
+    return FLUSH_PACE;
+  }
+
+  /** Reads pay a tiny slice while work is pending, so a read-only phase still finishes it. */
+  private readSlice(): void {
+    if (this.failure !== undefined || this.closed) return;
+    try {
+      this.doWork(READ_SLICE_BYTES);
+    } catch (err) {
+      this.failure = err; // the next write or settle() throws it
+    }
+  }
+
+  /** Does about `budget` input bytes of work: flushes first (oldest frozen memtable), then compaction. */
+  private doWork(budget: number): void {
+    while (budget > 0) {
+      if (this.imms.length > 0) {
+        const f = this.flushing ?? this.startFlush();
+        const before = f.job.bytesRead;
+        const t0 = performance.now();
+        const done = f.job.step(budget);
+        this.flushMs += performance.now() - t0;
+        budget -= Math.max(1, f.job.bytesRead - before);
+        if (!done) return;
+        this.installFlush(f);
+        continue;
+      }
+      return;
+    }
+  }
+
+  private startFlush(): { mem: Memtable; job: Job } {
+    const mem = this.imms[this.imms.length - 1]!;
+    const f = { mem, job: flushJob(this.jobContext(), mem, this.snapshots.list(), true) };
+    this.flushing = f;
+    return f;
+  }
+
+  /** The flushed table goes into the version (directory and manifest synced), the memtable and its WAL go away. */
+  private installFlush(f: { mem: Memtable; job: Job }): void {
+    const t0 = performance.now();
+    const outputs = f.job.outputs;
+    this.bytesWritten += f.job.bytesWritten;
+    // The table's directory entry must be durable before the manifest names it.
+    if (outputs.length > 0) this.fs.syncDir(this.dir);
+    const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
+    const edit: VersionEdit = { add: outputs, logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
+    this.logEdit(edit);
+    const tables = outputs.map((m) => this.openTable(m));
+    this.imms.pop();
+    this.flushing = undefined;
+    this.installEdit(edit, tables);
+    if (f.mem.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(f.mem.logNumber, 'log')));
+    this.flushes++;
+    this.flushMs += performance.now() - t0;
+  }
+
+  /** Runs pending work between event-loop turns, in bounded chunks, for callers that yield. */
+  private scheduleIdleWork(): void {
+    if (this.idleScheduled) return;
+    this.idleScheduled = true;
+    setImmediate(() => {
+      this.idleScheduled = false;
+      if (this.closed || this.failure !== undefined || !this.hasWork()) return;
+      try {
+        this.doWork(IDLE_SLICE_BYTES);
+        this.maybeCompact();
+      } catch (err) {
+        this.failure = err;
+        return;
+      }
+      if (this.hasWork()) this.scheduleIdleWork();
+    });
+  }
+
+  /** Runs every flush to completion. */
+  private flushAll(): void {
+    while (this.imms.length > 0) this.doWork(Infinity);
   }
 
   /** Freezes the active memtable and starts a new one with its own WAL. */
   private rotate(): void {
     if (this.mem.count === 0) return;
-    const old = this.mem;
-    this.imms.unshift(old);
+    this.imms.unshift(this.mem);
     this.mem = this.newMemtable();
     if (this.wal !== undefined) {
       this.bytesWritten += this.wal.size;
@@ -893,49 +1042,11 @@ export class Tree {
     }
     try {
       this.openWal(this.nextFile++);
-      while (this.imms.length > this.maxImmutable) this.flushOldest();
+      if (!this.deferFlush) this.flushAll();
     } catch (err) {
       this.failure = err;
       throw err;
     }
-    if (this.imms.length > 0) {
-      if (this.deferFlush) this.scheduleFlush();
-      else this.flushAll();
-    }
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.closed || this.failure !== undefined) return;
-      try {
-        this.flushAll();
-        this.maybeCompact();
-      } catch (err) {
-        this.failure = err;
-      }
-    });
-  }
-
-  /** Flushes the oldest frozen memtable: table written and synced, manifest edit synced, WAL deleted. */
-  private flushOldest(): void {
-    const imm = this.imms[this.imms.length - 1];
-    if (imm === undefined) return;
-    const t0 = performance.now();
-    const meta = this.writeTable(imm);
-    // The table's directory entry must be durable before the manifest names it.
-    this.fs.syncDir(this.dir);
-    const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
-    const edit: VersionEdit = { add: [meta], logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
-    this.logEdit(edit);
-    const table = this.openTable(meta);
-    this.imms.pop();
-    this.installEdit(edit, [table]);
-    if (imm.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(imm.logNumber, 'log')));
-    this.flushes++;
-    this.flushMs += performance.now() - t0;
   }
 
   private maybeCompact(): void {
@@ -981,10 +1092,6 @@ export class Tree {
     }
   }
 
-  private flushAll(): void {
-    while (this.imms.length > 0) this.flushOldest();
-  }
-
   /** Freezes the active memtable and writes every memtable to a table now. */
   flush(): void {
     this.check();
@@ -1009,7 +1116,7 @@ export class Tree {
     this.openWal(this.nextFile++);
   }
 
-  /** Resolves once no flush is pending (the deferred flush runs now if it has not yet). */
+  /** Resolves once no flush or compaction is pending: runs them to completion now. */
   async settle(): Promise<void> {
     this.check();
     try {
@@ -1021,7 +1128,10 @@ export class Tree {
     }
   }
 
-  /** Makes every write durable (all memtables go to tables), releases the snapshots and the files. */
+  /**
+   * Makes every write durable (all memtables go to tables), releases the snapshots and
+   * the files. A compaction in progress is abandoned (its partial outputs deleted).
+   */
   close(): void {
     if (this.closed) return;
     try {
@@ -1031,6 +1141,8 @@ export class Tree {
       }
     } finally {
       this.closed = true;
+      this.flushing?.job.abandon();
+      this.flushing = undefined;
       this.snapshots.clear();
       if (this.wal !== undefined) {
         this.bytesWritten += this.wal.size;
@@ -1065,6 +1177,9 @@ export class Tree {
       lastSeq: this.lastSeq,
       liveSnapshots: this.snapshots.list().length,
       obsoleteTablesDeleted: this.obsoleteDeleted,
+      stallMs: Math.round(this.stallMs),
+      slowdowns: this.slowdowns,
+      stops: this.stops,
       flushes: this.flushes,
       flushMs: Math.round(this.flushMs),
       compactions: this.compactions,
