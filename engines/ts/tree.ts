@@ -26,13 +26,16 @@ import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
 import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
-import { MergeIterator, RawMergeIterator, RegionCopier } from './merge.js';
-import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from './table.js';
+import { MergeIterator, RegionCopier } from './merge.js';
+import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableReader, type TableOptions } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
-import { flushJob, type Job, type JobContext } from './job.js';
+import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
+import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pickCompaction, type CompactionTask, type LevelOptions } from './compaction.js';
 
 /** Input bytes of flush work per byte written (see Tree.paceFactor). */
 const FLUSH_PACE = 2;
+/** The most input bytes of compaction a write pays per byte it writes. */
+const MAX_COMPACTION_PACE = 64;
 /** A slowed-down write does this many normal slices. */
 const SLOWDOWN_FACTOR = 4;
 /** A stopped write works in chunks of this many input bytes until it is under the stop thresholds. */
@@ -71,11 +74,29 @@ export interface TreeOptions {
   readonly recovery?: LogRecoveryMode;
   /** Defer flushes to a setImmediate task (default true); false flushes inline when a memtable fills. */
   readonly deferFlush?: boolean;
-  /**
-   * Tables that trigger a compaction: once this many are live, the deferred task (and
-   * settle()) merges them all into one level-1 table. Default 4; 0 disables it.
-   */
-  readonly compactionTrigger?: number;
+  /** L0 tables that trigger an L0 -> L1 compaction (default: compaction.ts DEFAULT_LEVEL_OPTIONS, 4). */
+  readonly l0CompactionTrigger?: number;
+  /** L0 tables at which each write does a larger slice of compaction work (default 12). */
+  readonly l0SlowdownTrigger?: number;
+  /** L0 tables at which a write runs compaction until L0 is below it again (default 24). */
+  readonly l0StopTrigger?: number;
+  /** Target bytes of L1; each deeper level's target is levelMultiplier times larger (default 256 MiB). */
+  readonly baseLevelBytes?: number;
+  readonly levelMultiplier?: number;
+  /** Compaction output tables are cut at this size (default 32 MiB). */
+  readonly targetFileBytes?: number;
+  /** Levels including L0 (default 7: L0..L6). */
+  readonly maxLevels?: number;
+  /** Let the policy schedule compactions (default true). false: only compactAll() compacts, and L0 never stops writes. */
+  readonly autoCompaction?: boolean;
+  /** Called after each compaction (move or merge) is installed, with the new version: tests check invariants here. */
+  readonly onCompaction?: (event: CompactionEvent) => void;
+}
+
+/** What onCompaction receives. */
+export interface CompactionEvent {
+  readonly task: CompactionTask;
+  readonly version: VersionState;
 }
 
 /** A scan: `start` inclusive, `end` exclusive, `prefix` combined with both; `reverse` walks down. */
@@ -115,6 +136,15 @@ export interface TreeStats {
   /** Writes that ran background work until back under the stop thresholds. */
   readonly stops: number;
   readonly flushes: number;
+  /** Compactions that only moved a table to a deeper level (an edit, no rewrite). */
+  readonly moves: number;
+  /** Input and output bytes of finished compaction jobs (merges, compactAll included). */
+  readonly compactionBytesRead: number;
+  readonly compactionBytesWritten: number;
+  /** Versions and tombstones compactions dropped. */
+  readonly entriesDropped: number;
+  /** The policy's estimate of bytes still to compact (0 when every level is within target). */
+  readonly compactionDebt: number;
   readonly flushMs: number;
   readonly compactions: number;
   readonly compactionMs: number;
@@ -226,7 +256,8 @@ class LiveTable {
   obsolete = false;
   constructor(
     readonly reader: TableReader,
-    readonly entry: TableEntry,
+    /** Replaced when a move puts the same file at a deeper level. */
+    public entry: TableEntry,
   ) {}
   get smallest(): Uint8Array {
     return this.entry.smallest;
@@ -264,6 +295,27 @@ class TableSet {
   }
 }
 
+function levelOptionsOf(o: TreeOptions): LevelOptions {
+  const d = DEFAULT_LEVEL_OPTIONS;
+  const l = {
+    ...d,
+    l0CompactionTrigger: o.l0CompactionTrigger ?? d.l0CompactionTrigger,
+    l0SlowdownTrigger: o.l0SlowdownTrigger ?? d.l0SlowdownTrigger,
+    l0StopTrigger: o.l0StopTrigger ?? d.l0StopTrigger,
+    baseLevelBytes: o.baseLevelBytes ?? d.baseLevelBytes,
+    levelMultiplier: o.levelMultiplier ?? d.levelMultiplier,
+    targetFileBytes: o.targetFileBytes ?? d.targetFileBytes,
+    maxLevels: o.maxLevels ?? d.maxLevels,
+  };
+  const positive = ['l0CompactionTrigger', 'l0SlowdownTrigger', 'l0StopTrigger', 'baseLevelBytes', 'targetFileBytes'] as const;
+  for (const k of positive) if (!(Number.isSafeInteger(l[k]) && l[k] > 0)) throw new RangeError(`${k} must be a positive integer, not ${l[k]}`);
+  if (!(l.levelMultiplier >= 2)) throw new RangeError(`levelMultiplier must be at least 2, not ${l.levelMultiplier}`);
+  if (!(Number.isSafeInteger(l.maxLevels) && l.maxLevels >= 2)) throw new RangeError(`maxLevels must be an integer >= 2, not ${l.maxLevels}`);
+  if (l.l0SlowdownTrigger < l.l0CompactionTrigger) throw new RangeError(`l0SlowdownTrigger (${l.l0SlowdownTrigger}) must be >= l0CompactionTrigger (${l.l0CompactionTrigger})`);
+  if (l.l0StopTrigger <= l.l0SlowdownTrigger) throw new RangeError(`l0StopTrigger (${l.l0StopTrigger}) must be > l0SlowdownTrigger (${l.l0SlowdownTrigger})`);
+  return l;
+}
+
 /** The index of the first table in a level whose largest key is >= key. */
 function levelSearch(tables: readonly LiveTable[], key: Uint8Array): number {
   let lo = 0;
@@ -286,7 +338,17 @@ export class Tree {
   private readonly tableOptions: TableOptions;
   private readonly cache: BlockCache;
   private readonly deferFlush: boolean;
-  private readonly compactionTrigger: number;
+  private readonly levelOptions: LevelOptions;
+  private autoCompaction: boolean;
+  private readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
+  /** The running compaction: its task, job and the table set its inputs come from (pinned). */
+  private compacting: { task: CompactionTask; job: Job; set: TableSet } | undefined;
+  /** The policy's compaction debt in bytes, as of the last version change. */
+  private debt = 0;
+  private moves = 0;
+  private compactionBytesRead = 0;
+  private compactionBytesWritten = 0;
+  private entriesDropped = 0;
   private compactions = 0;
   private readonly snapshots = new SnapshotRegistry();
 
@@ -330,7 +392,9 @@ export class Tree {
     this.memtableBytes = options.memtableBytes ?? 32 * 1024 * 1024;
     this.maxImmutable = Math.max(0, options.maxImmutableMemtables ?? 2);
     this.deferFlush = options.deferFlush ?? true;
-    this.compactionTrigger = options.compactionTrigger ?? 4;
+    this.levelOptions = levelOptionsOf(options);
+    this.autoCompaction = options.autoCompaction ?? true;
+    this.onCompaction = options.onCompaction;
     this.tableOptions = {
       blockSize: options.blockSize ?? DEFAULT_TABLE_OPTIONS.blockSize,
       restartInterval: options.restartInterval ?? DEFAULT_TABLE_OPTIONS.restartInterval,
@@ -428,6 +492,7 @@ export class Tree {
 
     this.mem = this.newMemtable();
     this.openWal(logNumber);
+    this.maybeStartCompaction();
   }
 
   /**
@@ -483,8 +548,15 @@ export class Tree {
     const removed = new Set(edit.remove ?? []);
     const keep: LiveTable[] = [];
     for (const t of this.current.all) {
-      if (removed.has(t.entry.id)) t.obsolete = true;
-      else keep.push(t);
+      if (!removed.has(t.entry.id)) keep.push(t);
+      else {
+        const moved = this.version.tables.get(t.entry.id);
+        if (moved !== undefined) {
+          // A move: removed and re-added under the same id at another level; the file stays.
+          t.entry = moved;
+          keep.push(t);
+        } else t.obsolete = true;
+      }
     }
     this.setCurrent(new TableSet([...keep, ...added]));
   }
@@ -703,14 +775,14 @@ export class Tree {
    */
   get(key: Uint8Array, snapshot?: Snapshot | number): Uint8Array | undefined {
     this.checkOpen();
-    if (this.imms.length > 0) this.readSlice();
+    if (this.imms.length > 0 || this.compacting !== undefined) this.readSlice();
     if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;
     return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
   }
 
   has(key: Uint8Array, snapshot?: Snapshot | number): boolean {
     this.checkOpen();
-    if (this.imms.length > 0) this.readSlice();
+    if (this.imms.length > 0 || this.compacting !== undefined) this.readSlice();
     return this.find(key, this.seqOf(snapshot)) === LOOKUP_PUT;
   }
 
@@ -890,7 +962,7 @@ export class Tree {
     return this.range({ prefix, reverse }, snapshot);
   }
 
-  // ---- background work: flush jobs, paced from the write path ----
+  // ---- background work: flush and compaction jobs, paced from the write path ----
 
   /** The job context: jobs allocate file numbers from the tree (recorded as nextFile in each edit). */
   private jobContext(): JobContext {
@@ -899,7 +971,7 @@ export class Tree {
 
   /** True when a flush or compaction has work left. */
   private hasWork(): boolean {
-    return this.imms.length > 0;
+    return this.imms.length > 0 || this.compacting !== undefined;
   }
 
   /**
@@ -934,23 +1006,28 @@ export class Tree {
     if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
   }
 
-  /** Frozen memtables beyond maxImmutableMemtables: the write waits for flushes. */
+  /** Frozen memtables beyond maxImmutableMemtables, or L0 at its stop trigger: the write waits for jobs. */
   private mustStop(): boolean {
-    return this.imms.length > this.maxImmutable;
+    return this.imms.length > this.maxImmutable || (this.autoCompaction && this.current.l0.length >= this.levelOptions.l0StopTrigger);
   }
 
-  /** At maxImmutableMemtables frozen memtables: each write does a larger slice. */
+  /** At maxImmutableMemtables frozen memtables, or L0 at its slowdown trigger: each write does a larger slice. */
   private shouldSlowDown(): boolean {
-    return this.maxImmutable > 0 && this.imms.length >= this.maxImmutable;
+    return (this.maxImmutable > 0 && this.imms.length >= this.maxImmutable) || (this.autoCompaction && this.current.l0.length >= this.levelOptions.l0SlowdownTrigger);
   }
 
   /**
    * Input bytes of background work per byte written. A flush must finish before the
    * next memtable fills (job input counts keys and values, a memtable's size also its
-   * per-entry overhead, so 2 leaves room).
+   * per-entry overhead, so FLUSH_PACE = 2 leaves room). A compaction's share follows
+   * the policy's debt (bytes still to compact before every level is within target),
+   * measured in memtables: the more work is owed, the faster each write pays it off,
+   * so the debt settles where the pace matches what the writes create.
    */
   private paceFactor(): number {
-    return FLUSH_PACE;
+    let f = this.imms.length > 0 ? FLUSH_PACE : 0;
+    if (this.compacting !== undefined) f += Math.min(MAX_COMPACTION_PACE, Math.max(1, this.debt / this.memtableBytes));
+    return f;
   }
 
   /** Reads pay a tiny slice while work is pending, so a read-only phase still finishes it. */
@@ -975,6 +1052,17 @@ export class Tree {
         budget -= Math.max(1, f.job.bytesRead - before);
         if (!done) return;
         this.installFlush(f);
+        continue;
+      }
+      const c = this.compacting;
+      if (c !== undefined) {
+        const before = c.job.bytesRead;
+        const t0 = performance.now();
+        const done = c.job.step(budget);
+        this.compactionMs += performance.now() - t0;
+        budget -= Math.max(1, c.job.bytesRead - before);
+        if (!done) return;
+        this.installCompaction(c);
         continue;
       }
       return;
@@ -1005,6 +1093,75 @@ export class Tree {
     if (f.mem.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(f.mem.logNumber, 'log')));
     this.flushes++;
     this.flushMs += performance.now() - t0;
+    this.maybeStartCompaction();
+  }
+
+  /**
+   * Asks the policy for the next task when no compaction runs. A move is only an edit
+   * (the table keeps its file, under a deeper level); a merge becomes a CompactionJob
+   * over a pinned table set, stepped like a flush.
+   */
+  private maybeStartCompaction(): void {
+    if (!this.autoCompaction || this.compacting !== undefined || this.closed) return;
+    for (;;) {
+      const task = pickCompaction(this.version, this.levelOptions);
+      if (task === undefined) {
+        this.debt = 0;
+        return;
+      }
+      this.debt = compactionDebt(this.version, this.levelOptions);
+      if (task.kind === 'move') {
+        this.installMove(task);
+        continue; // a move never makes the same task again: the level it left is smaller
+      }
+      this.startCompaction(task);
+      return;
+    }
+  }
+
+  private startCompaction(task: CompactionTask): void {
+    const set = this.pin();
+    const byId = new Map(set.all.map((t) => [t.entry.id, t] as const));
+    const readers: TableReader[] = [];
+    for (const e of [...task.inputs, ...task.overlaps]) {
+      const t = byId.get(e.id);
+      if (t === undefined) {
+        this.unpin(set);
+        throw new Error(`compaction task names table ${e.id}, which is not in the current version`);
+      }
+      readers.push(t.reader);
+    }
+    const job = compactionJob(this.jobContext(), readers, task, this.snapshots.list(), true);
+    this.compacting = { task, job, set };
+  }
+
+  /** Installs a finished compaction: directory synced, edit synced, outputs opened, inputs retired (deleted once unpinned). */
+  private installCompaction(c: { task: CompactionTask; job: Job; set: TableSet }): void {
+    const t0 = performance.now();
+    const outputs = c.job.outputs;
+    if (outputs.length > 0) this.fs.syncDir(this.dir);
+    const edit: VersionEdit = { ...compactionEdit(c.task, outputs), nextFile: this.nextFile, lastSeq: this.lastSeq };
+    this.logEdit(edit);
+    const tables = outputs.map((m) => this.openTable(m));
+    this.compacting = undefined;
+    this.installEdit(edit, tables);
+    this.unpin(c.set);
+    this.bytesWritten += c.job.bytesWritten;
+    this.compactionBytesRead += c.job.bytesRead;
+    this.compactionBytesWritten += c.job.bytesWritten;
+    this.entriesDropped += c.job.entriesDropped;
+    this.compactions++;
+    this.compactionMs += performance.now() - t0;
+    this.onCompaction?.({ task: c.task, version: this.version });
+    this.maybeStartCompaction();
+  }
+
+  private installMove(task: CompactionTask): void {
+    const edit: VersionEdit = { ...compactionEdit(task, []), nextFile: this.nextFile, lastSeq: this.lastSeq };
+    this.logEdit(edit);
+    this.installEdit(edit, []);
+    this.moves++;
+    this.onCompaction?.({ task, version: this.version });
   }
 
   /** Runs pending work between event-loop turns, in bounded chunks, for callers that yield. */
@@ -1016,7 +1173,6 @@ export class Tree {
       if (this.closed || this.failure !== undefined || !this.hasWork()) return;
       try {
         this.doWork(IDLE_SLICE_BYTES);
-        this.maybeCompact();
       } catch (err) {
         this.failure = err;
         return;
@@ -1025,9 +1181,15 @@ export class Tree {
     });
   }
 
-  /** Runs every flush to completion. */
+  /** Runs every flush to completion (compaction work waits). */
   private flushAll(): void {
-    while (this.imms.length > 0) this.doWork(Infinity);
+    while (this.imms.length > 0) {
+      const f = this.flushing ?? this.startFlush();
+      const t0 = performance.now();
+      f.job.step(Infinity);
+      this.flushMs += performance.now() - t0;
+      this.installFlush(f);
+    }
   }
 
   /** Freezes the active memtable and starts a new one with its own WAL. */
@@ -1049,46 +1211,44 @@ export class Tree {
     }
   }
 
-  private maybeCompact(): void {
-    if (this.compactionTrigger > 0 && this.current.all.length >= this.compactionTrigger) this.compactAll();
-  }
-
   /**
-   * Merges every table into one level-1 table. Every version and tombstone is kept.
-   * The manifest edit (add the new table, remove the inputs) is synced before the
-   * inputs are deleted; a crash before it leaves an unreferenced table that the next
-   * open deletes. Inputs still pinned by a scan are deleted when it ends.
+   * Manual full compaction: finishes the running compaction, then merges every table
+   * into the shallowest level whose target holds them all (L1 for a small store),
+   * through the same job and edit path as the policy's tasks. The job is bottommost:
+   * tombstones no live snapshot needs are dropped. Memtables are not flushed.
    */
   compactAll(): void {
     this.check();
-    const set = this.pin();
     try {
-      const inputs = set.all;
-      if (inputs.length < 2) return;
+      while (this.compacting !== undefined) this.doWork(Infinity);
+      const tables = [...this.version.tables.values()];
+      if (tables.length === 0) return;
+      const targets = levelTargets(this.version, this.levelOptions).bytes;
+      let total = 0;
+      for (const t of tables) total += t.size;
+      let out = 1;
+      while (out < this.levelOptions.maxLevels - 1 && (targets[out] ?? 0) < total) out++;
+      if (tables.length === 1 && tables[0]!.level === out) return;
+      const level = Math.min(...tables.map((t) => t.level));
+      const task: CompactionTask = {
+        kind: 'merge',
+        level,
+        outputLevel: out,
+        inputs: tables.filter((t) => t.level !== out),
+        overlaps: tables.filter((t) => t.level === out),
+        bottommost: true,
+        targetFileBytes: this.levelOptions.targetFileBytes,
+        score: 1,
+      };
+      this.startCompaction(task);
+      const c = this.compacting!;
       const t0 = performance.now();
-      const id = this.nextFile++;
-      const path = joinPath(this.dir, fileName(id, 'sst'));
-      const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
-      try {
-        for (const merged = new RawMergeIterator(inputs.map((t) => t.reader.iterator())); merged.valid(); merged.next()) {
-          const e = merged.current();
-          builder.add(e.keyBuf, e.keyOff, e.keyLen, e.seq, e.kind, e.valBuf, e.valOff, e.valLen);
-        }
-      } catch (err) {
-        builder.abandon();
-        this.fs.remove(path);
-        throw err;
-      }
-      const meta: TableEntry = { ...builder.finish(), level: 1 };
-      this.bytesWritten += meta.size;
-      this.fs.syncDir(this.dir);
-      const edit: VersionEdit = { add: [meta], remove: inputs.map((t) => t.entry.id), nextFile: this.nextFile, lastSeq: this.lastSeq };
-      this.logEdit(edit);
-      this.installEdit(edit, [this.openTable(meta)]);
-      this.compactions++;
+      c.job.step(Infinity);
       this.compactionMs += performance.now() - t0;
-    } finally {
-      this.unpin(set);
+      this.installCompaction(c);
+    } catch (err) {
+      this.failure = err;
+      throw err;
     }
   }
 
@@ -1120,8 +1280,8 @@ export class Tree {
   async settle(): Promise<void> {
     this.check();
     try {
-      this.flushAll();
-      this.maybeCompact();
+      this.maybeStartCompaction();
+      while (this.hasWork()) this.doWork(Infinity);
     } catch (err) {
       this.failure = err;
       throw err;
@@ -1137,12 +1297,23 @@ export class Tree {
     try {
       if (this.failure === undefined) {
         this.rotateForFlush();
-        this.flushAll();
+        const auto = this.autoCompaction;
+        this.autoCompaction = false; // no new compaction starts now
+        try {
+          this.flushAll();
+        } finally {
+          this.autoCompaction = auto;
+        }
       }
     } finally {
       this.closed = true;
       this.flushing?.job.abandon();
       this.flushing = undefined;
+      if (this.compacting !== undefined) {
+        this.compacting.job.abandon();
+        this.unpin(this.compacting.set);
+        this.compacting = undefined;
+      }
       this.snapshots.clear();
       if (this.wal !== undefined) {
         this.bytesWritten += this.wal.size;
@@ -1181,6 +1352,11 @@ export class Tree {
       slowdowns: this.slowdowns,
       stops: this.stops,
       flushes: this.flushes,
+      moves: this.moves,
+      compactionBytesRead: this.compactionBytesRead,
+      compactionBytesWritten: this.compactionBytesWritten,
+      entriesDropped: this.entriesDropped,
+      compactionDebt: this.debt,
       flushMs: Math.round(this.flushMs),
       compactions: this.compactions,
       compactionMs: Math.round(this.compactionMs),

@@ -55,7 +55,7 @@ describe('snapshots', () => {
 
   it('range() without a snapshot reads one consistent state while writes and compactions happen between steps', () => {
     const fs = new FaultFileSystem();
-    const t = Tree.open('/db', { fs, durability: 'none', memtableBytes: 2048, deferFlush: false, compactionTrigger: 0 });
+    const t = Tree.open('/db', { fs, durability: 'none', memtableBytes: 2048, deferFlush: false, autoCompaction: false });
     for (let i = 0; i < 1000; i++) t.put(k(i), b(`a${i}`));
     const it = t.range();
     const got: string[] = [];
@@ -73,7 +73,7 @@ describe('snapshots', () => {
 describe('pinned table sets', () => {
   it('an obsolete table is deleted only after the scan that pinned it ends', () => {
     const fs = new FaultFileSystem();
-    const t = Tree.open('/db', { fs, durability: 'none', memtableBytes: 2048, deferFlush: false, compactionTrigger: 0 });
+    const t = Tree.open('/db', { fs, durability: 'none', memtableBytes: 2048, deferFlush: false, autoCompaction: false });
     for (let i = 0; i < 600; i++) t.put(k(i), b(`v${i}`));
     t.flush();
     const inputs = ssts(fs);
