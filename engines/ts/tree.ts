@@ -984,16 +984,16 @@ export class Tree {
     if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
     if (!this.hasWork()) return;
     try {
+      const budget = bytes * this.paceFactor();
+      this.doWork(budget);
       if (this.mustStop()) {
+        // Checked after the normal slice, which may itself install a flush: the write
+        // returns under the stop thresholds.
         this.stops++;
         const t0 = performance.now();
         while (this.mustStop() && this.hasWork()) this.doWork(STOP_SLICE_BYTES);
         this.stallMs += performance.now() - t0;
-        return;
-      }
-      const budget = bytes * this.paceFactor();
-      this.doWork(budget);
-      if (this.shouldSlowDown() && this.hasWork()) {
+      } else if (this.shouldSlowDown() && this.hasWork()) {
         this.slowdowns++;
         const t0 = performance.now();
         this.doWork(budget * (SLOWDOWN_FACTOR - 1));
