@@ -90,15 +90,27 @@ while (mem.approximateBytes < 32 << 20) {
 const f0 = performance.now();
 const fj = flushJob(ctx, mem, [], false);
 const made = performance.now() - f0;
-let maxStep = 0;
 let steps = 0;
+let sortMs = 0;
+let maxSortStep = 0;
+let maxEntryStep = 0;
+let finishStep = 0;
 for (;;) {
   const s0 = performance.now();
+  const before = fj.bytesRead;
   const done = fj.step(16 * 1024);
-  maxStep = Math.max(maxStep, performance.now() - s0);
+  const ms = performance.now() - s0;
   steps++;
+  if (done) finishStep = ms;
+  else if (fj.bytesRead === before) {
+    sortMs += ms;
+    maxSortStep = Math.max(maxSortStep, ms);
+  } else maxEntryStep = Math.max(maxEntryStep, ms);
   if (done) break;
 }
-console.log(`flush of ${mem.count} entries: flushJob() ${made.toFixed(1)} ms, then ${(performance.now() - f0 - made).toFixed(0)} ms in ${steps} 16 KiB steps, max step ${maxStep.toFixed(2)} ms`);
+console.log(
+  `flush of ${mem.count} entries (${(fj.bytesWritten / 1e6).toFixed(1)} MB table): flushJob() ${made.toFixed(1)} ms, then ${(performance.now() - f0 - made).toFixed(0)} ms in ${steps} 16 KiB steps: ` +
+    `sort ${sortMs.toFixed(0)} ms (max step ${maxSortStep.toFixed(2)} ms), max entry step ${maxEntryStep.toFixed(2)} ms, last step (table finish) ${finishStep.toFixed(2)} ms`,
+);
 for (const t of inputs) t.close();
 rmSync(dir, { recursive: true, force: true });

@@ -72,11 +72,11 @@ interface EntrySource {
 
 /**
  * Memtable sort moves of a flush per budget byte. Measured (scripts/bench-job.ts, 32 MiB
- * memtable of 16-byte random keys and 100-byte values): the sliced sort costs ~25-35 ns
- * a move and writing an input byte to the table ~8 ns, so a quarter move per byte keeps
- * a sort slice about as long as a write slice of the same budget.
+ * memtable of 16-byte random keys and 100-byte values): a sort move costs ~20-30 ns and
+ * writing an input byte to the table ~8 ns, so a third of a move per byte keeps a sort
+ * slice about as long as a write slice of the same budget.
  */
-export const SORT_MOVES_PER_BYTE = 0.25;
+export const SORT_MOVES_PER_BYTE = 1 / 3;
 
 /**
  * A memtable's entries: first its sort, in slices (Memtable.sortSlice), then its
@@ -115,19 +115,19 @@ function normalizeSnapshots(snapshots: readonly number[]): Float64Array {
 
 /** The shared state machine of flush and compaction jobs: GC by stripes, output cutting. */
 export class MergeJob implements Job {
-  done = false;
+  private isDone = false;
   private readonly finished: TableEntry[] = [];
-  bytesRead = 0;
-  bytesWritten = 0;
-  entriesDropped = 0;
-  /** Entries consumed from the input, kept or dropped. */
-  entriesRead = 0;
+  private read = 0;
+  private written = 0;
+  private dropped = 0;
+  private entries = 0;
 
   private builder: TableBuilder | undefined;
   private builderPath = '';
-  /** Set once the job failed or was abandoned: further steps throw. */
+  /** Set once a step threw (further steps rethrow it), or once abandoned (further steps throw). */
   private failure: unknown;
   private abandoned = false;
+  /** The source's preparation (a memtable's sort) is complete. */
   private prepared = false;
 
   private readonly snapshots: Float64Array;
@@ -150,17 +150,34 @@ export class MergeJob implements Job {
     this.snapshots = normalizeSnapshots(snapshots);
   }
 
+  get done(): boolean {
+    return this.isDone;
+  }
   get outputs(): readonly TableEntry[] {
     return this.finished;
   }
-
+  /** Input bytes consumed (key + value of every entry, kept or dropped). */
+  get bytesRead(): number {
+    return this.read;
+  }
+  /** Bytes of the finished output files. */
+  get bytesWritten(): number {
+    return this.written;
+  }
+  get entriesDropped(): number {
+    return this.dropped;
+  }
+  /** Entries consumed from the input, kept or dropped. */
+  get entriesRead(): number {
+    return this.entries;
+  }
   /** Bytes of output so far, the table being written included (its estimated size). */
   get bytesWrittenEstimate(): number {
-    return this.bytesWritten + (this.builder === undefined ? 0 : this.builder.estimatedSize);
+    return this.written + (this.builder === undefined ? 0 : this.builder.estimatedSize);
   }
 
   step(budgetBytes: number): boolean {
-    if (this.done) return true;
+    if (this.isDone) return true;
     if (this.abandoned) throw new Error('step() on an abandoned job');
     if (this.failure !== undefined) throw this.failure;
     try {
@@ -169,17 +186,17 @@ export class MergeJob implements Job {
         if (source.prepare !== undefined && !source.prepare(budgetBytes)) return false;
         this.prepared = true;
       }
-      const limit = this.bytesRead + budgetBytes;
+      const limit = this.read + budgetBytes;
       while (source.valid()) {
         this.consume(source.current());
         source.next();
-        if (this.bytesRead >= limit) break;
+        if (this.read >= limit) break;
       }
       if (!source.valid()) {
         this.finishOutput();
-        this.done = true;
+        this.isDone = true;
       }
-      return this.done;
+      return this.isDone;
     } catch (err) {
       this.failure = err;
       throw err;
@@ -203,8 +220,8 @@ export class MergeJob implements Job {
     const keyBuf = e.keyBuf;
     const keyOff = e.keyOff;
     const keyLen = e.keyLen;
-    this.bytesRead += keyLen + e.valLen;
-    this.entriesRead++;
+    this.read += keyLen + e.valLen;
+    this.entries++;
     // Same user key as the previous entry? Compared from the end: keys that share a long prefix differ late.
     let same = keyLen === this.curKeyLen;
     if (same) {
@@ -227,12 +244,12 @@ export class MergeJob implements Job {
     const stripe = this.snapshots.length === 0 ? 0 : this.stripeOf(e.seq);
     if (stripe === this.lastStripe) {
       // An older version in a stripe whose newest version was already seen.
-      this.entriesDropped++;
+      this.dropped++;
       return;
     }
     this.lastStripe = stripe;
     if (e.kind === KIND_DELETE && stripe === 0 && this.bottommost) {
-      this.entriesDropped++;
+      this.dropped++;
       return;
     }
     if (!this.curKeyWritten) {
@@ -257,7 +274,7 @@ export class MergeJob implements Job {
     const meta = builder.finish(this.sync);
     this.builder = undefined;
     this.finished.push({ ...meta, level: this.outputLevel });
-    this.bytesWritten += meta.size;
+    this.written += meta.size;
   }
 
   /**
@@ -265,7 +282,7 @@ export class MergeJob implements Job {
    * then its outputs belong to the caller, and nothing is removed. Idempotent.
    */
   abandon(): void {
-    if (this.done || this.abandoned) return;
+    if (this.isDone || this.abandoned) return;
     this.abandoned = true;
     const fs = this.ctx.fs;
     if (this.builder !== undefined) {
