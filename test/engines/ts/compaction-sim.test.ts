@@ -1,16 +1,14 @@
 /**
- * A simulator that drives the compaction policy with no I/O, at the granularity of tables.
+ * A simulator that drives the compaction policy with no I/O.
  *
- * Keys are integers 0..N-1 (16-byte big-endian). A simulated table is a key range with two
- * densities (keys present per key position): `load`, keys written once by an insert phase
- * (the load parts of different tables are disjoint), and `over`, keys written by random
- * overwrites (independent random subsets of the key space). A merge computes, for each
- * segment between input boundaries, L = sum of load densities and U = 1 - prod(1 - over):
- * the merged segment holds L(1-U) load keys and U overwritten keys per position (an older
- * version of an overwritten key is dropped). Outputs are cut at targetFileBytes.
+ * Tables are TableEntry objects whose keys are integers 0..N-1 (16-byte big-endian). Each
+ * simulated table also carries its exact key set as a bitset over its key range, so a
+ * merge is an OR of its inputs' bitsets (the newest version of a key wins; older ones are
+ * dropped) cut into outputs of targetFileBytes, and duplicates across levels (obsolete
+ * versions) are counted exactly. Values and sequence numbers are not simulated.
  *
  * Byte model, measured on the real engine (16-byte keys, 100-byte values): a memtable
- * accounts 188 bytes per entry, so a 32 MiB memtable flushes 178,481 entries; a table
+ * accounts 188 bytes per entry, so a 32 MiB memtable flushes 178,482 entries; a table
  * stores ~120 bytes per entry (119.8 measured: prefix-compressed keys, restarts, bloom,
  * index); a WAL record for a single put is 140 bytes (9 framing + 8 seq + 4 count + 1 kind
  * + 1 + 16 key + 1 + 100 value). Logical bytes are 116 per write. Write amplification =
@@ -34,6 +32,7 @@ import {
   type LevelOptions,
 } from '../../../engines/ts/compaction.js';
 import { applyEdit, EMPTY_VERSION, encodeEdit, type TableEntry, type VersionEdit, type VersionState } from '../../../engines/ts/manifest.js';
+import { Rng } from './helpers.js';
 
 const MIB = 1024 * 1024;
 const MEM_BYTES_PER_ENTRY = 188;
@@ -51,14 +50,103 @@ export function keyOf(x: number): Uint8Array {
   return k;
 }
 
-interface SimMeta {
-  readonly lo: number;
-  readonly hi: number; // inclusive
-  readonly load: number; // density of load-phase keys
-  readonly over: number; // density of overwritten keys
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
 }
 
-/** One phase of writes: `flushes` memtables of random inserts, sequential inserts, or random overwrites. */
+/** A table's exact key set: bits for keys w0*32 .. (w0+words.length)*32-1. */
+interface KeySet {
+  readonly w0: number;
+  readonly words: Uint32Array;
+  readonly count: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+function keySetOf(keys: ArrayLike<number>): KeySet {
+  let lo = Infinity;
+  let hi = -1;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k < lo) lo = k;
+    if (k > hi) hi = k;
+  }
+  const w0 = Math.floor(lo / 32);
+  const words = new Uint32Array(Math.floor(hi / 32) - w0 + 1);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]! - w0 * 32;
+    words[k >>> 5]! |= 1 << (k & 31);
+  }
+  let count = 0;
+  for (let i = 0; i < words.length; i++) count += popcount(words[i]!);
+  return { w0, words, count, first: lo, last: hi };
+}
+
+/** The union of `sets`, cut into sets of at most `cut` keys (the last one may be smaller). */
+function mergeKeySets(sets: readonly KeySet[], cut: number): KeySet[] {
+  let w0 = Infinity;
+  let wEnd = 0;
+  for (const s of sets) {
+    w0 = Math.min(w0, s.w0);
+    wEnd = Math.max(wEnd, s.w0 + s.words.length);
+  }
+  const u = new Uint32Array(wEnd - w0);
+  for (const s of sets) {
+    const off = s.w0 - w0;
+    for (let i = 0; i < s.words.length; i++) u[off + i]! |= s.words[i]!;
+  }
+  const out: KeySet[] = [];
+  let start = -1; // bit index (relative to w0*32) of the current output's first key
+  let acc = 0;
+  const emit = (endBit: number): void => {
+    const a = start >>> 5;
+    const b = endBit >>> 5;
+    const words = u.slice(a, b + 1);
+    words[0]! &= ~0 << (start & 31);
+    const hiBits = endBit & 31;
+    if (hiBits < 31) words[words.length - 1]! &= (1 << (hiBits + 1)) - 1;
+    out.push({ w0: w0 + a, words, count: acc, first: w0 * 32 + start, last: w0 * 32 + endBit });
+    start = -1;
+    acc = 0;
+  };
+  for (let i = 0; i < u.length; i++) {
+    let w = u[i]!;
+    if (w === 0) continue;
+    while (w !== 0) {
+      if (start < 0) start = i * 32 + (31 - Math.clz32(w & -w));
+      const c = popcount(w);
+      if (acc + c < cut) {
+        acc += c;
+        break;
+      }
+      // The output ends inside this word, at its (cut - acc)th set bit.
+      let need = cut - acc;
+      let bit = -1;
+      let x = w;
+      while (need > 0) {
+        const low = x & -x;
+        bit = 31 - Math.clz32(low);
+        x ^= low;
+        need--;
+      }
+      acc = cut;
+      emit(i * 32 + bit);
+      w = bit === 31 ? 0 : w & (~0 << (bit + 1));
+    }
+  }
+  if (start >= 0) {
+    const lastWord = u.length - 1;
+    let e = lastWord;
+    while (u[e] === 0) e--;
+    emit(e * 32 + (31 - Math.clz32(u[e]!)));
+  }
+  return out;
+}
+
+/** One phase of writes: random-order inserts of keys never written, sequential inserts, or random overwrites of loaded keys. */
 export interface Phase {
   readonly kind: 'random-insert' | 'sequential-insert' | 'overwrite';
   readonly writes: number;
@@ -85,15 +173,15 @@ export interface SimResult {
   readonly edits: readonly VersionEdit[];
   readonly violations: readonly string[];
   readonly liveKeys: number;
+  /** Keys found in the union of all tables' key sets (must equal liveKeys: nothing lost). */
+  readonly unionKeys: number;
   readonly storedEntries: number;
-  /** Millions of entries per level written by the insert phase and by overwrites (the model's two classes). */
-  readonly loadMPerLevel: number[];
-  readonly overMPerLevel: number[];
 }
 
-export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = Infinity, keys = 0): SimResult {
+export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = Infinity, seed = 1): SimResult {
+  const rng = new Rng(seed);
   let version: VersionState = EMPTY_VERSION;
-  const meta = new Map<number, SimMeta>();
+  const sets = new Map<number, KeySet>();
   const edits: VersionEdit[] = [];
   const violations: string[] = [];
   let nextId = 1;
@@ -110,8 +198,17 @@ export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = In
   let stops = 0;
   let maxDebt = 0;
   let logical = 0;
-  let nextSeqKey = 0; // sequential inserts
-  const universe = keys > 0 ? keys : phases.filter((p) => p.kind !== 'overwrite').reduce((s, p) => s + p.writes, 0);
+  let inserted = 0; // keys 0..inserted-1 exist
+  const insertKeys = phases.filter((p) => p.kind !== 'overwrite').reduce((s, p) => s + p.writes, 0);
+  // Random inserts take keys in a seeded random order.
+  const perm = new Uint32Array(insertKeys);
+  for (let i = 0; i < perm.length; i++) perm[i] = i;
+  for (let i = perm.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const x = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = x;
+  }
 
   const apply = (edit: VersionEdit, step: string): void => {
     version = applyEdit(version, edit);
@@ -120,71 +217,22 @@ export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = In
     for (const v of checkInvariants(version, opts)) violations.push(`${step}: ${v}`);
   };
 
-  const table = (m: SimMeta, level: number, minSeq: number, maxSeq: number): TableEntry => {
-    const entries = Math.max(1, Math.round((m.load + m.over) * (m.hi - m.lo + 1)));
-    const t: TableEntry = { id: nextId++, level, size: entries * TABLE_BYTES_PER_ENTRY, entries, smallest: keyOf(m.lo), largest: keyOf(m.hi), minSeq, maxSeq };
-    meta.set(t.id, m);
+  const table = (ks: KeySet, level: number, minSeq: number, maxSeq: number): TableEntry => {
+    const t: TableEntry = { id: nextId++, level, size: ks.count * TABLE_BYTES_PER_ENTRY, entries: ks.count, smallest: keyOf(ks.first), largest: keyOf(ks.last), minSeq, maxSeq };
+    sets.set(t.id, ks);
     return t;
   };
 
   const runMerge = (task: CompactionTask): void => {
     const inputs = [...task.inputs, ...task.overlaps];
-    const ms = inputs.map((t) => meta.get(t.id)!);
-    const points = [...new Set(ms.flatMap((m) => [m.lo, m.hi + 1]))].sort((a, b) => a - b);
-    const outputs: TableEntry[] = [];
     const minSeq = Math.min(...inputs.map((t) => t.minSeq));
     const maxSeq = Math.max(...inputs.map((t) => t.maxSeq));
-    const cutEntries = Math.max(1, Math.floor(task.targetFileBytes / TABLE_BYTES_PER_ENTRY));
-    let curLo = -1;
-    let curLoad = 0;
-    let curOver = 0;
-    const finish = (hi: number): void => {
-      const width = hi - curLo + 1;
-      outputs.push(table({ lo: curLo, hi, load: curLoad / width, over: curOver / width }, task.outputLevel, minSeq, maxSeq));
-      curLo = -1;
-      curLoad = 0;
-      curOver = 0;
-    };
-    for (let i = 0; i + 1 < points.length; i++) {
-      const a = points[i]!;
-      const bEnd = points[i + 1]!; // exclusive
-      let L = 0;
-      let notU = 1;
-      for (const m of ms) {
-        if (m.lo <= a && a <= m.hi) {
-          L += m.load;
-          notU *= 1 - m.over;
-        }
-      }
-      // No cap at 1: outputs are uniform averages of their inputs, so the sum can exceed 1
-      // locally while the total stays exact; capping would lose keys.
-      const U = 1 - notU;
-      const load = L * (1 - U);
-      const d = load + U;
-      if (d <= 0) continue;
-      let x = a;
-      while (x < bEnd) {
-        if (curLo < 0) curLo = x;
-        const have = curLoad + curOver;
-        const need = cutEntries - have;
-        const positions = Math.ceil(need / d);
-        if (x + positions <= bEnd) {
-          curLoad += load * positions;
-          curOver += U * positions;
-          x += positions;
-          finish(x - 1);
-        } else {
-          curLoad += load * (bEnd - x);
-          curOver += U * (bEnd - x);
-          x = bEnd;
-        }
-      }
-    }
-    if (curLo >= 0) finish(points[points.length - 1]! - 1);
+    const cut = Math.max(1, Math.floor(task.targetFileBytes / TABLE_BYTES_PER_ENTRY));
+    const outputs = mergeKeySets(inputs.map((t) => sets.get(t.id)!), cut).map((ks) => table(ks, task.outputLevel, minSeq, maxSeq));
     for (const t of inputs) compactionRead += t.size;
     for (const t of outputs) compactionWritten += t.size;
     apply(compactionEdit(task, outputs), `merge L${task.level}->L${task.outputLevel}`);
-    for (const t of inputs) meta.delete(t.id);
+    for (const t of inputs) sets.delete(t.id);
     merges++;
   };
 
@@ -218,11 +266,12 @@ export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = In
     return n;
   };
 
-  const flush = (m: SimMeta, entries: number): void => {
-    walBytes += entries * WAL_BYTES_PER_ENTRY;
-    logical += entries * LOGICAL_BYTES_PER_ENTRY;
-    const t = table(m, 0, seq + 1, seq + entries);
-    seq += entries;
+  const flush = (keys: ArrayLike<number>): void => {
+    walBytes += keys.length * WAL_BYTES_PER_ENTRY;
+    logical += keys.length * LOGICAL_BYTES_PER_ENTRY;
+    const ks = keySetOf(keys); // a memtable keeps the newest version of a key
+    const t = table(ks, 0, seq + 1, seq + keys.length);
+    seq += keys.length;
     flushBytes += t.size;
     apply({ add: [t], nextFile: nextId, lastSeq: seq }, 'flush');
     const l0 = l0Count();
@@ -236,18 +285,22 @@ export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = In
     compact(t.size * rate);
   };
 
+  let seqNext = 0;
   for (const p of phases) {
     for (let done = 0; done < p.writes; ) {
       const e = Math.min(FLUSH_ENTRIES, p.writes - done);
+      const keys = new Uint32Array(e);
       if (p.kind === 'sequential-insert') {
-        flush({ lo: nextSeqKey, hi: nextSeqKey + e - 1, load: 1, over: 0 }, e);
-        nextSeqKey += e;
+        for (let i = 0; i < e; i++) keys[i] = perm.length === 0 ? 0 : seqNext + i;
+        seqNext += e;
+        inserted += e;
       } else if (p.kind === 'random-insert') {
-        // e of the universe's keys, not written before, spread over the whole key space.
-        flush({ lo: 0, hi: universe - 1, load: e / universe, over: 0 }, e);
+        keys.set(perm.subarray(inserted, inserted + e));
+        inserted += e;
       } else {
-        flush({ lo: 0, hi: universe - 1, load: 0, over: e / universe }, e);
+        for (let i = 0; i < e; i++) keys[i] = rng.int(inserted);
       }
+      flush(keys);
       done += e;
     }
   }
@@ -261,13 +314,13 @@ export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = In
     stored += t.entries;
     tableBytes += t.size;
   }
-  const loadM = levels.map((l) => l.reduce((s, t) => { const m = meta.get(t.id)!; return s + m.load * (m.hi - m.lo + 1); }, 0) / 1e6);
-  const overM = levels.map((l) => l.reduce((s, t) => { const m = meta.get(t.id)!; return s + m.over * (m.hi - m.lo + 1); }, 0) / 1e6);
+  const all = new Uint32Array(Math.ceil(insertKeys / 32) + 1);
+  for (const ks of sets.values()) for (let i = 0; i < ks.words.length; i++) all[ks.w0 + i]! |= ks.words[i]!;
+  let unionKeys = 0;
+  for (let i = 0; i < all.length; i++) unionKeys += popcount(all[i]!);
   return {
-    loadMPerLevel: loadM,
-    overMPerLevel: overM,
     writeAmp: (walBytes + flushBytes + compactionWritten + manifestBytes) / logical,
-    spaceAmp: tableBytes / (universe * LOGICAL_BYTES_PER_ENTRY),
+    spaceAmp: tableBytes / (inserted * LOGICAL_BYTES_PER_ENTRY),
     walBytes,
     flushBytes,
     compactionRead,
@@ -285,7 +338,8 @@ export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = In
     version,
     edits,
     violations,
-    liveKeys: universe,
+    liveKeys: inserted,
+    unionKeys,
     storedEntries: stored,
   };
 }
@@ -312,8 +366,9 @@ function assertSane(r: SimResult): void {
   // Settled: nothing left to do.
   assert.equal(pickCompaction(r.version, DEFAULT_LEVEL_OPTIONS), undefined);
   assert.equal(compactionDebt(r.version, DEFAULT_LEVEL_OPTIONS), 0);
-  // The model keeps every live key (no more than rounding lost).
-  assert.ok(r.storedEntries >= r.liveKeys * 0.999, `${r.storedEntries} entries stored for ${r.liveKeys} live keys`);
+  // No key is lost: the tables' key sets together hold every key written.
+  assert.equal(r.unionKeys, r.liveKeys);
+  assert.ok(r.storedEntries >= r.liveKeys);
 }
 
 describe('compaction simulator (10M keys, default options, no I/O)', () => {
@@ -323,7 +378,7 @@ describe('compaction simulator (10M keys, default options, no I/O)', () => {
     const r = simulate(RANDOM, opts);
     t.diagnostic(describeResult('random inserts, compaction keeps up', r));
     assertSane(r);
-    assert.ok(Math.abs(r.storedEntries - N) < N * 0.001, 'unique keys: no duplicates stored');
+    assert.equal(r.storedEntries, N, 'unique keys: no duplicates stored');
     assert.ok(r.writeAmp <= 12, `write amp ${r.writeAmp}`);
     assert.ok(r.spaceAmp <= 1.3, `space amp ${r.spaceAmp}`);
     assert.ok(r.maxL0 <= opts.l0CompactionTrigger, `max L0 ${r.maxL0}`);
@@ -343,7 +398,6 @@ describe('compaction simulator (10M keys, default options, no I/O)', () => {
   it('10M inserts then 20M random overwrites', (t) => {
     const r = simulate(OVERWRITE, opts);
     t.diagnostic(describeResult('load + 2x overwrite, compaction keeps up', r));
-    t.diagnostic(`  millions of entries per level, insert phase: ${r.loadMPerLevel.map((x) => x.toFixed(2)).join(' ')}; overwrites: ${r.overMPerLevel.map((x) => x.toFixed(2)).join(' ')}`);
     assertSane(r);
     assert.ok(r.writeAmp <= 12, `write amp ${r.writeAmp}`);
     assert.ok(r.spaceAmp <= 1.3, `space amp ${r.spaceAmp}`);
