@@ -61,8 +61,21 @@ export const DEFAULT_LEVEL_OPTIONS: LevelOptions = {
   levelMultiplier: 10,
   targetFileBytes: 32 * 1024 * 1024,
   maxLevels: 7,
-  dynamicLevelBytes: false,
+  dynamicLevelBytes: true,
 };
+
+/** Throws RangeError unless the options make sense (1 <= trigger <= slowdown <= stop, sizes > 0,
+ *  multiplier > 1, at least L0 and L1). */
+export function validateLevelOptions(opts: LevelOptions): void {
+  const int = (v: number): boolean => Number.isSafeInteger(v) && v > 0;
+  if (!int(opts.l0CompactionTrigger) || !int(opts.l0SlowdownTrigger) || !int(opts.l0StopTrigger))
+    throw new RangeError('L0 triggers must be positive integers');
+  if (!(opts.l0CompactionTrigger <= opts.l0SlowdownTrigger && opts.l0SlowdownTrigger <= opts.l0StopTrigger))
+    throw new RangeError('L0 triggers must satisfy compaction <= slowdown <= stop');
+  if (!(opts.baseLevelBytes > 0) || !(opts.targetFileBytes > 0)) throw new RangeError('level and file sizes must be positive');
+  if (!(opts.levelMultiplier > 1)) throw new RangeError('levelMultiplier must exceed 1');
+  if (!Number.isSafeInteger(opts.maxLevels) || opts.maxLevels < 2) throw new RangeError('maxLevels must be an integer >= 2');
+}
 
 /** Bytewise comparison of two keys (local: engines/ts does not import lsmbench's src). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {

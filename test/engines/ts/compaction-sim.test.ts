@@ -346,7 +346,7 @@ export function simulate(phases: readonly Phase[], opts: LevelOptions, rate = In
 
 export function describeResult(name: string, r: SimResult): string {
   const lv = r.filesPerLevel.map((n, l) => (n > 0 ? `L${l}:${n}/${r.mbPerLevel[l]}MiB` : '')).filter((s) => s !== '');
-  return `${name}: write amp ${r.writeAmp.toFixed(2)} (WAL ${(r.walBytes / r.flushBytes).toFixed(2)}x flush), space amp ${r.spaceAmp.toFixed(3)}, ${r.merges} merges, ${r.moves} moves, ${r.tables} tables [${lv.join(' ')}], max L0 ${r.maxL0}, slowdowns ${r.slowdowns}, stops ${r.stops}, max debt ${r.maxDebtMb} MiB`;
+  return `${name}: write amp ${r.writeAmp.toFixed(2)} (WAL ${(r.walBytes / r.flushBytes).toFixed(2)}x flush, compaction read ${(r.compactionRead / r.flushBytes).toFixed(2)}x flush), space amp ${r.spaceAmp.toFixed(3)}, ${r.merges} merges, ${r.moves} moves, ${r.tables} tables [${lv.join(' ')}], max L0 ${r.maxL0}, slowdowns ${r.slowdowns}, stops ${r.stops}, max debt ${r.maxDebtMb} MiB`;
 }
 
 const N = 10_000_000;
@@ -386,6 +386,7 @@ describe('compaction simulator (10M keys, default options, no I/O)', () => {
   });
 
   it('random inserts with compaction paid in slices (rate 8 bytes per byte flushed)', (t) => {
+    for (const rate of [4]) t.diagnostic(describeResult(`random inserts, rate ${rate}`, simulate(RANDOM, opts, rate)));
     const r = simulate(RANDOM, opts, 8);
     t.diagnostic(describeResult('random inserts, rate 8', r));
     assertSane(r);

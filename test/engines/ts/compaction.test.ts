@@ -11,6 +11,7 @@ import {
   levelTargets,
   pickCompaction,
   tableSizeLimit,
+  validateLevelOptions,
   type CompactionTask,
   type LevelOptions,
 } from '../../../engines/ts/compaction.js';
@@ -317,8 +318,15 @@ describe('compaction policy: edits, invariants, debt', () => {
     assert.deepEqual(replay, live);
   });
 
-  it('the defaults are consistent', () => {
+  it('the defaults are consistent; bad options are rejected', () => {
     const d = DEFAULT_LEVEL_OPTIONS;
+    validateLevelOptions(d);
+    validateLevelOptions(OPTS);
+    assert.throws(() => validateLevelOptions({ ...d, maxLevels: 1 }), RangeError);
+    assert.throws(() => validateLevelOptions({ ...d, l0SlowdownTrigger: 2 }), RangeError);
+    assert.throws(() => validateLevelOptions({ ...d, l0CompactionTrigger: 0 }), RangeError);
+    assert.throws(() => validateLevelOptions({ ...d, levelMultiplier: 1 }), RangeError);
+    assert.throws(() => validateLevelOptions({ ...d, targetFileBytes: 0 }), RangeError);
     assert.ok(d.l0CompactionTrigger < d.l0SlowdownTrigger && d.l0SlowdownTrigger < d.l0StopTrigger);
     assert.equal(d.levelMultiplier, 10);
     assert.ok(d.targetFileBytes <= d.baseLevelBytes);
