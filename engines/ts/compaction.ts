@@ -15,10 +15,13 @@
  *   table with the smallest ratio of overlapping Ln+1 bytes to its own size ("min
  *   overlapping ratio"): the cheapest bytes to push down. A table that overlaps nothing
  *   below is moved, not rewritten.
- * - Targets: static (base, base*mult, base*mult^2, ...) by default. The dynamic variant
- *   (`dynamicLevelBytes`, RocksDB's level_compaction_dynamic_level_bytes: the last
- *   level's actual size sets the targets above it) is available; COMPACTION.md says why
- *   it is not the default.
+ * - Targets: dynamic by default (`dynamicLevelBytes`, the idea of RocksDB's
+ *   level_compaction_dynamic_level_bytes): the last level's actual size sets the targets
+ *   of the levels above it, each levelMultiplier times smaller, and L0 compacts into the
+ *   first level whose target exceeds baseLevelBytes / levelMultiplier. That keeps the
+ *   obsolete data above the last level near 1/levelMultiplier of it whatever the data
+ *   size. Static targets (base, base*mult, ...) are the alternative; COMPACTION.md has the
+ *   simulator's comparison.
  *
  * Scores: L0 = tables / l0CompactionTrigger; Ln = bytes / target. The most urgent level
  * (highest score >= 1; ties go to the shallower level) is compacted first. The last level
@@ -44,14 +47,18 @@ export interface LevelOptions {
   /**
    * Dynamic level targets: the last level's actual size sets the targets of the levels
    * above it (each `levelMultiplier` times smaller) and L0 compacts into the first level
-   * whose target exceeds baseLevelBytes / levelMultiplier. Default false (static targets).
+   * whose target exceeds baseLevelBytes / levelMultiplier. Absent or false: static
+   * targets (L1 = baseLevelBytes, each level levelMultiplier times the one above).
+   * DEFAULT_LEVEL_OPTIONS sets it.
    */
   readonly dynamicLevelBytes?: boolean;
 }
 
 /**
  * Defaults for a 32 MiB memtable (a flushed table of 16-byte keys and 100-byte values is
- * ~21 MB). COMPACTION.md has the simulator's figures behind each number.
+ * ~21 MB). targetFileBytes equals the memtable size, so a flushed table that overlaps
+ * nothing can always be moved down unchanged (sequential inserts are never rewritten).
+ * COMPACTION.md has the simulator's figures behind each number.
  */
 export const DEFAULT_LEVEL_OPTIONS: LevelOptions = {
   l0CompactionTrigger: 4,
