@@ -128,9 +128,13 @@ export function levelBytes(version: VersionState, maxLevels: number): number[] {
 }
 
 export interface LevelTargets {
-  /** The level L0 compacts into (1 with static targets). */
+  /**
+   * The level L0 compacts into: 1 with static targets; with dynamic targets the first level
+   * with a target, or a shallower level if one still holds data (after the data shrank):
+   * L0's newer data must never land below older data of the same keys.
+   */
   readonly baseLevel: number;
-  /** Target bytes per level; [0] and levels above baseLevel are 0 (they should be empty). */
+  /** Target bytes per level; [0] is 0, and so are the levels a dynamic layout wants empty. */
   readonly bytes: readonly number[];
 }
 
@@ -155,11 +159,18 @@ function targetsFor(bytes: readonly number[], opts: LevelOptions): LevelTargets 
     t[l] = v;
     base = l;
   }
+  for (let l = 1; l < base; l++) {
+    if ((bytes[l] ?? 0) > 0) {
+      base = l;
+      break;
+    }
+  }
   return { baseLevel: base, bytes: t };
 }
 
-/** Per-level scores (L0: tables / trigger; Ln: bytes / target). A level above the dynamic
- *  base level that holds data scores 1 + bytes / (base level target): it must be emptied. */
+/** Per-level scores (L0: tables / trigger; Ln: bytes / target). A level a dynamic layout
+ *  wants empty (target 0) that holds data scores 1 + bytes / baseLevelBytes: it is drained
+ *  down before anything else of lower score. */
 export function levelScores(version: VersionState, opts: LevelOptions): number[] {
   const levels = levelsOf(version, opts.maxLevels);
   return scoresFor(levels, levels.map(sumBytes), targetsFor(levels.map(sumBytes), opts), opts);
@@ -170,8 +181,9 @@ function scoresFor(levels: readonly TableEntry[][], bytes: readonly number[], ta
   scores.push(levels[0]!.length / Math.max(1, opts.l0CompactionTrigger));
   for (let l = 1; l < opts.maxLevels; l++) {
     const b = bytes[l] ?? 0;
-    if (l < targets.baseLevel) scores.push(b > 0 ? 1 + b / Math.max(1, targets.bytes[targets.baseLevel]!) : 0);
-    else scores.push(b / Math.max(1, targets.bytes[l]!));
+    const t = targets.bytes[l]!;
+    if (t === 0) scores.push(b > 0 ? 1 + b / Math.max(1, opts.baseLevelBytes) : 0);
+    else scores.push(b / t);
   }
   return scores;
 }
@@ -386,10 +398,10 @@ export function compactionDebt(version: VersionState, opts: LevelOptions): numbe
   }
   for (let l = 1; l < opts.maxLevels - 1; l++) {
     if (b[l]! === 0) continue;
-    // Same rule as the scores: a level from the base level down compacts at bytes >= target.
-    const target = l < base ? 0 : Math.max(1, targets.bytes[l]!);
+    // Same rule as the scores: a level compacts at bytes >= target; one with target 0 is drained.
+    const target = targets.bytes[l]!;
     if (b[l]! < target) continue;
-    const move = Math.max(b[l]! - target, 1);
+    const move = target === 0 ? b[l]! : Math.max(b[l]! - target, 1);
     const ratio = b[l]! > 0 ? b[l + 1]! / b[l]! : 0;
     debt += move * (1 + ratio);
     b[l + 1] = b[l + 1]! + move;

@@ -95,6 +95,25 @@ describe('compaction policy: levels and scores', () => {
     const l0 = pickCompaction(versionOf(tbl(1, 3, 'a', 'z', 5000), tbl(2, 0, 'a', 'z'), tbl(3, 0, 'b', 'y')), dyn);
     assert.equal(l0?.outputLevel, 2);
   });
+
+  it('dynamic targets after the data shrank: L0 goes to the shallowest non-empty level, which is drained', () => {
+    const dyn: LevelOptions = { ...OPTS, dynamicLevelBytes: true };
+    // L3 holds 500: it wants L3 only (target 1000), yet L1 still has data from when it was larger.
+    const v = versionOf(tbl(1, 3, 'a', 'z', 500), tbl(2, 1, 'c', 'd', 50), tbl(3, 0, 'a', 'z'), tbl(4, 0, 'b', 'y'));
+    const t = levelTargets(v, dyn);
+    assert.deepEqual(t.bytes, [0, 0, 0, 1000]);
+    assert.equal(t.baseLevel, 1, 'newer L0 data may not go below the older data in L1');
+    const scores = levelScores(v, dyn);
+    assert.equal(scores[1], 1 + 50 / OPTS.baseLevelBytes, 'a level that should be empty is drained');
+    assert.equal(scores[2], 0);
+    const task = pickCompaction(v, dyn)!;
+    assert.equal(task.level, 1, 'L1 (score 1.05) before L0 (score 1)');
+    assert.equal(task.kind, 'move');
+    assert.equal(task.outputLevel, 2);
+    const after = applyEdit(v, compactionEdit(task, []));
+    assert.equal(levelTargets(after, dyn).baseLevel, 2);
+    assert.ok(compactionDebt(v, dyn) >= 50);
+  });
 });
 
 describe('compaction policy: pickCompaction', () => {
