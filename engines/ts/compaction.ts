@@ -15,10 +15,13 @@
  *   table with the smallest ratio of overlapping Ln+1 bytes to its own size ("min
  *   overlapping ratio"): the cheapest bytes to push down. A table that overlaps nothing
  *   below is moved, not rewritten.
- * - Targets: static (base, base*mult, base*mult^2, ...) by default. The dynamic variant
- *   (`dynamicLevelBytes`, RocksDB's level_compaction_dynamic_level_bytes: the last
- *   level's actual size sets the targets above it) is available; COMPACTION.md says why
- *   it is not the default.
+ * - Targets: dynamic by default (`dynamicLevelBytes`, the idea of RocksDB's
+ *   level_compaction_dynamic_level_bytes): the last level's actual size sets the targets
+ *   of the levels above it, each levelMultiplier times smaller, and L0 compacts into the
+ *   first level whose target exceeds baseLevelBytes / levelMultiplier. That keeps the
+ *   obsolete data above the last level near 1/levelMultiplier of it whatever the data
+ *   size. Static targets (base, base*mult, ...) are the alternative; COMPACTION.md has the
+ *   simulator's comparison.
  *
  * Scores: L0 = tables / l0CompactionTrigger; Ln = bytes / target. The most urgent level
  * (highest score >= 1; ties go to the shallower level) is compacted first. The last level
@@ -44,14 +47,18 @@ export interface LevelOptions {
   /**
    * Dynamic level targets: the last level's actual size sets the targets of the levels
    * above it (each `levelMultiplier` times smaller) and L0 compacts into the first level
-   * whose target exceeds baseLevelBytes / levelMultiplier. Default false (static targets).
+   * whose target exceeds baseLevelBytes / levelMultiplier. Absent or false: static
+   * targets (L1 = baseLevelBytes, each level levelMultiplier times the one above).
+   * DEFAULT_LEVEL_OPTIONS sets it.
    */
   readonly dynamicLevelBytes?: boolean;
 }
 
 /**
  * Defaults for a 32 MiB memtable (a flushed table of 16-byte keys and 100-byte values is
- * ~21 MB). COMPACTION.md has the simulator's figures behind each number.
+ * ~21 MB). targetFileBytes equals the memtable size, so a flushed table that overlaps
+ * nothing can always be moved down unchanged (sequential inserts are never rewritten).
+ * COMPACTION.md has the simulator's figures behind each number.
  */
 export const DEFAULT_LEVEL_OPTIONS: LevelOptions = {
   l0CompactionTrigger: 4,
@@ -61,8 +68,21 @@ export const DEFAULT_LEVEL_OPTIONS: LevelOptions = {
   levelMultiplier: 10,
   targetFileBytes: 32 * 1024 * 1024,
   maxLevels: 7,
-  dynamicLevelBytes: false,
+  dynamicLevelBytes: true,
 };
+
+/** Throws RangeError unless the options make sense (1 <= trigger <= slowdown <= stop, sizes > 0,
+ *  multiplier > 1, at least L0 and L1). */
+export function validateLevelOptions(opts: LevelOptions): void {
+  const int = (v: number): boolean => Number.isSafeInteger(v) && v > 0;
+  if (!int(opts.l0CompactionTrigger) || !int(opts.l0SlowdownTrigger) || !int(opts.l0StopTrigger))
+    throw new RangeError('L0 triggers must be positive integers');
+  if (!(opts.l0CompactionTrigger <= opts.l0SlowdownTrigger && opts.l0SlowdownTrigger <= opts.l0StopTrigger))
+    throw new RangeError('L0 triggers must satisfy compaction <= slowdown <= stop');
+  if (!(opts.baseLevelBytes > 0) || !(opts.targetFileBytes > 0)) throw new RangeError('level and file sizes must be positive');
+  if (!(opts.levelMultiplier > 1)) throw new RangeError('levelMultiplier must exceed 1');
+  if (!Number.isSafeInteger(opts.maxLevels) || opts.maxLevels < 2) throw new RangeError('maxLevels must be an integer >= 2');
+}
 
 /** Bytewise comparison of two keys (local: engines/ts does not import lsmbench's src). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -108,9 +128,13 @@ export function levelBytes(version: VersionState, maxLevels: number): number[] {
 }
 
 export interface LevelTargets {
-  /** The level L0 compacts into (1 with static targets). */
+  /**
+   * The level L0 compacts into: 1 with static targets; with dynamic targets the first level
+   * with a target, or a shallower level if one still holds data (after the data shrank):
+   * L0's newer data must never land below older data of the same keys.
+   */
   readonly baseLevel: number;
-  /** Target bytes per level; [0] and levels above baseLevel are 0 (they should be empty). */
+  /** Target bytes per level; [0] is 0, and so are the levels a dynamic layout wants empty. */
   readonly bytes: readonly number[];
 }
 
@@ -135,11 +159,18 @@ function targetsFor(bytes: readonly number[], opts: LevelOptions): LevelTargets 
     t[l] = v;
     base = l;
   }
+  for (let l = 1; l < base; l++) {
+    if ((bytes[l] ?? 0) > 0) {
+      base = l;
+      break;
+    }
+  }
   return { baseLevel: base, bytes: t };
 }
 
-/** Per-level scores (L0: tables / trigger; Ln: bytes / target). A level above the dynamic
- *  base level that holds data scores 1 + bytes / (base level target): it must be emptied. */
+/** Per-level scores (L0: tables / trigger; Ln: bytes / target). A level a dynamic layout
+ *  wants empty (target 0) that holds data scores 1 + bytes / baseLevelBytes: it is drained
+ *  down before anything else of lower score. */
 export function levelScores(version: VersionState, opts: LevelOptions): number[] {
   const levels = levelsOf(version, opts.maxLevels);
   return scoresFor(levels, levels.map(sumBytes), targetsFor(levels.map(sumBytes), opts), opts);
@@ -150,8 +181,9 @@ function scoresFor(levels: readonly TableEntry[][], bytes: readonly number[], ta
   scores.push(levels[0]!.length / Math.max(1, opts.l0CompactionTrigger));
   for (let l = 1; l < opts.maxLevels; l++) {
     const b = bytes[l] ?? 0;
-    if (l < targets.baseLevel) scores.push(b > 0 ? 1 + b / Math.max(1, targets.bytes[targets.baseLevel]!) : 0);
-    else scores.push(b / Math.max(1, targets.bytes[l]!));
+    const t = targets.bytes[l]!;
+    if (t === 0) scores.push(b > 0 ? 1 + b / Math.max(1, opts.baseLevelBytes) : 0);
+    else scores.push(b / t);
   }
   return scores;
 }
@@ -366,10 +398,10 @@ export function compactionDebt(version: VersionState, opts: LevelOptions): numbe
   }
   for (let l = 1; l < opts.maxLevels - 1; l++) {
     if (b[l]! === 0) continue;
-    // Same rule as the scores: a level from the base level down compacts at bytes >= target.
-    const target = l < base ? 0 : Math.max(1, targets.bytes[l]!);
+    // Same rule as the scores: a level compacts at bytes >= target; one with target 0 is drained.
+    const target = targets.bytes[l]!;
     if (b[l]! < target) continue;
-    const move = Math.max(b[l]! - target, 1);
+    const move = target === 0 ? b[l]! : Math.max(b[l]! - target, 1);
     const ratio = b[l]! > 0 ? b[l + 1]! / b[l]! : 0;
     debt += move * (1 + ratio);
     b[l + 1] = b[l + 1]! + move;
