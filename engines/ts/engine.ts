@@ -18,13 +18,20 @@ const OPTION_HELP = {
   levelMultiplier: 'size ratio between adjacent levels (default 10)',
   targetFileBytes: 'compaction output tables are cut at this size (default 33554432)',
   maxLevels: 'levels including L0 (default 7)',
+  dynamicLevelBytes: "'true' (default): level targets sized from the last level up; 'false': static targets from baseLevelBytes down",
+  autoCompaction: "'true' (default) or 'false': whether the leveled policy schedules compactions at all",
   recovery: "'strict' (default) or 'truncate': what recovery does with a checksum-failing WAL or manifest record",
 } as const;
 
 function parseOptions(raw: Readonly<Record<string, string>>): Omit<TreeOptions, 'durability' | 'fs'> {
   rejectUnknownOptions('ts', raw, OPTION_HELP);
-  const out: Record<string, number | string> = {};
+  const out: Record<string, number | string | boolean> = {};
   for (const [k, v] of Object.entries(raw)) {
+    if (k === 'dynamicLevelBytes' || k === 'autoCompaction') {
+      if (v !== 'true' && v !== 'false') throw new Error(`ts engine: ${k} must be true or false, not ${v}`);
+      out[k] = v === 'true';
+      continue;
+    }
     if (k === 'recovery') {
       if (v !== 'strict' && v !== 'truncate') throw new Error(`ts engine: recovery must be strict or truncate, not ${v}`);
       out[k] = v;

@@ -30,7 +30,7 @@ import { MergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableReader, type TableOptions } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
 import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
-import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pickCompaction, type CompactionTask, type LevelOptions } from './compaction.js';
+import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pickCompaction, validateLevelOptions, type CompactionTask, type LevelOptions } from './compaction.js';
 
 /** Input bytes of flush work per byte written (see Tree.paceFactor). */
 const FLUSH_PACE = 2;
@@ -80,13 +80,18 @@ export interface TreeOptions {
   readonly l0SlowdownTrigger?: number;
   /** L0 tables at which a write runs compaction until L0 is below it again (default 24). */
   readonly l0StopTrigger?: number;
-  /** Target bytes of L1; each deeper level's target is levelMultiplier times larger (default 256 MiB). */
+  /** Target bytes of the first level below L0; each deeper level's target is levelMultiplier times larger (default 256 MiB). */
   readonly baseLevelBytes?: number;
   readonly levelMultiplier?: number;
   /** Compaction output tables are cut at this size (default 32 MiB). */
   readonly targetFileBytes?: number;
   /** Levels including L0 (default 7: L0..L6). */
   readonly maxLevels?: number;
+  /**
+   * Level targets sized from the last level up (RocksDB's level_compaction_dynamic_level_bytes;
+   * default true, see COMPACTION.md); false: static targets from baseLevelBytes down.
+   */
+  readonly dynamicLevelBytes?: boolean;
   /** Let the policy schedule compactions (default true). false: only compactAll() compacts, and L0 never stops writes. */
   readonly autoCompaction?: boolean;
   /** Called after each compaction (move or merge) is installed, with the new version: tests check invariants here. */
@@ -306,13 +311,9 @@ function levelOptionsOf(o: TreeOptions): LevelOptions {
     levelMultiplier: o.levelMultiplier ?? d.levelMultiplier,
     targetFileBytes: o.targetFileBytes ?? d.targetFileBytes,
     maxLevels: o.maxLevels ?? d.maxLevels,
+    dynamicLevelBytes: o.dynamicLevelBytes ?? d.dynamicLevelBytes,
   };
-  const positive = ['l0CompactionTrigger', 'l0SlowdownTrigger', 'l0StopTrigger', 'baseLevelBytes', 'targetFileBytes'] as const;
-  for (const k of positive) if (!(Number.isSafeInteger(l[k]) && l[k] > 0)) throw new RangeError(`${k} must be a positive integer, not ${l[k]}`);
-  if (!(l.levelMultiplier >= 2)) throw new RangeError(`levelMultiplier must be at least 2, not ${l.levelMultiplier}`);
-  if (!(Number.isSafeInteger(l.maxLevels) && l.maxLevels >= 2)) throw new RangeError(`maxLevels must be an integer >= 2, not ${l.maxLevels}`);
-  if (l.l0SlowdownTrigger < l.l0CompactionTrigger) throw new RangeError(`l0SlowdownTrigger (${l.l0SlowdownTrigger}) must be >= l0CompactionTrigger (${l.l0CompactionTrigger})`);
-  if (l.l0StopTrigger <= l.l0SlowdownTrigger) throw new RangeError(`l0StopTrigger (${l.l0StopTrigger}) must be > l0SlowdownTrigger (${l.l0SlowdownTrigger})`);
+  validateLevelOptions(l);
   return l;
 }
 
