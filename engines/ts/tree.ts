@@ -32,10 +32,12 @@ import { replayWal, WalWriter, type WriteOp } from './wal.js';
 import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
 import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pickCompaction, validateLevelOptions, type CompactionTask, type LevelOptions } from './compaction.js';
 
-/** Input bytes of flush work per byte written (see Tree.paceFactor). */
-const FLUSH_PACE = 2;
+/** Input bytes of flush work per memtable byte written (see Tree.paceFactor). */
+const FLUSH_PACE = 1.5;
 /** The most input bytes of compaction a write pays per byte it writes. */
 const MAX_COMPACTION_PACE = 64;
+/** Owed work is paid in steps of at least this many input bytes (about 35 entries of 116 bytes). */
+const WORK_QUANTUM = 1024;
 /** A slowed-down write does this many normal slices. */
 const SLOWDOWN_FACTOR = 4;
 /** A stopped write works in chunks of this many input bytes until it is under the stop thresholds. */
@@ -369,6 +371,8 @@ export class Tree {
   /** The flush job of the oldest frozen memtable, while it runs. */
   private flushing: { mem: Memtable; job: Job } | undefined;
   private stallMs = 0;
+  /** Input bytes of background work owed by writes and reads and not yet done (< WORK_QUANTUM). */
+  private owed = 0;
   private slowdowns = 0;
   private stops = 0;
   private bytesWritten = 0;
@@ -671,8 +675,10 @@ export class Tree {
       }
     }
     this.lastSeq = seq;
-    this.mem.add(key, seq, kind, value);
-    this.afterWrite(key.length + (value === undefined ? 0 : value.length));
+    const mem = this.mem;
+    const before = mem.approximateBytes;
+    mem.add(key, seq, kind, value);
+    this.afterWrite(mem.approximateBytes - before);
   }
 
   batch(): WriteBatch {
@@ -703,14 +709,14 @@ export class Tree {
         throw err;
       }
     }
+    const mem = this.mem;
+    const before = mem.approximateBytes;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      this.mem.add(op.key, first + i, op.kind, op.value);
+      mem.add(op.key, first + i, op.kind, op.value);
     }
     this.lastSeq = first + ops.length - 1;
-    let bytes = 0;
-    for (const op of ops) bytes += op.key.length + (op.value === undefined ? 0 : op.value.length);
-    this.afterWrite(bytes);
+    this.afterWrite(mem.approximateBytes - before);
   }
 
   // ---- reads ----
@@ -976,28 +982,41 @@ export class Tree {
   }
 
   /**
-   * After a write of `bytes` (keys + values): rotate a full memtable, then pay for
-   * background work. A write does a slice of `bytes` times the pace factor; past the
+   * After a write that took `bytes` of memtable space (keys, values and per-entry
+   * overhead, the measure the flush threshold uses): rotate a full memtable, then pay
+   * for background work. A write does a slice of `bytes` times the pace factor; past the
    * slowdown thresholds it does a larger slice (the extra is counted as stall time);
    * past the stop thresholds it runs jobs until it is back under them.
    */
   private afterWrite(bytes: number): void {
     if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
-    if (!this.hasWork()) return;
+    if (!this.hasWork()) {
+      this.owed = 0;
+      return;
+    }
     try {
-      const budget = bytes * this.paceFactor();
-      this.doWork(budget);
+      // Work is owed per byte written and paid in steps of at least WORK_QUANTUM input
+      // bytes: a step has a fixed cost (timers, iterator re-entry) that a few entries
+      // per write would not amortize.
+      const slow = this.shouldSlowDown();
+      if (slow) this.slowdowns++;
+      this.owed += bytes * this.paceFactor() * (slow ? SLOWDOWN_FACTOR : 1);
+      if (this.owed >= WORK_QUANTUM) {
+        const budget = this.owed;
+        this.owed = 0;
+        if (slow) {
+          const t0 = performance.now();
+          this.doWork(budget);
+          // The share beyond a normal slice is the stall.
+          this.stallMs += ((performance.now() - t0) * (SLOWDOWN_FACTOR - 1)) / SLOWDOWN_FACTOR;
+        } else this.doWork(budget);
+      }
       if (this.mustStop()) {
-        // Checked after the normal slice, which may itself install a flush: the write
-        // returns under the stop thresholds.
+        // Checked after the slice, which may itself install a flush: the write returns
+        // under the stop thresholds.
         this.stops++;
         const t0 = performance.now();
         while (this.mustStop() && this.hasWork()) this.doWork(STOP_SLICE_BYTES);
-        this.stallMs += performance.now() - t0;
-      } else if (this.shouldSlowDown() && this.hasWork()) {
-        this.slowdowns++;
-        const t0 = performance.now();
-        this.doWork(budget * (SLOWDOWN_FACTOR - 1));
         this.stallMs += performance.now() - t0;
       }
     } catch (err) {
@@ -1018,9 +1037,10 @@ export class Tree {
   }
 
   /**
-   * Input bytes of background work per byte written. A flush must finish before the
-   * next memtable fills (job input counts keys and values, a memtable's size also its
-   * per-entry overhead, so FLUSH_PACE = 2 leaves room). A compaction's share follows
+   * Input bytes of background work per memtable byte written. A flush must finish
+   * before the next memtable fills: its input (keys and values, plus the sort, which
+   * the job charges to the same budget) is less than the memtable's size, so
+   * FLUSH_PACE = 1.5 leaves room even for small entries. A compaction's share follows
    * the policy's debt (bytes still to compact before every level is within target),
    * measured in memtables: the more work is owed, the faster each write pays it off,
    * so the debt settles where the pace matches what the writes create.
@@ -1031,11 +1051,15 @@ export class Tree {
     return f;
   }
 
-  /** Reads pay a tiny slice while work is pending, so a read-only phase still finishes it. */
+  /** Reads pay a tiny slice while work is pending (owed, paid in quanta), so a read-only phase still finishes it. */
   private readSlice(): void {
     if (this.failure !== undefined || this.closed) return;
+    this.owed += READ_SLICE_BYTES;
+    if (this.owed < WORK_QUANTUM) return;
+    const budget = this.owed;
+    this.owed = 0;
     try {
-      this.doWork(READ_SLICE_BYTES);
+      this.doWork(budget);
     } catch (err) {
       this.failure = err; // the next write or settle() throws it
     }
