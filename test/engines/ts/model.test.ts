@@ -85,6 +85,9 @@ const TINY_LEVELS: LevelOptions = {
   maxLevels: 5,
 };
 
+/** LSM_MODEL_SOAK=k runs k times the seeds of the tiny-levels tests (a longer search for failures). */
+const SOAK = Math.max(1, Number(process.env.LSM_MODEL_SOAK ?? 1) || 1);
+
 /** Totals over a run, for asserting that the interesting paths were exercised. */
 const exercised = { compactions: 0, moves: 0, snapshotReads: 0, deepestLevel: 0 };
 
@@ -336,7 +339,7 @@ describe('ts tree against a Map oracle', () => {
   for (const durability of ['none', 'os', 'fsync'] as const) {
     it(`seeded random operations with tiny levels: snapshots, reopens, flushes and compactions interleaved (${durability})`, () => {
       const before = { ...exercised };
-      const seeds = durability === 'os' ? 40 : 25;
+      const seeds = (durability === 'os' ? 40 : 25) * SOAK;
       for (let seed = 1; seed <= seeds; seed++) {
         const ops = genOps(seed * 104729 + durability.length, 600, true);
         const config: RunConfig = { durability, leveled: true };
