@@ -94,7 +94,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
-/** True when the key ranges [a.smallest, a.largest] and [lo, hi] share a key. */
+/** True when the key ranges [t.smallest, t.largest] and [lo, hi] share a key. */
 export function rangesOverlap(t: { readonly smallest: Uint8Array; readonly largest: Uint8Array }, lo: Uint8Array, hi: Uint8Array): boolean {
   return compareBytes(t.smallest, hi) <= 0 && compareBytes(lo, t.largest) <= 0;
 }
