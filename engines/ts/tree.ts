@@ -1118,6 +1118,8 @@ export class Tree {
     if (f.mem.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(f.mem.logNumber, 'log')));
     this.flushes++;
     this.flushMs += performance.now() - t0;
+    // A flush during a long compaction adds to what is owed: the pace follows it.
+    if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.version, this.levelOptions);
     this.maybeStartCompaction();
   }
 
