@@ -10,15 +10,28 @@ const OPTION_HELP = {
   blockCacheBytes: 'bytes of data blocks cached in memory (default 134217728)',
   blockSize: 'target data block size in bytes (default 4096)',
   bloomBitsPerKey: 'bloom filter bits per key (default 10)',
-  maxImmutableMemtables: 'frozen memtables allowed before a write flushes inline (default 2)',
-  compactionTrigger: 'tables that make settle() or the deferred task merge them all into one (default 4, 0 disables)',
+  maxImmutableMemtables: 'frozen memtables waiting for their flush: at this many writes slow down, beyond it they stop until a flush finishes (default 2)',
+  l0CompactionTrigger: 'L0 tables that trigger an L0 -> L1 compaction (default 4)',
+  l0SlowdownTrigger: 'L0 tables at which each write does a larger slice of compaction (default 12)',
+  l0StopTrigger: 'L0 tables at which a write runs compaction until L0 is below it (default 24)',
+  baseLevelBytes: 'target bytes of L1; each deeper level is levelMultiplier times larger (default 268435456)',
+  levelMultiplier: 'size ratio between adjacent levels (default 10)',
+  targetFileBytes: 'compaction output tables are cut at this size (default 33554432)',
+  maxLevels: 'levels including L0 (default 7)',
+  dynamicLevelBytes: "'true' (default): level targets sized from the last level up; 'false': static targets from baseLevelBytes down",
+  autoCompaction: "'true' (default) or 'false': whether the leveled policy schedules compactions at all",
   recovery: "'strict' (default) or 'truncate': what recovery does with a checksum-failing WAL or manifest record",
 } as const;
 
 function parseOptions(raw: Readonly<Record<string, string>>): Omit<TreeOptions, 'durability' | 'fs'> {
   rejectUnknownOptions('ts', raw, OPTION_HELP);
-  const out: Record<string, number | string> = {};
+  const out: Record<string, number | string | boolean> = {};
   for (const [k, v] of Object.entries(raw)) {
+    if (k === 'dynamicLevelBytes' || k === 'autoCompaction') {
+      if (v !== 'true' && v !== 'false') throw new Error(`ts engine: ${k} must be true or false, not ${v}`);
+      out[k] = v === 'true';
+      continue;
+    }
     if (k === 'recovery') {
       if (v !== 'strict' && v !== 'truncate') throw new Error(`ts engine: recovery must be strict or truncate, not ${v}`);
       out[k] = v;
@@ -60,15 +73,25 @@ class TsStore implements SyncStore {
     return {
       bytesWritten: s.bytesWritten,
       files: s.tables,
-      levels: [s.tables],
+      levels: s.levelFiles,
+      stallMs: s.stallMs,
       extra: {
         tableBytes: s.tableBytes,
+        levelBytes: s.levelBytes.join(','),
         memtableBytes: s.memtableBytes,
         immutableMemtables: s.immutableMemtables,
         flushes: s.flushes,
         flushMs: s.flushMs,
         compactions: s.compactions,
+        moves: s.moves,
         compactionMs: s.compactionMs,
+        compactionBytesRead: s.compactionBytesRead,
+        compactionBytesWritten: s.compactionBytesWritten,
+        entriesDropped: s.entriesDropped,
+        compactionDebt: s.compactionDebt,
+        slowdowns: s.slowdowns,
+        stops: s.stops,
+        stallMs: s.stallMs,
         blockCacheHits: s.blockCacheHits,
         blockCacheMisses: s.blockCacheMisses,
         blockReads: s.blockReads,
@@ -98,7 +121,7 @@ const tsEngineModule: Engine = {
 
 export const tsEngine: EngineDescriptor = {
   name: 'ts',
-  description: 'native TypeScript LSM tree (engines/ts): hash-indexed memtable, WAL, SSTables with bloom filters',
+  description: 'native TypeScript LSM tree (engines/ts): hash-indexed memtable, WAL, SSTables with bloom filters, leveled compaction in bounded slices, MVCC snapshots',
   async load() {
     return tsEngineModule;
   },

@@ -1,10 +1,16 @@
 /**
- * The tree: memtable + immutable memtables + SSTables (level 0 from flushes, level 1
- * from compactions), a WAL per memtable, and a manifest. The public API follows fjall's lsm-tree: put/get/delete/has, batches,
- * range and prefix iteration, snapshots as sequence numbers.
+ * The tree: memtable + immutable memtables + SSTables in levels (L0 from flushes, L1 and
+ * below from compactions), a WAL per memtable, and a manifest. The public API follows
+ * fjall's lsm-tree: put/get/delete/has, batches, range and prefix iteration, snapshots.
  *
- * Reads consult the active memtable, then the immutable ones newest first, then the
- * tables newest first; the first version found (at or below the snapshot) decides.
+ * Reads consult the active memtable, then the immutable ones newest first, then the L0
+ * tables newest first, then for each deeper level the one table whose key range holds
+ * the key; the first version found (at or below the snapshot) decides.
+ *
+ * Versions: the tables of the current version form a TableSet. A scan pins the set it
+ * started with; a table that leaves the current version is closed and its file deleted
+ * only once no pinned set holds it. Snapshots are registered (snapshot() returns a
+ * Snapshot), so flushes and compactions know which old versions must be kept.
  *
  * Threading: everything runs on the caller's thread. A full memtable is frozen and
  * its flush is deferred to a setImmediate task (the "background"), so a burst of
@@ -16,12 +22,30 @@ import { compareRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from './coding.js';
 import { CorruptionError, TreeClosedError } from './errors.js';
 import { joinPath, NodeFileSystem, type FileSystem } from './fs.js';
 import type { InternalIterator } from './iterator.js';
+import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
-import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionState } from './manifest.js';
+import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
-import { MergeIterator, RawMergeIterator, RegionCopier } from './merge.js';
-import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from './table.js';
+import { MergeIterator, RegionCopier } from './merge.js';
+import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableReader, type TableOptions } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
+import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
+import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pickCompaction, validateLevelOptions, type CompactionTask, type LevelOptions } from './compaction.js';
+
+/** Input bytes of flush work per memtable byte written (see Tree.paceFactor). */
+const FLUSH_PACE = 1.5;
+/** The most input bytes of compaction a write pays per byte it writes. */
+const MAX_COMPACTION_PACE = 64;
+/** Owed work is paid in steps of at least this many input bytes (about 35 entries of 116 bytes). */
+const WORK_QUANTUM = 1024;
+/** A slowed-down write does this many normal slices. */
+const SLOWDOWN_FACTOR = 4;
+/** A stopped write works in chunks of this many input bytes until it is under the stop thresholds. */
+const STOP_SLICE_BYTES = 1 << 20;
+/** Work a read does while a job is pending (at least one entry). */
+const READ_SLICE_BYTES = 256;
+/** Work per event-loop turn when the caller yields. */
+const IDLE_SLICE_BYTES = 1 << 20;
 
 /** The library's version, reported as the `ts` engine's storeVersion. */
 export const VERSION = '0.1.0';
@@ -52,11 +76,34 @@ export interface TreeOptions {
   readonly recovery?: LogRecoveryMode;
   /** Defer flushes to a setImmediate task (default true); false flushes inline when a memtable fills. */
   readonly deferFlush?: boolean;
+  /** L0 tables that trigger an L0 -> L1 compaction (default: compaction.ts DEFAULT_LEVEL_OPTIONS, 4). */
+  readonly l0CompactionTrigger?: number;
+  /** L0 tables at which each write does a larger slice of compaction work (default 12). */
+  readonly l0SlowdownTrigger?: number;
+  /** L0 tables at which a write runs compaction until L0 is below it again (default 24). */
+  readonly l0StopTrigger?: number;
+  /** Target bytes of the first level below L0; each deeper level's target is levelMultiplier times larger (default 256 MiB). */
+  readonly baseLevelBytes?: number;
+  readonly levelMultiplier?: number;
+  /** Compaction output tables are cut at this size (default 32 MiB). */
+  readonly targetFileBytes?: number;
+  /** Levels including L0 (default 7: L0..L6). */
+  readonly maxLevels?: number;
   /**
-   * Tables that trigger a compaction: once this many are live, the deferred task (and
-   * settle()) merges them all into one level-1 table. Default 4; 0 disables it.
+   * Level targets sized from the last level up (RocksDB's level_compaction_dynamic_level_bytes;
+   * default true, see COMPACTION.md); false: static targets from baseLevelBytes down.
    */
-  readonly compactionTrigger?: number;
+  readonly dynamicLevelBytes?: boolean;
+  /** Let the policy schedule compactions (default true). false: only compactAll() compacts, and L0 never stops writes. */
+  readonly autoCompaction?: boolean;
+  /** Called after each compaction (move or merge) is installed, with the new version: tests check invariants here. */
+  readonly onCompaction?: (event: CompactionEvent) => void;
+}
+
+/** What onCompaction receives. */
+export interface CompactionEvent {
+  readonly task: CompactionTask;
+  readonly version: VersionState;
 }
 
 /** A scan: `start` inclusive, `end` exclusive, `prefix` combined with both; `reverse` walks down. */
@@ -79,10 +126,32 @@ export interface TreeStats {
   readonly bytesWritten: number;
   readonly tables: number;
   readonly tableBytes: number;
+  /** Tables per level, L0 first. */
+  readonly levelFiles: readonly number[];
+  /** Table bytes per level, L0 first. */
+  readonly levelBytes: readonly number[];
   readonly memtableBytes: number;
   readonly immutableMemtables: number;
   readonly lastSeq: number;
+  readonly liveSnapshots: number;
+  /** Tables that left the version and whose files were deleted once unpinned. */
+  readonly obsoleteTablesDeleted: number;
+  /** Time writes spent in forced background work beyond their normal slice (slowdowns and stops). */
+  readonly stallMs: number;
+  /** Writes that did a larger slice because frozen memtables or L0 tables piled up. */
+  readonly slowdowns: number;
+  /** Writes that ran background work until back under the stop thresholds. */
+  readonly stops: number;
   readonly flushes: number;
+  /** Compactions that only moved a table to a deeper level (an edit, no rewrite). */
+  readonly moves: number;
+  /** Input and output bytes of finished compaction jobs (merges, compactAll included). */
+  readonly compactionBytesRead: number;
+  readonly compactionBytesWritten: number;
+  /** Versions and tombstones compactions dropped. */
+  readonly entriesDropped: number;
+  /** The policy's estimate of bytes still to compact (0 when every level is within target). */
+  readonly compactionDebt: number;
   readonly flushMs: number;
   readonly compactions: number;
   readonly compactionMs: number;
@@ -135,6 +204,135 @@ export class WriteBatch {
   }
 }
 
+/**
+ * A registered snapshot: reads at it see exactly the writes acknowledged before it was
+ * taken, across flushes and compactions, until it is released (or the tree closes).
+ * Flushes and compactions keep every version a live snapshot needs. A raw sequence
+ * number passed to a read is not registered: a compaction may drop versions it needs.
+ */
+export class Snapshot {
+  private live = true;
+  constructor(
+    readonly seq: number,
+    private readonly registry: SnapshotRegistry,
+  ) {}
+  get released(): boolean {
+    return !this.live;
+  }
+  /** Stops protecting the versions this snapshot sees. Idempotent. */
+  release(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.registry.remove(this.seq);
+  }
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+/** Live snapshot sequence numbers, counted (several snapshots may share one). */
+class SnapshotRegistry {
+  private readonly counts = new Map<number, number>();
+  private sorted: number[] | undefined = [];
+  add(seq: number): void {
+    this.counts.set(seq, (this.counts.get(seq) ?? 0) + 1);
+    this.sorted = undefined;
+  }
+  remove(seq: number): void {
+    const c = this.counts.get(seq);
+    if (c === undefined) return;
+    if (c <= 1) this.counts.delete(seq);
+    else this.counts.set(seq, c - 1);
+    this.sorted = undefined;
+  }
+  clear(): void {
+    this.counts.clear();
+    this.sorted = [];
+  }
+  /** Distinct live sequence numbers, ascending. The array is shared: do not modify it. */
+  list(): readonly number[] {
+    if (this.sorted === undefined) this.sorted = [...this.counts.keys()].sort((a, b) => a - b);
+    return this.sorted;
+  }
+}
+
+/** An open table of some version: its reader, its manifest entry, and how many live table sets hold it. */
+class LiveTable {
+  refs = 0;
+  /** Out of the current version: the file is deleted when the last set holding it is released. */
+  obsolete = false;
+  constructor(
+    readonly reader: TableReader,
+    /** Replaced when a move puts the same file at a deeper level. */
+    public entry: TableEntry,
+  ) {}
+  get smallest(): Uint8Array {
+    return this.entry.smallest;
+  }
+  get largest(): Uint8Array {
+    return this.entry.largest;
+  }
+}
+
+/**
+ * The tables of one version, immutable. The current version's set is held by the tree;
+ * a scan or a job pins the set it started with (refs), so its tables stay open and
+ * their files stay on disk until it is done, whatever compactions install meanwhile.
+ */
+class TableSet {
+  refs = 0;
+  /** L0, newest first (by maxSeq, then id). */
+  readonly l0: LiveTable[];
+  /** levels[i]: the tables of level i + 1, sorted by smallest key, non-overlapping. */
+  readonly levels: LiveTable[][];
+  readonly all: LiveTable[];
+  constructor(tables: readonly LiveTable[]) {
+    this.all = [...tables];
+    this.l0 = tables.filter((t) => t.entry.level === 0).sort((a, b) => b.entry.maxSeq - a.entry.maxSeq || b.entry.id - a.entry.id);
+    let depth = 0;
+    for (const t of tables) if (t.entry.level > depth) depth = t.entry.level;
+    this.levels = [];
+    for (let l = 1; l <= depth; l++) {
+      this.levels.push(
+        tables
+          .filter((t) => t.entry.level === l)
+          .sort((a, b) => compareRegions(a.entry.smallest, 0, a.entry.smallest.length, b.entry.smallest, 0, b.entry.smallest.length)),
+      );
+    }
+  }
+}
+
+function levelOptionsOf(o: TreeOptions): LevelOptions {
+  const d = DEFAULT_LEVEL_OPTIONS;
+  const l = {
+    ...d,
+    l0CompactionTrigger: o.l0CompactionTrigger ?? d.l0CompactionTrigger,
+    l0SlowdownTrigger: o.l0SlowdownTrigger ?? d.l0SlowdownTrigger,
+    l0StopTrigger: o.l0StopTrigger ?? d.l0StopTrigger,
+    baseLevelBytes: o.baseLevelBytes ?? d.baseLevelBytes,
+    levelMultiplier: o.levelMultiplier ?? d.levelMultiplier,
+    targetFileBytes: o.targetFileBytes ?? d.targetFileBytes,
+    maxLevels: o.maxLevels ?? d.maxLevels,
+    dynamicLevelBytes: o.dynamicLevelBytes ?? d.dynamicLevelBytes,
+  };
+  validateLevelOptions(l);
+  return l;
+}
+
+/** The index of the first table in a level whose largest key is >= key. */
+function levelSearch(tables: readonly LiveTable[], key: Uint8Array): number {
+  let lo = 0;
+  let hi = tables.length;
+  const len = key.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const l = tables[mid]!.entry.largest;
+    if (compareRegions(l, 0, l.length, key, 0, len) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class Tree {
   private readonly fs: FileSystem;
   readonly durability: Durability;
@@ -143,18 +341,25 @@ export class Tree {
   private readonly tableOptions: TableOptions;
   private readonly cache: BlockCache;
   private readonly deferFlush: boolean;
-  private readonly compactionTrigger: number;
-  /** Scans in progress; readers retired by a compaction are closed once none are. */
-  private activeScans = 0;
-  private retired: TableReader[] = [];
+  private readonly levelOptions: LevelOptions;
+  private autoCompaction: boolean;
+  private readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
+  /** The running compaction: its task, job and the table set its inputs come from (pinned). */
+  private compacting: { task: CompactionTask; job: Job; set: TableSet } | undefined;
+  /** The policy's compaction debt in bytes, as of the last version change. */
+  private debt = 0;
+  private moves = 0;
+  private compactionBytesRead = 0;
+  private compactionBytesWritten = 0;
+  private entriesDropped = 0;
   private compactions = 0;
+  private readonly snapshots = new SnapshotRegistry();
 
   private mem!: Memtable;
   /** Frozen memtables, newest first. */
   private imms: Memtable[] = [];
-  /** Tables, newest first, with their key ranges for skipping. */
-  private tables: TableReader[] = [];
-  private tableRanges: TableEntry[] = [];
+  /** The current version's tables. */
+  private current: TableSet = new TableSet([]);
   private version: VersionState = { logNumber: 0, nextFile: 1, lastSeq: 0, tables: new Map() };
   private manifest!: Manifest;
   private wal: WalWriter | undefined;
@@ -162,11 +367,19 @@ export class Tree {
   private nextFile = 1;
   private closed = false;
   private failure: unknown = undefined;
-  private flushScheduled = false;
+  private idleScheduled = false;
+  /** The flush job of the oldest frozen memtable, while it runs. */
+  private flushing: { mem: Memtable; job: Job } | undefined;
+  private stallMs = 0;
+  /** Input bytes of background work owed by writes and reads and not yet done (< WORK_QUANTUM). */
+  private owed = 0;
+  private slowdowns = 0;
+  private stops = 0;
   private bytesWritten = 0;
   private flushes = 0;
   private flushMs = 0;
   private compactionMs = 0;
+  private obsoleteDeleted = 0;
 
   /** Where the last successful lookup found its value. */
   private foundBuf: Uint8Array = new Uint8Array(0);
@@ -184,7 +397,9 @@ export class Tree {
     this.memtableBytes = options.memtableBytes ?? 32 * 1024 * 1024;
     this.maxImmutable = Math.max(0, options.maxImmutableMemtables ?? 2);
     this.deferFlush = options.deferFlush ?? true;
-    this.compactionTrigger = options.compactionTrigger ?? 4;
+    this.levelOptions = levelOptionsOf(options);
+    this.autoCompaction = options.autoCompaction ?? true;
+    this.onCompaction = options.onCompaction;
     this.tableOptions = {
       blockSize: options.blockSize ?? DEFAULT_TABLE_OPTIONS.blockSize,
       restartInterval: options.restartInterval ?? DEFAULT_TABLE_OPTIONS.restartInterval,
@@ -195,12 +410,15 @@ export class Tree {
       this.recover(options.recovery ?? 'strict');
     } catch (err) {
       // Release what recovery opened before it failed.
-      for (const t of this.tables) t.close();
+      for (const t of this.current.all) t.reader.close();
       throw err;
     }
   }
 
-  /** Rebuilds the version from the manifest, replays the WAL, and starts a fresh manifest and WAL. */
+  /**
+   * Rebuilds the version from the manifest, deletes table files it does not name,
+   * replays the WAL, and starts a fresh manifest and WAL.
+   */
   private recover(mode: LogRecoveryMode): void {
     const fs = this.fs;
     const dir = this.dir;
@@ -217,17 +435,27 @@ export class Tree {
       const n = Number(m[1]);
       if (n > maxNumber) maxNumber = n;
       if (m[2] === 'log' && n >= state.logNumber) logs.push(n);
+      // A table the manifest does not name is the output of a flush or compaction that
+      // crashed before its edit was synced (or an input whose deletion the crash cut
+      // short): its data is either elsewhere or obsolete, and reading it could
+      // resurrect deleted keys. Delete it before anything reads.
+      if (m[2] === 'sst' && !state.tables.has(n)) fs.remove(joinPath(dir, name));
     }
     this.nextFile = Math.max(state.nextFile, maxNumber + 1);
 
     // Open every table the version names; a missing or corrupt one is a typed error.
-    const entries = [...state.tables.values()].sort((a, b) => b.maxSeq - a.maxSeq || b.id - a.id);
-    for (const t of entries) {
-      const path = joinPath(dir, fileName(t.id, 'sst'));
-      if (!fs.exists(path)) throw new CorruptionError(path, 0, 'table named by the manifest is missing');
-      this.tables.push(TableReader.open(fs, path, t.id, this.cache));
-      this.tableRanges.push(t);
+    const live: LiveTable[] = [];
+    try {
+      for (const t of state.tables.values()) {
+        const path = joinPath(dir, fileName(t.id, 'sst'));
+        if (!fs.exists(path)) throw new CorruptionError(path, 0, 'table named by the manifest is missing');
+        live.push(new LiveTable(TableReader.open(fs, path, t.id, this.cache), t));
+      }
+    } catch (err) {
+      for (const t of live) t.reader.close();
+      throw err;
     }
+    this.setCurrent(new TableSet(live));
 
     // Replay the WAL files the version still needs, oldest first.
     logs.sort((a, b) => a - b);
@@ -245,10 +473,12 @@ export class Tree {
 
     // Move what the WAL held into a table, then start a fresh manifest and WAL.
     if (replayed.count > 0) {
-      const meta = this.writeTable(replayed);
-      state = applyEdit(state, { add: [meta] });
-      this.tables.unshift(TableReader.open(fs, joinPath(dir, fileName(meta.id, 'sst')), meta.id, this.cache));
-      this.tableRanges.unshift(meta);
+      // No snapshot outlives a reopen: only the newest version of each key is kept.
+      const job = flushJob(this.jobContext(), replayed, [], true);
+      job.step(Infinity);
+      this.bytesWritten += job.bytesWritten;
+      state = applyEdit(state, { add: job.outputs });
+      this.setCurrent(new TableSet([...this.current.all, ...job.outputs.map((m) => this.openTable(m))]));
     }
     const logNumber = this.nextFile++;
     const manifestNumber = this.nextFile++;
@@ -257,17 +487,17 @@ export class Tree {
     this.manifest = Manifest.create(fs, dir, manifestNumber, state);
     this.bytesWritten += this.manifest.size;
 
-    // Everything older is now obsolete: stale logs, manifests, tables from an interrupted flush.
+    // Everything older is now obsolete: stale logs and manifests.
     for (const name of names) {
       const m = FILE_RE.exec(name);
       if (m !== null) {
-        const n = Number(m[1]);
-        if ((m[2] === 'log' && n < logNumber) || (m[2] === 'sst' && !state.tables.has(n))) fs.remove(joinPath(dir, name));
+        if (m[2] === 'log' && Number(m[1]) < logNumber) fs.remove(joinPath(dir, name));
       } else if ((MANIFEST_RE.test(name) && name !== manifestName(manifestNumber)) || name === 'CURRENT.tmp') fs.remove(joinPath(dir, name));
     }
 
     this.mem = this.newMemtable();
     this.openWal(logNumber);
+    this.maybeStartCompaction();
   }
 
   /**
@@ -277,6 +507,79 @@ export class Tree {
    */
   static open(dir: string, options: TreeOptions = {}): Tree {
     return new Tree(dir, options);
+  }
+
+  // ---- versions ----
+
+  /** Makes `set` current: it holds its tables; the previous current set is released. */
+  private setCurrent(set: TableSet): void {
+    for (const t of set.all) t.refs++;
+    set.refs++;
+    const old = this.current;
+    this.current = set;
+    this.unpin(old);
+  }
+
+  /** Pins the current table set: its tables stay open until unpin(). */
+  private pin(): TableSet {
+    const set = this.current;
+    set.refs++;
+    return set;
+  }
+
+  private unpin(set: TableSet): void {
+    if (--set.refs > 0) return;
+    for (const t of set.all) {
+      if (--t.refs === 0) this.dropTable(t);
+    }
+  }
+
+  /** A table no set holds: close it, and delete its file if it has left the version. */
+  private dropTable(t: LiveTable): void {
+    t.reader.close();
+    if (t.obsolete) {
+      this.cache.evictTable(t.reader.id, t.reader.blockCount);
+      this.fs.remove(t.reader.path);
+      this.obsoleteDeleted++;
+    }
+  }
+
+  /**
+   * Installs a synced edit: folds it into the version, opens the added tables and
+   * marks the removed ones obsolete. The manifest must already hold the edit.
+   */
+  private installEdit(edit: VersionEdit, added: readonly LiveTable[]): void {
+    this.version = applyEdit(this.version, edit);
+    const removed = new Set(edit.remove ?? []);
+    const keep: LiveTable[] = [];
+    for (const t of this.current.all) {
+      if (!removed.has(t.entry.id)) keep.push(t);
+      else {
+        const moved = this.version.tables.get(t.entry.id);
+        if (moved !== undefined) {
+          // A move: removed and re-added under the same id at another level; the file stays.
+          t.entry = moved;
+          keep.push(t);
+        } else t.obsolete = true;
+      }
+    }
+    this.setCurrent(new TableSet([...keep, ...added]));
+  }
+
+  /** Appends an edit to the manifest (synced) and counts its bytes. */
+  private logEdit(edit: VersionEdit): void {
+    const before = this.manifest.size;
+    this.manifest.append(edit);
+    this.bytesWritten += this.manifest.size - before;
+  }
+
+  private openTable(meta: TableEntry): LiveTable {
+    return new LiveTable(TableReader.open(this.fs, joinPath(this.dir, fileName(meta.id, 'sst')), meta.id, this.cache), meta);
+  }
+
+  /** The manifest's view of the current version (levels are each TableEntry's `level`). */
+  currentVersion(): VersionState {
+    return this.version;
   }
 
   /**
@@ -308,9 +611,36 @@ export class Tree {
     if (this.closed) throw new TreeClosedError(`tree ${this.dir} is closed`);
   }
 
-  /** Current sequence number: reads at this snapshot see every write made so far and none made later. */
-  snapshot(): number {
+  // ---- snapshots ----
+
+  /**
+   * Takes a snapshot at the current sequence number: reads at it see every write made
+   * so far and none made later, across flushes and compactions, until release(). It
+   * is registered in this open tree (close releases it), so it keeps the versions it
+   * sees alive: release it when done. Sequence numbers keep increasing across reopen.
+   */
+  snapshot(): Snapshot {
+    this.checkOpen();
+    const snap = new Snapshot(this.lastSeq, this.snapshots);
+    this.snapshots.add(snap.seq);
+    return snap;
+  }
+
+  /** Sequence numbers of the live snapshots, ascending and distinct (what flushes and compactions keep versions for). */
+  liveSnapshots(): readonly number[] {
+    return this.snapshots.list();
+  }
+
+  /** The current sequence number: the last write acknowledged. */
+  get sequence(): number {
     return this.lastSeq;
+  }
+
+  private seqOf(snapshot: Snapshot | number | undefined): number {
+    if (snapshot === undefined) return MAX_SEQ;
+    if (typeof snapshot === 'number') return snapshot;
+    if (snapshot.released) throw new RangeError(`snapshot at sequence ${snapshot.seq} was released`);
+    return snapshot.seq;
   }
 
   // ---- writes ----
@@ -345,8 +675,10 @@ export class Tree {
       }
     }
     this.lastSeq = seq;
-    this.mem.add(key, seq, kind, value);
-    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+    const mem = this.mem;
+    const before = mem.approximateBytes;
+    mem.add(key, seq, kind, value);
+    this.afterWrite(mem.approximateBytes - before);
   }
 
   batch(): WriteBatch {
@@ -377,12 +709,14 @@ export class Tree {
         throw err;
       }
     }
+    const mem = this.mem;
+    const before = mem.approximateBytes;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
-      this.mem.add(op.key, first + i, op.kind, op.value);
+      mem.add(op.key, first + i, op.kind, op.value);
     }
     this.lastSeq = first + ops.length - 1;
-    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+    this.afterWrite(mem.approximateBytes - before);
   }
 
   // ---- reads ----
@@ -405,54 +739,76 @@ export class Tree {
       this.foundLen = m.valueLength(n);
       return LOOKUP_PUT;
     }
-    const tables = this.tables;
-    const ranges = this.tableRanges;
+    const set = this.current;
     const len = key.length;
-    for (let i = 0; i < tables.length; i++) {
-      const r = ranges[i]!;
-      if (compareRegions(key, 0, len, r.smallest, 0, r.smallest.length) < 0) continue;
-      if (compareRegions(key, 0, len, r.largest, 0, r.largest.length) > 0) continue;
-      const t = tables[i]!;
-      const res = t.lookup(key, snapshot);
-      if (res === LOOKUP_ABSENT) continue;
-      if (res === LOOKUP_PUT) {
-        this.foundBuf = t.valBuf;
-        this.foundOff = t.valOff;
-        this.foundLen = t.valLen;
-      }
-      return res;
+    const l0 = set.l0;
+    for (let i = 0; i < l0.length; i++) {
+      const e = l0[i]!.entry;
+      if (compareRegions(key, 0, len, e.smallest, 0, e.smallest.length) < 0) continue;
+      if (compareRegions(key, 0, len, e.largest, 0, e.largest.length) > 0) continue;
+      const res = this.lookupIn(l0[i]!.reader, key, snapshot);
+      if (res !== LOOKUP_ABSENT) return res;
+    }
+    // Deeper levels: user-key ranges do not overlap, so at most one table per level can hold the key.
+    const levels = set.levels;
+    for (let l = 0; l < levels.length; l++) {
+      const tables = levels[l]!;
+      if (tables.length === 0) continue;
+      const i = levelSearch(tables, key);
+      if (i === tables.length) continue;
+      const e = tables[i]!.entry;
+      if (compareRegions(key, 0, len, e.smallest, 0, e.smallest.length) < 0) continue;
+      const res = this.lookupIn(tables[i]!.reader, key, snapshot);
+      if (res !== LOOKUP_ABSENT) return res;
     }
     return LOOKUP_ABSENT;
+  }
+
+  private lookupIn(t: TableReader, key: Uint8Array, snapshot: number): number {
+    const res = t.lookup(key, snapshot);
+    if (res === LOOKUP_PUT) {
+      this.foundBuf = t.valBuf;
+      this.foundOff = t.valOff;
+      this.foundLen = t.valLen;
+    }
+    return res;
   }
 
   /**
    * The value of `key` as of `snapshot` (default: latest), or undefined. The returned
    * array is a view of immutable memory: it stays valid, but must not be written to.
+   * A raw sequence number is accepted but not protected from garbage collection: take
+   * a Snapshot with snapshot() to read the past reliably.
    */
-  get(key: Uint8Array, snapshot: number = MAX_SEQ): Uint8Array | undefined {
+  get(key: Uint8Array, snapshot?: Snapshot | number): Uint8Array | undefined {
     this.checkOpen();
-    if (this.find(key, snapshot) !== LOOKUP_PUT) return undefined;
+    if (this.imms.length > 0 || this.compacting !== undefined) this.readSlice();
+    if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;
     return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
   }
 
-  has(key: Uint8Array, snapshot: number = MAX_SEQ): boolean {
+  has(key: Uint8Array, snapshot?: Snapshot | number): boolean {
     this.checkOpen();
-    return this.find(key, snapshot) === LOOKUP_PUT;
+    if (this.imms.length > 0 || this.compacting !== undefined) this.readSlice();
+    return this.find(key, this.seqOf(snapshot)) === LOOKUP_PUT;
   }
 
   /** Alias of has, in fjall's words. */
-  containsKey(key: Uint8Array, snapshot: number = MAX_SEQ): boolean {
+  containsKey(key: Uint8Array, snapshot?: Snapshot | number): boolean {
     return this.has(key, snapshot);
   }
 
-  private iteratorFor(start: Uint8Array | undefined, end: Uint8Array | undefined, snapshot: number): MergeIterator {
+  /** Sources of a scan over the pinned `set`, newest first: memtables, L0 tables, one iterator per deeper level. */
+  private iteratorFor(set: TableSet, start: Uint8Array | undefined, end: Uint8Array | undefined, snapshot: number): MergeIterator {
     const sources: InternalIterator[] = [this.mem.iterator()];
     for (const m of this.imms) sources.push(m.iterator());
-    for (let i = 0; i < this.tables.length; i++) {
-      const r = this.tableRanges[i]!;
-      if (start !== undefined && lessThan(r.largest, start)) continue;
-      if (end !== undefined && !lessThan(r.smallest, end)) continue;
-      sources.push(this.tables[i]!.iterator());
+    const inRange = (t: LiveTable): boolean =>
+      !(start !== undefined && lessThan(t.entry.largest, start)) && !(end !== undefined && !lessThan(t.entry.smallest, end));
+    for (const t of set.l0) if (inRange(t)) sources.push(t.reader.iterator());
+    for (const level of set.levels) {
+      const tables = level.filter(inRange);
+      if (tables.length === 1) sources.push(tables[0]!.reader.iterator());
+      else if (tables.length > 1) sources.push(new LevelIterator(tables));
     }
     return new MergeIterator(sources, snapshot);
   }
@@ -461,23 +817,20 @@ export class Tree {
    * Visits the entries of `range` in key order (descending with `reverse`) as of
    * `snapshot`, and returns how many were visited. Key and value passed to `visit`
    * are reused scratch arrays: valid only during the call. Nothing is allocated per entry.
+   * The scan reads the table set current when it started, whatever happens meanwhile.
    */
-  scan(range: Range, visit: Visitor, snapshot: number = MAX_SEQ): number {
+  scan(range: Range, visit: Visitor, snapshot?: Snapshot | number): number {
     this.checkOpen();
-    this.activeScans++;
+    const seq = this.seqOf(snapshot);
+    const set = this.pin();
     try {
-      return this.scanUnguarded(range, visit, snapshot);
+      return this.scanUnguarded(set, range, visit, seq);
     } finally {
-      if (--this.activeScans === 0 && this.retired.length > 0) this.closeRetired();
+      this.unpin(set);
     }
   }
 
-  private closeRetired(): void {
-    for (const t of this.retired) t.close();
-    this.retired = [];
-  }
-
-  private scanUnguarded(range: Range, visit: Visitor, snapshot: number): number {
+  private scanUnguarded(set: TableSet, range: Range, visit: Visitor, snapshot: number): number {
     let start = range.start;
     let end = range.end;
     let prefix = range.prefix !== undefined && range.prefix.length > 0 ? range.prefix : undefined;
@@ -494,7 +847,7 @@ export class Tree {
     const limit = range.limit ?? Infinity;
     if (limit <= 0) return 0;
     if (start !== undefined && end !== undefined && !lessThan(start, end)) return 0;
-    const it = this.iteratorFor(start, end, snapshot);
+    const it = this.iteratorFor(set, start, end, snapshot);
     const values = this.scanValues;
     let count = 0;
     if (!range.reverse && it.sourceCount === 1) return this.scanOneSource(it.firstSource(), start, end, prefix, limit, visit, snapshot);
@@ -566,8 +919,22 @@ export class Tree {
     return count;
   }
 
-  /** Iterates `range` yielding [key, value] copies the caller may keep. */
-  *range(range: Range = {}, snapshot: number = this.lastSeq): IterableIterator<[Uint8Array, Uint8Array]> {
+  /**
+   * Iterates `range` yielding [key, value] copies the caller may keep. Without a
+   * snapshot the iterator registers one for its lifetime (released when it finishes
+   * or is returned early), so writes and compactions between steps do not change
+   * what it yields.
+   */
+  *range(range: Range = {}, snapshot?: Snapshot | number): IterableIterator<[Uint8Array, Uint8Array]> {
+    const own = snapshot === undefined ? this.snapshot() : undefined;
+    try {
+      yield* this.rangeAt(range, own ?? snapshot!);
+    } finally {
+      own?.release();
+    }
+  }
+
+  private *rangeAt(range: Range, snapshot: Snapshot | number): IterableIterator<[Uint8Array, Uint8Array]> {
     // Collect in chunks through scan() so the iterator tolerates writes between steps.
     let cursor: Uint8Array | undefined;
     let remaining = range.limit ?? Infinity;
@@ -598,34 +965,264 @@ export class Tree {
   }
 
   /** Iterates the keys starting with `prefix`, yielding [key, value] copies. */
-  prefix(prefix: Uint8Array, snapshot: number = this.lastSeq, reverse = false): IterableIterator<[Uint8Array, Uint8Array]> {
+  prefix(prefix: Uint8Array, snapshot?: Snapshot | number, reverse = false): IterableIterator<[Uint8Array, Uint8Array]> {
     return this.range({ prefix, reverse }, snapshot);
   }
 
-  // ---- flush ----
+  // ---- background work: flush and compaction jobs, paced from the write path ----
 
-  /** Writes a memtable's entries (every version, tombstones included) into a new L0 table. */
-  private writeTable(mem: Memtable): TableEntry {
-    const id = this.nextFile++;
-    const path = joinPath(this.dir, fileName(id, 'sst'));
-    const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
-    const it = mem.iterator();
+  /** The job context: jobs allocate file numbers from the tree (recorded as nextFile in each edit). */
+  private jobContext(): JobContext {
+    return { fs: this.fs, dir: this.dir, tableOptions: this.tableOptions, newFileNumber: () => this.nextFile++ };
+  }
+
+  /** True when a flush or compaction has work left. */
+  private hasWork(): boolean {
+    return this.imms.length > 0 || this.compacting !== undefined;
+  }
+
+  /**
+   * After a write that took `bytes` of memtable space (keys, values and per-entry
+   * overhead, the measure the flush threshold uses): rotate a full memtable, then pay
+   * for background work. A write does a slice of `bytes` times the pace factor; past the
+   * slowdown thresholds it does a larger slice (the extra is counted as stall time);
+   * past the stop thresholds it runs jobs until it is back under them.
+   */
+  private afterWrite(bytes: number): void {
+    if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
+    if (!this.hasWork()) {
+      this.owed = 0;
+      return;
+    }
     try {
-      for (it.seekFirst(); it.valid(); it.next()) builder.add(it.keyBuf, it.keyOff, it.keyLen, it.seq, it.kind, it.valBuf, it.valOff, it.valLen);
+      // Work is owed per byte written and paid in steps of at least WORK_QUANTUM input
+      // bytes: a step has a fixed cost (timers, iterator re-entry) that a few entries
+      // per write would not amortize.
+      const slow = this.shouldSlowDown();
+      if (slow) this.slowdowns++;
+      this.owed += bytes * this.paceFactor() * (slow ? SLOWDOWN_FACTOR : 1);
+      if (this.owed >= WORK_QUANTUM) {
+        const budget = this.owed;
+        this.owed = 0;
+        if (slow) {
+          const t0 = performance.now();
+          this.doWork(budget);
+          // The share beyond a normal slice is the stall.
+          this.stallMs += ((performance.now() - t0) * (SLOWDOWN_FACTOR - 1)) / SLOWDOWN_FACTOR;
+        } else this.doWork(budget);
+      }
+      if (this.mustStop()) {
+        // Checked after the slice, which may itself install a flush: the write returns
+        // under the stop thresholds.
+        this.stops++;
+        const t0 = performance.now();
+        while (this.mustStop() && this.hasWork()) this.doWork(STOP_SLICE_BYTES);
+        this.stallMs += performance.now() - t0;
+      }
     } catch (err) {
-      builder.abandon();
+      this.failure = err;
       throw err;
     }
-    const meta = builder.finish();
-    this.bytesWritten += meta.size;
-    return { ...meta, level: 0 };
+    if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
+  }
+
+  /** Frozen memtables beyond maxImmutableMemtables, or L0 at its stop trigger: the write waits for jobs. */
+  private mustStop(): boolean {
+    return this.imms.length > this.maxImmutable || (this.autoCompaction && this.current.l0.length >= this.levelOptions.l0StopTrigger);
+  }
+
+  /** At maxImmutableMemtables frozen memtables, or L0 at its slowdown trigger: each write does a larger slice. */
+  private shouldSlowDown(): boolean {
+    return (this.maxImmutable > 0 && this.imms.length >= this.maxImmutable) || (this.autoCompaction && this.current.l0.length >= this.levelOptions.l0SlowdownTrigger);
+  }
+
+  /**
+   * Input bytes of background work per memtable byte written. A flush must finish
+   * before the next memtable fills: its input (keys and values, plus the sort, which
+   * the job charges to the same budget) is less than the memtable's size, so
+   * FLUSH_PACE = 1.5 leaves room even for small entries. A compaction's share follows
+   * the policy's debt (bytes still to compact before every level is within target),
+   * measured in memtables: the more work is owed, the faster each write pays it off,
+   * so the debt settles where the pace matches what the writes create.
+   */
+  private paceFactor(): number {
+    let f = this.imms.length > 0 ? FLUSH_PACE : 0;
+    if (this.compacting !== undefined) f += Math.min(MAX_COMPACTION_PACE, Math.max(1, this.debt / this.memtableBytes));
+    return f;
+  }
+
+  /** Reads pay a tiny slice while work is pending (owed, paid in quanta), so a read-only phase still finishes it. */
+  private readSlice(): void {
+    if (this.failure !== undefined || this.closed) return;
+    this.owed += READ_SLICE_BYTES;
+    if (this.owed < WORK_QUANTUM) return;
+    const budget = this.owed;
+    this.owed = 0;
+    try {
+      this.doWork(budget);
+    } catch (err) {
+      this.failure = err; // the next write or settle() throws it
+    }
+  }
+
+  /** Does about `budget` input bytes of work: flushes first (oldest frozen memtable), then compaction. */
+  private doWork(budget: number): void {
+    while (budget > 0) {
+      if (this.imms.length > 0) {
+        const f = this.flushing ?? this.startFlush();
+        const before = f.job.bytesRead;
+        const t0 = performance.now();
+        const done = f.job.step(budget);
+        this.flushMs += performance.now() - t0;
+        budget -= Math.max(1, f.job.bytesRead - before);
+        if (!done) return;
+        this.installFlush(f);
+        continue;
+      }
+      const c = this.compacting;
+      if (c !== undefined) {
+        const before = c.job.bytesRead;
+        const t0 = performance.now();
+        const done = c.job.step(budget);
+        this.compactionMs += performance.now() - t0;
+        budget -= Math.max(1, c.job.bytesRead - before);
+        if (!done) return;
+        this.installCompaction(c);
+        continue;
+      }
+      return;
+    }
+  }
+
+  private startFlush(): { mem: Memtable; job: Job } {
+    const mem = this.imms[this.imms.length - 1]!;
+    const f = { mem, job: flushJob(this.jobContext(), mem, this.snapshots.list(), true) };
+    this.flushing = f;
+    return f;
+  }
+
+  /** The flushed table goes into the version (directory and manifest synced), the memtable and its WAL go away. */
+  private installFlush(f: { mem: Memtable; job: Job }): void {
+    const t0 = performance.now();
+    const outputs = f.job.outputs;
+    this.bytesWritten += f.job.bytesWritten;
+    // The table's directory entry must be durable before the manifest names it.
+    if (outputs.length > 0) this.fs.syncDir(this.dir);
+    const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
+    const edit: VersionEdit = { add: outputs, logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
+    this.logEdit(edit);
+    const tables = outputs.map((m) => this.openTable(m));
+    this.imms.pop();
+    this.flushing = undefined;
+    this.installEdit(edit, tables);
+    if (f.mem.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(f.mem.logNumber, 'log')));
+    this.flushes++;
+    this.flushMs += performance.now() - t0;
+    // A flush during a long compaction adds to what is owed: the pace follows it.
+    if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.version, this.levelOptions);
+    this.maybeStartCompaction();
+  }
+
+  /**
+   * Asks the policy for the next task when no compaction runs. A move is only an edit
+   * (the table keeps its file, under a deeper level); a merge becomes a CompactionJob
+   * over a pinned table set, stepped like a flush.
+   */
+  private maybeStartCompaction(): void {
+    if (!this.autoCompaction || this.compacting !== undefined || this.closed) return;
+    for (;;) {
+      const task = pickCompaction(this.version, this.levelOptions);
+      if (task === undefined) {
+        this.debt = 0;
+        return;
+      }
+      this.debt = compactionDebt(this.version, this.levelOptions);
+      if (task.kind === 'move') {
+        this.installMove(task);
+        continue; // a move never makes the same task again: the level it left is smaller
+      }
+      this.startCompaction(task);
+      return;
+    }
+  }
+
+  private startCompaction(task: CompactionTask): void {
+    const set = this.pin();
+    const byId = new Map(set.all.map((t) => [t.entry.id, t] as const));
+    const readers: TableReader[] = [];
+    for (const e of [...task.inputs, ...task.overlaps]) {
+      const t = byId.get(e.id);
+      if (t === undefined) {
+        this.unpin(set);
+        throw new Error(`compaction task names table ${e.id}, which is not in the current version`);
+      }
+      readers.push(t.reader);
+    }
+    const job = compactionJob(this.jobContext(), readers, task, this.snapshots.list(), true);
+    this.compacting = { task, job, set };
+  }
+
+  /** Installs a finished compaction: directory synced, edit synced, outputs opened, inputs retired (deleted once unpinned). */
+  private installCompaction(c: { task: CompactionTask; job: Job; set: TableSet }): void {
+    const t0 = performance.now();
+    const outputs = c.job.outputs;
+    if (outputs.length > 0) this.fs.syncDir(this.dir);
+    const edit: VersionEdit = { ...compactionEdit(c.task, outputs), nextFile: this.nextFile, lastSeq: this.lastSeq };
+    this.logEdit(edit);
+    const tables = outputs.map((m) => this.openTable(m));
+    this.compacting = undefined;
+    this.installEdit(edit, tables);
+    this.unpin(c.set);
+    this.bytesWritten += c.job.bytesWritten;
+    this.compactionBytesRead += c.job.bytesRead;
+    this.compactionBytesWritten += c.job.bytesWritten;
+    this.entriesDropped += c.job.entriesDropped;
+    this.compactions++;
+    this.compactionMs += performance.now() - t0;
+    this.onCompaction?.({ task: c.task, version: this.version });
+    this.maybeStartCompaction();
+  }
+
+  private installMove(task: CompactionTask): void {
+    const edit: VersionEdit = { ...compactionEdit(task, []), nextFile: this.nextFile, lastSeq: this.lastSeq };
+    this.logEdit(edit);
+    this.installEdit(edit, []);
+    this.moves++;
+    this.onCompaction?.({ task, version: this.version });
+  }
+
+  /** Runs pending work between event-loop turns, in bounded chunks, for callers that yield. */
+  private scheduleIdleWork(): void {
+    if (this.idleScheduled) return;
+    this.idleScheduled = true;
+    setImmediate(() => {
+      this.idleScheduled = false;
+      if (this.closed || this.failure !== undefined || !this.hasWork()) return;
+      try {
+        this.doWork(IDLE_SLICE_BYTES);
+      } catch (err) {
+        this.failure = err;
+        return;
+      }
+      if (this.hasWork()) this.scheduleIdleWork();
+    });
+  }
+
+  /** Runs every flush to completion (compaction work waits). */
+  private flushAll(): void {
+    while (this.imms.length > 0) {
+      const f = this.flushing ?? this.startFlush();
+      const t0 = performance.now();
+      f.job.step(Infinity);
+      this.flushMs += performance.now() - t0;
+      this.installFlush(f);
+    }
   }
 
   /** Freezes the active memtable and starts a new one with its own WAL. */
   private rotate(): void {
     if (this.mem.count === 0) return;
-    const old = this.mem;
-    this.imms.unshift(old);
+    this.imms.unshift(this.mem);
     this.mem = this.newMemtable();
     if (this.wal !== undefined) {
       this.bytesWritten += this.wal.size;
@@ -634,106 +1231,52 @@ export class Tree {
     }
     try {
       this.openWal(this.nextFile++);
-      while (this.imms.length > this.maxImmutable) this.flushOldest();
+      if (!this.deferFlush) this.flushAll();
     } catch (err) {
       this.failure = err;
       throw err;
     }
-    if (this.imms.length > 0) {
-      if (this.deferFlush) this.scheduleFlush();
-      else this.flushAll();
-    }
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.closed || this.failure !== undefined) return;
-      try {
-        this.flushAll();
-        this.maybeCompact();
-      } catch (err) {
-        this.failure = err;
-      }
-    });
-  }
-
-  /** Flushes the oldest frozen memtable: table written and synced, manifest edit synced, WAL deleted. */
-  private flushOldest(): void {
-    const imm = this.imms[this.imms.length - 1];
-    if (imm === undefined) return;
-    const t0 = performance.now();
-    const meta = this.writeTable(imm);
-    // The table's directory entry must be durable before the manifest names it.
-    this.fs.syncDir(this.dir);
-    const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
-    const edit = { add: [meta], logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
-    const before = this.manifest.size;
-    this.manifest.append(edit);
-    this.bytesWritten += this.manifest.size - before;
-    this.version = applyEdit(this.version, edit);
-    this.imms.pop();
-    this.tables.unshift(TableReader.open(this.fs, joinPath(this.dir, fileName(meta.id, 'sst')), meta.id, this.cache));
-    this.tableRanges.unshift(meta);
-    if (imm.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(imm.logNumber, 'log')));
-    this.flushes++;
-    this.flushMs += performance.now() - t0;
-  }
-
-  private maybeCompact(): void {
-    if (this.compactionTrigger > 0 && this.tables.length >= this.compactionTrigger) this.compactAll();
   }
 
   /**
-   * Merges every table into one level-1 table. Every version and tombstone is kept:
-   * snapshots are plain sequence numbers the tree does not track, so no version can be
-   * proven invisible. The manifest edit (add the new table, remove the inputs) is
-   * synced before the inputs are deleted; a crash before it leaves an unreferenced
-   * table that the next open deletes.
+   * Manual full compaction: finishes the running compaction, then merges every table
+   * into the shallowest level whose target holds them all (L1 for a small store),
+   * through the same job and edit path as the policy's tasks. The job is bottommost:
+   * tombstones no live snapshot needs are dropped. Memtables are not flushed.
    */
   compactAll(): void {
     this.check();
-    const inputs = this.tables;
-    const ranges = this.tableRanges;
-    if (inputs.length < 2) return;
-    const t0 = performance.now();
-    const id = this.nextFile++;
-    const path = joinPath(this.dir, fileName(id, 'sst'));
-    const builder = new TableBuilder(this.fs, path, id, this.tableOptions);
     try {
-      for (const merged = new RawMergeIterator(inputs.map((t) => t.iterator())); merged.valid(); merged.next()) {
-        const e = merged.current();
-        builder.add(e.keyBuf, e.keyOff, e.keyLen, e.seq, e.kind, e.valBuf, e.valOff, e.valLen);
-      }
+      while (this.compacting !== undefined) this.doWork(Infinity);
+      const tables = [...this.version.tables.values()];
+      if (tables.length === 0) return;
+      const targets = levelTargets(this.version, this.levelOptions).bytes;
+      let total = 0;
+      for (const t of tables) total += t.size;
+      let out = 1;
+      while (out < this.levelOptions.maxLevels - 1 && (targets[out] ?? 0) < total) out++;
+      if (tables.length === 1 && tables[0]!.level === out) return;
+      const level = Math.min(...tables.map((t) => t.level));
+      const task: CompactionTask = {
+        kind: 'merge',
+        level,
+        outputLevel: out,
+        inputs: tables.filter((t) => t.level !== out),
+        overlaps: tables.filter((t) => t.level === out),
+        bottommost: true,
+        targetFileBytes: this.levelOptions.targetFileBytes,
+        score: 1,
+      };
+      this.startCompaction(task);
+      const c = this.compacting!;
+      const t0 = performance.now();
+      c.job.step(Infinity);
+      this.compactionMs += performance.now() - t0;
+      this.installCompaction(c);
     } catch (err) {
-      builder.abandon();
-      this.fs.remove(path);
+      this.failure = err;
       throw err;
     }
-    const meta: TableEntry = { ...builder.finish(), level: 1 };
-    this.bytesWritten += meta.size;
-    this.fs.syncDir(this.dir);
-    const edit = { add: [meta], remove: ranges.map((r) => r.id), nextFile: this.nextFile, lastSeq: this.lastSeq };
-    const before = this.manifest.size;
-    this.manifest.append(edit);
-    this.bytesWritten += this.manifest.size - before;
-    this.version = applyEdit(this.version, edit);
-    this.tables = [TableReader.open(this.fs, path, id, this.cache)];
-    this.tableRanges = [meta];
-    for (const t of inputs) {
-      this.cache.evictTable(t.id, t.blockCount);
-      this.fs.remove(t.path);
-    }
-    this.retired.push(...inputs);
-    if (this.activeScans === 0) this.closeRetired();
-    this.compactions++;
-    this.compactionMs += performance.now() - t0;
-  }
-
-  private flushAll(): void {
-    while (this.imms.length > 0) this.flushOldest();
   }
 
   /** Freezes the active memtable and writes every memtable to a table now. */
@@ -760,54 +1303,87 @@ export class Tree {
     this.openWal(this.nextFile++);
   }
 
-  /** Resolves once no flush is pending (the deferred flush runs now if it has not yet). */
+  /** Resolves once no flush or compaction is pending: runs them to completion now. */
   async settle(): Promise<void> {
     this.check();
     try {
-      this.flushAll();
-      this.maybeCompact();
+      this.maybeStartCompaction();
+      while (this.hasWork()) this.doWork(Infinity);
     } catch (err) {
       this.failure = err;
       throw err;
     }
   }
 
-  /** Makes every write durable (all memtables go to tables), then releases the files. */
+  /**
+   * Makes every write durable (all memtables go to tables), releases the snapshots and
+   * the files. A compaction in progress is abandoned (its partial outputs deleted).
+   */
   close(): void {
     if (this.closed) return;
     try {
       if (this.failure === undefined) {
         this.rotateForFlush();
-        this.flushAll();
+        const auto = this.autoCompaction;
+        this.autoCompaction = false; // no new compaction starts now
+        try {
+          this.flushAll();
+        } finally {
+          this.autoCompaction = auto;
+        }
       }
     } finally {
       this.closed = true;
+      this.flushing?.job.abandon();
+      this.flushing = undefined;
+      if (this.compacting !== undefined) {
+        this.compacting.job.abandon();
+        this.unpin(this.compacting.set);
+        this.compacting = undefined;
+      }
+      this.snapshots.clear();
       if (this.wal !== undefined) {
         this.bytesWritten += this.wal.size;
         this.wal.close();
         this.wal = undefined;
       }
       this.manifest.close();
-      for (const t of this.tables) t.close();
-      this.closeRetired();
+      const set = this.current;
+      this.current = new TableSet([]);
+      this.unpin(set);
     }
   }
 
   stats(): TreeStats {
     let tableBytes = 0;
-    for (const r of this.tableRanges) tableBytes += r.size;
+    const set = this.current;
+    for (const t of set.all) tableBytes += t.entry.size;
     let memBytes = this.mem.approximateBytes;
     for (const m of this.imms) memBytes += m.approximateBytes;
     let blockReads = 0;
-    for (const t of this.tables) blockReads += t.blockReads;
+    for (const t of set.all) blockReads += t.reader.blockReads;
+    const levelFiles = [set.l0.length, ...set.levels.map((l) => l.length)];
+    const levelBytes = [set.l0, ...set.levels].map((l) => l.reduce((a, t) => a + t.entry.size, 0));
     return {
       bytesWritten: this.bytesWritten + (this.wal?.size ?? 0),
-      tables: this.tables.length,
+      tables: set.all.length,
       tableBytes,
+      levelFiles,
+      levelBytes,
       memtableBytes: memBytes,
       immutableMemtables: this.imms.length,
       lastSeq: this.lastSeq,
+      liveSnapshots: this.snapshots.list().length,
+      obsoleteTablesDeleted: this.obsoleteDeleted,
+      stallMs: Math.round(this.stallMs),
+      slowdowns: this.slowdowns,
+      stops: this.stops,
       flushes: this.flushes,
+      moves: this.moves,
+      compactionBytesRead: this.compactionBytesRead,
+      compactionBytesWritten: this.compactionBytesWritten,
+      entriesDropped: this.entriesDropped,
+      compactionDebt: this.debt,
       flushMs: Math.round(this.flushMs),
       compactions: this.compactions,
       compactionMs: Math.round(this.compactionMs),

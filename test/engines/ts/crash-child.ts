@@ -1,16 +1,17 @@
 /**
  * Child process for crash.test.ts: opens a tree and applies the deterministic
  * operation stream from a start index, printing each index after its write returns
- * (the acknowledgement), until it is killed. Without arguments it does nothing, so
+ * (the acknowledgement), until it is killed. A fourth argument `leveled` selects tiny
+ * level limits, so the kill usually lands while a compaction is in progress. Without arguments it does nothing, so
  * a test runner that globs it as a test file is harmless.
  */
 import { writeSync } from 'node:fs';
 import { Tree, type Durability } from '../../../engines/ts/tree.js';
-import { crashOp } from './crash-ops.js';
+import { crashOp, crashTreeOptions } from './crash-ops.js';
 
-const [dir, mode, startArg] = process.argv.slice(2);
+const [dir, mode, startArg, layout] = process.argv.slice(2);
 if (dir !== undefined && mode !== undefined && startArg !== undefined) {
-  const tree = Tree.open(dir, { durability: mode as Durability, memtableBytes: 48 * 1024, blockSize: 1024 });
+  const tree = Tree.open(dir, { ...crashTreeOptions(layout === 'leveled'), durability: mode as Durability });
   writeSync(1, 'open\n');
   for (let i = Number(startArg); ; i++) {
     const op = crashOp(i);

@@ -1,5 +1,24 @@
 /** The deterministic operation stream the crash test's child writes and the parent replays as its model. */
+import type { TreeOptions } from '../../../engines/ts/tree.js';
+
 const enc = new TextEncoder();
+
+/** Options of the crash child: small memtables; with `leveled`, tiny levels too, so compactions run all the time. */
+export function crashTreeOptions(leveled: boolean): TreeOptions {
+  const base: TreeOptions = { memtableBytes: 48 * 1024, blockSize: 1024 };
+  if (!leveled) return base;
+  return {
+    ...base,
+    memtableBytes: 16 * 1024,
+    l0CompactionTrigger: 2,
+    l0SlowdownTrigger: 4,
+    l0StopTrigger: 8,
+    baseLevelBytes: 48 * 1024,
+    levelMultiplier: 3,
+    targetFileBytes: 12 * 1024,
+    maxLevels: 5,
+  };
+}
 
 export interface CrashOp {
   readonly key: Uint8Array;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Tree, type Durability } from '../../../engines/ts/tree.js';
-import { applyCrashOp } from './crash-ops.js';
+import { applyCrashOp, crashTreeOptions } from './crash-ops.js';
 import { Rng, s, sortedEntries, tempDir } from './helpers.js';
 
 const CHILD = fileURLToPath(new URL('./crash-child.js', import.meta.url));
@@ -25,9 +25,9 @@ interface ChildRun {
  * Runs the child from op `start`. With `killAfterOpenMs` the kill comes that long after
  * the child reports the tree open; with `killAfterSpawnMs` it may land during recovery.
  */
-function runChild(dir: string, mode: Durability, start: number, when: { killAfterOpenMs?: number; killAfterSpawnMs?: number }): Promise<ChildRun> {
+function runChild(dir: string, mode: Durability, start: number, when: { killAfterOpenMs?: number; killAfterSpawnMs?: number }, leveled: boolean): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, dir, mode, String(start)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, dir, mode, String(start), ...(leveled ? ['leveled'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8');
@@ -69,19 +69,22 @@ function stateOf(tree: Tree): string {
   return JSON.stringify(got);
 }
 
-async function crashLoop(mode: Durability, rounds: number, seed: number): Promise<{ acked: number; kills: number }> {
+async function crashLoop(mode: Durability, rounds: number, seed: number, leveled = false): Promise<{ acked: number; kills: number; deepestLevel: number }> {
   const { dir, cleanup } = tempDir(`crash-${mode}`);
   const rng = new Rng(seed);
   const model = new Map<string, string>();
   let next = 0; // ops [0, next) are applied in the model and in the store
   let totalAcked = 0;
+  let deepestLevel = 0;
   try {
     for (let round = 0; round < rounds; round++) {
       const when = rng.int(5) === 0 ? { killAfterSpawnMs: 30 + rng.int(200) } : { killAfterOpenMs: 5 + rng.int(200) };
-      const run = await runChild(dir, mode, next, when);
+      const run = await runChild(dir, mode, next, when, leveled);
       const acked = run.lastAck - next + 1;
       totalAcked += acked;
-      const tree = Tree.open(dir, { durability: mode });
+      // Reopened with the child's options, so recovery itself may resume compacting.
+      const tree = Tree.open(dir, { ...crashTreeOptions(leveled), durability: mode });
+      deepestLevel = Math.max(deepestLevel, tree.stats().levelFiles.length - 1);
       const got = stateOf(tree);
       // The acknowledged prefix must be there; the write in flight may or may not be.
       const withAcked = new Map(model);
@@ -103,7 +106,7 @@ async function crashLoop(mode: Durability, rounds: number, seed: number): Promis
   } finally {
     cleanup();
   }
-  return { acked: totalAcked, kills: rounds };
+  return { acked: totalAcked, kills: rounds, deepestLevel };
 }
 
 describe('ts tree survives SIGKILL', () => {
@@ -114,5 +117,18 @@ describe('ts tree survives SIGKILL', () => {
   it('fsync mode: every acknowledged write is present after a kill', async () => {
     const r = await crashLoop('fsync', 10, 4321);
     assert.ok(r.acked > 10, `the child made progress (${r.acked} acknowledged writes)`);
+  });
+  // Tiny levels: compactions (and their installs, deletions of inputs, orphaned outputs)
+  // run almost all the time, so most kills land in the middle of one. The recovered state
+  // must hold every acknowledged write and no deleted key may come back (1 op in 9 is a delete).
+  it('os mode, killed during compactions: nothing acknowledged is lost, no deleted key resurrects', async () => {
+    const r = await crashLoop('os', 16, 9876, true);
+    assert.ok(r.acked > 2000, `the child made progress (${r.acked} acknowledged writes)`);
+    assert.ok(r.deepestLevel >= 2, `compactions pushed data down to L${r.deepestLevel}`);
+  });
+  it('fsync mode, killed during compactions: nothing acknowledged is lost, no deleted key resurrects', async () => {
+    const r = await crashLoop('fsync', 10, 6789, true);
+    assert.ok(r.acked > 100, `the child made progress (${r.acked} acknowledged writes)`);
+    assert.ok(r.deepestLevel >= 1, `compactions ran (deepest level L${r.deepestLevel})`);
   });
 });

@@ -5,8 +5,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tree, type TreeOptions } from '../../../engines/ts/tree.js';
+import { Tree, type Snapshot, type TreeOptions } from '../../../engines/ts/tree.js';
 import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
+import { checkInvariants, DEFAULT_LEVEL_OPTIONS, type LevelOptions } from '../../../engines/ts/compaction.js';
 import { b, s, Rng, sortedEntries } from './helpers.js';
 
 type Op =
@@ -17,14 +18,17 @@ type Op =
   | { op: 'range'; start?: string; end?: string; reverse: boolean; limit?: number }
   | { op: 'prefix'; p: string; reverse: boolean }
   | { op: 'snap' }
-  | { op: 'snapget'; k: string }
+  | { op: 'snapget'; k: string; which: number }
+  | { op: 'snapscan'; which: number; reverse: boolean }
+  | { op: 'release'; which: number }
   | { op: 'flush' }
   | { op: 'compact' }
   | { op: 'reopen' }
   | { op: 'kill' }
   | { op: 'powerloss' };
 
-function genOps(seed: number, count: number): Op[] {
+/** `fewCrashes`: reopens, kills and power losses 5 times rarer, so snapshots live long enough to see compactions. */
+function genOps(seed: number, count: number, fewCrashes = false): Op[] {
   const r = new Rng(seed);
   const keySpace = 20 + r.int(200);
   const key = (): string => {
@@ -51,10 +55,11 @@ function genOps(seed: number, count: number): Op[] {
       const lim = r.int(3) === 0 ? 1 + r.int(10) : undefined;
       ops.push({ op: 'range', start: r.int(4) === 0 ? undefined : start, end: r.int(4) === 0 ? undefined : end, reverse: r.int(2) === 0, ...(lim === undefined ? {} : { limit: lim }) });
     } else if (p < 86) ops.push({ op: 'prefix', p: key().slice(0, 1 + r.int(6)), reverse: r.int(2) === 0 });
-    else if (p < 88) ops.push({ op: 'snap' });
-    else if (p < 92) ops.push({ op: 'snapget', k: key() });
+    else if (p < 88) ops.push(r.int(3) === 0 ? { op: 'release', which: r.int(4) } : { op: 'snap' });
+    else if (p < 92) ops.push(r.int(4) === 0 ? { op: 'snapscan', which: r.int(4), reverse: r.int(2) === 0 } : { op: 'snapget', k: key(), which: r.int(4) });
     else if (p < 94) ops.push({ op: 'flush' });
     else if (p < 95) ops.push({ op: 'compact' });
+    else if (fewCrashes && r.int(5) !== 0) ops.push({ op: 'snapget', k: key(), which: r.int(4) });
     else if (p < 97) ops.push({ op: 'reopen' });
     else if (p < 99) ops.push({ op: 'kill' });
     else ops.push({ op: 'powerloss' });
@@ -64,7 +69,27 @@ function genOps(seed: number, count: number): Op[] {
 
 interface RunConfig {
   readonly durability: 'none' | 'os' | 'fsync';
+  /** Tiny level limits, so flushes and compactions interleave with every other operation. */
+  readonly leveled?: boolean;
 }
+
+/** Level options small enough that a few hundred operations run many compactions across several levels. */
+const TINY_LEVELS: LevelOptions = {
+  ...DEFAULT_LEVEL_OPTIONS,
+  l0CompactionTrigger: 2,
+  l0SlowdownTrigger: 3,
+  l0StopTrigger: 5,
+  baseLevelBytes: 3000,
+  levelMultiplier: 2,
+  targetFileBytes: 1200,
+  maxLevels: 5,
+};
+
+/** LSM_MODEL_SOAK=k runs k times the seeds of the tiny-levels tests (a longer search for failures). */
+const SOAK = Math.max(1, Number(process.env.LSM_MODEL_SOAK ?? 1) || 1);
+
+/** Totals over a run, for asserting that the interesting paths were exercised. */
+const exercised = { compactions: 0, moves: 0, snapshotReads: 0, deepestLevel: 0 };
 
 /** Runs ops against a tree on a FaultFileSystem and the oracle; throws on the first divergence. */
 function runModel(ops: readonly Op[], config: RunConfig): void {
@@ -78,6 +103,18 @@ function runModel(ops: readonly Op[], config: RunConfig): void {
     maxImmutableMemtables: 1,
     blockCacheBytes: 4096,
     deferFlush: false,
+    ...(config.leveled === true
+      ? {
+          memtableBytes: 1024,
+          ...TINY_LEVELS,
+          onCompaction: ({ task, version }) => {
+            if (task.kind === 'move') exercised.moves++;
+            else exercised.compactions++;
+            for (const t of version.tables.values()) if (t.level > exercised.deepestLevel) exercised.deepestLevel = t.level;
+            assert.deepEqual(checkInvariants(version, TINY_LEVELS), [], `invariants after a ${task.kind} L${task.level}->L${task.outputLevel}`);
+          },
+        }
+      : {}),
   };
   let tree = Tree.open(dir, options);
   let oracle = new Map<string, string>();
@@ -87,7 +124,8 @@ function runModel(ops: readonly Op[], config: RunConfig): void {
    * (a prefix of the writes), and on the last one whenever the mode promises it.
    */
   let history: Array<Map<string, string>> = [new Map()];
-  let snap: { seq: number; state: Map<string, string> } | undefined;
+  /** Live snapshots with the oracle state each one must read. */
+  let snaps: Array<{ snap: Snapshot; state: Map<string, string> }> = [];
   const afterWrite = (): void => {
     history.push(new Map(oracle));
   };
@@ -162,11 +200,32 @@ function runModel(ops: readonly Op[], config: RunConfig): void {
         break;
       }
       case 'snap':
-        snap = { seq: tree.snapshot(), state: new Map(oracle) };
+        snaps.push({ snap: tree.snapshot(), state: new Map(oracle) });
         break;
-      case 'snapget':
-        if (snap !== undefined) assert.equal(s(tree.get(b(o.k), snap.seq)), snap.state.get(o.k), `${at} at snapshot ${snap.seq}`);
+      case 'release':
+        if (snaps.length > 0) snaps.splice(o.which % snaps.length, 1)[0]!.snap.release();
         break;
+      case 'snapget': {
+        if (snaps.length === 0) break;
+        const sn = snaps[o.which % snaps.length]!;
+        assert.equal(s(tree.get(b(o.k), sn.snap)), sn.state.get(o.k), `${at} at snapshot ${sn.snap.seq}`);
+        assert.equal(tree.has(b(o.k), sn.snap), sn.state.has(o.k), `${at} at snapshot ${sn.snap.seq}`);
+        exercised.snapshotReads++;
+        break;
+      }
+      case 'snapscan': {
+        if (snaps.length === 0) break;
+        const sn = snaps[o.which % snaps.length]!;
+        const got: string[] = [];
+        tree.scan({ reverse: o.reverse }, (k, v) => {
+          got.push(`${s(k)}=${s(v)}`);
+        }, sn.snap);
+        const want = sortedEntries(sn.state).map(([k, v]) => `${k}=${v}`);
+        if (o.reverse) want.reverse();
+        assert.deepEqual(got, want, `${at} at snapshot ${sn.snap.seq}`);
+        exercised.snapshotReads++;
+        break;
+      }
       case 'flush':
         tree.flush();
         durablePoint();
@@ -177,20 +236,20 @@ function runModel(ops: readonly Op[], config: RunConfig): void {
       case 'reopen':
         tree.close();
         tree = Tree.open(dir, options);
-        snap = undefined;
+        snaps = [];
         check(at);
         durablePoint();
         break;
       case 'kill':
         fs.kill();
         tree = Tree.open(dir, options);
-        snap = undefined;
+        snaps = [];
         recoverCheck(at, config.durability !== 'none');
         break;
       case 'powerloss':
         fs.crash({ tear: true, random: () => 0.5 });
         tree = Tree.open(dir, options);
-        snap = undefined;
+        snaps = [];
         recoverCheck(at, config.durability === 'fsync');
         break;
     }
@@ -274,6 +333,29 @@ describe('ts tree against a Map oracle', () => {
           assert.fail(`seed ${seed} (${durability}) failed: ${err instanceof Error ? err.message : String(err)}\nshrunk to ${small.length} ops: ${JSON.stringify(small)}`);
         }
       }
+    });
+  }
+
+  for (const durability of ['none', 'os', 'fsync'] as const) {
+    it(`seeded random operations with tiny levels: snapshots, reopens, flushes and compactions interleaved (${durability})`, () => {
+      const before = { ...exercised };
+      const seeds = (durability === 'os' ? 40 : 25) * SOAK;
+      for (let seed = 1; seed <= seeds; seed++) {
+        const ops = genOps(seed * 104729 + durability.length, 600, true);
+        const config: RunConfig = { durability, leveled: true };
+        try {
+          runModel(ops, config);
+        } catch (err) {
+          const small = shrink(ops, (c) => failsWith(c, config));
+          assert.fail(`seed ${seed} (${durability}, tiny levels) failed: ${err instanceof Error ? err.message : String(err)}\nshrunk to ${small.length} ops: ${JSON.stringify(small)}`);
+        }
+      }
+      const merges = exercised.compactions - before.compactions;
+      const moves = exercised.moves - before.moves;
+      assert.ok(merges > 20 * seeds, `compactions ran (${merges} merges, ${moves} moves over ${seeds} seeds)`);
+      const snapReads = exercised.snapshotReads - before.snapshotReads;
+      assert.ok(snapReads > 5 * seeds, `reads at snapshots ran (${snapReads})`);
+      assert.ok(exercised.deepestLevel >= 3, `data reached L${exercised.deepestLevel}`);
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tree } from '../../../engines/ts/tree.js';
+import { Tree, type Snapshot } from '../../../engines/ts/tree.js';
 import { FaultFileSystem, FaultInjectionError } from '../../../engines/ts/fault-fs.js';
 import { TreeClosedError } from '../../../engines/ts/errors.js';
 import { b, s, tempDir } from './helpers.js';
@@ -84,28 +84,51 @@ describe('tree', () => {
     t.close();
   });
 
-  it('settle() compacts all tables into one once the trigger is reached; snapshots and data survive', async () => {
+  it('settle() runs leveled compaction until L0 is under its trigger; snapshots and data survive', async () => {
     const fs = new FaultFileSystem();
-    const t = Tree.open('/db', { fs, durability: 'os', memtableBytes: 4096, compactionTrigger: 3 });
-    const early = (): number => t.snapshot();
+    const t = Tree.open('/db', { fs, durability: 'os', memtableBytes: 4096, l0CompactionTrigger: 3, l0SlowdownTrigger: 6, l0StopTrigger: 10, autoCompaction: false });
+    const early = (): Snapshot => t.snapshot();
     t.put(k(1), b('first'));
     const snap = early();
     for (let i = 0; i < 600; i++) t.put(k(i % 200), b(`v${i}`));
     t.delete(k(5));
     t.flush();
-    assert.ok(t.stats().tables >= 3);
-    await t.settle();
-    const st = t.stats();
-    assert.equal(st.tables, 1, 'one table after compaction');
-    assert.equal(st.compactions, 1);
-    assert.equal(fs.list('/db').filter((n) => n.endsWith('.sst')).length, 1, 'input tables deleted');
-    assert.equal(s(t.get(k(1), snap)), 'first', 'old versions are kept for snapshots');
-    assert.equal(t.get(k(5)), undefined, 'tombstones still hide');
-    for (let i = 6; i < 200; i++) assert.equal(s(t.get(k(i))), `v${400 + i}`);
+    assert.ok(t.stats().levelFiles[0]! >= 3, 'L0 piled up while automatic compaction was off');
+    t.close();
+    const t2 = Tree.open('/db', { fs, durability: 'os', memtableBytes: 4096, l0CompactionTrigger: 3, l0SlowdownTrigger: 6, l0StopTrigger: 10 });
+    const snap2 = t2.snapshot();
+    await t2.settle();
+    const st = t2.stats();
+    assert.ok(st.levelFiles[0]! < 3, `L0 under the trigger after settle (${st.levelFiles.join(',')})`);
+    assert.ok(st.compactions >= 1);
+    assert.ok(st.compactionBytesRead > 0 && st.compactionBytesWritten > 0);
+    assert.equal(fs.list('/db').filter((n) => n.endsWith('.sst')).length, st.tables, 'input tables deleted');
+    assert.equal(t2.get(k(5)), undefined, 'tombstones still hide');
+    for (let i = 6; i < 200; i++) assert.equal(s(t2.get(k(i))), `v${400 + i}`);
+    assert.equal(s(t2.get(k(7), snap2)), 'v407');
+    assert.equal(snap.released, false);
     fs.crash();
     const again = Tree.open('/db', { fs, durability: 'os' });
-    for (let i = 6; i < 200; i++) assert.equal(s(again.get(k(i))), `v${400 + i}`, 'the compacted table is durable');
+    for (let i = 6; i < 200; i++) assert.equal(s(again.get(k(i))), `v${400 + i}`, 'the compacted tables are durable');
     again.close();
+  });
+
+  it('a snapshot keeps old versions through compaction; released, they are dropped', async () => {
+    const fs = new FaultFileSystem();
+    const t = Tree.open('/db', { fs, durability: 'none', memtableBytes: 4096, deferFlush: false });
+    t.put(k(1), b('first'));
+    const snap = t.snapshot();
+    for (let i = 0; i < 600; i++) t.put(k(i % 200), b(`v${i}`));
+    t.compactAll();
+    assert.equal(s(t.get(k(1), snap)), 'first', 'old versions are kept for snapshots');
+    const dropped = t.stats().entriesDropped;
+    snap.release();
+    t.flush();
+    t.compactAll();
+    assert.ok(t.stats().entriesDropped > dropped, 'released versions are dropped by the next compaction');
+    assert.equal(t.get(k(1), snap.seq), undefined, 'a raw sequence number is not protected: the version it saw is gone');
+    assert.equal(s(t.get(k(1))), 'v401');
+    t.close();
   });
 
   it('none mode: a clean close makes everything durable, a kill loses the memtable', () => {
