@@ -1,11 +1,11 @@
 /** The built binary, run as a user would: exit codes, output, results files, bad input. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readResults } from '../src/results.js';
 import { lsmbench, assertUserError, CLI, FIXTURES } from './cli-helpers.js';
+import { scratchDir } from './scratch.js';
 
 
 const small = ['-n', '2000', '-r', '2', '--warmup', '0'];
@@ -13,7 +13,7 @@ const small = ['-n', '2000', '-r', '2', '--warmup', '0'];
 
 describe('lsmbench CLI', () => {
   it('runs the eight workloads on the memory engine, all verified, and saves a valid results file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-'));
+    const dir = await scratchDir('lsmbench-cli-');
     const r = lsmbench(['run', '--engine', 'memory', ...small, '--results-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
     for (const row of ['Sequential Writes', 'Sequential Reads', 'Random Writes', 'Random Reads', 'Range Scan', 'Prefix Scan', 'Deletions', 'Contains'])
@@ -29,7 +29,7 @@ describe('lsmbench CLI', () => {
   });
 
   it('never overwrites: a second run gets its own file, and --out refuses an existing one', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-'));
+    const dir = await scratchDir('lsmbench-cli-');
     const args = ['run', '-e', 'memory', ...small, '-w', 'contains', '--results-dir', dir];
     assert.equal(lsmbench(args).code, 0);
     assert.equal(lsmbench(args).code, 0);
@@ -96,7 +96,7 @@ describe('lsmbench CLI', () => {
     assertUserError(lsmbench(['run', '-e', 'ts', '-o', 'ts.nosuch=1']), /ts has no option 'nosuch' \(known: /);
     assertUserError(lsmbench(['run']), /--engine/);
     assertUserError(lsmbench(['frobnicate']), /unknown command/);
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-'));
+    const dir = await scratchDir('lsmbench-cli-');
     const bad = join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ name: 'bad', ops: 100, keySize: 16, valueSize: -1, durability: 'none' }));
     assertUserError(lsmbench(['run', '-e', 'memory', '--scenario', bad]), /scenario file .*bad\.json is invalid: valueSize: /);

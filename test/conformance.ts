@@ -5,10 +5,10 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine, EngineDescriptor, Store, ScanRange, Durability } from '../src/engine.js';
+import { scratchDir } from './scratch.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -44,7 +44,7 @@ export function describeConformance(descriptor: EngineDescriptor): void {
 
     before(async () => {
       engine = await descriptor.load();
-      root = await mkdtemp(join(tmpdir(), `lsmbench-conformance-${descriptor.name}-`));
+      root = await scratchDir(`lsmbench-conformance-${descriptor.name}-`);
     });
     after(async () => {
       await rm(root, { recursive: true, force: true });

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../src/errors.js';
 import { DOCUMENT_WORKLOADS, WORKLOADS, listScenarioNames, loadScenarioFile, parseWorkloadList, resolveScenario } from '../src/scenario.js';
+import { scratchDir } from './scratch.js';
 
 describe('scenarios', () => {
   it('seed.json is the document\'s eight workloads', async () => {
@@ -36,7 +36,7 @@ describe('scenarios', () => {
     assert.throws(() => resolveScenario(source, file, { ops: 90_000, keySize: 5, missRatio: 0.5 }), /key\(134999\) needs 6 decimal digits/, 'absent keys of contains count too');
   });
   it('a malformed scenario file names the bad field', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-scenario-'));
+    const dir = await scratchDir('lsmbench-scenario-');
     const path = join(dir, 'bad.json');
     await writeFile(path, JSON.stringify({ name: 'bad', ops: -5, keySize: 16, valueSize: 100, durability: 'none' }));
     await assert.rejects(loadScenarioFile(path), (err: unknown) => err instanceof UserError && /ops: /.test(err.message) && err.message.includes(path));

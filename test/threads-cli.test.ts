@@ -1,11 +1,11 @@
 /** `lsmbench run --threads` and read-while-writing's writer thread, through the built binary. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { readResults } from '../src/results.js';
 import { lsmbench, assertUserError, FIXTURES } from './cli-helpers.js';
+import { scratchDir } from './scratch.js';
 
 
 
@@ -15,7 +15,7 @@ const tiny = ['-n', '3000', '-r', '1', '--warmup', '0'];
 
 describe('lsmbench run --threads', () => {
   it('on lmdb and sqlite: every document workload verified, with the same operations as one thread', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-threads-'));
+    const dir = await scratchDir('lsmbench-threads-');
     const one = join(dir, 'one.json');
     const two = join(dir, 'two.json');
     const a = lsmbench(['run', '-e', 'lmdb', '-e', 'sqlite', ...tiny, '--threads', '1', '--out', one]);
@@ -46,7 +46,7 @@ describe('lsmbench run --threads', () => {
   });
 
   it('fails, and never reports a figure, when threads do not in fact share the store', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-threads-'));
+    const dir = await scratchDir('lsmbench-threads-');
     const out = join(dir, 'claims.json');
     const r = lsmbench(['run', '-e', 'test-claims-shared', '-n', '20000', '-r', '1', '--warmup', '0', '-w', 'random-reads,sequential-writes,contains', '--threads', '2', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
     assert.equal(r.code, 1, r.stderr + r.stdout);
@@ -59,7 +59,7 @@ describe('lsmbench run --threads', () => {
   });
 
   it('reports a client thread that throws as a failed workload, without leaving the other threads waiting', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-threads-'));
+    const dir = await scratchDir('lsmbench-threads-');
     const out = join(dir, 'throws.json');
     const started = Date.now();
     const r = lsmbench(['run', '-e', 'test-shared-throws', '-n', '20000', '-r', '1', '--warmup', '0', '-w', 'random-reads', '--threads', '2', '--timeout', '120', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
@@ -84,7 +84,7 @@ describe('lsmbench run --threads', () => {
 
 describe('read-while-writing with a writer thread', () => {
   it('on lmdb: the writer runs in its own thread, every read is checked, and the results say so', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-writer-'));
+    const dir = await scratchDir('lsmbench-writer-');
     const out = join(dir, 'rww.json');
     const r = lsmbench(['run', '-e', 'lmdb', '-e', 'memory', '-n', '3000', '-r', '2', '--warmup', '0', '-w', 'read-while-writing', '--out', out]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -102,7 +102,7 @@ describe('read-while-writing with a writer thread', () => {
   });
 
   it('paces the writer thread at --writer-rate', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-writer-'));
+    const dir = await scratchDir('lsmbench-writer-');
     const out = join(dir, 'paced.json');
     const r = lsmbench(['run', '-e', 'lmdb', '-n', '3000', '-r', '2', '--warmup', '0', '-w', 'read-while-writing', '--writer-rate', '2000', '--out', out]);
     assert.equal(r.code, 0, r.stderr + r.stdout);

@@ -1,12 +1,12 @@
 /** The leveldb adapter: `os` and `fsync` become WriteOptions.sync; `none` is refused (LevelDB always logs). */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nearestDurability, type Engine, type Store } from '../../src/engine.js';
 import { probeEngine } from '../../src/registry.js';
 import { levelDurability, leveldbEngine } from '../../engines/leveldb/index.js';
+import { scratchDir } from '../scratch.js';
 
 describe('leveldb durability mapping', () => {
   it('maps os to sync=false and fsync to sync=true', () => {
@@ -22,7 +22,7 @@ describe('leveldb durability mapping', () => {
     const probe = await probeEngine(leveldbEngine);
     if (probe.available) engine = probe.engine;
     else reason = probe.reason;
-    root = await mkdtemp(join(tmpdir(), 'lsmbench-leveldb-test-'));
+    root = await scratchDir('lsmbench-leveldb-test-');
   });
   after(() => rm(root, { recursive: true, force: true }));
 

@@ -1,12 +1,12 @@
 /** The lmdb adapter: `os` and `fsync` become noSync and synchronous commits; `none` is refused. */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nearestDurability, type Engine, type Store } from '../../src/engine.js';
 import { probeEngine } from '../../src/registry.js';
 import { lmdbDurability, lmdbEngine } from '../../engines/lmdb/index.js';
+import { scratchDir } from '../scratch.js';
 
 describe('lmdb durability mapping', () => {
   it('maps os to noSync and fsync to flushed, non-overlapped commits', () => {
@@ -23,7 +23,7 @@ describe('lmdb durability mapping', () => {
     const probe = await probeEngine(lmdbEngine);
     if (probe.available) engine = probe.engine;
     else reason = probe.reason;
-    root = await mkdtemp(join(tmpdir(), 'lsmbench-lmdb-test-'));
+    root = await scratchDir('lsmbench-lmdb-test-');
   });
   after(() => rm(root, { recursive: true, force: true }));
 

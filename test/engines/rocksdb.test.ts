@@ -1,12 +1,12 @@
 /** The rocksdb adapter: `os` and `fsync` become WriteOptions.sync; `none` is refused (the binding always writes its WAL). */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nearestDurability, type Engine } from '../../src/engine.js';
 import { probeEngine } from '../../src/registry.js';
 import { rocksDurability, rocksdbEngine } from '../../engines/rocksdb/index.js';
+import { scratchDir } from '../scratch.js';
 
 describe('rocksdb durability mapping', () => {
   it('maps os to sync=false and fsync to sync=true', () => {
@@ -22,7 +22,7 @@ describe('rocksdb durability mapping', () => {
     const probe = await probeEngine(rocksdbEngine);
     if (probe.available) engine = probe.engine;
     else reason = probe.reason;
-    root = await mkdtemp(join(tmpdir(), 'lsmbench-rocksdb-test-'));
+    root = await scratchDir('lsmbench-rocksdb-test-');
   });
   after(() => rm(root, { recursive: true, force: true }));
 

@@ -1,12 +1,12 @@
 /** The sqlite adapter: each durability mode becomes the pragmas it names, and SQLite confirms them. */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DURABILITY_MODES, type Engine, type Store } from '../../src/engine.js';
 import { probeEngine } from '../../src/registry.js';
 import { sqliteDurability, sqliteEngine } from '../../engines/sqlite/index.js';
+import { scratchDir } from '../scratch.js';
 
 describe('sqlite durability mapping', () => {
   it('maps none, os and fsync to journal and synchronous pragmas', () => {
@@ -22,7 +22,7 @@ describe('sqlite durability mapping', () => {
     const probe = await probeEngine(sqliteEngine);
     if (probe.available) engine = probe.engine;
     else reason = probe.reason;
-    root = await mkdtemp(join(tmpdir(), 'lsmbench-sqlite-test-'));
+    root = await scratchDir('lsmbench-sqlite-test-');
   });
   after(() => rm(root, { recursive: true, force: true }));
 

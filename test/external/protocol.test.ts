@@ -6,8 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { findEngine, probeEngine } from '../../src/registry.js';
@@ -17,6 +16,7 @@ import { loadScenarioFile, resolveScenario, WORKLOADS, type Scenario, type Workl
 import { REGISTERED_EXTERNAL, externalCommand } from '../../src/external/driver.js';
 import { PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload } from '../../src/external/messages.js';
 import { fairnessWarnings } from '../../src/format.js';
+import { scratchDir } from '../scratch.js';
 
 const fixture = (name: string): string => `external:${join(projectRoot(), 'test', 'external', 'fixtures', `${name}.mjs`)}`;
 
@@ -28,7 +28,7 @@ async function scenario(overrides: Partial<Scenario> = {}): Promise<Scenario> {
 
 let root: string;
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'lsmbench-external-test-'));
+  root = await scratchDir('lsmbench-external-test-');
 });
 after(async () => {
   await rm(root, { recursive: true, force: true });

@@ -6,10 +6,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
+import { scratchDir } from '../scratch.js';
 
 const root = projectRoot();
 const git = (cwd: string, ...args: string[]): string =>
@@ -42,7 +42,7 @@ describe('lsmbench gate --base (scratch git repository)', { skip: inGit() ? fals
   let cli: string;
 
   before(async () => {
-    scratch = await mkdtemp(join(tmpdir(), 'lsmbench-gate-git-'));
+    scratch = await scratchDir('lsmbench-gate-git-');
     repo = join(scratch, 'repo');
     await mkdir(repo);
     // The working tree as it is (tracked and untracked, minus ignored files) becomes one commit.

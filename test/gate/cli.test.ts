@@ -1,11 +1,11 @@
 /** `lsmbench gate --baseline` through the built binary: exit codes, verdict line, Markdown, warnings, bad input. */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertUserError, lsmbench, type Completed } from '../cli-helpers.js';
 import { resultsWith, steady, templateRun } from './fixtures.js';
+import { scratchDir } from '../scratch.js';
 
 let dir: string;
 const file = async (name: string, content: unknown): Promise<string> => {
@@ -20,7 +20,7 @@ const verdictLines = (r: Completed): string[] => r.stdout.trim().split('\n');
 describe('lsmbench gate --baseline (built binary)', () => {
   let base: string;
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lsmbench-gate-cli-'));
+    dir = await scratchDir('lsmbench-gate-cli-');
     templateRun();
     base = await file('base.json', resultsWith({ samples: { 'random-reads': steady(1_000_000), contains: steady(2_000_000) } }));
   });
@@ -106,7 +106,7 @@ describe('lsmbench gate --baseline (built binary)', () => {
 
   it('reads ./gate.config.json from the working directory by default', async () => {
     const head = await file('slow15b.json', resultsWith({ samples: { 'random-reads': steady(850_000), contains: steady(2_000_000) } }));
-    const cwd = await mkdtemp(join(tmpdir(), 'lsmbench-gate-cwd-'));
+    const cwd = await scratchDir('lsmbench-gate-cwd-');
     await writeFile(join(cwd, 'gate.config.json'), JSON.stringify({ minEffect: 0.25 }));
     const r = lsmbench(['gate', '--baseline', base, '--head', head, '--summary', join(cwd, 's.md')], {}, { cwd });
     assert.equal(r.code, 0, r.stdout);

@@ -6,8 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { comparisons } from '../../src/gate/collect.js';
 import { defaultGateConfig } from '../../src/gate/config.js';
@@ -16,6 +15,7 @@ import { runInterleaved, type Side } from '../../src/gate/runs.js';
 import { projectRoot } from '../../src/paths.js';
 import { CLI, lsmbench } from '../cli-helpers.js';
 import { SLOWED } from './fixtures.js';
+import { scratchDir } from '../scratch.js';
 
 const side = (label: 'base' | 'head', spins: number): Side => ({
   label,
@@ -47,7 +47,7 @@ describe('gate end to end: a real slowdown injected into an engine', () => {
   });
 
   it('through the CLI: gate --baseline catches a head slowed by the environment (exit 1)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-gate-e2e-'));
+    const dir = await scratchDir('lsmbench-gate-e2e-');
     const baseline = join(dir, 'baseline.json');
     const env = { LSMBENCH_EXTRA_ENGINES: SLOWED, LSMBENCH_SLOWED_OPS: 'get' };
     const saved = lsmbench(['run', '--engine', 'slowed', '--ops', '5000', '--repetitions', '9', '--workloads', 'random-reads', '--out', baseline], { ...env, LSMBENCH_SLOWED_SPINS: '0' });

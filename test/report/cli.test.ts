@@ -1,13 +1,13 @@
 /** `lsmbench compare` and `lsmbench report` as a user runs them: the built binary, its output and exit codes. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { around, makeResults, writeFixture } from './fixtures.js';
 import { parseXml } from './xml.js';
 import { lsmbench, assertUserError, CLI } from '../cli-helpers.js';
+import { scratchDir } from '../scratch.js';
 
 const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
 const ROWS = ['Sequential Writes', 'Sequential Reads', 'Random Writes', 'Random Reads', 'Range Scan', 'Prefix Scan', 'Deletions', 'Contains'];
@@ -19,7 +19,7 @@ const allEight = (centre: number): Record<string, number[]> =>
 
 describe('lsmbench compare / report CLI', () => {
   it('compare a run with the published Rust figures: the eight-row ratio table, CI unavailable, warnings', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const dir = await scratchDir('lsmbench-cli-report-');
     const run = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: allEight(1_000_000) }] }));
     const r = lsmbench(['compare', run, `${REFERENCE}#Rust`]);
     assert.equal(r.code, 0, r.stderr);
@@ -31,7 +31,7 @@ describe('lsmbench compare / report CLI', () => {
   });
 
   it('compare --format md and --format json', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const dir = await scratchDir('lsmbench-cli-report-');
     const a = await writeFixture(dir, 'a.json', makeResults({ engines: [{ label: 'a', figures: { contains: around(300) } }, { label: 'b', figures: { contains: around(100) } }] }));
     const md = lsmbench(['compare', a, '--format', 'md']);
     assert.equal(md.code, 0, md.stderr);
@@ -45,7 +45,7 @@ describe('lsmbench compare / report CLI', () => {
   });
 
   it('bad input: corrupt JSON, another schema version, one engine, unknown engine label, missing file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const dir = await scratchDir('lsmbench-cli-report-');
     const corrupt = join(dir, 'corrupt.json');
     await writeFile(corrupt, '{"schema": "lsmbench/results", ');
     assertUserError(lsmbench(['compare', corrupt, REFERENCE]), new RegExp(`results file ${corrupt} is not valid JSON`));
@@ -60,7 +60,7 @@ describe('lsmbench compare / report CLI', () => {
   });
 
   it('report writes the Markdown and its SVG charts', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-cli-report-'));
+    const dir = await scratchDir('lsmbench-cli-report-');
     const run = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: allEight(1_000_000) }, { label: 'memory', figures: allEight(2_000_000) }] }));
     const out = join(dir, 'rep', 'r.md');
     const r = lsmbench(['report', run, REFERENCE, '-o', out, '--baseline', 'Rust']);

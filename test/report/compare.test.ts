@@ -1,8 +1,7 @@
 /** The comparison: the document's table, its ratios and intervals, N/A, published figures, warnings. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { buildComparison, CI_UNAVAILABLE_PUBLISHED } from '../../src/report/compare.js';
@@ -12,11 +11,12 @@ import { observations } from '../../src/report/observations.js';
 import { differenceSentence, ratioText } from '../../src/report/text.js';
 import { ratioOfMedians } from '../../src/stats.js';
 import { around, makeResults, writeFixture } from './fixtures.js';
+import { scratchDir } from '../scratch.js';
 
 const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
 
 async function dir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+  return scratchDir('lsmbench-report-');
 }
 
 describe('compare', () => {

@@ -1,8 +1,7 @@
 /** The over-time charts of a report: one per workload with per-second intervals, engines overlaid. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildComparison } from '../../src/report/compare.js';
 import { loadSides } from '../../src/report/model.js';
@@ -10,6 +9,7 @@ import { writeReport } from '../../src/report/write.js';
 import type { ResultsFile } from '../../src/results.js';
 import { around, makeResults, writeFixture } from './fixtures.js';
 import { byClass, descendants, num, parseXml } from './xml.js';
+import { scratchDir } from '../scratch.js';
 
 /** ts: 12 seconds with a stall at second 5 (no call completed); memory: 9 seconds. */
 function withIntervals(): ResultsFile {
@@ -29,7 +29,7 @@ function withIntervals(): ResultsFile {
 
 describe('report: throughput and p99 over time', () => {
   it('charts each workload with intervals, one line per engine with a point per second', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-intervals-'));
+    const dir = await scratchDir('lsmbench-intervals-');
     const path = await writeFixture(dir, 'run.json', withIntervals());
     const { files, sides } = await loadSides([path]);
     const cmp = buildComparison(sides, {});

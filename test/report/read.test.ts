@@ -1,18 +1,18 @@
 /** Reading results files for reports: bad input names the file; versions migrate or fail clearly; the published reference file. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { projectRoot } from '../../src/paths.js';
 import { migrateResults, readResults, RESULTS_VERSION } from '../../src/results.js';
 import { around, makeResults } from './fixtures.js';
+import { scratchDir } from '../scratch.js';
 
 const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
 
 async function file(name: string, text: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'lsmbench-read-')), name);
+  const path = join(await scratchDir('lsmbench-read-'), name);
   await writeFile(path, text);
   return path;
 }

@@ -1,8 +1,7 @@
 /** The Markdown report: its sections, and that every figure it prints is the results files' figure. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatInt } from '../../src/format.js';
 import { projectRoot } from '../../src/paths.js';
@@ -13,6 +12,7 @@ import { WORKLOAD_LABELS } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
 import { around, makeResults, writeFixture } from './fixtures.js';
 import { parseXml } from './xml.js';
+import { scratchDir } from '../scratch.js';
 
 const REFERENCE = join(projectRoot(), 'results', 'reference', 'nim-vs-rust-lsm-benchmark.json');
 
@@ -34,7 +34,7 @@ function tableRow(md: string, heading: string, first: string): string[] {
 
 describe('report', () => {
   it('has the document’s sections, and its figures are the results files’ figures', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const dir = await scratchDir('lsmbench-report-');
     const file = makeResults({
       engines: [
         { label: 'ts', figures: { 'sequential-writes': around(1_100_000), 'sequential-reads': around(1_400_000), 'range-scan': around(6_000_000) } },
@@ -80,7 +80,7 @@ describe('report', () => {
   });
 
   it('mixed workloads: latency rows per operation type', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const dir = await scratchDir('lsmbench-report-');
     const file = makeResults({ engines: [{ label: 'a', figures: { 'ycsb-a': around(100_000) } }, { label: 'b', figures: { 'ycsb-a': around(50_000) } }] });
     const lat = (p50Ns: number) => ({ method: 'instrumented pass', per: 'operation', calls: 50_000, timerOverheadNs: 40, p50Ns, p99Ns: p50Ns * 3, p999Ns: p50Ns * 9, maxNs: p50Ns * 100 });
     const withOps = { ...file, results: file.results.map((r) => ({ ...r, latencyByOperation: { read: lat(1_000), update: lat(4_000) } })) };
@@ -91,7 +91,7 @@ describe('report', () => {
   });
 
   it('beside published figures: no CI claimed, not rerunnable, hardware warning', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const dir = await scratchDir('lsmbench-report-');
     const path = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: { 'sequential-reads': around(1_400_000) } }] }));
     const { md } = await report([path, `${REFERENCE}#Rust`], dir);
     assert.deepEqual(tableRow(md, '## Results summary', 'Sequential Reads'), ['Sequential Reads', '1,400,000', '1,637,924', '0.85x (no CI: published)']);
@@ -104,7 +104,7 @@ describe('report', () => {
   });
 
   it('a sweep gets tables per N and the ops/s-against-N chart', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lsmbench-report-'));
+    const dir = await scratchDir('lsmbench-report-');
     const sweep = [10_000, 100_000];
     const figures = (f: number) => ({ [`contains@${sweep[0]}`]: around(2_000_000 * f), [`contains@${sweep[1]}`]: around(1_000_000 * f) });
     const path = await writeFixture(dir, 's.json', makeResults({ sweep, engines: [{ label: 'a', figures: figures(1) }, { label: 'b', figures: figures(0.5) }] }));
