@@ -205,4 +205,13 @@ let allJob = 0;
 for (let i = 0; i < n; i++) if (what[i]! & 1) (allJob++, (allBudget += budgets[i]!));
 console.log(`  ops with job work: ${allJob} (${((100 * allJob) / n).toFixed(1)}%), mean budget ${(allBudget / Math.max(1, allJob)).toFixed(0)} B`);
 breakdown(10 * p50, '10x p50');
+{
+  // The slowest ops, with what they did.
+  const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => lat[b]! - lat[a]!).slice(0, 12);
+  const kinds = (w: number): string => ['job', 'append', 'read', 'fsync', 'rotate', 'flush', 'gc'].filter((_, b) => w & (1 << b)).join('+') || 'idle';
+  const rotations: string[] = [];
+  for (let i = 0; i < n; i++) if (what[i]! & 16) rotations.push((lat[i]! * 1000).toFixed(0));
+  console.log(`  memtable switches (us): ${rotations.join(', ')}`);
+  console.log(`  slowest: ${idx.map((i) => `${(lat[i]! * 1000).toFixed(0)} us ${kinds(what[i]!)}`).join(', ')}`);
+}
 breakdown(p999, 'p99.9');
