@@ -7,7 +7,7 @@
  * Work per step: each input entry costs one merge-heap step (compaction) or one
  * memtable-run step (flush), one key comparison with the previous entry, a binary
  * search in the snapshot list and, when kept, one TableBuilder.add; data blocks are
- * written as they fill (the builder hands the file 256 KiB at a time). The only step
+ * written as they fill (the builder hands the file TABLE_APPEND_BYTES at a time). The only step
  * that does work proportional to a whole table is one that finishes an output file
  * (filter, index, footer, and the fsync when `sync`). A flush first sorts the frozen
  * memtable in slices (Memtable.sortSlice): those steps do sort work worth their budget

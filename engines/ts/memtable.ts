@@ -43,18 +43,20 @@ const NODE_OVERHEAD = STRIDE * 4 + 8 + 8;
 const BIAS = -0x80000000;
 const EMPTY_IDS = new Int32Array(0);
 /**
- * Ids per quicksorted run of sortSlice(), and a run's cost in moves per id (~1.4 log2
+ * Ids per sorted run of sortSlice(), and a run's cost in moves per id (~1.4 log2
  * SORT_RUN comparisons). A run's ids are consecutive, so are their node records: the
  * run sorts touch little memory, and the merges compare copies of the first 16 key
  * bytes laid out in merge order. Measured on a 32 MiB memtable of 178k random 16-byte
  * keys: ~0.3 ms a 1024-id run, ~25 ns a merge move, ~100 ms in all, about the one-shot
- * quicksort's time (merging with node comparisons instead took ~2-3x). Runs are 128
- * ids (~40 us): a run is done whole inside one write's slice, and 1024-id runs were
- * the largest single cost in the write latency tail (p99.9); the three extra merge
- * passes cost ~13 ms per 32 MiB flush.
+ * quicksort's time (merging with node comparisons instead took ~2-3x). A run is done
+ * whole inside one write's slice, so it sets the longest sort step: 1024-id runs were
+ * the largest single cost in the write latency tail (p99.9), and 128-id runs (~40 us,
+ * one every third step) still made most of the steps over 10x the median write
+ * (scripts/bench-write-tail.ts). 32-id runs (~7 us) cost two more merge passes, ~10 ms
+ * per 32 MiB flush.
  */
-const SORT_RUN = 128;
-const SORT_RUN_COST = 10;
+const SORT_RUN = 32;
+const SORT_RUN_COST = 7;
 
 interface SortSlicing {
   readonly from: number;

@@ -37,16 +37,21 @@ export interface TableMeta {
   readonly maxSeq: number;
 }
 
+/**
+ * Bytes a TableBuilder collects before handing them to the file (one write(2)). The
+ * append is paid by whichever write's slice fills it: 256 KiB cost ~0.1-0.3 ms, 32 KiB
+ * ~20-40 us (both beyond 10x the median write); 8 KiB appends are two blocks each, a
+ * cost of a few microseconds spread over four times as many steps
+ * (scripts/bench-write-tail.ts).
+ */
+export const TABLE_APPEND_BYTES = 8192;
+
 export class TableBuilder {
   private readonly file: WritableFile;
   private readonly data: BlockBuilder;
   private readonly index = new BlockBuilder(1);
   private readonly bloom: BloomBuilder;
-  /**
-   * Bytes waiting to be handed to the file: blocks are written in appends of 32 KiB.
-   * (256 KiB appends cost ~0.1-0.3 ms each, a step of a flush or compaction paid for by
-   * one write: the write latency tail.)
-   */
+  /** Bytes waiting to be handed to the file: blocks are written in appends of TABLE_APPEND_BYTES. */
   private readonly pending = new ByteWriter(1 << 18);
   private offset = 0;
   private entries = 0;
@@ -94,7 +99,7 @@ export class TableBuilder {
     const at = this.offset + this.pending.length;
     this.pending.raw(bytes, 0, bytes.length);
     this.pending.u32(crc32Bytes(bytes));
-    if (this.pending.length >= 1 << 15) this.drain();
+    if (this.pending.length >= TABLE_APPEND_BYTES) this.drain();
     return { offset: at, size: bytes.length };
   }
 

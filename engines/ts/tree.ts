@@ -36,8 +36,15 @@ import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pi
 const FLUSH_PACE = 1.5;
 /** The most input bytes of compaction a write pays per byte it writes. */
 const MAX_COMPACTION_PACE = 64;
-/** Owed work is paid in steps of at least this many input bytes (about 35 entries of 116 bytes). */
-const WORK_QUANTUM = 1024;
+/**
+ * Owed work is paid in steps of at least this many input bytes (about two entries of
+ * 116 bytes): a step has a fixed cost (timers, iterator re-entry) that single entries
+ * would not amortize. At 1 KiB, one write in four or five did a ~10 us step and the
+ * others none; at 256 bytes nearly every write paying for a job does a small step, so
+ * the work is spread over the writes instead of concentrated in a few, which is what
+ * the p99.9 sees (scripts/bench-write-tail.ts: p50 ~2.5 -> ~4.2 us, p99.9 lower).
+ */
+const WORK_QUANTUM = 256;
 /** A slowed-down write does this many normal slices. */
 const SLOWDOWN_FACTOR = 4;
 /** A stopped write works in chunks of this many input bytes until it is under the stop thresholds. */
@@ -995,9 +1002,7 @@ export class Tree {
       return;
     }
     try {
-      // Work is owed per byte written and paid in steps of at least WORK_QUANTUM input
-      // bytes: a step has a fixed cost (timers, iterator re-entry) that a few entries
-      // per write would not amortize.
+      // Work is owed per byte written and paid in steps of at least WORK_QUANTUM input bytes.
       const slow = this.shouldSlowDown();
       if (slow) this.slowdowns++;
       this.owed += bytes * this.paceFactor() * (slow ? SLOWDOWN_FACTOR : 1);
