@@ -32,6 +32,15 @@ export function hashKey(key: Uint8Array, off: number, len: number): number {
   return h >>> 0;
 }
 
+/**
+ * h % n for integers 0 <= h, n < 2^32, n > 0. A uint32 above 2^31 is no small integer,
+ * so `h % n` is a floating-point remainder (fmod): ~2x slower per probe than a division.
+ * Exact: h / n is within 1/n of the next integer, far above double rounding error.
+ */
+export function modU32(h: number, n: number): number {
+  return h - Math.floor(h / n) * n;
+}
+
 /** Collects key hashes, then lays out the filter. */
 export class BloomBuilder {
   private hashes = new Uint32Array(1024);
@@ -61,7 +70,7 @@ export class BloomBuilder {
       let h = this.hashes[i]!;
       const delta = ((h >>> 17) | (h << 15)) >>> 0;
       for (let j = 0; j < k; j++) {
-        const pos = h % nbits;
+        const pos = modU32(h, nbits);
         out[pos >>> 3] = out[pos >>> 3]! | (1 << (pos & 7));
         h = (h + delta) >>> 0;
       }
@@ -86,8 +95,9 @@ export class Bloom {
     let h = hashKey(key, off, len);
     const delta = ((h >>> 17) | (h << 15)) >>> 0;
     const f = this.filter;
+    const nbits = this.nbits;
     for (let j = 0; j < this.k; j++) {
-      const pos = h % this.nbits;
+      const pos = modU32(h, nbits);
       if ((f[pos >>> 3]! & (1 << (pos & 7))) === 0) return false;
       h = (h + delta) >>> 0;
     }

@@ -80,6 +80,25 @@ describe('sstable', () => {
     assert.equal(it.valid(), false);
   });
 
+  it('each block read from the file has memory of its own, holding exactly the bytes written', () => {
+    const t = TableReader.open(fs, '/t.sst', 1);
+    const file = fs.readAll('/t.sst');
+    const b0 = t.block(0);
+    const b1 = t.block(1);
+    const again = t.block(0);
+    assert.notEqual(b0.buffer, b1.buffer, 'blocks must not share a pooled or scratch buffer');
+    assert.notEqual(b0.buffer, again.buffer);
+    assert.deepEqual(again, b0);
+    // Block 0 starts the file; block 1 follows block 0 and its 4-byte checksum.
+    assert.deepEqual(b0, file.subarray(0, b0.length));
+    assert.deepEqual(b1, file.subarray(b0.length + 4, b0.length + 4 + b1.length));
+    // A value found by a lookup stays intact while later lookups read other blocks (no cache).
+    assert.equal(t.lookup(b(key(1)), MAX_SEQ), LOOKUP_PUT);
+    const v = t.valBuf.subarray(t.valOff, t.valOff + t.valLen);
+    for (let i = 100; i < 5000; i += 97) t.lookup(b(key(i)), MAX_SEQ);
+    assert.equal(s(v), `value-1-${'x'.repeat(90)}`);
+  });
+
   it('the block cache serves repeated reads', () => {
     const cache = new BlockCache(1 << 20);
     const t = TableReader.open(fs, '/t.sst', 1, cache);
