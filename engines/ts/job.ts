@@ -2,7 +2,7 @@
  * Flushes and compactions as resumable jobs: `step(budget)` consumes about `budget`
  * bytes of input (key + value bytes, at least one entry) and returns, keeping the
  * input iterator and the table being written between calls. The tree runs a slice of
- * a job between foreground operations (see the issue 4 contract, ISSUE4-CONTRACT.md).
+ * a job between foreground operations (README.md, "Compaction: bounded slices").
  *
  * Work per step: each input entry costs one merge-heap step (compaction) or one
  * memtable-run step (flush), one key comparison with the previous entry, a binary
