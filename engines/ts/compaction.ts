@@ -27,6 +27,7 @@
  * (highest score >= 1; ties go to the shallower level) is compacted first. The last level
  * is never an input (it has nowhere to go).
  */
+import { compareRegions } from './coding.js';
 import type { TableEntry, VersionEdit, VersionState } from './manifest.js';
 
 export interface LevelOptions {
@@ -84,14 +85,9 @@ export function validateLevelOptions(opts: LevelOptions): void {
   if (!Number.isSafeInteger(opts.maxLevels) || opts.maxLevels < 2) throw new RangeError('maxLevels must be an integer >= 2');
 }
 
-/** Bytewise comparison of two keys (local: engines/ts does not import lsmbench's src). */
+/** Bytewise comparison of two whole keys (coding.ts's region compare). */
 export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = a.length < b.length ? a.length : b.length;
-  for (let i = 0; i < n; i++) {
-    const d = a[i]! - b[i]!;
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
+  return compareRegions(a, 0, a.length, b, 0, b.length);
 }
 
 /** True when the key ranges [t.smallest, t.largest] and [lo, hi] share a key. */
