@@ -55,9 +55,27 @@ export type Probe = { available: true; engine: Engine } | { available: false; re
 /** Loads an engine, turning a missing package or a failing load into a reason. */
 export async function probeEngine(descriptor: EngineDescriptor): Promise<Probe> {
   try {
-    return { available: true, engine: await descriptor.load() };
+    return { available: true, engine: withThreadSharing(await descriptor.load()) };
   } catch (err) {
     const reason = err instanceof EngineUnavailableError ? err.message : `failed to load: ${err instanceof Error ? err.message : String(err)}`;
     return { available: false, reason };
   }
+}
+
+/**
+ * An engine written before the contract had `threads` (an LSMBENCH_EXTRA_ENGINES module, say)
+ * is taken as not shareable, with a reason a user can read, instead of failing the run.
+ */
+export function withThreadSharing(engine: Engine): Engine {
+  if ((engine as Partial<Engine>).threads !== undefined) return engine;
+  return {
+    storeVersion: engine.storeVersion,
+    persistent: engine.persistent,
+    durability: engine.durability,
+    operations: engine.operations,
+    api: engine.api,
+    threads: { shared: false, reason: 'the engine does not declare whether several threads may share its store (Engine.threads)' },
+    ...(engine.optionHelp === undefined ? {} : { optionHelp: engine.optionHelp }),
+    open: (options) => engine.open(options),
+  };
 }

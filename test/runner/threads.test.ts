@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES, probeEngine, findEngine } from '../../src/registry.js';
+import { ENGINES, probeEngine, findEngine, withThreadSharing } from '../../src/registry.js';
 import { partition, roundRange, roundsFor } from '../../src/runner/threads.js';
 import { planReaderWithWriterThread, writerLoop, WRITER_CONTROL_INTS, WRITER_DONE, WRITER_STARTED } from '../../src/runner/mixed.js';
 import { KeySpace, loadStore, planWorkload } from '../../src/runner/workloads.js';
@@ -20,6 +20,18 @@ async function scenario(ops: number, workloads: Scenario['workloads']): Promise<
 }
 
 describe('thread sharing capability', () => {
+  it('takes an engine that does not declare it (written before the field existed) as not shareable, with a reason, and still opens it', async () => {
+    const memory = await memoryEngine.load();
+    const { threads: _declared, ...undeclared } = memory;
+    const engine = withThreadSharing(undeclared as typeof memory);
+    assert.equal(engine.threads.shared, false);
+    assert.match(engine.threads.shared ? '' : engine.threads.reason, /does not declare/);
+    const store = await engine.open({ dir: '', durability: 'none', options: {} });
+    assert.equal(store.api, 'sync');
+    await store.close();
+    assert.equal(withThreadSharing(memory), memory, 'a declaring engine is returned as it is');
+  });
+
   it('every registered engine declares whether threads can share its store, with how or why not', async () => {
     const expected: Record<string, boolean> = { memory: false, ts: false, leveldb: false, rocksdb: false, lmdb: true, sqlite: true };
     for (const descriptor of ENGINES) {
