@@ -1224,18 +1224,11 @@ export class Tree {
     }
   }
 
-  /** Freezes the active memtable and starts a new one with its own WAL. */
+  /** The write path's rotation: freeze a full memtable, and flush now unless flushes are deferred. */
   private rotate(): void {
     if (this.mem.count === 0) return;
-    this.imms.unshift(this.mem);
-    this.mem = this.newMemtable();
-    if (this.wal !== undefined) {
-      this.bytesWritten += this.wal.size;
-      this.wal.close();
-      this.wal = undefined;
-    }
     try {
-      this.openWal(this.nextFile++);
+      this.rotateForFlush();
       if (!this.deferFlush) this.flushAll();
     } catch (err) {
       this.failure = err;
@@ -1296,6 +1289,7 @@ export class Tree {
     }
   }
 
+  /** Freezes the active memtable and starts a new one with its own WAL. */
   private rotateForFlush(): void {
     if (this.mem.count === 0) return;
     this.imms.unshift(this.mem);
