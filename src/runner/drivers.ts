@@ -156,14 +156,34 @@ class StoreSlot {
   }
 }
 
+/** What every driver shares: the store slot, and no writer thread unless it says so. */
+abstract class SlotDriver {
+  constructor(protected readonly slot: StoreSlot) {}
+  lastWriter(): WriterFigures | undefined {
+    return undefined;
+  }
+  staleReads(): number | undefined {
+    return undefined;
+  }
+  storeDir(): string {
+    return this.slot.dir;
+  }
+  async finishStore(): Promise<void> {
+    await this.slot.closeAndRemove();
+    await this.slot.remove();
+  }
+}
+
 /** The child's own thread calls the store. */
-class InThreadDriver implements RepetitionDriver {
+class InThreadDriver extends SlotDriver implements RepetitionDriver {
   readonly threading: string = '';
   constructor(
     readonly plan: AnyPlan,
-    protected readonly slot: StoreSlot,
+    slot: StoreSlot,
     protected readonly scenario: Scenario,
-  ) {}
+  ) {
+    super(slot);
+  }
   async beforeAll(): Promise<void> {
     if (!this.plan.mutates && this.slot.current === undefined) await this.slot.openFresh();
   }
@@ -204,19 +224,6 @@ class InThreadDriver implements RepetitionDriver {
     const out = samplesFor(this.plan);
     await this.pass(await this.storeForLatency(), out);
     return out;
-  }
-  lastWriter(): WriterFigures | undefined {
-    return undefined;
-  }
-  staleReads(): number | undefined {
-    return undefined;
-  }
-  storeDir(): string {
-    return this.slot.dir;
-  }
-  async finishStore(): Promise<void> {
-    await this.slot.closeAndRemove();
-    await this.slot.remove();
   }
   async close(): Promise<void> {}
 }
@@ -271,16 +278,17 @@ class WriterThreadDriver extends InThreadDriver {
 }
 
 /** N client threads share each repetition's calls; this thread makes the stores and checks them. */
-class ClientThreadsDriver implements RepetitionDriver {
+class ClientThreadsDriver extends SlotDriver implements RepetitionDriver {
   readonly threading: string;
   private lastSettleMs: number | null = null;
   private lastProblem: string | undefined;
   constructor(
     readonly plan: AnyPlan,
-    private readonly slot: StoreSlot,
+    slot: StoreSlot,
     private readonly scenario: Scenario,
     private readonly clients: ClientThreads,
   ) {
+    super(slot);
     const { threads, targetRate } = scenario;
     this.threading = `, ${threads} client threads (each its own share of the calls; samples merged${targetRate === undefined ? '' : `, each thread at ${targetRate / threads} calls/s`})`;
   }
@@ -317,19 +325,6 @@ class ClientThreadsDriver implements RepetitionDriver {
     }
     gc?.();
     return this.clients.latency(this.slot.dir, this.scenario.targetRate, this.plan.callsPerRepetition);
-  }
-  lastWriter(): WriterFigures | undefined {
-    return undefined;
-  }
-  staleReads(): number | undefined {
-    return undefined;
-  }
-  storeDir(): string {
-    return this.slot.dir;
-  }
-  async finishStore(): Promise<void> {
-    await this.slot.closeAndRemove();
-    await this.slot.remove();
   }
   async close(): Promise<void> {
     await this.clients.close();
