@@ -35,6 +35,11 @@ export interface WriterFigures {
 
 export interface RepetitionDriver {
   readonly plan: AnyPlan;
+  /**
+   * Whether a sample may repeat the timed part on the same store (read and scan workloads in
+   * this thread or client threads); not with a writer thread, whose writes change the store.
+   */
+  readonly repeatablePasses: boolean;
   /** Words for the latency method's description: how the calls were made ('' in this thread). */
   readonly threading: string;
   /** Once, before the first repetition: the store repetitions share when the plan leaves it unchanged. */
@@ -177,6 +182,9 @@ abstract class SlotDriver {
 /** The child's own thread calls the store. */
 class InThreadDriver extends SlotDriver implements RepetitionDriver {
   readonly threading: string = '';
+  get repeatablePasses(): boolean {
+    return !this.plan.mutates;
+  }
   constructor(
     readonly plan: AnyPlan,
     slot: StoreSlot,
@@ -235,6 +243,9 @@ function samplesFor(plan: WorkloadPlan): LatencySamples {
 /** This thread reads; a writer thread writes from before the first read until after the last. */
 class WriterThreadDriver extends InThreadDriver {
   override readonly threading = ', with the writer thread writing';
+  override get repeatablePasses(): boolean {
+    return false;
+  }
   private last: WriterFigures | undefined;
   constructor(
     private readonly reader: ReaderPlan,
@@ -280,6 +291,9 @@ class WriterThreadDriver extends InThreadDriver {
 /** N client threads share each repetition's calls; this thread makes the stores and checks them. */
 class ClientThreadsDriver extends SlotDriver implements RepetitionDriver {
   readonly threading: string;
+  get repeatablePasses(): boolean {
+    return !this.plan.mutates;
+  }
   private lastSettleMs: number | null = null;
   private lastProblem: string | undefined;
   constructor(
@@ -302,7 +316,8 @@ class ClientThreadsDriver extends SlotDriver implements RepetitionDriver {
     const r = await this.clients.run(this.slot.dir);
     this.lastSettleMs = r.settleMs;
     this.lastProblem = r.problem;
-    return { ms: r.ms, digest: r.digest };
+    // The threads' own CPU time is not separated from their chunk preparation: not measured.
+    return { ms: r.ms, digest: r.digest, cpuMs: null, involuntaryContextSwitches: null };
   }
   /** The threads closed the store; it is opened again here to be checked. */
   async afterTimed(): Promise<{ store: Store; settleMs: number | null }> {

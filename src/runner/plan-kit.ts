@@ -65,6 +65,16 @@ export interface Timed {
   readonly digest: number;
   /** Milliseconds spent in the timed loops, chunk preparation excluded. */
   readonly ms: number;
+  /** User + system CPU time of the process in the timed loops (null: not measured here). */
+  readonly cpuMs: number | null;
+  /** Involuntary context switches of the process in the timed loops (null: not measured here). */
+  readonly involuntaryContextSwitches: number | null;
+}
+
+/** The process's CPU time (ms) and involuntary context switches so far: one getrusage per chunk, none per operation. */
+function usage(): { cpuMs: number; switches: number } {
+  const u = process.resourceUsage();
+  return { cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000, switches: u.involuntaryContextSwitches };
 }
 
 export interface WorkloadPlan {
@@ -176,26 +186,38 @@ export function planFrom(shape: PlanShape, program: Program): WorkloadPlan {
     runSync(store) {
       let digest = 0;
       let ms = 0;
+      let cpuMs = 0;
+      let switches = 0;
       for (let from = 0; from < calls; from += chunkCalls) {
         const to = Math.min(calls, from + chunkCalls);
         program.fill(from, to);
+        const u0 = usage();
         const t0 = performance.now();
         digest = (digest + program.loop(store, from, to)) | 0;
         ms += performance.now() - t0;
+        const u1 = usage();
+        cpuMs += u1.cpuMs - u0.cpuMs;
+        switches += u1.switches - u0.switches;
       }
-      return { digest, ms };
+      return { digest, ms, cpuMs, involuntaryContextSwitches: switches };
     },
     async runAsync(store, concurrency) {
       let digest = 0;
       let ms = 0;
+      let cpuMs = 0;
+      let switches = 0;
       for (let from = 0; from < calls; from += chunkCalls) {
         const to = Math.min(calls, from + chunkCalls);
         program.fill(from, to);
+        const u0 = usage();
         const t0 = performance.now();
         digest = (digest + (await loopAsync(store, from, to, concurrency))) | 0;
         ms += performance.now() - t0;
+        const u1 = usage();
+        cpuMs += u1.cpuMs - u0.cpuMs;
+        switches += u1.switches - u0.switches;
       }
-      return { digest, ms };
+      return { digest, ms, cpuMs, involuntaryContextSwitches: switches };
     },
     latencySync(store, out, targetRate, completedAt, range) {
       const interval = targetRate === undefined ? 0 : 1000 / targetRate;
