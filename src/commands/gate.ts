@@ -268,6 +268,13 @@ async function gateAgainstBaseline(file: string, flags: GateFlags, config: GateC
       if (err instanceof SideRunError) return notice('unjudged', err.message, { comparison: comparisonText(what), notes });
       throw err;
     }
+    // The rerun must have repeated the baseline's scenario; if it could not, the figures are not like with like.
+    const diffs = scenarioDifferences(baseline.scenario, headRuns[0]!.scenario);
+    if (diffs.length > 0) {
+      const why = `this build's rerun did not repeat the baseline's scenario (${diffs.join(', ')}): not like with like`;
+      if (flags.strict) return notice('unjudged', `refused with --strict: ${why}`, { comparison: comparisonText(what), notes });
+      notes.push(why);
+    }
   }
   const headWhat = headFile !== undefined ? what : `this build (${short(headRuns[0]?.environment.commit)}), run now: ${rounds} run${rounds > 1 ? 's' : ''} × ${repetitions} repetitions`;
   const context: GateContext = {
