@@ -22,7 +22,7 @@ import { loadStore, type Timed, type WorkloadPlan } from './workloads.js';
 import { planFor, type AnyPlan } from './plans.js';
 import { WRITER_CONTROL_INTS, planReaderWithWriterThread, type ReaderPlan } from './mixed.js';
 import { ClientThreads, WriterThread, type ThreadJob } from './threads.js';
-import { diskUsage } from './outcomes.js';
+import { diskUsage } from '../outcomes.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
