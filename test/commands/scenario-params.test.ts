@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import { FLAG_PARAM_NAMES, SCENARIO_PARAMS, SCENARIO_PARAM_NAMES, loadScenarioFile, resolveScenario, scenarioArgs, scenarioDifferences, type Scenario } from '../../src/scenario.js';
+import { FLAG_PARAM_NAMES, SCENARIO_PARAMS, SCENARIO_PARAM_NAMES, type FlagValue, type ScenarioParam, loadScenarioFile, resolveScenario, scenarioArgs, scenarioDifferences, type Scenario } from '../../src/scenario.js';
 import { addScenarioOptions, collect, scenarioOverrides } from '../../src/commands/options.js';
 import { rerunArgs } from '../../src/commands/gate.js';
 
@@ -76,6 +76,15 @@ describe('scenario parameters', () => {
     const { writer: _writer, zipfianConstant: _z, ...older } = defaults;
     assert.deepEqual(scenarioDifferences(older, defaults), []);
     assert.deepEqual(scenarioDifferences(older, { ...defaults, writer: 'thread' }), ['writer auto vs thread']);
+  });
+
+  it("a flag's bounds and the scenario file's agree: the largest value the flag takes is a valid file value", () => {
+    for (const name of FLAG_PARAM_NAMES) {
+      const { value, schema }: { value: FlagValue; schema: ScenarioParam['schema'] } = SCENARIO_PARAMS[name];
+      if ((value.kind === 'positive-int' || value.kind === 'whole') && value.max !== undefined)
+        assert.ok(schema.safeParse(value.max).success, `${name}: ${value.max} passes the flag, so the file must take it too`);
+      if (value.kind === 'choice') for (const choice of value.choices) assert.ok(schema.safeParse(choice).success, `${name}: ${choice}`);
+    }
   });
 
   it('every parameter the gate must match is a scenario field; the ones it need not are the rerun settings', () => {
