@@ -109,8 +109,8 @@ export type ThreadSharing =
   | { readonly shared: true; readonly how: string }
   | { readonly shared: false; readonly reason: string };
 
-/** A loaded engine: what it is and how to open it. */
-export interface Engine {
+/** What an engine is, whichever way it runs. */
+export interface EngineTraits {
   /** Version of the store it wraps (the package version, or the library's own). */
   readonly storeVersion: string;
   /** True if the store keeps data across close and reopen. */
@@ -123,14 +123,21 @@ export interface Engine {
   readonly threads: ThreadSharing;
   /** Options the engine understands, with a one-line description each. */
   readonly optionHelp?: Readonly<Record<string, string>>;
+}
+
+/** A loaded engine: what it is and how to open it. */
+export interface Engine extends EngineTraits {
   open(options: OpenOptions): Promise<Store>;
 }
 
 /**
- * A registered engine. `load` imports the engine's module; it throws
- * `EngineUnavailableError` when a package it needs is not installed.
+ * A registered engine whose stores the harness opens in its own (child) process. `load`
+ * imports the engine's module; it throws `EngineUnavailableError` when a package it needs is
+ * not installed. (Engines in other languages run out of process instead: src/job.ts.)
  */
 export interface EngineDescriptor {
+  /** How it runs; absent means in process, so descriptors written before the field stay valid. */
+  readonly runs?: 'in-process';
   readonly name: string;
   readonly description: string;
   load(): Promise<Engine>;

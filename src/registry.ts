@@ -5,14 +5,16 @@
 import { delimiter, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineUnavailableError, type Engine, type EngineDescriptor } from './engine.js';
+import type { ExternalEngine, ExternalEngineDescriptor } from './job.js';
 import { memoryEngine } from '../engines/memory/index.js';
-import { externalDescriptor, isExternalEngineName } from './external/driver.js';
+import { REGISTERED_EXTERNAL_ENGINES, externalEngineAt } from './external/driver.js';
 import { leveldbEngine } from '../engines/leveldb/index.js';
 import { rocksdbEngine } from '../engines/rocksdb/index.js';
 import { lmdbEngine } from '../engines/lmdb/index.js';
 import { sqliteEngine } from '../engines/sqlite/index.js';
 import { tsEngine } from '../engines/ts/engine.js';
 
+/** The engines whose stores run in lsmbench's own child processes (what the conformance suite checks). */
 export const ENGINES: readonly EngineDescriptor[] = [
   memoryEngine,
   leveldbEngine,
@@ -45,17 +47,34 @@ async function extraEngines(): Promise<EngineDescriptor[]> {
   return found;
 }
 
+/** An engine of either kind: in process, or external through the protocol. */
+export type RegisteredEngine = EngineDescriptor | ExternalEngineDescriptor;
+
+/** Every registered engine, in process first; `external:<path>` names are found by lookupEngine. */
+export const ALL_ENGINES: readonly RegisteredEngine[] = [...ENGINES, ...REGISTERED_EXTERNAL_ENGINES];
+
+/** An in-process engine by name: what a child process opens. */
 export function findEngine(name: string): EngineDescriptor | undefined {
-  if (isExternalEngineName(name)) return externalDescriptor(name);
   return ENGINES.find((e) => e.name === name);
 }
 
-export type Probe = { available: true; engine: Engine } | { available: false; reason: string };
+/** An engine of either kind by name, including `external:<path>`. */
+export function lookupEngine(name: string): RegisteredEngine | undefined {
+  return ALL_ENGINES.find((e) => e.name === name) ?? externalEngineAt(name);
+}
+
+/** A loaded engine, with how it runs. */
+export type LoadedEngine = { readonly runs: 'in-process'; readonly engine: Engine } | { readonly runs: 'external'; readonly engine: ExternalEngine };
+type Unavailable = { readonly available: false; readonly reason: string };
+export type Probe = ({ readonly available: true } & LoadedEngine) | Unavailable;
 
 /** Loads an engine, turning a missing package or a failing load into a reason. */
-export async function probeEngine(descriptor: EngineDescriptor): Promise<Probe> {
+export async function probeEngine(descriptor: EngineDescriptor): Promise<{ readonly available: true; readonly runs: 'in-process'; readonly engine: Engine } | Unavailable>;
+export async function probeEngine(descriptor: RegisteredEngine): Promise<Probe>;
+export async function probeEngine(descriptor: RegisteredEngine): Promise<Probe> {
   try {
-    return { available: true, engine: withThreadSharing(await descriptor.load()) };
+    if (descriptor.runs === 'external') return { available: true, runs: 'external', engine: await descriptor.load() };
+    return { available: true, runs: 'in-process', engine: withThreadSharing(await descriptor.load()) };
   } catch (err) {
     const reason = err instanceof EngineUnavailableError ? err.message : `failed to load: ${err instanceof Error ? err.message : String(err)}`;
     return { available: false, reason };

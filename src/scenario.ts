@@ -72,86 +72,293 @@ export const MAX_THREADS = 256;
 export const WRITER_MODES = ['auto', 'thread', 'interleaved'] as const;
 export type WriterMode = (typeof WRITER_MODES)[number];
 
+const DISTRIBUTION_NAMES = ['uniform', 'zipfian', 'latest', 'hotspot'] as const;
+
+/** How a scenario parameter is written on the command line; commands/options.ts turns it into a parser. */
+export type FlagValue =
+  | { readonly kind: 'positive-int'; readonly max?: number }
+  | { readonly kind: 'whole'; readonly max: number }
+  | { readonly kind: 'fraction' }
+  | { readonly kind: 'open-fraction' }
+  | { readonly kind: 'choice'; readonly choices: readonly string[] }
+  | { readonly kind: 'workloads' };
+
+export interface ScenarioParam {
+  /** Its type in a scenario file, with the default a file may leave out. */
+  readonly schema: z.ZodType;
+  /** `lsmbench run`'s flag (long form, with the value's placeholder); absent: a scenario-file field only. */
+  readonly flag?: string;
+  readonly short?: string;
+  readonly value?: FlagValue;
+  /** The flag's help, one phrase. */
+  readonly help: string;
+  /** Whether the gate must find it equal in two runs before it compares their figures. */
+  readonly gateMatches: boolean;
+}
+
+/**
+ * Every scenario parameter, declared once: the scenario file's schema, `lsmbench run`'s
+ * flags, the overrides they make, the rerun command written into results, and the gate's
+ * rerun of a stored run and its like-with-like check are all generated from this table.
+ */
+export const SCENARIO_PARAMS = {
+  ops: {
+    schema: positiveInt.max(2 ** 31).describe('N: operations per workload, and keys loaded'),
+    short: '-n',
+    flag: '--ops <n>',
+    value: { kind: 'positive-int', max: 2 ** 31 },
+    help: 'operations per workload, and keys loaded (N)',
+    gateMatches: true,
+  },
+  keySize: {
+    schema: positiveInt.max(1024),
+    flag: '--key-size <bytes>',
+    value: { kind: 'positive-int', max: 1024 },
+    help: 'key size in bytes (keys are zero-padded decimals)',
+    gateMatches: true,
+  },
+  valueSize: {
+    schema: positiveInt.max(1 << 20),
+    flag: '--value-size <bytes>',
+    value: { kind: 'positive-int', max: 1 << 20 },
+    help: 'value size in bytes',
+    gateMatches: true,
+  },
+  durability: {
+    schema: z.enum(DURABILITY_MODES as [string, ...string[]]).transform((d) => d as (typeof DURABILITY_MODES)[number]),
+    flag: '--durability <mode>',
+    value: { kind: 'choice', choices: DURABILITY_MODES },
+    help: 'what an acknowledged write survives: none (clean close), os (process kill), fsync (power loss)',
+    gateMatches: true,
+  },
+  repetitions: {
+    schema: positiveInt.max(1000).default(5),
+    short: '-r',
+    flag: '--repetitions <n>',
+    value: { kind: 'positive-int', max: 1000 },
+    help: 'timed repetitions per workload',
+    // The gate chooses its own repetitions.
+    gateMatches: false,
+  },
+  warmup: {
+    schema: z.number().int().min(0).max(100).default(1),
+    flag: '--warmup <n>',
+    value: { kind: 'whole', max: 100 },
+    help: 'untimed warm-up repetitions before them',
+    gateMatches: true,
+  },
+  /** Independent child processes per (engine, workload); the interval of a figure rests on them. */
+  processes: {
+    schema: positiveInt.max(MAX_PROCESSES).default(DEFAULT_PROCESSES),
+    flag: '--processes <n>',
+    value: { kind: 'positive-int', max: MAX_PROCESSES },
+    help: `independent child processes per engine and workload, interleaved between the engines; intervals rest on them (default ${DEFAULT_PROCESSES})`,
+    // The gate's rounds are its independent samples: it runs one process a side per round.
+    gateMatches: false,
+  },
+  /** Read and scan workloads repeat passes within a timed sample until it lasts this long. */
+  minSampleMs: {
+    schema: z.number().int().min(0).max(60_000).default(DEFAULT_MIN_SAMPLE_MS),
+    flag: '--min-sample-ms <ms>',
+    value: { kind: 'whole', max: 60_000 },
+    help: `read and scan workloads repeat passes until a timed sample lasts this long (default ${DEFAULT_MIN_SAMPLE_MS})`,
+    gateMatches: true,
+  },
+  seed: {
+    schema: z.number().int().min(0).max(0xffffffff).default(42),
+    flag: '--seed <n>',
+    value: { kind: 'whole', max: 0xffffffff },
+    help: 'seed of values and random orders (0 to 4294967295)',
+    gateMatches: true,
+  },
+  workloads: {
+    schema: z.array(z.enum(WORKLOADS)).min(1).default([...WORKLOADS]),
+    short: '-w',
+    flag: '--workloads <list>',
+    value: { kind: 'workloads' },
+    help: `comma-separated workloads or groups (document, ycsb, all): ${WORKLOADS.join(', ')}`,
+    gateMatches: true,
+  },
+  scanLength: {
+    schema: positiveInt.default(1000),
+    flag: '--scan-length <n>',
+    value: { kind: 'positive-int' },
+    help: 'entries per range scan',
+    gateMatches: true,
+  },
+  prefixLength: {
+    schema: positiveInt.optional(),
+    flag: '--prefix-length <bytes>',
+    value: { kind: 'positive-int', max: 1024 },
+    help: 'prefix length of prefix scans (default: key size - 3, so 1,000 keys per prefix)',
+    gateMatches: true,
+  },
+  missRatio: {
+    schema: z.number().min(0).max(1).default(0),
+    flag: '--miss-ratio <fraction>',
+    value: { kind: 'fraction' },
+    help: 'share of contains checks that ask for absent keys',
+    gateMatches: true,
+  },
+  /** Mixed workloads: overrides each YCSB workload's own request distribution. */
+  requestDistribution: {
+    schema: z.enum(DISTRIBUTION_NAMES).optional(),
+    flag: '--distribution <name>',
+    value: { kind: 'choice', choices: DISTRIBUTION_NAMES },
+    help: "request distribution of the mixed workloads, overriding each YCSB workload's own",
+    gateMatches: true,
+  },
+  zipfianConstant: {
+    schema: z.number().gt(0).lt(1).default(0.99),
+    flag: '--zipfian-constant <theta>',
+    value: { kind: 'open-fraction' },
+    help: 'skew of the zipfian and latest distributions (default 0.99)',
+    gateMatches: true,
+  },
+  hotsetFraction: { schema: z.number().gt(0).lt(1).default(0.2), help: 'hotspot distribution: the share of keys that are hot', gateMatches: true },
+  hotOperationFraction: { schema: z.number().min(0).max(1).default(0.8), help: 'hotspot distribution: the share of requests to hot keys', gateMatches: true },
+  /** YCSB E: scan lengths are uniform in 1..maxScanLength. */
+  maxScanLength: { schema: positiveInt.max(1_000_000).default(100), help: 'YCSB E: the longest scan', gateMatches: true },
+  /** read-while-writing: writes between consecutive reads. */
+  writesPerRead: {
+    schema: z.number().int().min(0).max(1000).default(1),
+    flag: '--writes-per-read <n>',
+    value: { kind: 'whole', max: 1000 },
+    help: 'read-while-writing with interleaved writes: writes between consecutive reads (default 1)',
+    gateMatches: true,
+  },
+  /** Calls per second of the latency pass, open-loop; absent: each call as soon as the last returns. */
+  targetRate: {
+    schema: z.number().positive().max(1e9).optional(),
+    flag: '--target-rate <calls/s>',
+    value: { kind: 'positive-int', max: 1e9 },
+    help: 'latency pass open-loop at this rate: latency counts from when each call was due (no coordinated omission)',
+    gateMatches: true,
+  },
+  /** Writes and deletes grouped into atomic batches of this many operations; 1 = one call per operation. */
+  batch: {
+    schema: positiveInt.max(1_000_000).default(1),
+    flag: '--batch <n>',
+    value: { kind: 'positive-int', max: 1_000_000 },
+    help: 'group writes and deletes into atomic batches of n (default 1: one call per operation)',
+    gateMatches: true,
+  },
+  /** Outstanding operations for stores whose API is asynchronous only; synchronous stores ignore it. */
+  concurrency: {
+    schema: positiveInt.max(4096).default(1),
+    flag: '--concurrency <k>',
+    value: { kind: 'positive-int', max: 4096 },
+    help: 'outstanding operations for asynchronous stores (default 1)',
+    gateMatches: true,
+  },
+  /** Client threads sharing the store (document workloads, engines that allow it); 1 = the child's own thread. */
+  threads: {
+    schema: positiveInt.max(MAX_THREADS).default(1),
+    flag: '--threads <n>',
+    value: { kind: 'positive-int', max: MAX_THREADS },
+    help: 'client threads sharing the store, each making its share of the calls (document workloads; engines whose stores threads can share, see `lsmbench engines`; default 1)',
+    gateMatches: true,
+  },
+  /** read-while-writing: the writer in a thread of its own, interleaved with the reads, or (auto) a thread where the engine allows it. */
+  writer: {
+    schema: z.enum(WRITER_MODES).default('auto'),
+    flag: '--writer <mode>',
+    value: { kind: 'choice', choices: WRITER_MODES },
+    help: 'read-while-writing: the writer in a thread of its own (thread), between the reads (interleaved), or auto: a thread where the engine allows it',
+    gateMatches: true,
+  },
+  /** read-while-writing with a writer thread: its writes per second; absent: as fast as it can. */
+  writerRate: {
+    schema: z.number().positive().max(1e9).optional(),
+    flag: '--writer-rate <writes/s>',
+    value: { kind: 'positive-int', max: 1e9 },
+    help: 'read-while-writing with a writer thread: its writes per second (default: as fast as it can)',
+    gateMatches: true,
+  },
+  /** Per-workload child process time limit, seconds. */
+  timeoutSeconds: {
+    schema: positiveInt.default(1800),
+    flag: '--timeout <seconds>',
+    value: { kind: 'positive-int' },
+    help: 'time limit of one workload of one engine',
+    gateMatches: false,
+  },
+} as const satisfies Record<string, ScenarioParam>;
+
+type Params = typeof SCENARIO_PARAMS;
+export type ScenarioParamName = keyof Params;
+/** The parameters `lsmbench run` has a flag for. */
+export type FlagParamName = { [K in ScenarioParamName]: Params[K] extends { readonly flag: string } ? K : never }[ScenarioParamName];
+
+export const SCENARIO_PARAM_NAMES = Object.keys(SCENARIO_PARAMS) as ScenarioParamName[];
+export const FLAG_PARAM_NAMES = SCENARIO_PARAM_NAMES.filter((name): name is FlagParamName => 'flag' in SCENARIO_PARAMS[name]);
+
+const paramShape = Object.fromEntries(SCENARIO_PARAM_NAMES.map((name) => [name, SCENARIO_PARAMS[name].schema])) as { [K in ScenarioParamName]: Params[K]['schema'] };
+
 export const ScenarioFile = z
   .object({
     name: z.string().min(1),
     description: z.string().default(''),
-    ops: positiveInt.max(2 ** 31).describe('N: operations per workload, and keys loaded'),
-    keySize: positiveInt.max(1024),
-    valueSize: positiveInt.max(1 << 20),
-    durability: z.enum(DURABILITY_MODES as [string, ...string[]]).transform((d) => d as (typeof DURABILITY_MODES)[number]),
-    seed: z.number().int().min(0).max(0xffffffff).default(42),
-    repetitions: positiveInt.max(1000).default(5),
-    warmup: z.number().int().min(0).max(100).default(1),
-    /** Independent child processes per (engine, workload); the interval of a figure rests on them. */
-    processes: positiveInt.max(MAX_PROCESSES).default(DEFAULT_PROCESSES),
-    /** Read and scan workloads repeat passes within a timed sample until it lasts this long. */
-    minSampleMs: z.number().int().min(0).max(60_000).default(DEFAULT_MIN_SAMPLE_MS),
-    workloads: z.array(z.enum(WORKLOADS)).min(1).default([...WORKLOADS]),
-    scanLength: positiveInt.default(1000),
-    prefixLength: positiveInt.optional(),
-    missRatio: z.number().min(0).max(1).default(0),
-    /** Mixed workloads: overrides each YCSB workload's own request distribution. */
-    requestDistribution: z.enum(['uniform', 'zipfian', 'latest', 'hotspot']).optional(),
-    zipfianConstant: z.number().gt(0).lt(1).default(0.99),
-    hotsetFraction: z.number().gt(0).lt(1).default(0.2),
-    hotOperationFraction: z.number().min(0).max(1).default(0.8),
-    /** YCSB E: scan lengths are uniform in 1..maxScanLength. */
-    maxScanLength: positiveInt.max(1_000_000).default(100),
-    /** read-while-writing: writes between consecutive reads. */
-    writesPerRead: z.number().int().min(0).max(1000).default(1),
-    /** Calls per second of the latency pass, open-loop; absent: each call as soon as the last returns. */
-    targetRate: z.number().positive().max(1e9).optional(),
-    /** Writes and deletes grouped into atomic batches of this many operations; 1 = one call per operation. */
-    batch: positiveInt.max(1_000_000).default(1),
-    /** Outstanding operations for stores whose API is asynchronous only; synchronous stores ignore it. */
-    concurrency: positiveInt.max(4096).default(1),
-    /** Client threads sharing the store (document workloads, engines that allow it); 1 = the child's own thread. */
-    threads: positiveInt.max(MAX_THREADS).default(1),
-    /** read-while-writing: the writer in a thread of its own, interleaved with the reads, or (auto) a thread where the engine allows it. */
-    writer: z.enum(WRITER_MODES).default('auto'),
-    /** read-while-writing with a writer thread: its writes per second; absent: as fast as it can. */
-    writerRate: z.number().positive().max(1e9).optional(),
-    /** Per-workload child process time limit, seconds. */
-    timeoutSeconds: positiveInt.default(1800),
+    ...paramShape,
     engineOptions: z.record(z.string(), z.record(z.string(), z.string())).default({}),
   })
   .strict();
 export type ScenarioFileInput = z.input<typeof ScenarioFile>;
+type ParamValues = Readonly<z.output<z.ZodObject<typeof paramShape>>>;
 
 /** A scenario with every field decided and checked. */
-export interface Scenario {
+export interface Scenario extends Omit<ParamValues, 'prefixLength' | 'workloads'> {
   readonly name: string;
   readonly description: string;
   /** Where it came from: a built-in name or a file path. */
   readonly source: string;
-  readonly ops: number;
-  readonly keySize: number;
-  readonly valueSize: number;
-  readonly durability: (typeof DURABILITY_MODES)[number];
-  readonly seed: number;
-  readonly repetitions: number;
-  readonly warmup: number;
-  readonly processes: number;
-  readonly minSampleMs: number;
   readonly workloads: readonly WorkloadName[];
-  readonly scanLength: number;
   readonly prefixLength: number;
-  readonly missRatio: number;
-  readonly requestDistribution: 'uniform' | 'zipfian' | 'latest' | 'hotspot' | undefined;
-  readonly zipfianConstant: number;
-  readonly hotsetFraction: number;
-  readonly hotOperationFraction: number;
-  readonly maxScanLength: number;
-  readonly writesPerRead: number;
-  readonly targetRate: number | undefined;
-  readonly batch: number;
-  readonly concurrency: number;
-  readonly threads: number;
-  readonly writer: WriterMode;
-  readonly writerRate: number | undefined;
-  readonly timeoutSeconds: number;
   readonly engineOptions: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** The long flag of a parameter, e.g. `--key-size`. */
+export function longFlag(name: FlagParamName): string {
+  return SCENARIO_PARAMS[name].flag.split(' ')[0]!;
+}
+
+/** A parameter's value as its flag takes it: lists comma-separated. */
+const flagText = (value: unknown): string => (Array.isArray(value) ? value.join(',') : String(value));
+
+/**
+ * The `lsmbench run` arguments that set these parameters to these values, in the table's
+ * order; a value left undefined (an optional parameter unset, or a field an older results
+ * file lacks) gives no flag.
+ */
+export function scenarioArgs(values: Readonly<Partial<Record<ScenarioParamName, unknown>>>, names: readonly FlagParamName[] = FLAG_PARAM_NAMES): string[] {
+  const args: string[] = [];
+  for (const name of names) {
+    const value = values[name];
+    if (value !== undefined) args.push(longFlag(name), flagText(value));
+  }
+  return args;
+}
+
+/** A parameter's value, or the default a scenario file would get when it leaves it out. */
+function valueOrDefault(name: ScenarioParamName, value: unknown): unknown {
+  if (value !== undefined) return value;
+  const parsed = SCENARIO_PARAMS[name].schema.safeParse(undefined);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The parameters the gate must find equal, where two scenarios differ, as `field a vs b`.
+ * A field an older results file lacks counts as its default.
+ */
+export function scenarioDifferences(a: Readonly<Partial<Record<ScenarioParamName, unknown>>>, b: Readonly<Partial<Record<ScenarioParamName, unknown>>>): string[] {
+  const out: string[] = [];
+  for (const name of SCENARIO_PARAM_NAMES) {
+    if (!SCENARIO_PARAMS[name].gateMatches) continue;
+    const x = valueOrDefault(name, a[name]);
+    const y = valueOrDefault(name, b[name]);
+    if (flagText(x) !== flagText(y)) out.push(`${name} ${flagText(x)} vs ${flagText(y)}`);
+  }
+  return out;
 }
 
 export const scenariosDir = (): string => join(projectRoot(), 'scenarios');
@@ -185,7 +392,8 @@ export async function listScenarioNames(): Promise<string[]> {
   return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
 }
 
-export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'processes' | 'minSampleMs' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'threads' | 'writer' | 'writerRate' | 'timeoutSeconds' | 'requestDistribution' | 'zipfianConstant' | 'writesPerRead' | 'targetRate'>>;
+/** Values from the command line, each replacing the scenario file's. */
+export type ScenarioOverrides = { readonly [K in FlagParamName]?: K extends 'workloads' ? readonly WorkloadName[] : ParamValues[K] };
 
 export function resolveScenario(source: string, file: z.output<typeof ScenarioFile>, overrides: ScenarioOverrides): Scenario {
   const merged = { ...file, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -210,38 +418,7 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
     );
   if (merged.writerRate !== undefined && merged.writer === 'interleaved')
     throw new UserError('--writer-rate paces the writer thread; with --writer interleaved the writes are set by --writes-per-read');
-  return {
-    name: merged.name,
-    description: merged.description,
-    source,
-    ops,
-    keySize,
-    valueSize: merged.valueSize,
-    durability: merged.durability,
-    seed: merged.seed,
-    repetitions: merged.repetitions,
-    warmup: merged.warmup,
-    processes: merged.processes,
-    minSampleMs: merged.minSampleMs,
-    workloads: WORKLOADS.filter((w) => workloads.includes(w)),
-    scanLength: merged.scanLength,
-    prefixLength,
-    missRatio: merged.missRatio,
-    requestDistribution: merged.requestDistribution,
-    zipfianConstant: merged.zipfianConstant,
-    hotsetFraction: merged.hotsetFraction,
-    hotOperationFraction: merged.hotOperationFraction,
-    maxScanLength: merged.maxScanLength,
-    writesPerRead: merged.writesPerRead,
-    targetRate: merged.targetRate,
-    batch: merged.batch,
-    concurrency: merged.concurrency,
-    threads: merged.threads,
-    writer: merged.writer,
-    writerRate: merged.writerRate,
-    timeoutSeconds: merged.timeoutSeconds,
-    engineOptions: merged.engineOptions,
-  };
+  return { ...merged, source, prefixLength, workloads: WORKLOADS.filter((w) => workloads.includes(w)) };
 }
 
 /** Parses a --workloads list: names separated by commas, where `document`, `ycsb` and `all` name groups. */

@@ -118,3 +118,22 @@ describe('lsmbench CLI', () => {
     assert.match(help.stdout, /--durability <mode>/);
   });
 });
+
+describe('the rerun command in a results file', () => {
+  it('reruns the same scenario, every flag included', async () => {
+    const dir = await scratchDir('lsmbench-rerun-');
+    const first = join(dir, 'first.json');
+    const flags = ['-n', '1500', '-r', '1', '--warmup', '0', '-w', 'contains,ycsb-b', '--key-size', '18', '--value-size', '40', '--seed', '9', '--miss-ratio', '0.5',
+      '--distribution', 'hotspot', '--zipfian-constant', '0.7', '--writes-per-read', '2', '--target-rate', '50000', '--batch', '3', '--timeout', '600'];
+    const r = lsmbench(['run', '-e', 'memory', ...flags, '--out', first]);
+    assert.equal(r.code, 0, r.stderr);
+    const results = await readResults(first);
+    const words = results.rerun!.split(' ');
+    assert.deepEqual(words.slice(0, 2), ['lsmbench', 'run']);
+    assert.ok(words.every((w) => !w.startsWith("'")), `no quoting to undo: ${results.rerun}`);
+    const second = join(dir, 'second.json');
+    const again = lsmbench([...words.slice(1), '--out', second]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((await readResults(second)).scenario, results.scenario);
+  });
+});

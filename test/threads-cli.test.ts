@@ -118,3 +118,21 @@ describe('read-while-writing with a writer thread', () => {
     assertUserError(lsmbench(['run', '-e', 'ts', ...tiny, '-w', 'read-while-writing', '--writer', 'thread', '--no-save']), /engine 'ts' cannot run read-while-writing with --writer thread/);
   });
 });
+
+describe('lsmbench gate --baseline on a --threads baseline', () => {
+  it('reruns it with the same threads and batching, so the rerun repeats its scenario', async () => {
+    const dir = await scratchDir('lsmbench-threads-gate-');
+    const base = join(dir, 'base.json');
+    const r = lsmbench(['run', '-e', 'lmdb', ...tiny, '-r', '5', '--threads', '4', '--batch', '2', '-w', 'sequential-reads', '--out', base]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal((await readResults(base)).scenario.threads, 4);
+    const gate = lsmbench(['gate', '--baseline', base, '--json']);
+    assert.ok(gate.code === 0 || gate.code === 1, `the gate judged (exit ${gate.code}): ${gate.stderr}`);
+    const json = JSON.parse(gate.stdout) as { notes: string[]; decision: { workloads: unknown[] } | null };
+    assert.deepEqual(json.notes.filter((n) => /did not repeat/.test(n)), [], 'the rerun repeated the baseline scenario');
+    assert.ok(json.decision !== null);
+    // With --strict a rerun that differed would refuse; it must not.
+    const strict = lsmbench(['gate', '--baseline', base, '--strict']);
+    assert.doesNotMatch(strict.stdout, /did not repeat/);
+  });
+});

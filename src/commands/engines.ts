@@ -2,8 +2,7 @@
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { OPERATIONS } from '../engine.js';
-import { ENGINES, probeEngine } from '../registry.js';
-import { REGISTERED_EXTERNAL, externalDescriptor } from '../external/driver.js';
+import { ALL_ENGINES, probeEngine } from '../registry.js';
 
 export function registerEngines(program: Command): void {
   program
@@ -12,8 +11,7 @@ export function registerEngines(program: Command): void {
     .option('--json', 'print as JSON', false)
     .action(async (flags: { json: boolean }) => {
       const rows = [];
-      // External engines (other languages, engines/external/PROTOCOL.md) run whole workloads in their own process.
-      for (const d of [...ENGINES, ...Object.keys(REGISTERED_EXTERNAL).map(externalDescriptor)]) {
+      for (const d of ALL_ENGINES) {
         const probe = await probeEngine(d);
         rows.push(
           probe.available
@@ -26,7 +24,7 @@ export function registerEngines(program: Command): void {
                 persistent: probe.engine.persistent,
                 durability: [...probe.engine.durability],
                 emulated: OPERATIONS.filter((op) => probe.engine.operations[op] === 'emulated'),
-                options: probe.engine.optionHelp ?? {},
+                options: (probe.runs === 'in-process' ? probe.engine.optionHelp : undefined) ?? {},
                 threads: probe.engine.threads,
               }
             : { name: d.name, description: d.description, available: false, reason: probe.reason },

@@ -12,14 +12,14 @@ import { UserError, errorMessage } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
 import { projectRoot } from '../paths.js';
 import { readResults, type EngineRun, type ResultsFile } from '../results.js';
-import { parseWorkloadList, scenariosDir } from '../scenario.js';
+import { FLAG_PARAM_NAMES, SCENARIO_PARAM_NAMES, scenarioArgs, scenarioDifferences, scenariosDir, type WorkloadName } from '../scenario.js';
 import { comparisons } from '../gate/collect.js';
 import { loadGateConfig, type GateConfig } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
 import { runInterleaved, runSide, sideEngines, SideRunError, type Side } from '../gate/runs.js';
 import { markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
 import { createBaseTree, gitTopLevel, historyLength, isShallow, resolveCommit, type BaseTree } from '../gate/worktree.js';
-import { collect, positiveInt } from './options.js';
+import { collect, positiveInt, scenarioOption } from './options.js';
 
 interface GateFlags {
   base?: string;
@@ -30,7 +30,7 @@ interface GateFlags {
   engine: string[];
   scenario?: string;
   ops?: number;
-  workloads?: string;
+  workloads?: WorkloadName[];
   rounds?: number;
   repetitions?: number;
   config?: string;
@@ -59,10 +59,10 @@ export function registerGate(program: Command): void {
     .option('--allow-missing-base', 'with --base: when the ref names no commit here (shallow clone, first commit), say so and pass', false)
     .option('-e, --engine <name>', 'engine to compare; repeatable (default with --base: ts if both builds have it, else memory)', collect, [])
     .option('-s, --scenario <name|file>', 'with --base: scenario to run (default: seed)')
-    .option('-n, --ops <n>', `with --base: operations per workload (default ${DEFAULT_OPS.toLocaleString('en-US')})`, positiveInt('--ops', 2 ** 31))
-    .option('-w, --workloads <list>', 'with --base: comma-separated workloads, or all (default: the scenario\'s)')
+    .addOption(scenarioOption('ops', `with --base: operations per workload (default ${DEFAULT_OPS.toLocaleString('en-US')})`))
+    .addOption(scenarioOption('workloads', "with --base: comma-separated workloads, or all (default: the scenario's)"))
     .option('--rounds <n>', `runs per side, interleaved; each run is one sample of the test (default ${DEFAULT_ROUNDS} with --base, 1 with --baseline)`, positiveInt('--rounds', 1000))
-    .option('-r, --repetitions <n>', `timed repetitions per run (default ${DEFAULT_REPETITIONS} with --base, the baseline's with --baseline)`, positiveInt('--repetitions', 1000))
+    .addOption(scenarioOption('repetitions', `timed repetitions per run (default ${DEFAULT_REPETITIONS} with --base, the baseline's with --baseline)`))
     .option('--config <file>', 'decision settings (default: ./gate.config.json if present, else 10% minimum effect, alpha 0.01)')
     .option('--summary <file>', 'write the Markdown summary to this file (it is also appended to $GITHUB_STEP_SUMMARY when set)')
     .option('--json', 'print the decision as JSON on stdout (the verdict line goes to stderr)', false)
@@ -82,7 +82,6 @@ interface Report {
 async function gate(flags: GateFlags): Promise<number> {
   if ((flags.base === undefined) === (flags.baseline === undefined)) throw new UserError('name what to compare with: --base <git-ref> or --baseline <results.json>');
   if (flags.head !== undefined && flags.baseline === undefined) throw new UserError('--head <results.json> goes with --baseline');
-  if (flags.workloads !== undefined) parseWorkloadList(flags.workloads); // reject a bad list before any build
   const { config, source } = await loadGateConfig(flags.config);
   const report = flags.base !== undefined ? await gateAgainstRef(flags.base, flags, config, source) : await gateAgainstBaseline(flags.baseline!, flags, config, source);
   await emit(report, flags);
@@ -165,8 +164,7 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     const runArgs: string[] = [];
     if (flags.scenario !== undefined) runArgs.push('--scenario', flags.scenario);
     for (const e of engines) runArgs.push('--engine', e);
-    runArgs.push('--ops', String(ops), '--repetitions', String(repetitions));
-    if (flags.workloads !== undefined) runArgs.push('--workloads', flags.workloads);
+    runArgs.push(...scenarioArgs({ ops, repetitions, workloads: flags.workloads }, ['ops', 'repetitions', 'workloads']));
     const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds));
     const headEnv = runs.head[0]?.environment;
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
@@ -202,41 +200,23 @@ function chooseEngines(requested: readonly string[], inBase: ReadonlyMap<string,
 
 // --- --baseline <results.json> ----------------------------------------------------
 
-/** The scenario fields that make two runs like with like. */
-const SCENARIO_FIELDS = ['ops', 'keySize', 'valueSize', 'durability', 'seed', 'warmup', 'scanLength', 'prefixLength', 'missRatio', 'batch', 'concurrency'] as const;
-
-function scenarioDifferences(a: ResultsFile['scenario'], b: ResultsFile['scenario']): string[] {
-  return SCENARIO_FIELDS.filter((f) => a[f] !== b[f]).map((f) => `${f} ${a[f]} vs ${b[f]}`);
-}
-
-/** `lsmbench run` arguments that repeat the baseline's scenario and engines here. */
-function rerunArgs(baseline: ResultsFile, repetitions: number, notes: string[]): string[] {
+/** `lsmbench run` arguments that repeat the baseline's scenario and engines here, every scenario parameter with a flag included. */
+export function rerunArgs(baseline: Pick<ResultsFile, 'scenario' | 'engines'>, repetitions: number, notes: string[]): string[] {
   const s = baseline.scenario;
   const args: string[] = [];
   const builtin = !/[\\/]/.test(s.source) && existsSync(join(scenariosDir(), `${s.source}.json`));
   if (builtin || existsSync(s.source)) args.push('--scenario', s.source);
-  else if (s.batch !== 1 || s.concurrency !== 1)
-    notes.push(`the baseline's scenario file ${s.source} is not here, so batch and concurrency ran at their defaults`);
+  else {
+    const fileOnly = SCENARIO_PARAM_NAMES.filter((name) => !(FLAG_PARAM_NAMES as readonly string[]).includes(name));
+    notes.push(`the baseline's scenario file ${s.source} is not here, so the fields that have no flag (${fileOnly.join(', ')}) ran at the seed scenario's values`);
+  }
   const engines = new Map<string, EngineRun['options']>();
   for (const e of baseline.engines) if (!engines.has(e.name)) engines.set(e.name, e.options);
   for (const [name, options] of engines) {
     args.push('--engine', name);
     for (const [k, v] of Object.entries(options)) args.push('--engine-option', `${name}.${k}=${v}`);
   }
-  args.push(
-    '--ops', String(s.ops),
-    '--key-size', String(s.keySize),
-    '--value-size', String(s.valueSize),
-    '--durability', s.durability,
-    '--warmup', String(s.warmup),
-    '--seed', String(s.seed),
-    '--workloads', s.workloads.join(','),
-    '--scan-length', String(s.scanLength),
-    '--prefix-length', String(s.prefixLength),
-    '--miss-ratio', String(s.missRatio),
-    '--timeout', String(s.timeoutSeconds),
-    '--repetitions', String(repetitions),
-  );
+  args.push(...scenarioArgs({ ...s, repetitions }));
   return args;
 }
 
@@ -287,6 +267,13 @@ async function gateAgainstBaseline(file: string, flags: GateFlags, config: GateC
     } catch (err) {
       if (err instanceof SideRunError) return notice('unjudged', err.message, { comparison: comparisonText(what), notes });
       throw err;
+    }
+    // The rerun must have repeated the baseline's scenario; if it could not, the figures are not like with like.
+    const diffs = scenarioDifferences(baseline.scenario, headRuns[0]!.scenario);
+    if (diffs.length > 0) {
+      const why = `this build's rerun did not repeat the baseline's scenario (${diffs.join(', ')}): not like with like`;
+      if (flags.strict) return notice('unjudged', `refused with --strict: ${why}`, { comparison: comparisonText(what), notes });
+      notes.push(why);
     }
   }
   const headWhat = headFile !== undefined ? what : `this build (${short(headRuns[0]?.environment.commit)}), run now: ${rounds} run${rounds > 1 ? 's' : ''} × ${repetitions} repetitions`;

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { Option, type Command } from 'commander';
-import { DURABILITY_MODES, type Durability } from '../engine.js';
+import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
 import { runFootnotes, runTable } from '../format.js';
@@ -18,26 +17,13 @@ import {
   type WorkloadResult,
 } from '../results.js';
 import { prepareEngines, runScenario, type EngineRequest } from '../runner/run.js';
-import { DEFAULT_MIN_SAMPLE_MS, DEFAULT_PROCESSES, DOCUMENT_WORKLOADS, MAX_PROCESSES, MAX_THREADS, WRITER_MODES, type WriterMode, loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
-import { collect, fraction, nonNegativeInt, openFraction, positiveInt } from './options.js';
+import { FLAG_PARAM_NAMES, loadScenarioFile, resolveScenario, scenarioArgs, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
+import { addScenarioOptions, collect, scenarioOverrides } from './options.js';
 
+/** The flags of `run` besides the scenario parameters (those come from SCENARIO_PARAMS). */
 interface RunFlags {
   engine: string[];
   scenario: string;
-  ops?: number;
-  keySize?: number;
-  valueSize?: number;
-  durability?: Durability;
-  repetitions?: number;
-  warmup?: number;
-  processes?: number;
-  minSampleMs?: number;
-  seed?: number;
-  workloads?: string;
-  scanLength?: number;
-  prefixLength?: number;
-  missRatio?: number;
-  timeout?: number;
   engineOption: string[];
   keep: boolean;
   workDir: string;
@@ -46,15 +32,6 @@ interface RunFlags {
   save: boolean;
   json: boolean;
   sweep?: string;
-  batch?: number;
-  concurrency?: number;
-  threads?: number;
-  writer?: WriterMode;
-  writerRate?: number;
-  targetRate?: number;
-  distribution?: 'uniform' | 'zipfian' | 'latest' | 'hotspot';
-  zipfianConstant?: number;
-  writesPerRead?: number;
 }
 
 /** `--sweep ops=10000,100000,1000000`: the values of N to run the scenario at, in one results file. */
@@ -90,34 +67,8 @@ function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[], swe
     parts.push('--engine', e.name);
     for (const [k, v] of Object.entries(e.options)) parts.push('--engine-option', `${e.name}.${k}=${v}`);
   }
-  if (sweep !== undefined) parts.push('--sweep', `ops=${sweep.join(',')}`);
-  else parts.push('--ops', String(scenario.ops));
-  parts.push(
-    '--key-size', String(scenario.keySize),
-    '--value-size', String(scenario.valueSize),
-    '--durability', scenario.durability,
-    '--repetitions', String(scenario.repetitions),
-    '--warmup', String(scenario.warmup),
-    '--processes', String(scenario.processes),
-    '--min-sample-ms', String(scenario.minSampleMs),
-    '--seed', String(scenario.seed),
-    '--workloads', scenario.workloads.join(','),
-    '--scan-length', String(scenario.scanLength),
-    '--prefix-length', String(scenario.prefixLength),
-    '--miss-ratio', String(scenario.missRatio),
-    '--batch', String(scenario.batch),
-    '--concurrency', String(scenario.concurrency),
-    '--threads', String(scenario.threads),
-  );
-  if (scenario.workloads.some((w) => !DOCUMENT_WORKLOADS.includes(w))) {
-    if (scenario.requestDistribution !== undefined) parts.push('--distribution', scenario.requestDistribution);
-    parts.push('--zipfian-constant', String(scenario.zipfianConstant), '--writes-per-read', String(scenario.writesPerRead));
-    if (scenario.workloads.includes('read-while-writing')) {
-      parts.push('--writer', scenario.writer);
-      if (scenario.writerRate !== undefined) parts.push('--writer-rate', String(scenario.writerRate));
-    }
-  }
-  if (scenario.targetRate !== undefined) parts.push('--target-rate', String(scenario.targetRate));
+  parts.push(...(sweep !== undefined ? ['--sweep', `ops=${sweep.join(',')}`] : scenarioArgs(scenario, ['ops'])));
+  parts.push(...scenarioArgs(scenario, FLAG_PARAM_NAMES.filter((name) => name !== 'ops')));
   return parts.map(quote).join(' ');
 }
 
@@ -130,26 +81,13 @@ function filesystemOf(dir: string): string {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('Run a scenario (default: the reference document\'s eight workloads) on one or more engines')
     .requiredOption('-e, --engine <name>', 'engine to run; repeat for side-by-side runs with ratio columns (see `lsmbench engines`)', collect, [])
-    .option('-s, --scenario <name|file>', 'built-in scenario name (see `lsmbench scenarios`) or path to a scenario JSON file', 'seed')
-    .option('-n, --ops <n>', 'operations per workload, and keys loaded (N)', positiveInt('--ops', 2 ** 31))
-    .option('--key-size <bytes>', 'key size in bytes (keys are zero-padded decimals)', positiveInt('--key-size', 1024))
-    .option('--value-size <bytes>', 'value size in bytes', positiveInt('--value-size', 1 << 20))
-    .addOption(new Option('--durability <mode>', 'what an acknowledged write survives: none (clean close), os (process kill), fsync (power loss)').choices([...DURABILITY_MODES]))
-    .option('-r, --repetitions <n>', 'timed repetitions per workload', positiveInt('--repetitions', 1000))
-    .option('--warmup <n>', 'untimed warm-up repetitions before them', nonNegativeInt('--warmup', 100))
-    .option('--processes <n>', `independent child processes per engine and workload, interleaved between the engines; intervals rest on them (default ${DEFAULT_PROCESSES})`, positiveInt('--processes', MAX_PROCESSES))
-    .option('--min-sample-ms <ms>', `read and scan workloads repeat passes until a timed sample lasts this long (default ${DEFAULT_MIN_SAMPLE_MS})`, nonNegativeInt('--min-sample-ms', 60_000))
-    .option('--seed <n>', 'seed of values and random orders (0 to 4294967295)', nonNegativeInt('--seed', 0xffffffff))
-    .option('-w, --workloads <list>', `comma-separated workloads or groups (document, ycsb, all): ${Object.keys(WORKLOAD_LABELS).join(', ')}`)
-    .option('--scan-length <n>', 'entries per range scan', positiveInt('--scan-length'))
-    .option('--prefix-length <bytes>', 'prefix length of prefix scans (default: key size - 3, so 1,000 keys per prefix)', positiveInt('--prefix-length', 1024))
-    .option('--miss-ratio <fraction>', 'share of contains checks that ask for absent keys', fraction('--miss-ratio'))
-    .option('--timeout <seconds>', 'time limit of one workload of one engine', positiveInt('--timeout'))
-    .option('-o, --engine-option <engine.key=value>', 'engine-specific option; repeatable', collect, [])
+    .option('-s, --scenario <name|file>', 'built-in scenario name (see `lsmbench scenarios`) or path to a scenario JSON file', 'seed');
+  addScenarioOptions(command)
+    .option('-o, --engine-option <engine.k=v>', 'engine-specific option ENGINE.KEY=VALUE (KEY=VALUE with one engine); repeatable', collect, [])
     .option('--keep', 'keep the stores on disk after the run (their directory is printed)', false)
     .option('--work-dir <dir>', 'where stores are created (its filesystem matters: tmpfs makes fsync free)', tmpdir())
     .option('--results-dir <dir>', 'directory for the results file', join('results', 'runs'))
@@ -157,54 +95,20 @@ export function registerRun(program: Command): void {
     .option('--no-save', 'do not write a results file')
     .option('--json', 'print the results file to stdout instead of the table', false)
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
-    .option('--batch <n>', 'group writes and deletes into atomic batches of n (default 1: one call per operation)', positiveInt('--batch', 1_000_000))
-    .option('--concurrency <k>', 'outstanding operations for asynchronous stores (default 1)', positiveInt('--concurrency', 4096))
-    .option('--threads <n>', `client threads sharing the store, each making its share of the calls (document workloads; engines whose stores threads can share, see \`lsmbench engines\`; default 1)`, positiveInt('--threads', MAX_THREADS))
-    .option('--target-rate <calls/s>', 'latency pass open-loop at this rate: latency counts from when each call was due (no coordinated omission)', positiveInt('--target-rate', 1e9))
-    .addOption(new Option('--distribution <name>', 'request distribution of the mixed workloads, overriding each YCSB workload\'s own').choices(['uniform', 'zipfian', 'latest', 'hotspot']))
-    .option('--zipfian-constant <theta>', 'skew of the zipfian and latest distributions (default 0.99)', openFraction('--zipfian-constant'))
-    .option('--writes-per-read <n>', 'read-while-writing with interleaved writes: writes between consecutive reads (default 1)', nonNegativeInt('--writes-per-read', 1000))
-    .addOption(new Option('--writer <mode>', 'read-while-writing: the writer in a thread of its own (thread), between the reads (interleaved), or auto: a thread where the engine allows it').choices([...WRITER_MODES]))
-    .option('--writer-rate <writes/s>', 'read-while-writing with a writer thread: its writes per second (default: as fast as it can)', positiveInt('--writer-rate', 1e9))
-    .action(async (flags: RunFlags, command: Command) => {
-      const code = await run(flags, command);
-      process.exitCode = code;
+    .action(async (flags: RunFlags) => {
+      process.exitCode = await run(flags, scenarioOverrides(command.opts()));
     });
 }
 
-async function run(flags: RunFlags, _command: Command): Promise<number> {
+async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<number> {
   const names = flags.engine;
   if (names.length === 0) throw new UserError('name at least one engine with --engine (see `lsmbench engines`)');
   const engineOptions = parseEngineOptions(flags.engineOption, names);
   const requests: EngineRequest[] = names.map((name) => ({ name, options: engineOptions.get(name) ?? {} }));
   const { source, file } = await loadScenarioFile(flags.scenario);
-  const overrides: ScenarioOverrides = {
-    ops: flags.ops,
-    keySize: flags.keySize,
-    valueSize: flags.valueSize,
-    durability: flags.durability,
-    repetitions: flags.repetitions,
-    warmup: flags.warmup,
-    processes: flags.processes,
-    minSampleMs: flags.minSampleMs,
-    seed: flags.seed,
-    workloads: flags.workloads === undefined ? undefined : parseWorkloadList(flags.workloads),
-    scanLength: flags.scanLength,
-    prefixLength: flags.prefixLength,
-    missRatio: flags.missRatio,
-    timeoutSeconds: flags.timeout,
-    batch: flags.batch,
-    concurrency: flags.concurrency,
-    threads: flags.threads,
-    writer: flags.writer,
-    writerRate: flags.writerRate,
-    targetRate: flags.targetRate,
-    requestDistribution: flags.distribution,
-    zipfianConstant: flags.zipfianConstant,
-    writesPerRead: flags.writesPerRead,
-  };
+
   const sweep = flags.sweep === undefined ? undefined : parseSweep(flags.sweep);
-  if (sweep !== undefined && flags.ops !== undefined) throw new UserError('--sweep sets the number of operations; drop --ops');
+  if (sweep !== undefined && overrides.ops !== undefined) throw new UserError('--sweep sets the number of operations; drop --ops');
   const points = (sweep ?? [undefined]).map((ops) => resolveScenario(source, file, { ...overrides, ops: ops ?? overrides.ops }));
   const scenario = points[0]!;
   const prepared = await prepareEngines(requests, scenario);

@@ -10,14 +10,13 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EngineUnavailableError, type Engine, type EngineDescriptor } from '../engine.js';
+import { EngineUnavailableError, type Durability } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import type { WorkloadResult } from '../results.js';
-import type { ChildJob } from '../runner/protocol.js';
-import type { Scenario } from '../scenario.js';
+import type { ExternalEngine, ExternalEngineDescriptor, WorkloadJob } from '../job.js';
 import { summarize } from '../stats.js';
-import { diskUsage, failedResult } from '../runner/outcomes.js';
+import { diskUsage, failedResult } from '../outcomes.js';
 import { EngineMessage, HelloMessage, PROTOCOL_VERSION, PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload, runRequest, type Hello } from './messages.js';
 
 export const EXTERNAL_PREFIX = 'external:';
@@ -31,8 +30,6 @@ export const REGISTERED_EXTERNAL: Readonly<Record<string, { readonly path: strin
   },
 };
 
-export const isExternalEngineName = (name: string): boolean => name.startsWith(EXTERNAL_PREFIX) || name in REGISTERED_EXTERNAL;
-
 /** The executable an external engine name stands for (absolute). */
 export function externalCommand(name: string): string {
   const registered = REGISTERED_EXTERNAL[name];
@@ -43,14 +40,6 @@ export function externalCommand(name: string): string {
 
 /** Time an engine gets to answer `describe`. */
 const DESCRIBE_TIMEOUT_MS = 30_000;
-
-const drivingOf = new WeakMap<Engine, string>();
-/** How an external engine drives its store, as its hello says, with the scenario's batching; undefined for in-process engines. */
-export function externalDriving(engine: Engine, scenario: Pick<Scenario, 'batch'>): string | undefined {
-  const own = drivingOf.get(engine);
-  if (own === undefined) return undefined;
-  return `${own}; ${scenario.batch > 1 ? `writes and deletes in atomic batches of ${scenario.batch}` : 'one operation per call'}`;
-}
 
 interface Outcome {
   code: number | null;
@@ -182,12 +171,13 @@ export async function describeExternal(command: string): Promise<Hello> {
 }
 
 /** A descriptor for an external engine name: `external:<path>` or a registered name. */
-export function externalDescriptor(name: string): EngineDescriptor {
+function externalDescriptor(name: string): ExternalEngineDescriptor {
   const registered = REGISTERED_EXTERNAL[name];
   return {
+    runs: 'external',
     name,
     description: registered?.description ?? `external engine ${name.slice(EXTERNAL_PREFIX.length)} (protocol ${PROTOCOL_VERSION})`,
-    async load(): Promise<Engine> {
+    async load(): Promise<ExternalEngine> {
       const command = externalCommand(name);
       try {
         accessSync(command, constants.X_OK);
@@ -197,28 +187,31 @@ export function externalDescriptor(name: string): EngineDescriptor {
         );
       }
       const hello = await describeExternal(command);
-      const engine: Engine = {
+      return {
         storeVersion: hello.storeVersion,
         persistent: true,
-        durability: hello.durability as Engine['durability'],
+        durability: hello.durability as Durability[],
         operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native', ...hello.operations },
         // The engine's own loop calls its store directly, with no promise in between.
         api: 'sync',
         threads: { shared: false, reason: `an external engine runs each workload in its own process, and protocol ${PROTOCOL_VERSION} has no way to ask it for several client threads` },
-        async open() {
-          throw new Error(`${name} is an external engine: it runs whole workloads in its own process (PROTOCOL.md), never a store in this one`);
-        },
+        driving: `external process, protocol ${PROTOCOL_VERSION}: ${hello.driving}`,
+        runWorkload: runExternal,
       };
-      drivingOf.set(engine, `external process, protocol ${PROTOCOL_VERSION}: ${hello.driving}`);
-      return engine;
     },
   };
 }
 
+/** The external engines registered by name, for the registry's list. */
+export const REGISTERED_EXTERNAL_ENGINES: readonly ExternalEngineDescriptor[] = Object.keys(REGISTERED_EXTERNAL).map(externalDescriptor);
 
+/** The engine an `external:<path>` name stands for; undefined for any other name. */
+export function externalEngineAt(name: string): ExternalEngineDescriptor | undefined {
+  return name.startsWith(EXTERNAL_PREFIX) ? externalDescriptor(name) : undefined;
+}
 
 /** Runs one workload of an external engine: the counterpart of the in-process child. */
-export async function runExternal(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
+async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
   const started = performance.now();
   const { scenario, workload } = job;
   if (!isProtocolWorkload(workload))

@@ -20,7 +20,7 @@ import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
 import { gc, startDriver, type RepetitionDriver } from './drivers.js';
 import type { Timed, WorkloadPlan } from './plan-kit.js';
-import { diskUsage } from './outcomes.js';
+import { diskUsage } from '../outcomes.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);

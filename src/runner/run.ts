@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nearestDurability, rejectUnknownOptions, type Durability, type Engine } from '../engine.js';
 import { UserError, errorMessage } from '../errors.js';
-import { ENGINES, findEngine, probeEngine } from '../registry.js';
-import { externalDriving, isExternalEngineName, runExternal } from '../external/driver.js';
+import { ALL_ENGINES, lookupEngine, probeEngine, type LoadedEngine } from '../registry.js';
 import type { EngineRun, WorkloadResult } from '../results.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
-import { failedResult } from './outcomes.js';
+import { failedResult } from '../outcomes.js';
 import { mergeProcesses } from './processes.js';
 
 export { failedResult };
@@ -25,7 +24,7 @@ export interface EngineRequest {
 
 export interface PreparedEngine {
   readonly run: EngineRun;
-  readonly engine: Engine;
+  readonly loaded: LoadedEngine;
 }
 
 /** How read-while-writing's writes are made on this engine: a thread of their own where the store can be shared (unless asked otherwise). */
@@ -39,9 +38,9 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
   const prepared: PreparedEngine[] = [];
   const seen = new Map<string, number>();
   for (const request of requests) {
-    const descriptor = findEngine(request.name);
+    const descriptor = lookupEngine(request.name);
     if (descriptor === undefined)
-      throw new UserError(`unknown engine '${request.name}' (known: ${ENGINES.map((e) => e.name).join(', ')}; see 'lsmbench engines')`);
+      throw new UserError(`unknown engine '${request.name}' (known: ${ALL_ENGINES.map((e) => e.name).join(', ')}; see 'lsmbench engines')`);
     const probe = await probeEngine(descriptor);
     if (!probe.available) throw new UserError(`engine '${request.name}' is not available: ${probe.reason}`);
     const { engine } = probe;
@@ -59,14 +58,14 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
     seen.set(request.name, count);
     const options = { ...(scenario.engineOptions[request.name] ?? {}), ...request.options };
     // An external engine's process checks its own options (the protocol carries no list of them).
-    if (!isExternalEngineName(request.name))
+    if (probe.runs === 'in-process')
       try {
-        rejectUnknownOptions(request.name, options, engine.optionHelp);
+        rejectUnknownOptions(request.name, options, probe.engine.optionHelp);
       } catch (err) {
         throw new UserError(errorMessage(err));
       }
     prepared.push({
-      engine,
+      loaded: probe,
       run: {
         label: count === 1 ? request.name : `${request.name}#${count}`,
         name: request.name,
@@ -77,7 +76,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
         durabilityUsed: used,
         operations: { ...engine.operations },
         threads: engine.threads,
-        driving: externalDriving(engine, scenario) ?? describeDriving(engine, scenario),
+        driving: probe.runs === 'external' ? `${probe.engine.driving}; ${batching(scenario)}` : describeDriving(engine, scenario),
       },
     });
   }
@@ -114,9 +113,9 @@ export async function runScenario(
       // Process p of every engine before process p + 1 of any: drift hits the engines alike, and pairs them.
       const perProcess: WorkloadResult[][] = engines.map(() => []);
       for (let p = 0; p < scenario.processes; p++)
-        for (const [e, { run, engine }] of engines.entries()) {
+        for (const [e, { run, loaded }] of engines.entries()) {
           const job: ChildJob = {
-            ...(workload === 'read-while-writing' ? { writer: writerFor(engine, scenario) } : {}),
+            ...(workload === 'read-while-writing' ? { writer: writerFor(loaded.engine, scenario) } : {}),
             engine: run.name,
             label: run.label,
             workload,
@@ -130,7 +129,9 @@ export async function runScenario(
             latencyPass: p === 0,
           };
           const which = scenario.processes > 1 ? `process ${p + 1}/${scenario.processes}: ` : '';
-          perProcess[e]!.push(await runChild(job, (phase) => callbacks.progress?.(run.label, workload, which + phase)));
+          const onPhase = (phase: string): void => callbacks.progress?.(run.label, workload, which + phase);
+          // An external engine runs whole workloads in its own process, through PROTOCOL.md.
+          perProcess[e]!.push(loaded.runs === 'external' ? await loaded.engine.runWorkload(job, onPhase) : await runChild(job, onPhase));
         }
       for (const list of perProcess) {
         const result = mergeProcesses(list);
@@ -155,8 +156,6 @@ export function mostTellingLine(stderr: string): string | undefined {
 
 
 function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
-  // External engines run whole workloads in their own process, through PROTOCOL.md.
-  if (isExternalEngineName(job.engine)) return runExternal(job, onPhase);
   return new Promise((resolvePromise) => {
     const started = Date.now();
     const child = fork(CHILD, [], {
@@ -201,11 +200,12 @@ function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<Work
   });
 }
 
+const batching = (scenario: Pick<Scenario, 'batch'>): string => (scenario.batch > 1 ? `writes and deletes in atomic batches of ${scenario.batch}` : 'one operation per call');
+
 /** How the runner issues operations to a store of this engine under this scenario. */
 export function describeDriving(engine: Pick<Engine, 'api' | 'threads'>, scenario: Pick<Scenario, 'batch' | 'concurrency' | 'threads' | 'writer' | 'workloads'>): string {
-  const batching = scenario.batch > 1 ? `writes and deletes in atomic batches of ${scenario.batch}` : 'one operation per call';
   const calls = engine.api === 'sync' ? 'synchronous calls' : `asynchronous calls, ${scenario.concurrency === 1 ? 'each awaited before the next' : `${scenario.concurrency} outstanding`}`;
-  const parts = [calls, batching];
+  const parts = [calls, batching(scenario)];
   if (scenario.threads > 1 && engine.threads.shared) parts.push(`from ${scenario.threads} client threads sharing the store`);
   if (scenario.workloads.includes('read-while-writing'))
     parts.push(writerFor(engine, scenario) === 'thread' ? 'read-while-writing: the writer in a thread of its own' : 'read-while-writing: writes interleaved with the reads');

@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
-import { findEngine, probeEngine } from '../../src/registry.js';
+import { findEngine, lookupEngine, probeEngine } from '../../src/registry.js';
 import { ResultsFileSchema } from '../../src/results.js';
 import { prepareEngines, runScenario } from '../../src/runner/run.js';
 import { loadScenarioFile, resolveScenario, WORKLOADS, type Scenario, type WorkloadName } from '../../src/scenario.js';
@@ -42,12 +42,13 @@ async function run(engine: string, sc: Scenario) {
 
 describe('external engines: names', () => {
   it('resolves external:<path> and registered names, and explains what is missing', async () => {
-    const missing = findEngine('external:/no/such/engine');
+    const missing = lookupEngine('external:/no/such/engine');
     assert.ok(missing !== undefined);
     const probe = await probeEngine(missing);
     assert.equal(probe.available, false);
     assert.match(probe.available ? '' : probe.reason, /\/no\/such\/engine is not an executable file/);
-    assert.ok(findEngine('rocksdb-cpp') !== undefined);
+    assert.equal(lookupEngine('rocksdb-cpp')?.runs, 'external');
+    assert.equal(findEngine('rocksdb-cpp'), undefined, 'a child process never opens an external engine');
     assert.equal(externalCommand('rocksdb-cpp'), join(projectRoot(), REGISTERED_EXTERNAL['rocksdb-cpp']!.path));
   });
 

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES, probeEngine, findEngine, withThreadSharing } from '../../src/registry.js';
+import { ENGINES, probeEngine, findEngine, lookupEngine, withThreadSharing } from '../../src/registry.js';
 import { partition, roundRange, roundsFor } from '../../src/runner/threads.js';
 import { planReaderWithWriterThread, writerLoop, WRITER_CONTROL_INTS, WRITER_DONE, WRITER_STARTED } from '../../src/runner/mixed.js';
 import { RecordMaker, loadStore } from '../../src/runner/plan-kit.js';
@@ -51,7 +51,7 @@ describe('thread sharing capability', () => {
   });
 
   it('an external engine is not shared over protocol 1', async () => {
-    const probe = await probeEngine(findEngine(`external:${join(projectRoot(), 'test', 'external', 'fixtures', 'reference.mjs')}`)!);
+    const probe = await probeEngine(lookupEngine(`external:${join(projectRoot(), 'test', 'external', 'fixtures', 'reference.mjs')}`)!);
     assert.ok(probe.available, probe.available ? '' : probe.reason);
     assert.equal(probe.engine.threads.shared, false);
     assert.match(probe.engine.threads.shared ? '' : probe.engine.threads.reason, /protocol 1/);

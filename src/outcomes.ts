@@ -1,8 +1,8 @@
 /** Pieces of a workload result shared by the in-process runner and the external-engine driver. */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WorkloadResult } from '../results.js';
-import type { ChildJob } from './protocol.js';
+import type { WorkloadResult } from './results.js';
+import type { WorkloadJob } from './job.js';
 
 /** Bytes in the regular files below `path`. */
 export async function diskUsage(path: string): Promise<number> {
@@ -16,7 +16,7 @@ export async function diskUsage(path: string): Promise<number> {
 }
 
 /** A result for a workload whose child never delivered one. */
-export function failedResult(job: Pick<ChildJob, 'label' | 'workload' | 'point'> & { readonly scenario?: { readonly threads: number } }, error: string, wallSeconds: number): WorkloadResult {
+export function failedResult(job: Pick<WorkloadJob, 'label' | 'workload' | 'point'> & { readonly scenario?: { readonly threads: number } }, error: string, wallSeconds: number): WorkloadResult {
   return {
     threads: job.scenario?.threads ?? 1,
     engine: job.label,
