@@ -4,6 +4,7 @@ import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
 import { ratioOfMedians } from './stats.js';
+import { sampleNotes } from './samples.js';
 
 export const formatInt = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'N/A');
 
@@ -165,5 +166,6 @@ export function runFootnotes(file: ResultsFile): string[] {
     );
   }
   for (const w of fairnessWarnings(file.engines)) lines.push(`Warning: ${w}`);
+  lines.push(...sampleNotes(file));
   return lines;
 }

@@ -7,7 +7,8 @@
  * groups' log figures, turned back into the figure's unit (an interval of the geometric mean
  * of the groups' figures). Its coverage is 95% when the log figures of independent groups are
  * roughly normal; test/stats.test.ts measures it on simulated experiments. With fewer than
- * MIN_INDEPENDENT groups there is no interval (null): the caller shows the range and says so.
+ * MIN_INDEPENDENT groups, or no spread between them, there is no interval (null): the caller
+ * shows the range and says so.
  *
  * A ratio between two sides whose groups are processes run side by side (process p of one
  * engine next to process p of the other) is paired: the t-interval of the mean per-pair log
@@ -90,6 +91,8 @@ export function groupMedians(xs: readonly number[], groups?: readonly number[]):
 /** The 95% t-interval of the mean of `logs`, exponentiated; null below MIN_INDEPENDENT or for a non-positive figure. */
 function logInterval(logs: readonly number[]): [number, number] | null {
   if (logs.length < MIN_INDEPENDENT || logs.some((l) => !Number.isFinite(l))) return null;
+  // No spread at all is no measured variation, not certainty: never a zero-width interval.
+  if (varianceOf(logs) === 0) return null;
   const half = t975(logs.length - 1) * Math.sqrt(varianceOf(logs) / logs.length);
   const m = meanOf(logs);
   return [Math.exp(m - half), Math.exp(m + half)];
@@ -146,7 +149,8 @@ export function ratioOfMedians(a: readonly number[], b: readonly number[], group
   // Welch: the variance of each side's mean, and Welch–Satterthwaite degrees of freedom.
   const va = varianceOf(la) / la.length;
   const vb = varianceOf(lb) / lb.length;
-  const df = va + vb === 0 ? la.length + lb.length - 2 : (va + vb) ** 2 / (va ** 2 / (la.length - 1) + vb ** 2 / (lb.length - 1));
+  if (va + vb === 0) return { ratio, ci95: null, independentSamples };
+  const df = (va + vb) ** 2 / (va ** 2 / (la.length - 1) + vb ** 2 / (lb.length - 1));
   const d = meanOf(la) - meanOf(lb);
   const half = t975(df) * Math.sqrt(va + vb);
   return { ratio, ci95: [Math.exp(d - half), Math.exp(d + half)], independentSamples };

@@ -8,7 +8,7 @@ import { lsmbench, assertUserError, CLI, FIXTURES } from './cli-helpers.js';
 import { scratchDir } from './scratch.js';
 
 
-const small = ['-n', '2000', '-r', '2', '--warmup', '0'];
+const small = ['-n', '2000', '-r', '2', '--warmup', '0', '--processes', '1', '--min-sample-ms', '0'];
 
 
 describe('lsmbench CLI', () => {
@@ -25,7 +25,14 @@ describe('lsmbench CLI', () => {
     assert.ok(results.results.every((w) => w.status === 'verified' && w.opsPerSec !== null && w.opsPerSec.median > 0));
     assert.ok(results.results.every((w) => w.repetitions.length === 2 && w.latency !== null && w.harnessOverheadNsPerOp !== null));
     assert.match(results.rerun ?? '', /^lsmbench run --scenario seed --engine memory --ops 2000 /);
+    assert.match(results.rerun ?? '', / --processes 1 --min-sample-ms 0 /);
     assert.match(r.stdout, /Harness overhead: at most/);
+    // One process: its samples are not independent, so no interval, and the output says so.
+    assert.ok(results.results.every((w) => w.opsPerSec!.ci95 === null && w.opsPerSec!.independentSamples === 1));
+    assert.match(r.stdout, /│ Sequential Reads .*│\s+n=1: too few │/);
+    assert.match(r.stdout, /Intervals: 1 process, too few for a 95% interval: range shown\./);
+    const reps = results.results.flatMap((w) => w.repetitions);
+    assert.ok(reps.every((x) => x.process === 0 && x.passes === 1 && typeof x.cpuMs === 'number' && x.cpuMs >= 0 && typeof x.involuntaryContextSwitches === 'number'));
   });
 
   it('never overwrites: a second run gets its own file, and --out refuses an existing one', async () => {
@@ -39,11 +46,28 @@ describe('lsmbench CLI', () => {
     assertUserError(lsmbench(['run', '-e', 'memory', ...small, '-w', 'contains', '--out', out]), /already exists/);
   });
 
-  it('puts two engines side by side with a ratio column and its CI', () => {
-    const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '-w', 'sequential-reads,contains', '--no-save']);
+  it('puts two engines side by side with a ratio column and its CI over independent processes', async () => {
+    const dir = await scratchDir('lsmbench-cli-');
+    const out = join(dir, 'three.json');
+    const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '--processes', '3', '--min-sample-ms', '20', '-w', 'sequential-reads,contains', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Operation\s+│ memory \(ops\/s\)\s+│ memory#2 \(ops\/s\)\s+│ Ratio \(memory\/memory#2\) \[95% CI\]/);
     assert.match(r.stdout, /│ Sequential Reads .*\d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\]/);
+    assert.match(r.stdout, /Intervals: 95% t over 3 independent processes/);
+    const file = await readResults(out);
+    for (const w of file.results) {
+      assert.deepEqual([...new Set(w.repetitions.map((x) => x.process))], [0, 1, 2], `${w.engine} ${w.workload}: samples of three processes`);
+      assert.equal(w.opsPerSec!.independentSamples, 3);
+      // Read workloads repeat passes until a sample lasts the minimum.
+      assert.ok(w.repetitions.every((x) => x.ms >= 20 && (x.passes ?? 0) >= 1));
+    }
+  });
+
+  it('with one process the ratio has no 95% CI and says so', () => {
+    const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '-w', 'contains', '--no-save']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /│ Contains .*\d+\.\d\dx \(n=1: no 95% CI\)/);
+    assert.doesNotMatch(r.stdout, /\d\.\d\dx \[/);
   });
 
   it('--json prints the results file and nothing else', () => {

@@ -11,7 +11,7 @@ import { scratchDir } from './scratch.js';
 
 
 
-const tiny = ['-n', '3000', '-r', '1', '--warmup', '0'];
+const tiny = ['-n', '3000', '-r', '1', '--warmup', '0', '--processes', '1'];
 
 describe('lsmbench run --threads', () => {
   it('on lmdb and sqlite: every document workload verified, with the same operations as one thread', async () => {
@@ -48,7 +48,7 @@ describe('lsmbench run --threads', () => {
   it('fails, and never reports a figure, when threads do not in fact share the store', async () => {
     const dir = await scratchDir('lsmbench-threads-');
     const out = join(dir, 'claims.json');
-    const r = lsmbench(['run', '-e', 'test-claims-shared', '-n', '20000', '-r', '1', '--warmup', '0', '-w', 'random-reads,sequential-writes,contains', '--threads', '2', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
+    const r = lsmbench(['run', '-e', 'test-claims-shared', '-n', '20000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'random-reads,sequential-writes,contains', '--threads', '2', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
     assert.equal(r.code, 1, r.stderr + r.stdout);
     const file = await readResults(out);
     for (const w of file.results) {
@@ -62,7 +62,7 @@ describe('lsmbench run --threads', () => {
     const dir = await scratchDir('lsmbench-threads-');
     const out = join(dir, 'throws.json');
     const started = Date.now();
-    const r = lsmbench(['run', '-e', 'test-shared-throws', '-n', '20000', '-r', '1', '--warmup', '0', '-w', 'random-reads', '--threads', '2', '--timeout', '120', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
+    const r = lsmbench(['run', '-e', 'test-shared-throws', '-n', '20000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'random-reads', '--threads', '2', '--timeout', '120', '--out', out], { LSMBENCH_EXTRA_ENGINES: FIXTURES });
     assert.equal(r.code, 1, r.stderr + r.stdout);
     const [w] = (await readResults(out)).results;
     assert.equal(w!.status, 'failed');
@@ -86,7 +86,7 @@ describe('read-while-writing with a writer thread', () => {
   it('on lmdb: the writer runs in its own thread, every read is checked, and the results say so', async () => {
     const dir = await scratchDir('lsmbench-writer-');
     const out = join(dir, 'rww.json');
-    const r = lsmbench(['run', '-e', 'lmdb', '-e', 'memory', '-n', '3000', '-r', '2', '--warmup', '0', '-w', 'read-while-writing', '--out', out]);
+    const r = lsmbench(['run', '-e', 'lmdb', '-e', 'memory', '-n', '3000', '-r', '2', '--warmup', '0', '--processes', '1', '-w', 'read-while-writing', '--out', out]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /lmdb: reader \+ writer thread/);
     const file = await readResults(out);
@@ -104,7 +104,7 @@ describe('read-while-writing with a writer thread', () => {
   it('paces the writer thread at --writer-rate', async () => {
     const dir = await scratchDir('lsmbench-writer-');
     const out = join(dir, 'paced.json');
-    const r = lsmbench(['run', '-e', 'lmdb', '-n', '3000', '-r', '2', '--warmup', '0', '-w', 'read-while-writing', '--writer-rate', '2000', '--out', out]);
+    const r = lsmbench(['run', '-e', 'lmdb', '-n', '3000', '-r', '2', '--warmup', '0', '--processes', '1', '-w', 'read-while-writing', '--writer-rate', '2000', '--out', out]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const lmdb = (await readResults(out)).results[0]!;
     assert.equal(lmdb.status, 'verified', lmdb.error ?? '');

@@ -80,7 +80,11 @@ function cellOf(side: Side, result: WorkloadResult | undefined): Cell {
   };
 }
 
-export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boolean): RatioCell {
+/** `sameRun`: both cells come from one results file, so process p of each ran side by side (a paired ratio). */
+/** Added to the process indices of a side from another run: no process of it is paired with one of the other. */
+const UNPAIRED = 1_000_000;
+
+export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boolean, sameRun = false): RatioCell {
   if (a.median === null || b.median === null || a.result === null || b.result === null) return { ratio: null, ci95: null, ciUnavailable: null };
   const ratio = a.median / b.median;
   if (aPublished || bPublished) return { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_PUBLISHED };
@@ -89,7 +93,7 @@ export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boo
     a.result.repetitions.map((x) => x.opsPerSec),
     b.result.repetitions.map((x) => x.opsPerSec),
     a.result.repetitions.map((x) => x.process ?? 0),
-    b.result.repetitions.map((x) => x.process ?? 0),
+    b.result.repetitions.map((x) => (x.process ?? 0) + (sameRun ? 0 : UNPAIRED)),
   );
   return r.ci95 === null ? { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_FEW } : { ratio, ci95: r.ci95, ciUnavailable: null };
 }
@@ -116,7 +120,7 @@ export function buildComparison(sides: readonly Side[], options: { baseline?: st
       const cells = sides.map((s) => cellOf(s, resultFor(s, workload, sweep ? point : null)));
       // A point only some files have (a sweep beside a plain run) gets no row of N/A cells.
       if (points.length > 1 && cells.every((c) => c.status === 'missing')) continue;
-      const ratios = pairs.map(({ a, b }) => ratioCell(cells[a]!, cells[b]!, sides[a]!.published, sides[b]!.published));
+      const ratios = pairs.map(({ a, b }) => ratioCell(cells[a]!, cells[b]!, sides[a]!.published, sides[b]!.published, sides[a]!.fileIndex === sides[b]!.fileIndex));
       rows.push({ workload, point, cells, ratios });
     }
   return { sweep, sides, pairs, points, workloads, rows, warnings: comparisonWarnings(sides) };

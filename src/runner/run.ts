@@ -114,6 +114,7 @@ export async function runScenario(
       const perProcess: WorkloadResult[][] = engines.map(() => []);
       for (let p = 0; p < scenario.processes; p++)
         for (const [e, { run, loaded }] of engines.entries()) {
+          if (perProcess[e]!.some((r) => r.status !== 'verified')) continue; // a failure is the result; more processes would repeat it
           const job: ChildJob = {
             ...(workload === 'read-while-writing' ? { writer: writerFor(loaded.engine, scenario) } : {}),
             engine: run.name,

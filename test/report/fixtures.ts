@@ -46,9 +46,17 @@ function engineRun(e: FixtureEngine): EngineRun {
   };
 }
 
+const processBases = new Map<string, number>();
+function processBase(label: string): number {
+  if (!processBases.has(label)) processBases.set(label, processBases.size * 1000);
+  return processBases.get(label)!;
+}
+
 function result(e: FixtureEngine, workload: WorkloadName, point: number | null, units: number, samples: readonly number[], latency: boolean): WorkloadResult {
   const failed = e.failed?.includes(workload) ?? false;
-  const reps = failed ? [] : samples.map((opsPerSec) => ({ ms: (units / opsPerSec) * 1000, opsPerSec, settleMs: null }));
+  // Each sample its own process (independent, as the intervals need), none paired with another engine's.
+  const base = processBase(e.label);
+  const reps = failed ? [] : samples.map((opsPerSec, p) => ({ ms: (units / opsPerSec) * 1000, opsPerSec, settleMs: null, process: base + p }));
   const s = summarize(samples);
   const perOp = 1e9 / s.median;
   return {

@@ -1,0 +1,43 @@
+/**
+ * What the per-sample measurements say beside the headline figure: how the interval was
+ * made, samples shorter than asked for, samples that were preempted, and workloads where
+ * CPU time tells a different story from wall time. Lines for the terminal (80 columns).
+ */
+import type { ResultsFile, WorkloadResult } from './results.js';
+import { MIN_INDEPENDENT, median } from './stats.js';
+
+/** CPU-time throughput differing from wall-time throughput by more than this share is reported. */
+const CPU_STORY = 0.15;
+
+function cpuNote(r: WorkloadResult): string | undefined {
+  const withCpu = r.repetitions.filter((x) => x.cpuMs !== null && x.cpuMs !== undefined && x.cpuMs > 0);
+  if (withCpu.length === 0 || withCpu.length !== r.repetitions.length) return undefined;
+  const wall = median(withCpu.map((x) => x.ms));
+  const cpu = median(withCpu.map((x) => x.cpuMs!));
+  const preempted = r.repetitions.filter((x) => x.preempted === true).length;
+  const off = 1 - cpu / wall;
+  if (Math.abs(off) <= CPU_STORY && preempted === 0) return undefined;
+  const story = off > CPU_STORY ? `CPU ${((1 - off) * 100).toFixed(0)}% of wall` : off < -CPU_STORY ? `CPU ${(cpu / wall).toFixed(1)}x wall (other threads)` : 'CPU ≈ wall';
+  return `  ${r.engine} ${r.workload}: ${story}; ${preempted}/${r.repetitions.length} samples preempted`;
+}
+
+export function sampleNotes(file: ResultsFile): string[] {
+  const s = file.scenario;
+  const verified = file.results.filter((r) => r.status === 'verified' && r.repetitions.length > 0);
+  if (verified.length === 0) return [];
+  const processes = s.processes ?? 1;
+  const lines = [
+    processes >= MIN_INDEPENDENT
+      ? `Intervals: 95% t over ${processes} independent processes (ratios paired).`
+      : `Intervals: ${processes} process${processes === 1 ? '' : 'es'}, too few for a 95% interval: range shown.`,
+  ];
+  const minMs = s.minSampleMs ?? 0;
+  const short = verified.filter((r) => median(r.repetitions.map((x) => x.ms)) < minMs);
+  if (short.length > 0) {
+    const names = [...new Set(short.map((r) => r.workload))].join(', ');
+    lines.push(`Samples under ${minMs} ms (one pass: writes need a fresh store;`, `  raise -n for longer ones): ${names}.`);
+  }
+  const notes = verified.map(cpuNote).filter((x): x is string => x !== undefined);
+  if (notes.length > 0) lines.push('CPU time against wall time (median sample):', ...notes);
+  return lines;
+}
