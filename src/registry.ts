@@ -12,6 +12,7 @@ import { rocksdbEngine } from '../engines/rocksdb/index.js';
 import { lmdbEngine } from '../engines/lmdb/index.js';
 import { sqliteEngine } from '../engines/sqlite/index.js';
 import { tsEngine } from '../engines/ts/engine.js';
+import { floorEngine } from '../engines/floor/index.js';
 
 export const ENGINES: readonly EngineDescriptor[] = [
   memoryEngine,
@@ -20,6 +21,7 @@ export const ENGINES: readonly EngineDescriptor[] = [
   lmdbEngine,
   sqliteEngine,
   tsEngine,
+  floorEngine,
   ...(await extraEngines()),
 ];
 
