@@ -13,7 +13,8 @@ import type { FileSystem, ReadableFile, WritableFile } from './fs.js';
 import { EMPTY, type InternalIterator } from './iterator.js';
 
 export const TABLE_MAGIC = 'tsLSMsst';
-export const TABLE_VERSION = 1;
+/** 2: blocked bloom filter (one 64-byte line per key). 1 (whole-array bloom) is refused with a clear error. */
+export const TABLE_VERSION = 2;
 export const FOOTER_SIZE = 48;
 const MAGIC_BYTES = new TextEncoder().encode(TABLE_MAGIC);
 
@@ -361,7 +362,14 @@ export class TableReader {
       for (let i = 0; i < 8; i++) if (footer[40 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, at + 40, 'bad magic number');
       if (readU32(footer, 36) !== crc32Bytes(footer.subarray(0, 36))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
       const version = readU32(footer, 32);
-      if (version !== TABLE_VERSION) throw new TableCorruptionError(path, at + 32, `unsupported table version ${version}`);
+      if (version !== TABLE_VERSION)
+        throw new TableCorruptionError(
+          path,
+          at + 32,
+          version < TABLE_VERSION
+            ? `table format version ${version} was written by an older ts engine; this one reads version ${TABLE_VERSION} only (engines/ts/FORMAT.md): load the store again`
+            : `unsupported table version ${version} (this ts engine reads version ${TABLE_VERSION})`,
+        );
       const fields = {
         filterOffset: readU64(footer, 0),
         filterSize: readU32(footer, 8),

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockCache, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader } from '../../../engines/ts/table.js';
 import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
-import { KIND_DELETE, KIND_PUT, MAX_SEQ } from '../../../engines/ts/coding.js';
+import { KIND_DELETE, KIND_PUT, MAX_SEQ, writeU32 } from '../../../engines/ts/coding.js';
+import { crc32Bytes } from '../../../engines/ts/crc32.js';
 import { b, s } from './helpers.js';
 
 const key = (i: number): string => `key${String(i).padStart(5, '0')}`;
@@ -138,5 +139,20 @@ describe('sstable block search', () => {
       if (want === undefined) assert.equal(it.valid(), false, JSON.stringify(p));
       else assert.equal(s(it.keyBuf.subarray(0, it.keyLen)), want, JSON.stringify(p));
     }
+  });
+});
+
+describe('sstable format version', () => {
+  it('refuses a version 1 table (whole-array bloom) with an error naming the version, not a wrong answer', () => {
+    const fs = new FaultFileSystem();
+    buildTable(fs, '/old.sst', 100);
+    const bytes = fs.readAll('/old.sst').slice();
+    const footer = bytes.length - 48;
+    writeU32(bytes, footer + 32, 1);
+    writeU32(bytes, footer + 36, crc32Bytes(bytes.subarray(footer, footer + 36)));
+    const w = fs.create('/old.sst');
+    w.append(bytes, 0, bytes.length);
+    w.close();
+    assert.throws(() => TableReader.open(fs, '/old.sst', 1), /table format version 1 was written by an older ts engine; this one reads version 2/);
   });
 });
