@@ -44,6 +44,11 @@ export function replayLog(log: Uint8Array, into: MemoryStore): number {
   return at;
 }
 
+function writeAll(fd: number, bytes: Uint8Array, length: number): void {
+  let done = 0;
+  while (done < length) done += fs.writeSync(fd, bytes, done, length - done);
+}
+
 class FloorStore implements SyncStore {
   readonly api = 'sync' as const;
   /** Records are encoded here before their write(2); it grows to the largest batch seen. */
@@ -81,8 +86,7 @@ class FloorStore implements SyncStore {
 
   /** The one write(2) (and, in `fsync` mode, the one fdatasync) of an acknowledgement. */
   private persist(length: number): void {
-    let done = 0;
-    while (done < length) done += fs.writeSync(this.fd, this.buffer, done, length - done);
+    writeAll(this.fd, this.buffer, length);
     this.bytesWritten += length;
     if (this.durability === 'fsync') {
       fs.fdatasyncSync(this.fd);
@@ -139,20 +143,17 @@ class FloorStore implements SyncStore {
       const path = join(this.dir, LOG_NAME);
       const temporary = `${path}.tmp`;
       const fd = fs.openSync(temporary, 'w');
-      const chunks: Uint8Array[] = [];
+      let at = 0;
       this.memory.scan({}, (key, value) => {
-        const record = new Uint8Array(HEADER_BYTES + key.length + value.length);
-        const view = new DataView(record.buffer);
-        view.setUint32(0, key.length, true);
-        view.setUint32(4, value.length, true);
-        record.set(key, HEADER_BYTES);
-        record.set(value, HEADER_BYTES + key.length);
-        chunks.push(record);
+        const bytes = HEADER_BYTES + key.length + value.length;
+        if (at + bytes > this.buffer.length) {
+          writeAll(fd, this.buffer, at);
+          at = 0;
+          this.reserve(bytes);
+        }
+        at = this.encode(at, key, value);
       });
-      for (const chunk of chunks) {
-        let done = 0;
-        while (done < chunk.length) done += fs.writeSync(fd, chunk, done, chunk.length - done);
-      }
+      writeAll(fd, this.buffer, at);
       fs.fdatasyncSync(fd);
       fs.closeSync(fd);
       fs.renameSync(temporary, path);
