@@ -7,6 +7,7 @@ import type { Durability, Engine, SyncStore } from '../../src/engine.js';
 import { findEngine } from '../../src/registry.js';
 import { floorEngine } from '../../engines/floor/index.js';
 import { scratchDir } from '../scratch.js';
+import { lsmbench } from '../cli-helpers.js';
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (u: Uint8Array | undefined): string | undefined => (u === undefined ? undefined : new TextDecoder().decode(u));
@@ -34,6 +35,15 @@ describe('floor engine', () => {
     assert.ok(found !== undefined);
     assert.ok(typeof found.yardstick === 'string' && found.yardstick.length > 0);
     assert.equal(findEngine('ts')?.yardstick, undefined, 'a store is not a yardstick');
+  });
+
+  it('lsmbench engines shows it as a yardstick, and no store as one', () => {
+    const r = lsmbench(['engines', '--json']);
+    assert.equal(r.code, 0);
+    const rows = JSON.parse(r.stdout) as Array<{ name: string; yardstick?: string }>;
+    assert.ok((rows.find((e) => e.name === 'floor')?.yardstick ?? '').length > 0);
+    assert.deepEqual(rows.filter((e) => e.yardstick !== undefined).map((e) => e.name), ['floor']);
+    assert.match(lsmbench(['engines']).stdout, /floor\s+│ floor-1 .*\n│ \(yardstick\)/);
   });
 
   it('os: each put and delete reaches the file before it returns, one record each', async () => {
