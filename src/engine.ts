@@ -140,6 +140,12 @@ export interface EngineDescriptor {
   readonly runs?: 'in-process';
   readonly name: string;
   readonly description: string;
+  /**
+   * Set (to one line saying what it measures) on an engine that is a yardstick, not a
+   * store: e.g. the floor engine, the least work each durability mode requires. Listings
+   * and reports show it as a yardstick, never as a store to pick.
+   */
+  readonly yardstick?: string;
   load(): Promise<Engine>;
 }
 

@@ -13,6 +13,7 @@ import { rocksdbEngine } from '../engines/rocksdb/index.js';
 import { lmdbEngine } from '../engines/lmdb/index.js';
 import { sqliteEngine } from '../engines/sqlite/index.js';
 import { tsEngine } from '../engines/ts/engine.js';
+import { floorEngine } from '../engines/floor/index.js';
 
 /** The engines whose stores run in lsmbench's own child processes (what the conformance suite checks). */
 export const ENGINES: readonly EngineDescriptor[] = [
@@ -22,6 +23,7 @@ export const ENGINES: readonly EngineDescriptor[] = [
   lmdbEngine,
   sqliteEngine,
   tsEngine,
+  floorEngine,
   ...(await extraEngines()),
 ];
 

@@ -76,7 +76,7 @@ class Slab {
   }
 }
 
-class MemoryStore implements SyncStore {
+export class MemoryStore implements SyncStore {
   readonly api = 'sync' as const;
   private slab = new Slab();
   private keys: Uint8Array[] = [];

@@ -113,6 +113,8 @@ export class BlockIterator implements InternalIterator {
   /** Offset of the current entry; restartsOff when past the end, -1 before the start. */
   private current = -1;
   private nextOff = 0;
+  /** `shared` of the entry decoded last: the bytes its key has in common with the one before. */
+  private lastShared = 0;
 
   /** Points the iterator at a new block; it is unpositioned until a seek. */
   reset(block: Uint8Array): void {
@@ -173,6 +175,7 @@ export class BlockIterator implements InternalIterator {
         s += 7;
       } while (c >= 0x80);
     }
+    this.lastShared = shared;
     const keyLen = shared + unshared;
     let kb = this.keyBuf;
     if (keyLen > kb.length) {
@@ -244,12 +247,33 @@ export class BlockIterator implements InternalIterator {
       else hi = mid - 1;
     }
     this.decodeAt(this.restartPoint(lo));
+    // Walk the run knowing how many leading bytes the current key has in common with the
+    // target (`matched`) and which one is larger (`c`): an entry that shares fewer bytes
+    // than that with its predecessor is above the target, one that shares more is still
+    // below it, and only one that shares exactly that many needs its bytes compared.
+    const kb0 = this.keyBuf;
+    const n0 = this.keyLen < len ? this.keyLen : len;
+    let matched = 0;
+    while (matched < n0 && kb0[matched] === key[off + matched]) matched++;
+    let c = matched < n0 ? kb0[matched]! - key[off + matched]! : this.keyLen - len;
     for (;;) {
       if (this.current >= this.restartsOff) return;
-      let c = compareRegions(this.keyBuf, 0, this.keyLen, key, off, len);
-      if (c === 0) c = this.seq > seq ? -1 : this.seq < seq ? 1 : 0;
-      if (c >= 0) return;
+      if (c > 0) return;
+      if (c === 0 && this.seq <= seq) return;
       this.decodeAt(this.nextOff);
+      if (this.current >= this.restartsOff) return;
+      const shared = this.lastShared;
+      if (shared === 0 || shared === matched) {
+        // A restart point (shared 0 by construction) or a key that agrees up to `matched`: compare the rest.
+        const kb = this.keyBuf;
+        const kl = this.keyLen;
+        const n = kl < len ? kl : len;
+        let m = shared;
+        while (m < n && kb[m] === key[off + m]) m++;
+        matched = m;
+        c = m < n ? kb[m]! - key[off + m]! : kl - len;
+      } else if (shared < matched) c = 1;
+      // shared > matched: the key still differs from the target where its predecessor did, so c < 0 holds.
     }
   }
 

@@ -1,8 +1,10 @@
 /**
- * A bloom filter over the user keys of one SSTable, ~10 bits per key by default.
- * Layout: the bit array, then one byte holding the number of probes k.
- * Probes use double hashing from one 32-bit hash (h, h + delta, h + 2*delta, ...), as
- * LevelDB does, so a query hashes the key once, in JS, without allocating.
+ * A blocked bloom filter over the user keys of one SSTable, ~10 bits per key by default.
+ * Layout: lines of 64 bytes (512 bits, one cache line each), then one byte holding the
+ * number of probes k. A key's hash picks one line; all k probes fall inside it, by
+ * double hashing on 9-bit positions. A query hashes the key once, in JS, without
+ * allocating, and touches one cache line instead of k (the cost is a slightly higher
+ * false-positive rate than k probes over the whole array: ~1.2% against ~0.8%).
  */
 
 import { hashKey } from './hash.js';
@@ -14,6 +16,22 @@ import { hashKey } from './hash.js';
  */
 export function modU32(h: number, n: number): number {
   return h - Math.floor(h / n) * n;
+}
+
+export const LINE_BYTES = 64;
+const LINE_BITS = LINE_BYTES * 8;
+
+/** The line (of `lines`) key hash `h` maps to. */
+export function lineOf(h: number, lines: number): number {
+  return modU32(h, lines);
+}
+
+/** The second hash the in-line positions come from: first position `g & 511`, step `((g >>> 9) & 511) | 1`. */
+export function lineHash(h: number): number {
+  let g = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  g ^= g >>> 13;
+  g = Math.imul(g, 0xc2b2ae35);
+  return (g ^ (g >>> 16)) >>> 0;
 }
 
 /** Collects key hashes, then lays out the filter. */
@@ -37,44 +55,45 @@ export class BloomBuilder {
 
   finish(): Uint8Array {
     const k = Math.max(1, Math.min(30, Math.round(this.bitsPerKey * 0.69)));
-    const bits = Math.max(64, this.count * this.bitsPerKey);
-    const bytes = Math.ceil(bits / 8);
-    const nbits = bytes * 8;
-    const out = new Uint8Array(bytes + 1);
+    const lines = Math.max(1, Math.ceil((this.count * this.bitsPerKey) / LINE_BITS));
+    const out = new Uint8Array(lines * LINE_BYTES + 1);
     for (let i = 0; i < this.count; i++) {
-      let h = this.hashes[i]!;
-      const delta = ((h >>> 17) | (h << 15)) >>> 0;
+      const h = this.hashes[i]!;
+      const base = lineOf(h, lines) * LINE_BYTES;
+      const g = lineHash(h);
+      const step = ((g >>> 9) & 511) | 1;
+      let p = g & 511;
       for (let j = 0; j < k; j++) {
-        const pos = modU32(h, nbits);
-        out[pos >>> 3] = out[pos >>> 3]! | (1 << (pos & 7));
-        h = (h + delta) >>> 0;
+        out[base + (p >>> 3)] = out[base + (p >>> 3)]! | (1 << (p & 7));
+        p = (p + step) & 511;
       }
     }
-    out[bytes] = k;
+    out[lines * LINE_BYTES] = k;
     return out;
   }
 }
 
 /** A filter read back from a table. REQUIRES: `filter` came from BloomBuilder.finish(). */
 export class Bloom {
-  private readonly nbits: number;
+  private readonly lines: number;
   private readonly k: number;
   constructor(private readonly filter: Uint8Array) {
-    this.nbits = (filter.length - 1) * 8;
+    this.lines = Math.floor((filter.length - 1) / LINE_BYTES);
     this.k = filter[filter.length - 1] ?? 0;
   }
 
   /** False means the key is certainly absent; true means it may be present. */
   mayContain(key: Uint8Array, off: number, len: number): boolean {
-    if (this.nbits === 0 || this.k === 0 || this.k > 30) return true;
-    let h = hashKey(key, off, len);
-    const delta = ((h >>> 17) | (h << 15)) >>> 0;
+    if (this.lines === 0 || this.k === 0 || this.k > 30) return true;
+    const h = hashKey(key, off, len);
+    const base = lineOf(h, this.lines) * LINE_BYTES;
+    const g = lineHash(h);
+    const step = ((g >>> 9) & 511) | 1;
+    let p = g & 511;
     const f = this.filter;
-    const nbits = this.nbits;
     for (let j = 0; j < this.k; j++) {
-      const pos = modU32(h, nbits);
-      if ((f[pos >>> 3]! & (1 << (pos & 7))) === 0) return false;
-      h = (h + delta) >>> 0;
+      if ((f[base + (p >>> 3)]! & (1 << (p & 7))) === 0) return false;
+      p = (p + step) & 511;
     }
     return true;
   }

@@ -16,6 +16,11 @@ export interface InternalIterator {
   valLen: number;
 
   valid(): boolean;
+  /**
+   * True when the source holds no entry at all, whatever it is positioned at (an empty
+   * memtable): a merge leaves it out. Optional: a source that cannot tell cheaply omits it.
+   */
+  knownEmpty?(): boolean;
   /** Positions at the first entry, in internal order. */
   seekFirst(): void;
   /** Positions at the last entry. */

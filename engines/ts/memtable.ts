@@ -787,6 +787,9 @@ export class MemtableIterator implements InternalIterator {
   valid(): boolean {
     return this.node !== NIL;
   }
+  knownEmpty(): boolean {
+    return this.main.length === 0 && this.tail.length === 0;
+  }
   seekFirst(): void {
     this.i = 0;
     this.j = 0;

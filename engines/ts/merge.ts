@@ -86,16 +86,30 @@ export class MergeIterator {
 
   private readonly heap: InternalIterator[] = [];
   private size = 0;
+  /**
+   * The smaller of the root's children (undefined below two sources): while the top
+   * source stays below it, advancing the top needs one comparison and no sift. A scan
+   * where one source supplies long runs of keys pays no heap operation per entry.
+   */
+  private second: InternalIterator | undefined = undefined;
   private reverse = false;
   private isValid = false;
   private readonly keys = new ExactBuffers();
   private copiedValue = new Uint8Array(256);
 
-  /** `sources` newest first; `snapshot` hides versions with a larger sequence number. */
+  private readonly sources: readonly InternalIterator[];
+
+  /**
+   * `sources` newest first; `snapshot` hides versions with a larger sequence number.
+   * Sources that know they are empty are left out, so sourceCount says how many can
+   * contribute (a store read back from its tables has an empty memtable: one source).
+   */
   constructor(
-    private readonly sources: readonly InternalIterator[],
+    sources: readonly InternalIterator[],
     private readonly snapshot: number,
-  ) {}
+  ) {
+    this.sources = sources.some((s) => s.knownEmpty?.() === true) ? sources.filter((s) => s.knownEmpty?.() !== true) : sources;
+  }
 
   valid(): boolean {
     return this.isValid;
@@ -138,6 +152,13 @@ export class MergeIterator {
     for (const s of this.sources) if (s.valid()) h.push(s);
     this.size = h.length;
     for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    this.findSecond();
+  }
+
+  private findSecond(): void {
+    const h = this.heap;
+    const n = this.size;
+    this.second = n >= 3 ? (this.less(h[2]!, h[1]!) ? h[2] : h[1]) : n === 2 ? h[1] : undefined;
   }
 
   /** Advances the heap's top source one step in the iteration direction. */
@@ -147,10 +168,18 @@ export class MergeIterator {
     else top.next();
     if (!top.valid()) {
       this.size--;
-      if (this.size === 0) return;
+      if (this.size === 0) {
+        this.second = undefined;
+        return;
+      }
       this.heap[0] = this.heap[this.size]!;
+    } else {
+      const second = this.second;
+      // The children are untouched, so a top still below the smaller of them stays the top.
+      if (second === undefined || this.less(top, second)) return;
     }
     if (this.size > 1) this.siftDown(0);
+    this.findSecond();
   }
 
   private topHasKey(key: Uint8Array): boolean {

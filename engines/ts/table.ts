@@ -13,7 +13,8 @@ import type { FileSystem, ReadableFile, WritableFile } from './fs.js';
 import { EMPTY, type InternalIterator } from './iterator.js';
 
 export const TABLE_MAGIC = 'tsLSMsst';
-export const TABLE_VERSION = 1;
+/** 2: blocked bloom filter (one 64-byte line per key). 1 (whole-array bloom) is refused with a clear error. */
+export const TABLE_VERSION = 2;
 export const FOOTER_SIZE = 48;
 const MAGIC_BYTES = new TextEncoder().encode(TABLE_MAGIC);
 
@@ -246,6 +247,14 @@ export class BlockCache {
   }
 }
 
+/** Bytes [at, at+4) of `bytes` (stopping at `end`) as a big-endian word, zero-padded. */
+function headWord(bytes: Uint8Array, at: number, end: number): number {
+  if (at + 4 <= end) return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+  let w = 0;
+  for (let i = 0; i < 4; i++) w = (w << 8) | (at + i < end ? bytes[at + i]! : 0);
+  return w >>> 0;
+}
+
 export const LOOKUP_ABSENT = 0;
 export const LOOKUP_PUT = 1;
 export const LOOKUP_DELETE = 2;
@@ -258,6 +267,14 @@ export class TableReader {
   private readonly lastSeqs: Float64Array;
   private readonly blockOffsets: Float64Array;
   private readonly blockSizes: Uint32Array;
+  /**
+   * Bytes every block's last key starts with (the common prefix of the first and the
+   * last, hence of all), and after them the next 8 bytes of each, as two big-endian
+   * words zero-padded (heads[2i], heads[2i+1]): the index search compares integers and
+   * reads the key bytes only when both words tie.
+   */
+  private readonly headSkip: number;
+  private readonly heads: Uint32Array;
   private readonly bloom: Bloom;
   readonly entries: number;
   /** Reused by get(): the last block looked up, to skip the cache for runs of nearby keys. */
@@ -311,6 +328,23 @@ export class TableReader {
     this.lastSeqs = Float64Array.from(seqs);
     this.blockOffsets = Float64Array.from(offsets);
     this.blockSizes = Uint32Array.from(sizes);
+    const count = offsets.length;
+    let skip = 0;
+    if (count > 0) {
+      const firstLen = this.keyStarts[1]!;
+      const lastAt = this.keyStarts[count - 1]!;
+      const lastLen = this.keyStarts[count]! - lastAt;
+      const n = firstLen < lastLen ? firstLen : lastLen;
+      while (skip < n && this.lastKeys[skip] === this.lastKeys[lastAt + skip]) skip++;
+    }
+    this.headSkip = skip;
+    this.heads = new Uint32Array(2 * count);
+    for (let i = 0; i < count; i++) {
+      const at = this.keyStarts[i]! + skip;
+      const end = this.keyStarts[i + 1]!;
+      this.heads[2 * i] = headWord(this.lastKeys, at, end);
+      this.heads[2 * i + 1] = headWord(this.lastKeys, at + 4, end);
+    }
   }
 
   /**
@@ -328,7 +362,14 @@ export class TableReader {
       for (let i = 0; i < 8; i++) if (footer[40 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, at + 40, 'bad magic number');
       if (readU32(footer, 36) !== crc32Bytes(footer.subarray(0, 36))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
       const version = readU32(footer, 32);
-      if (version !== TABLE_VERSION) throw new TableCorruptionError(path, at + 32, `unsupported table version ${version}`);
+      if (version !== TABLE_VERSION)
+        throw new TableCorruptionError(
+          path,
+          at + 32,
+          version < TABLE_VERSION
+            ? `table format version ${version} was written by an older ts engine; this one reads version ${TABLE_VERSION} only (engines/ts/FORMAT.md): load the store again`
+            : `unsupported table version ${version} (this ts engine reads version ${TABLE_VERSION})`,
+        );
       const fields = {
         filterOffset: readU64(footer, 0),
         filterSize: readU32(footer, 8),
@@ -381,19 +422,45 @@ export class TableReader {
 
   /** The first block whose last entry is >= (key, seq), or blockCount. */
   findBlock(key: Uint8Array, off: number, len: number, seq: number): number {
+    const skip = this.headSkip;
+    if (len < skip || compareRegions(key, off, skip, this.lastKeys, 0, skip) !== 0) return this.findBlockByBytes(key, off, len, seq);
+    const p0 = headWord(key, off + skip, off + len);
+    const p1 = headWord(key, off + skip + 4, off + len);
+    const heads = this.heads;
     let lo = 0;
     let hi = this.blockCount;
-    const keys = this.lastKeys;
-    const starts = this.keyStarts;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const s = starts[mid]!;
-      let c = compareRegions(keys, s, starts[mid + 1]! - s, key, off, len);
-      if (c === 0) {
-        const bs = this.lastSeqs[mid]!;
-        c = bs > seq ? -1 : bs < seq ? 1 : 0;
+      const h0 = heads[2 * mid]!;
+      let c: number;
+      if (h0 !== p0) c = h0 < p0 ? -1 : 1;
+      else {
+        const h1 = heads[2 * mid + 1]!;
+        c = h1 !== p1 ? (h1 < p1 ? -1 : 1) : this.compareBlockKey(mid, key, off, len, seq);
       }
       if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Block `i`'s last entry against (key, seq), in internal order. */
+  private compareBlockKey(i: number, key: Uint8Array, off: number, len: number, seq: number): number {
+    const starts = this.keyStarts;
+    const s = starts[i]!;
+    const c = compareRegions(this.lastKeys, s, starts[i + 1]! - s, key, off, len);
+    if (c !== 0) return c;
+    const bs = this.lastSeqs[i]!;
+    return bs > seq ? -1 : bs < seq ? 1 : 0;
+  }
+
+  /** findBlock for a key outside the shared prefix: a plain binary search over the key bytes. */
+  private findBlockByBytes(key: Uint8Array, off: number, len: number, seq: number): number {
+    let lo = 0;
+    let hi = this.blockCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.compareBlockKey(mid, key, off, len, seq) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -18,6 +18,7 @@ export function registerEngines(program: Command): void {
             ? {
                 name: d.name,
                 description: d.description,
+                ...('yardstick' in d && d.yardstick !== undefined ? { yardstick: d.yardstick } : {}),
                 available: true,
                 storeVersion: probe.engine.storeVersion,
                 api: probe.engine.api,
@@ -44,7 +45,7 @@ export function registerEngines(program: Command): void {
         table.push(
           'reason' in r
             ? [r.name, '', `no: ${r.reason}`, '', '', '', '', r.description]
-            : [r.name, r.storeVersion, 'yes', r.durability.join(', '), r.api, r.emulated.join(', ') || 'none', r.threads.shared ? 'shared' : 'no', r.description],
+            : [r.name + ('yardstick' in r ? '\n(yardstick)' : ''), r.storeVersion, 'yes', r.durability.join(', '), r.api, r.emulated.join(', ') || 'none', r.threads.shared ? 'shared' : 'no', r.description],
         );
       process.stdout.write(table.toString() + '\n');
       process.stdout.write("Threads: 'shared' engines can run with --threads N and read-while-writing's writer thread; `lsmbench engines --json` says how, or why not.\n");

@@ -34,7 +34,7 @@ describe('thread sharing capability', () => {
   });
 
   it('every registered engine declares whether threads can share its store, with how or why not', async () => {
-    const expected: Record<string, boolean> = { memory: false, ts: false, leveldb: false, rocksdb: false, lmdb: true, sqlite: true };
+    const expected: Record<string, boolean> = { memory: false, ts: false, floor: false, leveldb: false, rocksdb: false, lmdb: true, sqlite: true };
     for (const descriptor of ENGINES) {
       const probe = await probeEngine(descriptor);
       if (!probe.available) continue; // a missing optional package: nothing loaded to ask

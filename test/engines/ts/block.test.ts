@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockBuilder, BlockIterator } from '../../../engines/ts/block.js';
-import { MAX_SEQ } from '../../../engines/ts/coding.js';
+import { compareRegions, MAX_SEQ } from '../../../engines/ts/coding.js';
 import { b, s } from './helpers.js';
 
 function build(entries: Array<[string, number, string]>, interval: number): Uint8Array {
@@ -64,4 +64,54 @@ describe('block', () => {
     it.seekFirst();
     assert.equal(it.valid(), false);
   });
+});
+
+/** Keys that share prefixes of every length with their neighbours, include prefixes of each other, and hold 0x00 and 0xff. */
+function irregularKeys(count: number, seed: number): Uint8Array[] {
+  let x = seed;
+  const rnd = (n: number): number => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % n;
+  };
+  const alphabet = [0x00, 0x01, 0x61, 0x62, 0x7f, 0xfe, 0xff];
+  const seen = new Map<string, Uint8Array>();
+  while (seen.size < count) {
+    const k = Uint8Array.from({ length: 1 + rnd(7) }, () => alphabet[rnd(alphabet.length)]!);
+    seen.set([...k].join(','), k);
+  }
+  return [...seen.values()].sort((p, q) => compareRegions(p, 0, p.length, q, 0, q.length));
+}
+
+describe('block seek against a sorted-array model', () => {
+  for (const interval of [1, 2, 5, 16]) {
+    it(`lands on the first entry >= (key, seq) for every probe (restart interval ${interval})`, () => {
+      const keys = irregularKeys(300, 7 + interval);
+      // Entries in internal order: each key has one to three versions, newest first.
+      const entries: Array<{ key: Uint8Array; seq: number }> = [];
+      keys.forEach((key, i) => {
+        for (let v = 0; v <= i % 3; v++) entries.push({ key, seq: 100 - 10 * v });
+      });
+      const bb = new BlockBuilder(interval);
+      const none = new Uint8Array(0);
+      for (const e of entries) bb.add(e.key, 0, e.key.length, e.seq, 1, none, 0, 0);
+      const it = new BlockIterator();
+      it.reset(bb.finish().slice());
+      const probes = [...keys, ...irregularKeys(300, 99 + interval)];
+      for (const probe of probes)
+        for (const seq of [MAX_SEQ, 95, 85, 75, 0]) {
+          const want = entries.findIndex((e) => {
+            const c = compareRegions(e.key, 0, e.key.length, probe, 0, probe.length);
+            return c > 0 || (c === 0 && e.seq <= seq);
+          });
+          it.seek(probe, 0, probe.length, seq);
+          if (want < 0) {
+            assert.equal(it.valid(), false, `seek([${[...probe]}], ${seq}) is past the end`);
+            continue;
+          }
+          assert.ok(it.valid(), `seek([${[...probe]}], ${seq}) finds an entry`);
+          assert.deepEqual([...it.keyBuf.subarray(0, it.keyLen)], [...entries[want]!.key], `seek([${[...probe]}], ${seq})`);
+          assert.equal(it.seq, entries[want]!.seq);
+        }
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Bloom, BloomBuilder, modU32 } from '../../../engines/ts/bloom.js';
+import { Bloom, BloomBuilder, LINE_BYTES, modU32 } from '../../../engines/ts/bloom.js';
 import { hashKey } from '../../../engines/ts/hash.js';
 import { b } from './helpers.js';
 
@@ -12,7 +12,7 @@ describe('bloom filter', () => {
       builder.addKey(k, 0, k.length);
     }
     const filter = builder.finish();
-    assert.ok(Math.abs(filter.length - 12501) <= 1, `~10 bits per key (${filter.length} bytes)`);
+    assert.equal(filter.length, Math.ceil(100000 / 512) * LINE_BYTES + 1, '~10 bits per key, in whole 64-byte lines');
     const bloom = new Bloom(filter);
     for (let i = 0; i < 10000; i++) {
       const k = b(`key${i}`);
@@ -48,35 +48,38 @@ describe('bloom filter', () => {
     }
   });
 
-  it('lays out the bits at h % nbits (the format in FORMAT.md), probe by probe', () => {
-    // A reference layout written out independently of BloomBuilder: a filter built by an
-    // older version of the code must keep answering the same.
+  it('lays out each key\'s bits in one 64-byte line (the format in FORMAT.md), probe by probe', () => {
+    // A reference layout written out independently of BloomBuilder, from FORMAT.md: a
+    // filter built by an older version of the code must keep answering the same.
     const keys = Array.from({ length: 3000 }, (_, i) => b(`k${i * 7919}`));
     const builder = new BloomBuilder(10);
     for (const key of keys) builder.addKey(key, 0, key.length);
     const filter = builder.finish();
     const k = Math.round(10 * 0.69);
-    const bytes = Math.ceil((keys.length * 10) / 8);
-    const expected = new Uint8Array(bytes + 1);
-    for (const key of keys) {
-      let h = hashKey(key, 0, key.length);
-      const delta = ((h >>> 17) | (h << 15)) >>> 0;
-      for (let j = 0; j < k; j++) {
-        const pos = h % (bytes * 8);
-        expected[pos >>> 3]! |= 1 << (pos & 7);
-        h = (h + delta) >>> 0;
-      }
-    }
-    expected[bytes] = k;
+    const lines = Math.ceil((keys.length * 10) / 512);
+    const positions = (key: Uint8Array): number[] => {
+      const h = hashKey(key, 0, key.length);
+      let g = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      g ^= g >>> 13;
+      g = Math.imul(g, 0xc2b2ae35);
+      g = (g ^ (g >>> 16)) >>> 0;
+      const step = ((g >>> 9) & 511) | 1;
+      const line = h % lines;
+      return Array.from({ length: k }, (_, j) => line * 512 + ((g + j * step) % 512));
+    };
+    const expected = new Uint8Array(lines * 64 + 1);
+    for (const key of keys) for (const pos of positions(key)) expected[pos >>> 3]! |= 1 << (pos & 7);
+    expected[lines * 64] = k;
     assert.deepEqual(filter, expected);
-    // And a query probes the same positions: clearing one bit of a key's makes it absent.
     const bloom = new Bloom(filter);
     for (const key of keys) assert.ok(bloom.mayContain(key, 0, key.length));
+    // A query probes the same positions: clearing one bit of a key's makes it absent.
     const probe = b('k0');
-    const h0 = hashKey(probe, 0, probe.length);
     const cleared = filter.slice();
-    const pos = h0 % (bytes * 8);
+    const pos = positions(probe)[k - 1]!;
     cleared[pos >>> 3]! &= ~(1 << (pos & 7));
     assert.equal(new Bloom(cleared).mayContain(probe, 0, probe.length), false);
+    const line = Math.floor(positions(probe)[0]! / 512);
+    assert.ok(positions(probe).every((p) => Math.floor(p / 512) === line), 'every probe of a key falls in one line');
   });
 });

@@ -36,6 +36,20 @@ describe('merging iterator', () => {
   newer.add(b('c'), 11, KIND_PUT, b('c11'));
   const make = (snapshot: number): MergeIterator => new MergeIterator([newer.iterator(), older.iterator(), table.iterator()], snapshot);
 
+  it('leaves out a source that knows it is empty, so one table behind an empty memtable is one source', () => {
+    const empty = new Memtable();
+    const it = new MergeIterator([empty.iterator(), table.iterator()], MAX_SEQ);
+    assert.equal(it.sourceCount, 1);
+    assert.ok(it.firstSource() !== undefined);
+    assert.deepEqual(collect(it, false), ['a=a1', 'b=b2', 'c=c3', 'd=d4', 'e=e5']);
+    assert.deepEqual(collect(it, true), ['e=e5', 'd=d4', 'c=c3', 'b=b2', 'a=a1']);
+    assert.equal(new MergeIterator([empty.iterator()], MAX_SEQ).sourceCount, 0);
+    const none = new MergeIterator([empty.iterator()], MAX_SEQ);
+    none.seekFirst();
+    assert.equal(none.valid(), false);
+    assert.equal(make(MAX_SEQ).sourceCount, 3, 'memtables with entries stay');
+  });
+
   it('newest version wins and tombstones hide keys, in both directions', () => {
     const want = ['a=a1', 'b=b9', 'c=c11', 'e=e5', 'f=f8'];
     assert.deepEqual(collect(make(MAX_SEQ), false), want);

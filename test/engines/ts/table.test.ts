@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockCache, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader } from '../../../engines/ts/table.js';
 import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
-import { KIND_DELETE, KIND_PUT, MAX_SEQ } from '../../../engines/ts/coding.js';
+import { KIND_DELETE, KIND_PUT, MAX_SEQ, writeU32 } from '../../../engines/ts/coding.js';
+import { crc32Bytes } from '../../../engines/ts/crc32.js';
 import { b, s } from './helpers.js';
 
 const key = (i: number): string => `key${String(i).padStart(5, '0')}`;
@@ -113,5 +114,45 @@ describe('sstable', () => {
     const cache = new BlockCache(10_000);
     for (let i = 0; i < 100; i++) cache.insert(BlockCache.key(1, i), new Uint8Array(1000));
     assert.ok(cache.size <= 10_000);
+  });
+});
+
+describe('sstable block search', () => {
+  it('finds the block of every key whether or not it shares the keys\' common prefix', () => {
+    const fs = new FaultFileSystem();
+    const tb = new TableBuilder(fs, '/p.sst', 1, { blockSize: 256, restartInterval: 4, bloomBitsPerKey: 10 });
+    // Keys share a 10-byte prefix, differ in length (some are prefixes of others) and hold 0x00 bytes.
+    const keys: string[] = [];
+    for (let i = 0; i < 2000; i++) keys.push(`0000000000${String(i).padStart(4, '0')}${i % 3 === 0 ? '\u0000' : ''}${i % 5 === 0 ? 'z' : ''}`);
+    keys.sort();
+    const value = b('v'.repeat(20));
+    for (const k of keys) tb.add(b(k), 0, b(k).length, 7, KIND_PUT, value, 0, value.length);
+    tb.finish();
+    const t = TableReader.open(fs, '/p.sst', 1, new BlockCache(1 << 20));
+    assert.ok(t.blockCount > 50);
+    for (const k of keys) assert.equal(t.lookup(b(k), MAX_SEQ), LOOKUP_PUT, k);
+    const it = t.iterator();
+    const probes = ['', '0', '000000000', '00000000000123', '0000000000012\u0000', '00000000000999z', '1', '0000000000\u0000', '00000000009999', '\u00ff'];
+    for (const p of probes) {
+      const want = keys.find((k) => k >= p);
+      it.seek(b(p), 0, b(p).length, MAX_SEQ);
+      if (want === undefined) assert.equal(it.valid(), false, JSON.stringify(p));
+      else assert.equal(s(it.keyBuf.subarray(0, it.keyLen)), want, JSON.stringify(p));
+    }
+  });
+});
+
+describe('sstable format version', () => {
+  it('refuses a version 1 table (whole-array bloom) with an error naming the version, not a wrong answer', () => {
+    const fs = new FaultFileSystem();
+    buildTable(fs, '/old.sst', 100);
+    const bytes = fs.readAll('/old.sst').slice();
+    const footer = bytes.length - 48;
+    writeU32(bytes, footer + 32, 1);
+    writeU32(bytes, footer + 36, crc32Bytes(bytes.subarray(footer, footer + 36)));
+    const w = fs.create('/old.sst');
+    w.append(bytes, 0, bytes.length);
+    w.close();
+    assert.throws(() => TableReader.open(fs, '/old.sst', 1), /table format version 1 was written by an older ts engine; this one reads version 2/);
   });
 });
