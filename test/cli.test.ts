@@ -80,7 +80,7 @@ describe('lsmbench CLI', () => {
 
   it('a failing store fails its workloads, the others still run, exit code 1', () => {
     const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
-    const r = lsmbench(['run', '-e', 'test-throws-on-get', '-n', '6000', '-r', '1', '--warmup', '0', '-w', 'random-reads,contains', '--no-save'], env);
+    const r = lsmbench(['run', '-e', 'test-throws-on-get', '-n', '6000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'random-reads,contains', '--no-save'], env);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /FAILED test-throws-on-get Random Reads: the store threw: injected failure in get/);
     assert.match(r.stdout, /│ Contains .*│ yes/);
@@ -88,7 +88,7 @@ describe('lsmbench CLI', () => {
 
   it('wrong answers and lost writes are reported as failed verification, never as figures', () => {
     const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
-    const r = lsmbench(['run', '-e', 'test-wrong-value', '-e', 'test-loses-writes', '-n', '6000', '-r', '1', '--warmup', '0', '-w', 'random-reads,random-writes', '--no-save'], env);
+    const r = lsmbench(['run', '-e', 'test-wrong-value', '-e', 'test-loses-writes', '-n', '6000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'random-reads,random-writes', '--no-save'], env);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /FAILED test-wrong-value Random Reads: verification failed/);
     assert.match(r.stdout, /FAILED test-loses-writes Random Writes: verification failed: key \d+ is missing/);
@@ -97,10 +97,10 @@ describe('lsmbench CLI', () => {
 
   it('a crashed or hung engine process fails that workload only', () => {
     const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
-    const crash = lsmbench(['run', '-e', 'test-crashes', '-n', '6000', '-r', '1', '--warmup', '0', '-w', 'sequential-writes', '--no-save'], env);
+    const crash = lsmbench(['run', '-e', 'test-crashes', '-n', '6000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'sequential-writes', '--no-save'], env);
     assert.equal(crash.code, 1);
     assert.match(crash.stdout, /the engine process was killed by SIGKILL during/);
-    const hang = lsmbench(['run', '-e', 'test-hangs', '-n', '2000', '-r', '1', '--warmup', '0', '-w', 'deletions,contains', '--timeout', '2', '--no-save'], env);
+    const hang = lsmbench(['run', '-e', 'test-hangs', '-n', '2000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'deletions,contains', '--timeout', '2', '--no-save'], env);
     assert.equal(hang.code, 1);
     assert.match(hang.stdout, /FAILED test-hangs Deletions: the engine process timed out after 2 s/);
     assert.match(hang.stdout, /│ Contains .*│ yes/);
