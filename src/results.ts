@@ -69,6 +69,10 @@ export const RepetitionSchema = z.object({
   opsPerSec: num,
   /** Time settle() took after the timed part, when the workload writes. */
   settleMs: nullableNum,
+  /** User + system CPU time of the child during the timed part; absent in older files. */
+  cpuMs: nullableNum.optional(),
+  /** Involuntary context switches during the timed part; absent in older files. */
+  involuntaryContextSwitches: nullableNum.optional(),
 });
 
 export const LatencySchema = z.object({
@@ -90,7 +94,7 @@ export const ResourcesSchema = z.object({
   peakHeapUsedBytes: num,
   /** Deltas over the timed parts (and settle) of the repetitions, per repetition (median), from /proc/self/io. */
   io: z
-    .object({ rchar: num, wchar: num, readBytes: num, writeBytes: num })
+    .object({ rchar: num, wchar: num, syscr: num.optional(), syscw: num.optional(), readBytes: num, writeBytes: num })
     .nullable(),
   diskBytes: nullableNum,
   logicalBytesWritten: num,

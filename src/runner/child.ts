@@ -32,6 +32,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 interface IoCounters {
   rchar: number;
+  syscr: number;
+  syscw: number;
   wchar: number;
   readBytes: number;
   writeBytes: number;
@@ -41,14 +43,14 @@ function readIo(): IoCounters | null {
   try {
     const text = readFileSync('/proc/self/io', 'utf8');
     const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
-    return { rchar: field('rchar'), wchar: field('wchar'), readBytes: field('read_bytes'), writeBytes: field('write_bytes') };
+    return { rchar: field('rchar'), wchar: field('wchar'), syscr: field('syscr'), syscw: field('syscw'), readBytes: field('read_bytes'), writeBytes: field('write_bytes') };
   } catch {
     return null;
   }
 }
 function ioDelta(a: IoCounters | null, b: IoCounters | null): IoCounters | null {
   if (a === null || b === null) return null;
-  return { rchar: b.rchar - a.rchar, wchar: b.wchar - a.wchar, readBytes: b.readBytes - a.readBytes, writeBytes: b.writeBytes - a.writeBytes };
+  return { rchar: b.rchar - a.rchar, wchar: b.wchar - a.wchar, syscr: b.syscr - a.syscr, syscw: b.syscw - a.syscw, readBytes: b.readBytes - a.readBytes, writeBytes: b.writeBytes - a.writeBytes };
 }
 
 
@@ -372,7 +374,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     const xs = ioPerRep.map((io) => io[k]).sort((a, b) => a - b);
     return xs[xs.length >> 1] ?? 0;
   };
-  const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
+  const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), syscr: mid('syscr'), syscw: mid('syscw'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
   const logicalBytesLive = job.workload === 'deletions' ? 0 : n * (scenario.keySize + scenario.valueSize);
   const ok = failure === undefined;
   // The writer thread's writes vary with its speed: the median repetition's count.
