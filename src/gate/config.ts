@@ -18,7 +18,7 @@ export const GateConfigSchema = z
     /** Free text for the people who edit the file; ignored. */
     description: z.string().optional(),
     /** Smallest slowdown that fails the gate, as a fraction of base throughput: 0.10 = 10% slower. */
-    minEffect: effect.default(0.1),
+    minEffect: effect.default(0.05),
     /** Family-wise significance level, shared (Bonferroni) among all workloads and engines judged. */
     alpha: z.number().gt(0).lt(0.5).default(0.01),
     /** Fewer repetition samples than this on either side and a workload cannot be judged. */
