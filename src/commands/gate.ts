@@ -42,6 +42,7 @@ interface GateFlags {
   calibrate: boolean;
   levels: string;
   calibrationRuns?: number;
+  maxMinutes?: number;
 }
 
 /** The gate cannot judge, for a reason the summary states; exit code 2, with a summary. */
@@ -60,6 +61,7 @@ export function registerGate(program: Command): void {
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
     .option('--base <git-ref>', 'build this ref in a temporary worktree and run it paired with this build, round by round')
     .option('--mode <how>', `with --base: how a round runs the two sides: adjacent (one after the other, alternating order) or duet (both at once) (default adjacent)`, 'adjacent')
+    .option('--max-minutes <n>', 'with --base: start no round that would end later than this many minutes after the gate started; fewer rounds may leave workloads unjudged (exit 2)', positiveInt('--max-minutes', 10_000))
     .option('--calibrate', 'measure how small a slowdown this gate sees here: inject known slowdowns into the engine and count how often they are caught', false)
     .option('--levels <list>', 'with --calibrate: slowdowns to inject, comma-separated fractions (default 0.05,0.1,0.15)', '0.05,0.1,0.15')
     .option('--calibration-runs <n>', 'with --calibrate: gate runs per level (default 3)', positiveInt('--calibration-runs', 100))
@@ -165,6 +167,7 @@ function progress(round: number, rounds: number, side: Side, seconds: number): v
 // --- --base <git-ref> ---------------------------------------------------------------
 
 async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+  const deadline = flags.maxMinutes === undefined ? Infinity : performance.now() + flags.maxMinutes * 60_000;
   const root = projectRoot();
   const rounds = flags.rounds ?? DEFAULT_ROUNDS;
   const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
@@ -203,12 +206,13 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     if (flags.workloads !== undefined) runArgs.push('--workloads', flags.workloads);
     const mode = flags.mode as RoundMode;
     const argsOf = await perSideArgs([base, head], runArgs);
-    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds), mode, argsOf);
+    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds), mode, argsOf, deadline);
+    if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
     const headEnv = runs.head[0]?.environment;
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
     const context: GateContext = {
       comparison:
-        `base ${short(commit)} (${ref}) against head ${headName}, paired on this machine (${mode === 'duet' ? 'both at once in each round' : 'one after the other, alternating order'}): ${rounds} rounds, one process a side each, × ${repetitions} repetitions, ` +
+        `base ${short(commit)} (${ref}) against head ${headName}, paired on this machine (${mode === 'duet' ? 'both at once in each round' : 'one after the other, alternating order'}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, ` +
         `N = ${ops.toLocaleString('en-US')}, engine${engines.length > 1 ? 's' : ''} ${engines.join(', ')}`,
       machine: machineLine(runs.head[0]),
       configSource,

@@ -13,6 +13,7 @@ import type { WorkloadName } from '../scenario.js';
 import { pairedComparisons } from './collect.js';
 import type { GateConfig } from './config.js';
 import { decidePaired } from './paired.js';
+import type { GateDecision } from './decide.js';
 import { perSideArgs, runInterleaved, sideEngines, SideRunError, type RoundMode, type Side } from './runs.js';
 import { SLOWED_MODULE, type Slowable } from './slowed.js';
 import { fileURLToPath } from 'node:url';
@@ -33,20 +34,58 @@ const OP_OF: Partial<Record<WorkloadName, Slowable>> = {
 };
 
 const PILOT_SPINS = 300;
-const PILOT_ROUNDS = 3;
+const PILOT_ROUNDS = 5;
 
-export interface CalibrationSettings {
+/** How a gate of this build against itself runs. */
+export interface GateShape {
   readonly engine: string;
   readonly ops: number;
   readonly rounds: number;
   readonly repetitions: number;
   readonly mode: RoundMode;
-  readonly levels: readonly number[];
-  readonly runsPerLevel: number;
   readonly workloads: string | undefined;
   readonly config: GateConfig;
+}
+
+export interface CalibrationSettings extends GateShape {
+  readonly levels: readonly number[];
+  readonly runsPerLevel: number;
   readonly configSource: string;
 }
+
+/** One gate of the engine wrapped in `slowed` against itself, head doing `headSpins` of work. */
+export async function gateAgainstItself(s: GateShape, headSpins: string, rounds = s.rounds): Promise<GateDecision> {
+  const runArgs = ['--engine', 'slowed', '--ops', String(s.ops), '--repetitions', String(s.repetitions)];
+  if (s.workloads !== undefined) runArgs.push('--workloads', s.workloads);
+  const [base, head] = sides(s.engine, headSpins);
+  const argsOf = await perSideArgs([base, head], runArgs);
+  const runs = await runInterleaved(base, head, runArgs, rounds, undefined, s.mode, argsOf);
+  return decidePaired(pairedComparisons(runs.base, runs.head), s.config);
+}
+
+/**
+ * The pilot: extra time per round of work, as a fraction of each operation's own cost in
+ * the workloads made of it (median over them).
+ */
+export async function costPerSpin(s: GateShape): Promise<Map<Slowable, number>> {
+  const pilot = await gateAgainstItself(s, String(PILOT_SPINS), PILOT_ROUNDS);
+  const perSpin = new Map<Slowable, number[]>();
+  for (const v of pilot.verdicts) {
+    const op = OP_OF[v.workload];
+    if (op === undefined || !(v.ratio > 0 && v.ratio < 1)) continue;
+    perSpin.set(op, [...(perSpin.get(op) ?? []), (1 / v.ratio - 1) / PILOT_SPINS]);
+  }
+  return new Map([...perSpin].map(([op, ks]) => [op, median(ks)]));
+}
+
+/** The `spins` setting that makes the operations in `ops` (default all) about `level` slower. */
+export function spinsForLevel(perSpin: ReadonlyMap<Slowable, number>, level: number, ops?: ReadonlySet<Slowable>): string {
+  const spins: Partial<Record<Slowable, number>> = {};
+  for (const [op, k] of perSpin) if (ops === undefined || ops.has(op)) spins[op] = level / (1 - level) / k;
+  return spinSpec(spins);
+}
+
+export const opOf = (workload: WorkloadName): Slowable | undefined => OP_OF[workload];
 
 const spinSpec = (spins: Partial<Record<Slowable, number>>): string =>
   Object.entries(spins)
@@ -67,39 +106,23 @@ const say = (line: string): void => {
 
 /** Runs the calibration and prints its table; exit code 0, or 2 when it could not run. */
 export async function calibrate(s: CalibrationSettings): Promise<number> {
-  const runArgs = ['--engine', 'slowed', '--ops', String(s.ops), '--repetitions', String(s.repetitions)];
-  if (s.workloads !== undefined) runArgs.push('--workloads', s.workloads);
   const [probe] = sides(s.engine, '0');
   const available = await sideEngines(probe);
   if (available.get('slowed') !== true) throw new UserError(`cannot calibrate with engine '${s.engine}': the slowed wrapper takes in-process synchronous engines only`);
-  const gateRun = async (headSpins: string, rounds: number): Promise<ReturnType<typeof decidePaired>> => {
-    const [base, head] = sides(s.engine, headSpins);
-    const argsOf = await perSideArgs([base, head], runArgs);
-    const runs = await runInterleaved(base, head, runArgs, rounds, undefined, s.mode, argsOf);
-    return decidePaired(pairedComparisons(runs.base, runs.head), s.config);
-  };
   try {
     process.stderr.write(`lsmbench gate: calibrating: pilot, ${PILOT_SPINS} rounds of work per operation, ${PILOT_ROUNDS} rounds\n`);
-    const pilot = await gateRun(String(PILOT_SPINS), PILOT_ROUNDS);
-    // Extra time per round of work, as a fraction of the workload's own time per unit.
-    const perSpin = new Map<Slowable, number[]>();
-    for (const v of pilot.verdicts) {
-      const op = OP_OF[v.workload];
-      if (op === undefined || !(v.ratio > 0 && v.ratio < 1)) continue;
-      perSpin.set(op, [...(perSpin.get(op) ?? []), (1 / v.ratio - 1) / PILOT_SPINS]);
-    }
-    const caught = new Map<string, { caught: number; seen: number[] }>();
+    const perSpin = await costPerSpin(s);
+    const caught = new Map<string, { caught: number; unjudged: number; seen: number[] }>();
     for (const level of s.levels) {
-      const spins: Partial<Record<Slowable, number>> = {};
-      for (const [op, ks] of perSpin) spins[op] = level / (1 - level) / median(ks);
-      const spec = spinSpec(spins);
+      const spec = spinsForLevel(perSpin, level);
       for (let run = 1; run <= s.runsPerLevel; run++) {
         process.stderr.write(`lsmbench gate: calibrating: ${(level * 100).toFixed(0)}% slower (spins ${spec}), gate run ${run}/${s.runsPerLevel}\n`);
-        const d = await gateRun(spec, s.rounds);
+        const d = await gateAgainstItself(s, spec);
         for (const v of d.verdicts) {
           const key = `${v.workload}\u0000${level}`;
-          const row = caught.get(key) ?? { caught: 0, seen: [] };
+          const row = caught.get(key) ?? { caught: 0, unjudged: 0, seen: [] };
           if (v.verdict === 'regression') row.caught++;
+          if (v.verdict === 'unjudged') row.unjudged++;
           row.seen.push(1 - v.ratio);
           caught.set(key, row);
         }
@@ -117,7 +140,7 @@ export async function calibrate(s: CalibrationSettings): Promise<number> {
         const row = caught.get(`${w}\u0000${level}`);
         if (row === undefined) continue;
         const measured = median(row.seen);
-        say(`${w.padEnd(20)} ${`${(level * 100).toFixed(0)}%`.padStart(8)} ${`${(measured * 100).toFixed(1)}%`.padStart(9)} ${`${row.caught}/${row.seen.length}`.padStart(8)}`);
+        say(`${w.padEnd(20)} ${`${(level * 100).toFixed(0)}%`.padStart(8)} ${`${(measured * 100).toFixed(1)}%`.padStart(9)} ${`${row.caught}/${row.seen.length}`.padStart(8)}${row.unjudged > 0 ? ` (${row.unjudged} could not judge)` : ''}`);
         if (row.caught === row.seen.length && !smallest.has(w)) smallest.set(w, level);
       }
     say('');

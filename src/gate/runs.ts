@@ -97,6 +97,8 @@ export async function sideEngines(side: Side): Promise<Map<string, boolean>> {
 export interface InterleavedRuns {
   readonly base: ResultsFile[];
   readonly head: ResultsFile[];
+  /** Rounds not run because the time budget would have been overrun; 0 when all ran. */
+  skipped: number;
 }
 
 /**
@@ -127,7 +129,8 @@ export async function perSideArgs(sides: readonly Side[], runArgs: readonly stri
 
 /**
  * Runs base and head `rounds` times each, paired by round (see RoundMode). Each run is a
- * fresh process per workload, so each round is one independent sample of the pair.
+ * fresh process per workload, so each round is one independent sample of the pair. No
+ * round starts that would, at the pace so far, end after `deadline` (performance.now()).
  */
 export async function runInterleaved(
   base: Side,
@@ -137,8 +140,10 @@ export async function runInterleaved(
   onRun?: (round: number, side: Side, seconds: number) => void,
   mode: RoundMode = 'adjacent',
   argsOf: (side: Side) => readonly string[] = () => runArgs,
+  deadline = Infinity,
 ): Promise<InterleavedRuns> {
-  const out: InterleavedRuns = { base: [], head: [] };
+  const out: InterleavedRuns = { base: [], head: [], skipped: 0 };
+  const started = performance.now();
   const timed = async (round: number, side: Side): Promise<ResultsFile> => {
     const started = performance.now();
     const results = await runSide(side, argsOf(side));
@@ -146,6 +151,12 @@ export async function runInterleaved(
     return results;
   };
   for (let round = 1; round <= rounds; round++) {
+    // A round that would end past the deadline, at the pace of the rounds so far, is not started.
+    const elapsed = performance.now() - started;
+    if (round > 1 && performance.now() + elapsed / (round - 1) > deadline) {
+      out.skipped = rounds - round + 1;
+      break;
+    }
     if (mode === 'duet') {
       const [b, h] = await Promise.all([timed(round, base), timed(round, head)]);
       out.base.push(b);
