@@ -9,6 +9,7 @@
  *   node dist/test/gate/measure.js slowdown --level 0.10 --runs 10
  *   node dist/test/gate/measure.js unchanged --runs 5 --hog
  *
+ * --engine, --ops, --rounds, --repetitions, --mode and --workloads shape each gate run.
  * `slowdown` slows only the operation of --workload (random-reads: get, which
  * sequential-reads also uses); the other workloads are unchanged and count false
  * alarms. A pilot first measures what one round of work costs. `--hog` runs a busy loop
@@ -33,6 +34,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '12' },
     repetitions: { type: 'string', default: '3' },
     mode: { type: 'string', default: 'adjacent' },
+    workloads: { type: 'string' },
     hog: { type: 'boolean', default: false },
   },
 });
@@ -52,7 +54,7 @@ const shape: GateShape = {
   rounds: Number(values.rounds),
   repetitions: Number(values.repetitions),
   mode: values.mode as RoundMode,
-  workloads: undefined,
+  workloads: values.workloads,
   config,
 };
 
