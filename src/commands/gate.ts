@@ -43,6 +43,8 @@ interface GateFlags {
   levels: string;
   calibrationRuns?: number;
   maxMinutes?: number;
+  baseEngine?: string;
+  headEngine?: string;
 }
 
 /** The gate cannot judge, for a reason the summary states; exit code 2, with a summary. */
@@ -61,6 +63,8 @@ export function registerGate(program: Command): void {
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
     .option('--base <git-ref>', 'build this ref in a temporary worktree and run it paired with this build, round by round')
     .option('--mode <how>', `with --base: how a round runs the two sides: adjacent (one after the other, alternating order) or duet (both at once) (default adjacent)`, 'adjacent')
+    .option('--base-engine <name>', 'with --head-engine: compare two builds of one engine (two external commands, or two engine modules) with this build, paired round by round; this is base')
+    .option('--head-engine <name>', 'with --base-engine: the engine under test')
     .option('--max-minutes <n>', 'with --base: start no round that would end later than this many minutes after the gate started; fewer rounds may leave workloads unjudged (exit 2)', positiveInt('--max-minutes', 10_000))
     .option('--calibrate', 'measure how small a slowdown this gate sees here: inject known slowdowns into the engine and count how often they are caught', false)
     .option('--levels <list>', 'with --calibrate: slowdowns to inject, comma-separated fractions (default 0.05,0.1,0.15)', '0.05,0.1,0.15')
@@ -108,6 +112,15 @@ async function gate(flags: GateFlags): Promise<number> {
       config,
       configSource: source,
     });
+  }
+  if ((flags.baseEngine === undefined) !== (flags.headEngine === undefined)) throw new UserError('--base-engine and --head-engine go together');
+  if (flags.baseEngine !== undefined) {
+    if (flags.base !== undefined || flags.baseline !== undefined || flags.engine.length > 0)
+      throw new UserError('--base-engine/--head-engine compare two engines with this build: no --base, --baseline or --engine with them');
+    const { config, source } = await loadGateConfig(flags.config);
+    const report = await gateEngines(flags.baseEngine, flags.headEngine!, flags, config, source);
+    await emit(report, flags);
+    return EXIT_CODES[report.outcome];
   }
   if ((flags.base === undefined) === (flags.baseline === undefined)) throw new UserError('name what to compare with: --base <git-ref> or --baseline <results.json>');
   if (flags.head !== undefined && flags.baseline === undefined) throw new UserError('--head <results.json> goes with --baseline');
@@ -225,6 +238,47 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     throw err;
   } finally {
     tree?.remove();
+  }
+}
+
+// --- --base-engine <a> --head-engine <b> ---------------------------------------------
+
+/**
+ * Two builds of one engine, run by this build, paired round by round with the decision
+ * of --base. Head's results are labelled with base's engine name so that the rounds pair
+ * up; the summary names both.
+ */
+async function gateEngines(baseEngine: string, headEngine: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+  const deadline = flags.maxMinutes === undefined ? Infinity : performance.now() + flags.maxMinutes * 60_000;
+  const rounds = flags.rounds ?? DEFAULT_ROUNDS;
+  const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
+  const ops = flags.ops ?? DEFAULT_OPS;
+  const base: Side = { label: 'base', cli: HEAD_CLI, cwd: process.cwd() };
+  const head: Side = { label: 'head', cli: HEAD_CLI, cwd: process.cwd() };
+  const common: string[] = [];
+  if (flags.scenario !== undefined) common.push('--scenario', flags.scenario);
+  common.push('--ops', String(ops), '--repetitions', String(repetitions));
+  if (flags.workloads !== undefined) common.push('--workloads', flags.workloads);
+  const withProcesses = await perSideArgs([base], common);
+  const args = withProcesses(base);
+  const mode = flags.mode as RoundMode;
+  const notes: string[] = [];
+  const comparison = `engine ${baseEngine} (base) against ${headEngine} (head)`;
+  try {
+    const runs = await runInterleaved(base, head, args, rounds, (round, side, seconds) => progress(round, rounds, side, seconds), mode, (side) => ['--engine', side === base ? baseEngine : headEngine, ...args], deadline);
+    if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
+    const label = runs.base[0]?.results[0]?.engine ?? baseEngine;
+    const relabelled = runs.head.map((run) => ({ ...run, results: run.results.map((r) => ({ ...r, engine: label })) }));
+    const context: GateContext = {
+      comparison: `${comparison}, paired on this machine (${mode === 'duet' ? 'both at once in each round' : 'one after the other, alternating order'}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, N = ${ops.toLocaleString('en-US')}; rows are labelled ${label}`,
+      machine: machineLine(runs.base[0]),
+      configSource,
+      notes,
+    };
+    return decided(decidePaired(pairedComparisons(runs.base, relabelled), config), context);
+  } catch (err) {
+    if (err instanceof SideRunError) return notice('unjudged', err.message, { comparison, notes });
+    throw err;
   }
 }
 
