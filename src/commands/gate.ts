@@ -177,10 +177,15 @@ function progress(round: number, rounds: number, side: Side, seconds: number): v
   process.stderr.write(`lsmbench gate: round ${round}/${rounds}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
 }
 
+const MODE_TEXT: Readonly<Record<RoundMode, string>> = { adjacent: 'one after the other, alternating order', duet: 'both at once in each round' };
+
+/** When --max-minutes runs out, on the performance.now() clock. */
+const deadlineOf = (flags: GateFlags): number => (flags.maxMinutes === undefined ? Infinity : performance.now() + flags.maxMinutes * 60_000);
+
 // --- --base <git-ref> ---------------------------------------------------------------
 
 async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
-  const deadline = flags.maxMinutes === undefined ? Infinity : performance.now() + flags.maxMinutes * 60_000;
+  const deadline = deadlineOf(flags);
   const root = projectRoot();
   const rounds = flags.rounds ?? DEFAULT_ROUNDS;
   const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
@@ -225,7 +230,7 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
     const context: GateContext = {
       comparison:
-        `base ${short(commit)} (${ref}) against head ${headName}, paired on this machine (${mode === 'duet' ? 'both at once in each round' : 'one after the other, alternating order'}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, ` +
+        `base ${short(commit)} (${ref}) against head ${headName}, paired on this machine (${MODE_TEXT[mode]}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, ` +
         `N = ${ops.toLocaleString('en-US')}, engine${engines.length > 1 ? 's' : ''} ${engines.join(', ')}`,
       machine: machineLine(runs.head[0]),
       configSource,
@@ -249,7 +254,7 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
  * up; the summary names both.
  */
 async function gateEngines(baseEngine: string, headEngine: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
-  const deadline = flags.maxMinutes === undefined ? Infinity : performance.now() + flags.maxMinutes * 60_000;
+  const deadline = deadlineOf(flags);
   const rounds = flags.rounds ?? DEFAULT_ROUNDS;
   const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
   const ops = flags.ops ?? DEFAULT_OPS;
@@ -270,7 +275,7 @@ async function gateEngines(baseEngine: string, headEngine: string, flags: GateFl
     const label = runs.base[0]?.results[0]?.engine ?? baseEngine;
     const relabelled = runs.head.map((run) => ({ ...run, results: run.results.map((r) => ({ ...r, engine: label })) }));
     const context: GateContext = {
-      comparison: `${comparison}, paired on this machine (${mode === 'duet' ? 'both at once in each round' : 'one after the other, alternating order'}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, N = ${ops.toLocaleString('en-US')}; rows are labelled ${label}`,
+      comparison: `${comparison}, paired on this machine (${MODE_TEXT[mode]}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, N = ${ops.toLocaleString('en-US')}; rows are labelled ${label}`,
       machine: machineLine(runs.base[0]),
       configSource,
       notes,
