@@ -3,6 +3,7 @@
  * (engine label, workload), kept grouped by the run (results file) they came from.
  */
 import { UserError } from '../errors.js';
+import { median } from '../stats.js';
 import type { ResultsFile, WorkloadResult } from '../results.js';
 import { WORKLOADS, type WorkloadName } from '../scenario.js';
 import type { ComparisonInput, SideSamples } from './decide.js';
@@ -55,7 +56,9 @@ export function comparisons(base: readonly ResultsFile[], head: readonly Results
 
 function counterValues(r: WorkloadResult, bytesPerUnit: number): RoundSide['counters'] {
   const out: Partial<Record<CounterName, number>> = {};
-  const logical = r.unitsPerRepetition * bytesPerUnit;
+  // The I/O counters of a sample cover all its passes.
+  const passes = median(r.repetitions.map((rep) => rep.passes ?? 1));
+  const logical = r.unitsPerRepetition * passes * bytesPerUnit;
   const io = r.resources?.io;
   if (io != null && logical > 0) {
     out.wcharPerByte = io.wchar / logical;

@@ -120,7 +120,7 @@ function emptyVerdict(input: PairedInput, minEffect: number, metric: Metric, rea
     baseMedian: NaN,
     headMedian: NaN,
     ratio: NaN,
-    ci95: [NaN, NaN],
+    ci95: null,
     pSlower: NaN,
     pFaster: NaN,
     minEffect,
@@ -173,14 +173,14 @@ export function judgePaired(input: PairedInput, config: GateConfig, alphaPerTest
     let need = config.minSamples;
     while (smallestSignedRankP(need) > alphaPerTest) need++;
     return {
-      verdict: { ...common, verdict: 'unjudged', reason: `too few rounds (${n}${lost}; need ${need})`, ratio: Math.exp(hodgesLehmann(logRatios)), ci95: [NaN, NaN], pSlower: NaN, pFaster: NaN, detectable: Infinity },
+      verdict: { ...common, verdict: 'unjudged', reason: `too few rounds (${n}${lost}; need ${need})`, ratio: Math.exp(hodgesLehmann(logRatios)), ci95: null, pSlower: NaN, pFaster: NaN, detectable: Infinity },
       counters,
     };
   }
   const test = signedRank(logRatios);
   const ratio = Math.exp(hodgesLehmann(logRatios));
   const interval = shiftInterval(logRatios);
-  const ci95: [number, number] = interval === null ? [NaN, NaN] : [Math.exp(interval[0]), Math.exp(interval[1])];
+  const ci95: [number, number] | null = interval === null ? null : [Math.exp(interval[0]), Math.exp(interval[1])];
   const shift = detectableShift(logRatios, alphaPerTest);
   const detectable = Math.max(minEffect, 1 - Math.exp(-shift));
   const full = { ...common, ratio, ci95, pSlower: test.pLess, pFaster: test.pGreater, detectable };

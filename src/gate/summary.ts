@@ -57,7 +57,7 @@ export function verdictLine(decision: GateDecision): string {
 }
 
 function ciCell(v: WorkloadVerdict): string {
-  if (!Number.isFinite(v.ci95[0])) return 'N/A';
+  if (v.ci95 === null || !Number.isFinite(v.ci95[0])) return 'N/A';
   return `${pct(v.ci95[0] - 1)} … ${pct(v.ci95[1] - 1)}`;
 }
 
@@ -102,7 +102,7 @@ function pairedTable(decision: GateDecision): string[] {
   ];
   for (const v of decision.verdicts) {
     const verdict = v.verdict === 'pass' || v.verdict === 'faster' ? VERDICT_LABEL[v.verdict] : `${VERDICT_LABEL[v.verdict]}: ${v.reason}`;
-    const ci = Number.isFinite(v.ci95[0]) ? ciCell(v) : 'too few rounds for a 95% interval';
+    const ci = v.ci95 !== null && Number.isFinite(v.ci95[0]) ? ciCell(v) : 'too few rounds for a 95% interval';
     lines.push(
       `| ${v.engine} | ${WORKLOAD_LABELS[v.workload]} | ${v.metric ?? 'wall'} | ${formatInt(v.baseMedian)} | ${formatInt(v.headMedian)} | ${pct(v.ratio - 1)} | ${ci} | ` +
         `${pValue(v.pSlower)} | ${v.baseN} | ${seeText(v)} | ${verdict} |`,

@@ -57,7 +57,7 @@ describe('gate: paired decision on synthetic rounds', () => {
     const d = decidePaired(pairedScenario(5, { rounds: 12, drift: 0.3, noise: 0.04 }), config);
     for (const v of d.verdicts) {
       assert.equal(v.baseN, 12);
-      assert.ok(v.ci95[0] < 1 && v.ci95[1] > 1, `${v.workload}: ${v.ci95.join(' … ')}`);
+      assert.ok(v.ci95 !== null && v.ci95[0] < 1 && v.ci95[1] > 1, `${v.workload}: ${v.ci95?.join(' … ')}`);
       assert.ok(v.detectable! >= config.minEffect && v.detectable! < 0.2, `${v.workload}: could see ${v.detectable}`);
     }
     assert.equal(d.unit, 'round');
