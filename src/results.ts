@@ -103,7 +103,7 @@ export const ResourcesSchema = z.object({
   peakHeapUsedBytes: num,
   /** Deltas over the timed parts (and settle) of the repetitions, per repetition (median), from /proc/self/io. */
   io: z
-    .object({ rchar: num, wchar: num, readBytes: num, writeBytes: num })
+    .object({ rchar: num, wchar: num, syscr: num.optional(), syscw: num.optional(), readBytes: num, writeBytes: num })
     .nullable(),
   diskBytes: nullableNum,
   logicalBytesWritten: num,

@@ -13,11 +13,13 @@ import { describeEnvironment } from '../environment.js';
 import { projectRoot } from '../paths.js';
 import { readResults, type EngineRun, type ResultsFile } from '../results.js';
 import { FLAG_PARAM_NAMES, SCENARIO_PARAM_NAMES, scenarioArgs, scenarioDifferences, scenariosDir, type WorkloadName } from '../scenario.js';
-import { comparisons } from '../gate/collect.js';
+import { comparisons, pairedComparisons } from '../gate/collect.js';
+import { decidePaired } from '../gate/paired.js';
+import { calibrate } from '../gate/calibrate.js';
 import { loadGateConfig, type GateConfig } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
-import { runInterleaved, runSide, sideEngines, SideRunError, type Side } from '../gate/runs.js';
-import { markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
+import { perSideArgs, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type RoundMode, type Side } from '../gate/runs.js';
+import { eyesightLines, markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
 import { createBaseTree, gitTopLevel, historyLength, isShallow, resolveCommit, type BaseTree } from '../gate/worktree.js';
 import { collect, positiveInt, scenarioOption } from './options.js';
 
@@ -36,6 +38,13 @@ interface GateFlags {
   config?: string;
   summary?: string;
   json: boolean;
+  mode: string;
+  calibrate: boolean;
+  levels: string;
+  calibrationRuns?: number;
+  maxMinutes?: number;
+  baseEngine?: string;
+  headEngine?: string;
 }
 
 /** The gate cannot judge, for a reason the summary states; exit code 2, with a summary. */
@@ -44,7 +53,7 @@ class CannotJudge extends Error {
 }
 
 const DEFAULT_OPS = 20_000;
-const DEFAULT_ROUNDS = 7;
+const DEFAULT_ROUNDS = 12;
 const DEFAULT_REPETITIONS = 3;
 const HEAD_CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 
@@ -52,7 +61,14 @@ export function registerGate(program: Command): void {
   program
     .command('gate')
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
-    .option('--base <git-ref>', 'build this ref in a temporary worktree and run it interleaved with this build (A B, B A, ...)')
+    .option('--base <git-ref>', 'build this ref in a temporary worktree and run it paired with this build, round by round')
+    .option('--mode <how>', `with --base: how a round runs the two sides: adjacent (one after the other, alternating order) or duet (both at once) (default adjacent)`, 'adjacent')
+    .option('--base-engine <name>', 'with --head-engine: compare two builds of one engine (two external commands, or two engine modules) with this build, paired round by round; this is base')
+    .option('--head-engine <name>', 'with --base-engine: the engine under test')
+    .option('--max-minutes <n>', 'with --base: start no round that would end later than this many minutes after the gate started; fewer rounds may leave workloads unjudged (exit 2)', positiveInt('--max-minutes', 10_000))
+    .option('--calibrate', 'measure how small a slowdown this gate sees here: inject known slowdowns into the engine and count how often they are caught', false)
+    .option('--levels <list>', 'with --calibrate: slowdowns to inject, comma-separated fractions (default 0.05,0.1,0.15)', '0.05,0.1,0.15')
+    .option('--calibration-runs <n>', 'with --calibrate: gate runs per level (default 3)', positiveInt('--calibration-runs', 100))
     .option('--baseline <results.json>', 'compare with a stored results file instead')
     .option('--head <results.json>', 'with --baseline: compare this stored results file instead of running head now')
     .option('--strict', 'with --baseline: refuse (exit 2) when the hardware fingerprint or scenario differs, instead of warning', false)
@@ -80,12 +96,44 @@ interface Report {
 }
 
 async function gate(flags: GateFlags): Promise<number> {
+  if (!(ROUND_MODES as readonly string[]).includes(flags.mode)) throw new UserError(`--mode must be one of ${ROUND_MODES.join(', ')}, not '${flags.mode}'`);
+  if (flags.calibrate) {
+    if (flags.base !== undefined || flags.baseline !== undefined) throw new UserError('--calibrate measures this build against itself: it takes no --base or --baseline');
+    const { config, source } = await loadGateConfig(flags.config);
+    return calibrate({
+      engine: flags.engine[0] ?? 'ts',
+      ops: flags.ops ?? DEFAULT_OPS,
+      rounds: flags.rounds ?? DEFAULT_ROUNDS,
+      repetitions: flags.repetitions ?? DEFAULT_REPETITIONS,
+      mode: flags.mode as RoundMode,
+      levels: parseLevels(flags.levels),
+      runsPerLevel: flags.calibrationRuns ?? 3,
+      workloads: flags.workloads?.join(','),
+      config,
+      configSource: source,
+    });
+  }
+  if ((flags.baseEngine === undefined) !== (flags.headEngine === undefined)) throw new UserError('--base-engine and --head-engine go together');
+  if (flags.baseEngine !== undefined) {
+    if (flags.base !== undefined || flags.baseline !== undefined || flags.engine.length > 0)
+      throw new UserError('--base-engine/--head-engine compare two engines with this build: no --base, --baseline or --engine with them');
+    const { config, source } = await loadGateConfig(flags.config);
+    const report = await gateEngines(flags.baseEngine, flags.headEngine!, flags, config, source);
+    await emit(report, flags);
+    return EXIT_CODES[report.outcome];
+  }
   if ((flags.base === undefined) === (flags.baseline === undefined)) throw new UserError('name what to compare with: --base <git-ref> or --baseline <results.json>');
   if (flags.head !== undefined && flags.baseline === undefined) throw new UserError('--head <results.json> goes with --baseline');
   const { config, source } = await loadGateConfig(flags.config);
   const report = flags.base !== undefined ? await gateAgainstRef(flags.base, flags, config, source) : await gateAgainstBaseline(flags.baseline!, flags, config, source);
   await emit(report, flags);
   return EXIT_CODES[report.outcome];
+}
+
+function parseLevels(text: string): number[] {
+  const levels = text.split(',').map((x) => Number(x.trim()));
+  if (levels.length === 0 || levels.some((x) => !(x > 0 && x < 1))) throw new UserError(`--levels must be fractions between 0 and 1, comma-separated (0.1 = 10% slower), not '${text}'`);
+  return levels;
 }
 
 async function emit(report: Report, flags: GateFlags): Promise<void> {
@@ -95,6 +143,7 @@ async function emit(report: Report, flags: GateFlags): Promise<void> {
   } else {
     for (const note of report.context.notes) process.stderr.write(`lsmbench gate: warning: ${note}\n`);
     process.stdout.write(report.line + '\n');
+    if (report.decision !== undefined) for (const line of eyesightLines(report.decision)) process.stdout.write(line + '\n');
   }
   if (flags.summary !== undefined) {
     try {
@@ -127,9 +176,15 @@ function progress(round: number, rounds: number, side: Side, seconds: number): v
   process.stderr.write(`lsmbench gate: round ${round}/${rounds}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
 }
 
+const MODE_TEXT: Readonly<Record<RoundMode, string>> = { adjacent: 'one after the other, alternating order', duet: 'both at once in each round' };
+
+/** When --max-minutes runs out, on the performance.now() clock. */
+const deadlineOf = (flags: GateFlags): number => (flags.maxMinutes === undefined ? Infinity : performance.now() + flags.maxMinutes * 60_000);
+
 // --- --base <git-ref> ---------------------------------------------------------------
 
 async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+  const deadline = deadlineOf(flags);
   const root = projectRoot();
   const rounds = flags.rounds ?? DEFAULT_ROUNDS;
   const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
@@ -165,24 +220,67 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     if (flags.scenario !== undefined) runArgs.push('--scenario', flags.scenario);
     for (const e of engines) runArgs.push('--engine', e);
     runArgs.push(...scenarioArgs({ ops, repetitions, workloads: flags.workloads }, ['ops', 'repetitions', 'workloads']));
-    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds));
+    const mode = flags.mode as RoundMode;
+    const argsOf = await perSideArgs([base, head], runArgs);
+    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds), mode, argsOf, deadline);
+    if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
     const headEnv = runs.head[0]?.environment;
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
     const context: GateContext = {
       comparison:
-        `base ${short(commit)} (${ref}) against head ${headName}, interleaved on this machine: ${rounds} rounds × ${repetitions} repetitions, ` +
+        `base ${short(commit)} (${ref}) against head ${headName}, paired on this machine (${MODE_TEXT[mode]}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, ` +
         `N = ${ops.toLocaleString('en-US')}, engine${engines.length > 1 ? 's' : ''} ${engines.join(', ')}`,
       machine: machineLine(runs.head[0]),
       configSource,
       notes,
     };
-    return decided(decide(comparisons(runs.base, runs.head), config, 'run'), context);
+    return decided(decidePaired(pairedComparisons(runs.base, runs.head), config), context);
   } catch (err) {
     if (err instanceof CannotJudge || err instanceof SideRunError)
       return notice('unjudged', err.message, { comparison: `base ${short(commit)} (${ref}) against this build`, notes });
     throw err;
   } finally {
     tree?.remove();
+  }
+}
+
+// --- --base-engine <a> --head-engine <b> ---------------------------------------------
+
+/**
+ * Two builds of one engine, run by this build, paired round by round with the decision
+ * of --base. Head's results are labelled with base's engine name so that the rounds pair
+ * up; the summary names both.
+ */
+async function gateEngines(baseEngine: string, headEngine: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+  const deadline = deadlineOf(flags);
+  const rounds = flags.rounds ?? DEFAULT_ROUNDS;
+  const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
+  const ops = flags.ops ?? DEFAULT_OPS;
+  const base: Side = { label: 'base', cli: HEAD_CLI, cwd: process.cwd() };
+  const head: Side = { label: 'head', cli: HEAD_CLI, cwd: process.cwd() };
+  const common: string[] = [];
+  if (flags.scenario !== undefined) common.push('--scenario', flags.scenario);
+  common.push(...scenarioArgs({ ops, repetitions, workloads: flags.workloads }, ['ops', 'repetitions', 'workloads']));
+  const withProcesses = await perSideArgs([base], common);
+  const args = withProcesses(base);
+  const mode = flags.mode as RoundMode;
+  const notes: string[] = [];
+  const comparison = `engine ${baseEngine} (base) against ${headEngine} (head)`;
+  try {
+    const runs = await runInterleaved(base, head, args, rounds, (round, side, seconds) => progress(round, rounds, side, seconds), mode, (side) => ['--engine', side === base ? baseEngine : headEngine, ...args], deadline);
+    if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
+    const label = runs.base[0]?.results[0]?.engine ?? baseEngine;
+    const relabelled = runs.head.map((run) => ({ ...run, results: run.results.map((r) => ({ ...r, engine: label })) }));
+    const context: GateContext = {
+      comparison: `${comparison}, paired on this machine (${MODE_TEXT[mode]}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, N = ${ops.toLocaleString('en-US')}; rows are labelled ${label}`,
+      machine: machineLine(runs.base[0]),
+      configSource,
+      notes,
+    };
+    return decided(decidePaired(pairedComparisons(runs.base, relabelled), config), context);
+  } catch (err) {
+    if (err instanceof SideRunError) return notice('unjudged', err.message, { comparison, notes });
+    throw err;
   }
 }
 

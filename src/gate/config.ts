@@ -18,15 +18,28 @@ export const GateConfigSchema = z
     /** Free text for the people who edit the file; ignored. */
     description: z.string().optional(),
     /** Smallest slowdown that fails the gate, as a fraction of base throughput: 0.10 = 10% slower. */
-    minEffect: effect.default(0.1),
+    minEffect: effect.default(0.05),
     /** Family-wise significance level, shared (Bonferroni) among all workloads and engines judged. */
     alpha: z.number().gt(0).lt(0.5).default(0.01),
     /** Fewer repetition samples than this on either side and a workload cannot be judged. */
     minSamples: z.number().int().min(2).max(10_000).default(5),
+    /**
+     * Throughput per CPU second (`cpu`) or per wall second (`wall`), by engine. CPU time
+     * only sees the calling thread's process, so it suits engines that work there; any
+     * engine not named is judged on wall time.
+     */
+    metric: z.record(z.string(), z.enum(['cpu', 'wall'])).default({ ts: 'cpu', memory: 'cpu', lmdb: 'cpu', sqlite: 'cpu', slowed: 'cpu' }),
+    /** A work counter whose median moves less than this fraction is unchanged. */
+    counterTolerance: z.number().gt(0).lt(1).default(0.02),
     workloads: z.partialRecord(z.enum(WORKLOADS), z.object({ minEffect: effect }).strict()).default({}),
   })
   .strict();
 export type GateConfig = z.output<typeof GateConfigSchema>;
+export type Metric = 'cpu' | 'wall';
+
+export function metricFor(config: GateConfig, engine: string): Metric {
+  return config.metric[engine] ?? 'wall';
+}
 
 export const DEFAULT_CONFIG_FILE = 'gate.config.json';
 

@@ -15,6 +15,8 @@ import { median, ratioOfMedians } from '../stats.js';
 import type { WorkloadName } from '../scenario.js';
 import { minEffectFor, type GateConfig } from './config.js';
 import { mannWhitneyLess, smallestAttainableP } from './mannwhitney.js';
+import type { CounterVerdict } from './paired.js';
+import type { Metric } from './config.js';
 
 /** One side's results for one workload of one engine, over all its runs. */
 export interface SideSamples {
@@ -29,8 +31,9 @@ export interface SideSamples {
  * repetitions of one process share its JIT state, heap layout and the load of the moment,
  * so they are not independent: treating them as such makes the test overconfident and the
  * gate cry wolf. `repetition`: every repetition, for a stored baseline, which is one run.
+ * `round`: one log ratio per round of base and head run side by side (src/gate/paired.ts).
  */
-export type SampleUnit = 'run' | 'repetition';
+export type SampleUnit = 'run' | 'repetition' | 'round';
 
 export interface ComparisonInput {
   readonly engine: string;
@@ -64,6 +67,10 @@ export interface WorkloadVerdict {
   /** The samples judged (run medians, or repetitions), for whoever wants to look again. */
   readonly baseSamples: readonly number[];
   readonly headSamples: readonly number[];
+  /** Paired decision only: the throughput judged, why, and the smallest slowdown this run could see. */
+  readonly metric?: Metric;
+  readonly metricReason?: string;
+  readonly detectable?: number;
 }
 
 export type Outcome = 'pass' | 'regression' | 'unjudged';
@@ -76,6 +83,8 @@ export interface GateDecision {
   /** The level each single test is held to: alpha over the number of comparisons. */
   readonly alphaPerTest: number;
   readonly verdicts: readonly WorkloadVerdict[];
+  /** Work counters that changed (paired decision only). */
+  readonly counters: readonly CounterVerdict[];
 }
 
 export const EXIT_CODES: Readonly<Record<Outcome, 0 | 1 | 2>> = { pass: 0, regression: 1, unjudged: 2 };
@@ -169,5 +178,5 @@ export function decide(inputs: readonly ComparisonInput[], config: GateConfig, u
   let outcome: Outcome = 'pass';
   if (verdicts.some((v) => v.verdict === 'regression')) outcome = 'regression';
   else if (verdicts.length === 0 || verdicts.some((v) => v.verdict === 'unjudged')) outcome = 'unjudged';
-  return { outcome, unit, exitCode: EXIT_CODES[outcome], alpha: config.alpha, alphaPerTest, verdicts };
+  return { outcome, unit, exitCode: EXIT_CODES[outcome], alpha: config.alpha, alphaPerTest, verdicts, counters: [] };
 }

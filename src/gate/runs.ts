@@ -97,13 +97,40 @@ export async function sideEngines(side: Side): Promise<Map<string, boolean>> {
 export interface InterleavedRuns {
   readonly base: ResultsFile[];
   readonly head: ResultsFile[];
+  /** Rounds not run because the time budget would have been overrun; 0 when all ran. */
+  skipped: number;
 }
 
 /**
- * Runs base and head `rounds` times each, alternating which goes first (A B, B A, A B …),
- * so that drift on the machine (a neighbour's build, thermal throttling) falls on both
- * sides alike instead of on whichever ran second. Each run is a fresh process per
- * workload, so each run's median is one independent sample of its side.
+ * How base and head share a round. `adjacent`: one after the other, alternating which
+ * goes first (A B, B A, A B …), so drift on the machine falls on both sides alike.
+ * `duet`: both at once, one per core (Bulej et al., ICPE 2020), so whatever disturbs
+ * the machine in that moment disturbs both.
+ */
+export type RoundMode = 'adjacent' | 'duet';
+export const ROUND_MODES: readonly RoundMode[] = ['adjacent', 'duet'];
+
+/** Whether a build's `run` takes a flag (an older base may predate it). */
+export async function runAccepts(side: Side, flag: string): Promise<boolean> {
+  const done = await runNode(side, ['run', '--help']);
+  return done.code === 0 && done.stdout.includes(flag);
+}
+
+/**
+ * The run arguments of each side: one child process per workload in each round (a round
+ * is one sample, so more processes would only cost time), asked for only from a build
+ * that knows `--processes`.
+ */
+export async function perSideArgs(sides: readonly Side[], runArgs: readonly string[]): Promise<(side: Side) => readonly string[]> {
+  const withProcesses = new Map<Side, readonly string[]>();
+  for (const side of sides) withProcesses.set(side, (await runAccepts(side, '--processes')) ? [...runArgs, '--processes', '1'] : runArgs);
+  return (side) => withProcesses.get(side) ?? runArgs;
+}
+
+/**
+ * Runs base and head `rounds` times each, paired by round (see RoundMode). Each run is a
+ * fresh process per workload, so each round is one independent sample of the pair. No
+ * round starts that would, at the pace so far, end after `deadline` (performance.now()).
  */
 export async function runInterleaved(
   base: Side,
@@ -111,16 +138,33 @@ export async function runInterleaved(
   runArgs: readonly string[],
   rounds: number,
   onRun?: (round: number, side: Side, seconds: number) => void,
+  mode: RoundMode = 'adjacent',
+  argsOf: (side: Side) => readonly string[] = () => runArgs,
+  deadline = Infinity,
 ): Promise<InterleavedRuns> {
-  const out: InterleavedRuns = { base: [], head: [] };
+  const out: InterleavedRuns = { base: [], head: [], skipped: 0 };
+  const started = performance.now();
+  const timed = async (round: number, side: Side): Promise<ResultsFile> => {
+    const started = performance.now();
+    const results = await runSide(side, argsOf(side));
+    onRun?.(round, side, (performance.now() - started) / 1000);
+    return results;
+  };
   for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? [base, head] : [head, base];
-    for (const side of order) {
-      const started = performance.now();
-      const results = await runSide(side, runArgs);
-      (side.label === 'base' ? out.base : out.head).push(results);
-      onRun?.(round, side, (performance.now() - started) / 1000);
+    // A round that would end past the deadline, at the pace of the rounds so far, is not started.
+    const elapsed = performance.now() - started;
+    if (round > 1 && performance.now() + elapsed / (round - 1) > deadline) {
+      out.skipped = rounds - round + 1;
+      break;
     }
+    if (mode === 'duet') {
+      const [b, h] = await Promise.all([timed(round, base), timed(round, head)]);
+      out.base.push(b);
+      out.head.push(h);
+      continue;
+    }
+    const order = round % 2 === 1 ? [base, head] : [head, base];
+    for (const side of order) (side.label === 'base' ? out.base : out.head).push(await timed(round, side));
   }
   return out;
 }

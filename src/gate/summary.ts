@@ -2,6 +2,7 @@
 import { formatInt } from '../format.js';
 import { WORKLOAD_LABELS } from '../scenario.js';
 import type { GateDecision, Verdict, WorkloadVerdict } from './decide.js';
+import { COUNTER_LABELS, type CounterVerdict } from './paired.js';
 
 /** What was compared, for the reader of the summary. */
 export interface GateContext {
@@ -33,11 +34,15 @@ export function verdictLine(decision: GateDecision): string {
   const unjudged = vs.filter((v) => v.verdict === 'unjudged');
   const faster = vs.filter((v) => v.verdict === 'faster');
   const total = vs.length;
-  if (decision.outcome === 'regression')
-    return (
-      `lsmbench gate: REGRESSION in ${regressed.length} of ${total} workloads: ` +
-      regressed.map((v) => `${name(v)} ${pct(v.ratio - 1)} (p=${pValue(v.pSlower)})`).join(', ')
-    );
+  const costlier = decision.counters.filter((c) => c.direction === 'more');
+  if (decision.outcome === 'regression') {
+    const parts = [
+      ...regressed.map((v) => `${name(v)} ${pct(v.ratio - 1)} (p=${pValue(v.pSlower)})`),
+      ...costlier.map((c) => `${c.engine} ${c.workload} ${c.counter} ${pct(c.change)}`),
+    ];
+    const what = regressed.length > 0 ? `${regressed.length} of ${total} workloads` : `work counters`;
+    return `lsmbench gate: REGRESSION in ${what}${regressed.length > 0 && costlier.length > 0 ? ' and work counters' : ''}: ${parts.join(', ')}`;
+  }
   if (decision.outcome === 'unjudged') {
     if (total === 0) return 'lsmbench gate: COULD NOT JUDGE: nothing to compare';
     // One clause per reason, so eight workloads short of samples make one short line.
@@ -56,6 +61,59 @@ function ciCell(v: WorkloadVerdict): string {
   return `${pct(v.ci95[0] - 1)} … ${pct(v.ci95[1] - 1)}`;
 }
 
+const seeText = (v: WorkloadVerdict): string =>
+  v.detectable === undefined || !Number.isFinite(v.detectable) ? 'none (too few rounds)' : `${Math.ceil(v.detectable * 100)}%`;
+
+/**
+ * The gate's eyesight, one line per workload: the smallest slowdown that, on top of the
+ * round-to-round scatter this run saw, the decision would have called a regression.
+ */
+export function eyesightLines(decision: GateDecision): string[] {
+  if (decision.unit !== 'round') return [];
+  return decision.verdicts
+    .filter((v) => v.detectable !== undefined && !Number.isNaN(v.detectable))
+    .map((v) =>
+      Number.isFinite(v.detectable)
+        ? `  ${v.engine} ${v.workload}: could see slowdowns of ${seeText(v)} or more (${v.metric} time, ${v.baseN} rounds)`
+        : `  ${v.engine} ${v.workload}: could see no slowdown (${v.baseN} rounds are too few)`,
+    );
+}
+
+function counterRows(counters: readonly CounterVerdict[]): string[] {
+  if (counters.length === 0) return ['Work counters (bytes and calls per logical byte, write amplification, files, levels after settle): no change.', ''];
+  const lines = [
+    'Work counters that changed (the two sides did not overlap in any round):',
+    '',
+    '| Engine | Workload | Counter | Base | Head | Change | Rounds | Verdict |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const c of counters)
+    lines.push(
+      `| ${c.engine} | ${WORKLOAD_LABELS[c.workload]} | ${COUNTER_LABELS[c.counter]} | ${c.baseMedian.toPrecision(4)} | ${c.headMedian.toPrecision(4)} | ${pct(c.change)} | ${c.rounds} | ${c.direction === 'more' ? '**REGRESSION**: costs more' : 'costs less'} |`,
+    );
+  lines.push('');
+  return lines;
+}
+
+function pairedTable(decision: GateDecision): string[] {
+  const lines = [
+    '| Engine | Workload | Metric | Base median (/s) | Head median (/s) | Change | 95% CI of change | p (slower) | Rounds | Could see | Verdict |',
+    '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |',
+  ];
+  for (const v of decision.verdicts) {
+    const verdict = v.verdict === 'pass' || v.verdict === 'faster' ? VERDICT_LABEL[v.verdict] : `${VERDICT_LABEL[v.verdict]}: ${v.reason}`;
+    const ci = v.ci95 !== null && Number.isFinite(v.ci95[0]) ? ciCell(v) : 'too few rounds for a 95% interval';
+    lines.push(
+      `| ${v.engine} | ${WORKLOAD_LABELS[v.workload]} | ${v.metric ?? 'wall'} | ${formatInt(v.baseMedian)} | ${formatInt(v.headMedian)} | ${pct(v.ratio - 1)} | ${ci} | ` +
+        `${pValue(v.pSlower)} | ${v.baseN} | ${seeText(v)} | ${verdict} |`,
+    );
+  }
+  lines.push('');
+  const reasons = [...new Set(decision.verdicts.map((v) => v.metricReason).filter((r): r is string => r !== undefined && r !== ''))];
+  if (reasons.length > 0) lines.push(`Metric: ${reasons.join('; ')}.`, '');
+  return lines;
+}
+
 /** A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY. */
 export function markdownSummary(decision: GateDecision, context: GateContext): string {
   const heading: Record<GateDecision['outcome'], string> = {
@@ -69,14 +127,24 @@ export function markdownSummary(decision: GateDecision, context: GateContext): s
   lines.push(`- Compared: ${context.comparison}`);
   lines.push(`- Machine: ${context.machine}`);
   const effects = [...new Set(decision.verdicts.map((v) => v.minEffect))].map((e) => `${(e * 100).toFixed(0)}%`);
-  lines.push(
+  if (decision.unit === 'round')
+    lines.push(
+      `- Rule: a workload regresses when the Hodges–Lehmann estimate of head's slowdown, from one log ratio head/base per round, is at least ${effects.length > 0 ? effects.join(' / ') : 'the minimum effect'} ` +
+        `and a one-sided Wilcoxon signed-rank test on those ratios gives p ≤ ${Number(decision.alphaPerTest.toPrecision(3))} ` +
+        `(α = ${decision.alpha} over ${decision.verdicts.length} comparisons). Each round is one independent sample: base and head ran side by side in it. ` +
+        `"Could see": the smallest slowdown that, on top of this run's round-to-round scatter, would have been called a regression. Settings: ${context.configSource}.`,
+    );
+  else lines.push(
     `- Rule: a workload regresses when head's median throughput is at least ${effects.length > 0 ? effects.join(' / ') : 'the minimum effect'} below base's ` +
       `and a one-sided Mann–Whitney test on ${decision.unit === 'run' ? 'the runs\' medians' : 'the repetitions'} gives p ≤ ${Number(decision.alphaPerTest.toPrecision(3))} ` +
       `(α = ${decision.alpha} over ${decision.verdicts.length} comparisons). Settings: ${context.configSource}.`,
   );
   for (const note of context.notes) lines.push(`- ⚠️ ${note}`);
   lines.push('');
-  if (decision.verdicts.length > 0) {
+  if (decision.unit === 'round') {
+    if (decision.verdicts.length > 0) lines.push(...pairedTable(decision));
+    lines.push(...counterRows(decision.counters));
+  } else if (decision.verdicts.length > 0) {
     lines.push(`| Engine | Workload | Base median (/s) | Head median (/s) | Change | 95% CI of change | p (slower) | ${decision.unit === 'run' ? 'Runs' : 'Samples'} (base/head) | Min effect | Verdict |`);
     lines.push('| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |');
     for (const v of decision.verdicts) {

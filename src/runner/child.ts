@@ -29,6 +29,8 @@ const progress = (phase: string): void => send({ type: 'progress', phase });
 
 interface IoCounters {
   rchar: number;
+  syscr: number;
+  syscw: number;
   wchar: number;
   readBytes: number;
   writeBytes: number;
@@ -38,14 +40,14 @@ function readIo(): IoCounters | null {
   try {
     const text = readFileSync('/proc/self/io', 'utf8');
     const field = (name: string): number => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
-    return { rchar: field('rchar'), wchar: field('wchar'), readBytes: field('read_bytes'), writeBytes: field('write_bytes') };
+    return { rchar: field('rchar'), wchar: field('wchar'), syscr: field('syscr'), syscw: field('syscw'), readBytes: field('read_bytes'), writeBytes: field('write_bytes') };
   } catch {
     return null;
   }
 }
 function ioDelta(a: IoCounters | null, b: IoCounters | null): IoCounters | null {
   if (a === null || b === null) return null;
-  return { rchar: b.rchar - a.rchar, wchar: b.wchar - a.wchar, readBytes: b.readBytes - a.readBytes, writeBytes: b.writeBytes - a.writeBytes };
+  return { rchar: b.rchar - a.rchar, wchar: b.wchar - a.wchar, syscr: b.syscr - a.syscr, syscw: b.syscw - a.syscw, readBytes: b.readBytes - a.readBytes, writeBytes: b.writeBytes - a.writeBytes };
 }
 
 
@@ -264,7 +266,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     const xs = ioPerRep.map((io) => io[k]).sort((a, b) => a - b);
     return xs[xs.length >> 1] ?? 0;
   };
-  const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
+  const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), syscr: mid('syscr'), syscw: mid('syscw'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
   const recordBytes = scenario.keySize + scenario.valueSize;
   const logicalBytesLive = job.workload === 'deletions' ? 0 : scenario.ops * recordBytes;
   const ok = failure === undefined;

@@ -78,16 +78,20 @@ describe('lsmbench gate --base (scratch git repository)', { skip: inGit() ? fals
     git(repo, 'add', 'NOTE');
     git(repo, 'commit', '-q', '-m', 'second commit');
     const summary = join(scratch, 'base.md');
-    const r = gate(cli, ['--base', 'HEAD~1', '--engine', 'memory', '--ops', '2000', '--rounds', '5', '--repetitions', '2', '--workloads', 'random-reads', '--summary', summary], repo);
+    // At alpha 0.05, one workload needs 5 rounds (2^-5 ≤ 0.05): fewer runs on a busy machine.
+    const config = join(scratch, 'alpha.config.json');
+    await writeFile(config, JSON.stringify({ alpha: 0.05 }));
+    const r = gate(cli, ['--base', 'HEAD~1', '--engine', 'memory', '--ops', '2000', '--rounds', '5', '--repetitions', '2', '--workloads', 'random-reads', '--config', config, '--summary', summary], repo);
     // Unchanged code: pass, or at worst a false alarm on this noisy machine; never "could not judge" or a crash.
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /building base [0-9a-f]{10} \(HEAD~1\) in a temporary worktree/);
     const order = [...r.stderr.matchAll(/round (\d)\/5: (base|head) ran/g)].map((m) => `${m[1]}${m[2]}`);
-    assert.deepEqual(order, ['1base', '1head', '2head', '2base', '3base', '3head', '4head', '4base', '5base', '5head'], 'interleaved, alternating which side goes first');
+    assert.deepEqual(order, ['1base', '1head', '2head', '2base', '3base', '3head', '4head', '4base', '5base', '5head'], 'adjacent in each round, alternating which side goes first');
     const md = await readFile(summary, 'utf8');
-    assert.match(md, /Compared: base [0-9a-f]{10} \(HEAD~1\) against head [0-9a-f]{10}.*interleaved on this machine: 5 rounds × 2 repetitions, N = 2,000, engine memory/);
-    assert.match(md, /Runs \(base\/head\)/);
-    assert.match(md, /\| memory \| Random Reads \|.*\| 5\/5 \|/, 'one sample per run: 5 a side');
+    assert.match(md, /Compared: base [0-9a-f]{10} \(HEAD~1\) against head [0-9a-f]{10}.*paired on this machine \(one after the other, alternating order\): 5 rounds, one process a side each, × 2 repetitions, N = 2,000, engine memory/);
+    assert.match(md, /Wilcoxon signed-rank/);
+    assert.match(md, /\| memory \| Random Reads \| (cpu|wall) \|.*\| 5 \| \d+% \|/, 'one sample per round: 5, and the slowdown it could see');
+    assert.match(r.stdout, /memory random-reads: could see slowdowns of \d+% or more \((cpu|wall) time, 5 rounds\)/);
     const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '));
     assert.equal(worktrees.length, 1, `the temporary worktree is gone: ${worktrees.join(', ')}`);
   });

@@ -126,5 +126,27 @@ describe('lsmbench gate --baseline (built binary)', () => {
     assertUserError(lsmbench(['gate', '--base', 'HEAD', '--workloads', 'nonsense']), /unknown workload 'nonsense'/);
     assertUserError(lsmbench(['gate', '--base', '--not-a-ref']), /not a git ref/);
     assertUserError(lsmbench(['gate', '--base', 'HEAD', '--engine', 'no-such-engine']), /engine 'no-such-engine' is not available in this build/);
+    assertUserError(lsmbench(['gate', '--base', 'HEAD', '--mode', 'solo']), /--mode must be one of adjacent, duet, not 'solo'/);
+    assertUserError(lsmbench(['gate', '--base-engine', 'memory']), /--base-engine and --head-engine go together/);
+    assertUserError(lsmbench(['gate', '--base-engine', 'memory', '--head-engine', 'memory', '--base', 'HEAD']), /no --base, --baseline or --engine with them/);
+    assertUserError(lsmbench(['gate', '--calibrate', '--base', 'HEAD']), /--calibrate measures this build against itself/);
+    assertUserError(lsmbench(['gate', '--calibrate', '--levels', '0.1,2']), /--levels must be fractions between 0 and 1/);
+  });
+});
+
+describe('lsmbench gate --base-engine/--head-engine (built binary)', () => {
+  it('pairs two engines round by round with the decision of --base, and names both', async () => {
+    const dir = await scratchDir('lsmbench-gate-engines-');
+    const summary = join(dir, 'engines.md');
+    // At alpha 0.05, one workload needs 5 rounds (2^-5 ≤ 0.05): fewer runs on a busy machine.
+    const config = join(dir, 'alpha.config.json');
+    await writeFile(config, JSON.stringify({ alpha: 0.05 }));
+    const r = lsmbench(['gate', '--base-engine', 'memory', '--head-engine', 'memory', '-n', '1000', '--rounds', '5', '-r', '2', '-w', 'contains', '--config', config, '--summary', summary]);
+    // The same engine on both sides: pass, or at worst a false alarm on this noisy machine; never "could not judge".
+    assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /memory contains: could see slowdowns of \d+% or more \((cpu|wall) time, 5 rounds\)/);
+    const md = await readFile(summary, 'utf8');
+    assert.match(md, /Compared: engine memory \(base\) against memory \(head\), paired on this machine .*: 5 rounds/);
+    assert.match(md, /\| memory \| Contains \| (cpu|wall) \|.*\| 5 \| \d+% \|/);
   });
 });

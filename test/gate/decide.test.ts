@@ -1,12 +1,13 @@
 /** The gate's decision on synthetic sample sets: no change, noise, real slowdowns, and what it cannot judge. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { GateConfigSchema, defaultGateConfig } from '../../src/gate/config.js';
+import { GateConfigSchema } from '../../src/gate/config.js';
 import { decide, judgeOne, type ComparisonInput } from '../../src/gate/decide.js';
 import { Xoshiro128 } from '../../src/keyspace.js';
 import { EIGHT, asRuns, clusteredRuns, scenario } from './synthetic.js';
 
-const config = defaultGateConfig();
+// These tests are of the unpaired decision (--baseline), written for a 10% minimum effect.
+const config = GateConfigSchema.parse({ minEffect: 0.1 });
 const SEEDS = Array.from({ length: 20 }, (_, i) => 1000 + i);
 const verdictOf = (d: ReturnType<typeof decide>, workload: string): string => d.verdicts.find((v) => v.workload === workload)!.verdict;
 

@@ -9,7 +9,7 @@ import { ResultsFileSchema, type ResultsFile } from '../../src/results.js';
 import type { WorkloadName } from '../../src/scenario.js';
 import { summarize } from '../../src/stats.js';
 
-export const SLOWED = join(projectRoot(), 'dist', 'engines', 'slowed', 'index.js');
+export { SLOWED_MODULE as SLOWED } from '../../src/gate/slowed.js';
 
 
 let template: ResultsFile | undefined;

@@ -1,60 +1,97 @@
 /**
- * Not a test: measures how small a slowdown the gate catches. Runs the gate's own
- * interleaving and decision (the CI settings by default) with head's engine slowed by a
- * known amount of work per `get`, several times per level, and prints how often each
- * workload was called a regression and the slowdown measured.
+ * Not a test: measures the gate's false alarms and detection on this machine, with the
+ * gate's own pairing and decision (gate.config.json, CI settings by default). Both sides
+ * are this build; the engine (ts by default) runs wrapped in the `slowed` calibration
+ * engine, and head does extra work per operation when a slowdown is asked for.
  *
- *   node dist/test/gate/measure.js --spins 0,40,80,160 --runs 3
+ *   node dist/test/gate/measure.js unchanged --runs 20
+ *   node dist/test/gate/measure.js slowdown --level 0.15 --runs 10
+ *   node dist/test/gate/measure.js slowdown --level 0.10 --runs 10
+ *   node dist/test/gate/measure.js unchanged --runs 5 --hog
  *
- * Only the read workloads (sequential-reads, random-reads) call get; the other six are
- * unchanged in every run, so their verdicts count false alarms.
+ * --engine, --ops, --rounds, --repetitions, --mode and --workloads shape each gate run.
+ * `slowdown` slows only the operation of --workload (random-reads: get, which
+ * sequential-reads also uses); the other workloads are unchanged and count false
+ * alarms. A pilot first measures what one round of work costs. `--hog` runs a busy loop
+ * in another process for the whole measurement (a neighbour taking one core).
  */
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { comparisons } from '../../src/gate/collect.js';
+import { costPerSpin, gateAgainstItself, opOf, spinsForLevel, type GateShape } from '../../src/gate/calibrate.js';
 import { loadGateConfig } from '../../src/gate/config.js';
-import { decide } from '../../src/gate/decide.js';
-import { runInterleaved, type Side } from '../../src/gate/runs.js';
-import { projectRoot } from '../../src/paths.js';
+import { ROUND_MODES, type RoundMode } from '../../src/gate/runs.js';
+import { WORKLOADS, type WorkloadName } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
-import { CLI } from '../cli-helpers.js';
-import { SLOWED } from './fixtures.js';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
-    spins: { type: 'string', default: '0,40,80,160' },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '10' },
+    level: { type: 'string', default: '0.15' },
+    workload: { type: 'string', default: 'random-reads' },
+    engine: { type: 'string', default: 'ts' },
     ops: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '12' },
     repetitions: { type: 'string', default: '3' },
-    'slow-ops': { type: 'string', default: 'get' },
+    mode: { type: 'string', default: 'adjacent' },
+    workloads: { type: 'string' },
+    hog: { type: 'boolean', default: false },
   },
 });
-const levels = values.spins.split(',').map(Number);
-const runs = Number(values.runs);
+const what = positionals[0];
+const fail = (message: string): never => {
+  process.stderr.write(`measure: ${message}\n`);
+  process.exit(2);
+};
+if (what !== 'unchanged' && what !== 'slowdown') fail('say what to measure: unchanged or slowdown');
+if (!(ROUND_MODES as readonly string[]).includes(values.mode)) fail(`--mode: ${ROUND_MODES.join(' or ')}`);
+const workload = values.workload as WorkloadName;
+if (!WORKLOADS.includes(workload) || opOf(workload) === undefined) fail(`--workload: one of the eight document workloads`);
 const { config } = await loadGateConfig(undefined);
-const side = (label: 'base' | 'head', spins: number): Side => ({
-  label,
-  cli: CLI,
-  cwd: projectRoot(),
-  env: { LSMBENCH_EXTRA_ENGINES: SLOWED, LSMBENCH_SLOWED_SPINS: String(spins), LSMBENCH_SLOWED_OPS: values['slow-ops'] },
-});
-const args = ['--engine', 'slowed', '--ops', values.ops, '--repetitions', values.repetitions];
+const shape: GateShape = {
+  engine: values.engine,
+  ops: Number(values.ops),
+  rounds: Number(values.rounds),
+  repetitions: Number(values.repetitions),
+  mode: values.mode as RoundMode,
+  workloads: values.workloads,
+  config,
+};
 
-const table = new Map<string, { caught: number; ratios: number[] }>();
-for (const spins of levels)
-  for (let run = 1; run <= runs; run++) {
-    const r = await runInterleaved(side('base', 0), side('head', spins), args, Number(values.rounds));
-    const d = decide(comparisons(r.base, r.head), config);
-    const cells = d.verdicts.map((v) => `${v.workload}=${(100 * (v.ratio - 1)).toFixed(1)}%${v.verdict === 'regression' ? '!' : v.verdict === 'unjudged' ? '?' : ''}`);
-    process.stdout.write(`spins ${spins} run ${run}: ${d.outcome} (exit ${d.exitCode}) ${cells.join(' ')}\n`);
-    for (const v of d.verdicts) {
-      const key = `${spins}\t${v.workload}`;
-      const row = table.get(key) ?? { caught: 0, ratios: [] };
-      if (v.verdict === 'regression') row.caught++;
-      row.ratios.push(v.ratio);
-      table.set(key, row);
-    }
+const hog = values.hog ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
+try {
+  let spins = '0';
+  if (what === 'slowdown') {
+    const level = Number(values.level);
+    const perSpin = await costPerSpin(shape);
+    spins = spinsForLevel(perSpin, level, new Set([opOf(workload)!]));
+    process.stdout.write(`injecting ${(level * 100).toFixed(0)}% into ${workload}: spins ${spins}\n`);
   }
-process.stdout.write('\nspins\tworkload\tcaught\tmedian change\n');
-for (const [key, row] of table)
-  process.stdout.write(`${key}\t${row.caught}/${row.ratios.length}\t${(100 * (median(row.ratios) - 1)).toFixed(1)}%\n`);
+  const alarms = new Map<string, number>();
+  const seen: number[] = [];
+  let caught = 0;
+  const started = performance.now();
+  for (let run = 1; run <= Number(values.runs); run++) {
+    const t0 = performance.now();
+    const d = await gateAgainstItself(shape, spins);
+    const cells = d.verdicts.map((v) => `${v.workload}=${(100 * (v.ratio - 1)).toFixed(1)}%${v.verdict === 'regression' ? '!' : v.verdict === 'unjudged' ? '?' : ''}`);
+    const counters = d.counters.map((c) => `${c.workload}.${c.counter}${c.direction === 'more' ? '+' : '-'}${(100 * c.change).toFixed(1)}%`);
+    process.stdout.write(`run ${run}: ${d.outcome} in ${((performance.now() - t0) / 60_000).toFixed(1)} min: ${cells.join(' ')}${counters.length > 0 ? ` counters: ${counters.join(' ')}` : ''}\n`);
+    for (const v of d.verdicts) {
+      const slowed = what === 'slowdown' && opOf(v.workload) === opOf(workload);
+      if (slowed && v.workload === workload) {
+        seen.push(1 - v.ratio);
+        if (v.verdict === 'regression') caught++;
+      } else if (!slowed && v.verdict === 'regression') alarms.set(v.workload, (alarms.get(v.workload) ?? 0) + 1);
+    }
+    for (const c of d.counters) if (c.direction === 'more') alarms.set(`${c.workload} ${c.counter}`, (alarms.get(`${c.workload} ${c.counter}`) ?? 0) + 1);
+  }
+  const runs = Number(values.runs);
+  process.stdout.write(`\n${runs} gate runs, ${shape.rounds} rounds (${shape.mode}) × ${shape.repetitions} repetitions, N = ${shape.ops}, engine ${shape.engine}${values.hog ? ', with a CPU hog' : ''}, ${((performance.now() - started) / 60_000).toFixed(1)} min\n`);
+  if (what === 'slowdown')
+    process.stdout.write(`${workload}: caught ${caught} of ${runs}; the gate measured a median slowdown of ${(100 * median(seen)).toFixed(1)}%\n`);
+  const total = [...alarms.values()].reduce((a, b) => a + b, 0);
+  process.stdout.write(`false alarms: ${total}${total > 0 ? ` (${[...alarms].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}\n`);
+} finally {
+  hog?.kill();
+}

@@ -2,6 +2,7 @@
 import { Xoshiro128 } from '../../src/keyspace.js';
 import type { WorkloadName } from '../../src/scenario.js';
 import type { ComparisonInput } from '../../src/gate/decide.js';
+import type { PairedInput, RoundSide } from '../../src/gate/paired.js';
 
 /** A normal deviate by Box–Muller from two uniforms of the seeded generator. */
 function gaussian(rng: Xoshiro128): number {
@@ -67,4 +68,41 @@ export function scenario(
       head: { runs: asRuns(samples(rng, opts.count, centre * (1 - slowdown), opts.shape)), failures: [] },
     };
   });
+}
+
+/**
+ * Paired rounds of the eight workloads, as `gate --base` measures them: in each round a
+ * shared factor (`drift`, relative sd, log-normal) moves base and head alike, as a
+ * neighbour's load does to two runs side by side; each side adds its own noise. Head is
+ * `slowdowns[w]` slower. With `hitShare`, that share of rounds hits head alone `hitSlowdown`
+ * times slower (a neighbour that lined up with one side only).
+ */
+export function pairedScenario(
+  seed: number,
+  opts: { rounds: number; drift: number; noise: number; slowdowns?: Partial<Record<WorkloadName, number>>; hitShare?: number; hitSlowdown?: number; cpu?: boolean },
+): PairedInput[] {
+  const rng = new Xoshiro128(seed);
+  const side = (x: number): RoundSide => ({ opsPerSec: [x], cpuOpsPerSec: [opts.cpu === true ? x : null], counters: {}, failure: null });
+  return EIGHT.map((workload, i) => {
+    const centre = 100_000 * (i + 1);
+    const slowdown = opts.slowdowns?.[workload] ?? 0;
+    const rounds = Array.from({ length: opts.rounds }, () => {
+      const shared = centre * Math.exp(opts.drift * gaussian(rng));
+      const b = shared * Math.exp(opts.noise * gaussian(rng));
+      let h = shared * (1 - slowdown) * Math.exp(opts.noise * gaussian(rng));
+      if (opts.hitShare !== undefined && rng.next() / 2 ** 32 < opts.hitShare) h /= opts.hitSlowdown ?? 2;
+      return { base: side(b), head: side(h) };
+    });
+    return { engine: 'ts', workload, rounds };
+  });
+}
+
+/** The same measurements as unpaired samples: what a test that ignores the pairing sees. */
+export function unpaired(inputs: readonly PairedInput[]): ComparisonInput[] {
+  return inputs.map((p) => ({
+    engine: p.engine,
+    workload: p.workload,
+    base: { runs: p.rounds.map((r) => [...r.base!.opsPerSec]), failures: [] },
+    head: { runs: p.rounds.map((r) => [...r.head!.opsPerSec]), failures: [] },
+  }));
 }
