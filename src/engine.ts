@@ -123,6 +123,8 @@ export interface Engine {
   readonly threads: ThreadSharing;
   /** Options the engine understands, with a one-line description each. */
   readonly optionHelp?: Readonly<Record<string, string>>;
+  /** Throws, with a message naming the option, when an option's value is unusable: the runner calls it before anything runs. */
+  checkOptions?(options: Readonly<Record<string, string>>): void;
   open(options: OpenOptions): Promise<Store>;
 }
 
@@ -133,7 +135,12 @@ export interface Engine {
 export interface EngineDescriptor {
   readonly name: string;
   readonly description: string;
-  load(): Promise<Engine>;
+  load(context?: LoadContext): Promise<Engine>;
+}
+
+/** What a run tells an engine's loader: its time limit (an external engine's describe keeps to it). */
+export interface LoadContext {
+  readonly timeoutSeconds?: number;
 }
 
 export class EngineUnavailableError extends Error {

@@ -4,7 +4,7 @@
  */
 import { delimiter, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EngineUnavailableError, type Engine, type EngineDescriptor } from './engine.js';
+import { EngineUnavailableError, type Engine, type EngineDescriptor, type LoadContext } from './engine.js';
 import { memoryEngine } from '../engines/memory/index.js';
 import { externalDescriptor, isExternalEngineName } from './external/driver.js';
 import { leveldbEngine } from '../engines/leveldb/index.js';
@@ -53,9 +53,9 @@ export function findEngine(name: string): EngineDescriptor | undefined {
 export type Probe = { available: true; engine: Engine } | { available: false; reason: string };
 
 /** Loads an engine, turning a missing package or a failing load into a reason. */
-export async function probeEngine(descriptor: EngineDescriptor): Promise<Probe> {
+export async function probeEngine(descriptor: EngineDescriptor, context?: LoadContext): Promise<Probe> {
   try {
-    return { available: true, engine: withThreadSharing(await descriptor.load()) };
+    return { available: true, engine: withThreadSharing(await descriptor.load(context)) };
   } catch (err) {
     const reason = err instanceof EngineUnavailableError ? err.message : `failed to load: ${err instanceof Error ? err.message : String(err)}`;
     return { available: false, reason };

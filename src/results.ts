@@ -2,12 +2,13 @@
  * The results file: a versioned JSON document, validated with zod on write and on read.
  * A run never overwrites a file: each is created exclusively under a unique name.
  */
-import { mkdir, readFile, writeFile, access, unlink } from 'node:fs/promises';
+import { readFile, writeFile, access, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DURABILITY_MODES, OPERATIONS } from './engine.js';
 import { UserError } from './errors.js';
+import { makeDirectories } from './paths.js';
 import { WORKLOADS } from './scenario.js';
 import { formatZodError } from './scenario.js';
 
@@ -233,16 +234,21 @@ export function migrateResults(
   return doc;
 }
 
-/** Checks up front that results can be written to `dir`, so a long run does not fail at the end. */
-export async function ensureWritableDir(dir: string): Promise<void> {
+/**
+ * Checks up front that files can be written in `dir` (made if missing), so a long run
+ * does not fail at the end; `what` names the directory in the error.
+ */
+export async function ensureWritableDir(dir: string, what = 'results directory'): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectories(dir);
     await access(dir, constants.W_OK);
     const probe = join(dir, `.lsmbench-write-probe-${process.pid}`);
     await writeFile(probe, '');
     await unlink(probe);
   } catch (err) {
-    throw new UserError(`results directory ${resolve(dir)} is not writable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOTDIR') throw new UserError(`${what} ${resolve(dir)} cannot be used: ${e.path ?? 'a part of it'} is not a directory`);
+    throw new UserError(`${what} ${resolve(dir)} is not writable: ${e.code ?? String(err)}`);
   }
 }
 

@@ -24,6 +24,7 @@ import { joinPath, NodeFileSystem, type FileSystem } from './fs.js';
 import type { InternalIterator } from './iterator.js';
 import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
+import { checkTreeOptions } from './options.js';
 import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
@@ -399,6 +400,7 @@ export class Tree {
     readonly dir: string,
     options: TreeOptions,
   ) {
+    checkTreeOptions(options);
     this.fs = options.fs ?? new NodeFileSystem();
     this.durability = options.durability ?? 'os';
     this.memtableBytes = options.memtableBytes ?? 32 * 1024 * 1024;

@@ -210,6 +210,7 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
       await ensureWritableDir(resolve(outPath, '..'));
     } else await ensureWritableDir(flags.resultsDir);
   }
+  await ensureWritableDir(flags.workDir, 'work directory');
 
   const createdAt = new Date();
   const id = randomUUID();
