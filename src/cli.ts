@@ -26,7 +26,7 @@ program
 
 function oneLineError(text: string): string {
   const flat = text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
-  return flat.replace(/^option '[^']*' argument '[^']*' is invalid\. /, '');
+  return flat.replace(/^option '[^']*' argument '[^']*' is invalid\. (?=--)/, '');
 }
 
 registerRun(program);

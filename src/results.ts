@@ -18,14 +18,16 @@ export const RESULTS_VERSION = 1;
 const durability = z.enum(DURABILITY_MODES as [string, ...string[]]);
 const num = z.number();
 const nullableNum = z.number().nullable();
+/** A time or a rate that was measured: finite (zod refuses NaN and Infinity) and above zero. */
+const measured = z.number().positive();
 
 export const SummarySchema = z.object({
   n: z.number().int(),
-  median: num,
-  mean: num,
-  min: num,
-  max: num,
-  stddev: num,
+  median: measured,
+  mean: measured,
+  min: measured,
+  max: measured,
+  stddev: z.number().min(0),
   ci95: z.tuple([num, num]),
 });
 
@@ -66,10 +68,10 @@ export const EngineRunSchema = z.object({
 });
 
 export const RepetitionSchema = z.object({
-  ms: num,
-  opsPerSec: num,
+  ms: measured,
+  opsPerSec: measured,
   /** Time settle() took after the timed part, when the workload writes. */
-  settleMs: nullableNum,
+  settleMs: z.number().min(0).nullable(),
 });
 
 export const LatencySchema = z.object({
@@ -179,7 +181,8 @@ export const ResultsFileSchema = z.object({
   /** A sweep runs the scenario once per value of one parameter; each result names its point. */
   sweep: z.object({ parameter: z.enum(['ops']), values: z.array(z.number()) }).nullable(),
   engines: z.array(EngineRunSchema),
-  results: z.array(WorkloadResultSchema),
+  // A file with no results has nothing to compare or report.
+  results: z.array(WorkloadResultSchema).min(1),
 });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 export type WorkloadResult = z.infer<typeof WorkloadResultSchema>;
@@ -247,7 +250,7 @@ export async function ensureWritableDir(dir: string, what = 'results directory')
     await unlink(probe);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOTDIR') throw new UserError(`${what} ${resolve(dir)} cannot be used: ${e.path ?? 'a part of it'} is not a directory`);
+    if (e.code === 'ENOTDIR') throw new UserError(`${what} ${resolve(dir)} is not writable: ${e.path ?? 'a part of it'} is not a directory`);
     throw new UserError(`${what} ${resolve(dir)} is not writable: ${e.code ?? String(err)}`);
   }
 }
