@@ -29,9 +29,11 @@ export function formatBytes(bytes: number): string {
 
 export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}x` : 'N/A');
 
-export function formatRatioWithCi(a: readonly number[], b: readonly number[]): string {
-  const { ratio, ci95 } = ratioOfMedians(a, b);
+/** `groupsA`/`groupsB`: the child process of each sample (see ratioOfMedians). */
+export function formatRatioWithCi(a: readonly number[], b: readonly number[], groupsA?: readonly number[], groupsB?: readonly number[]): string {
+  const { ratio, ci95, independentSamples } = ratioOfMedians(a, b, groupsA, groupsB);
   if (!Number.isFinite(ratio)) return '-';
+  if (ci95 === null) return `${formatRatio(ratio)} (n=${independentSamples}: no 95% CI)`;
   return `${formatRatio(ratio)} [${ci95[0].toFixed(2)}–${ci95[1].toFixed(2)}]`;
 }
 
@@ -63,6 +65,8 @@ function find(results: readonly WorkloadResult[], engine: string, workload: Work
 }
 
 const samples = (r: WorkloadResult | undefined): number[] => (r?.status === 'verified' ? r.repetitions.map((x) => x.opsPerSec) : []);
+/** The child process of each sample (0 in files from before --processes). */
+const processes = (r: WorkloadResult | undefined): number[] => (r?.status === 'verified' ? r.repetitions.map((x) => x.process ?? 0) : []);
 
 function opsCell(r: WorkloadResult | undefined): string {
   if (r === undefined) return 'N/A';
@@ -116,7 +120,7 @@ export function runTable(file: ResultsFile): string {
         WORKLOAD_LABELS[w] + (r?.unit === 'entry' ? ' (entries/s)' : ''),
         ...(withConcurrency ? [concurrencyOf(w)] : []),
         opsCell(r),
-        s ? `${formatInt(s.ci95[0])} – ${formatInt(s.ci95[1])}` : '',
+        s ? (s.ci95 === null ? `n=${s.independentSamples ?? 1}: too few` : `${formatInt(s.ci95[0])} – ${formatInt(s.ci95[1])}`) : '',
         s ? `${formatInt(s.min)} – ${formatInt(s.max)}` : '',
         lat ? formatNs(lat.p50Ns) : '',
         lat ? formatNs(lat.p99Ns) : '',
@@ -139,7 +143,7 @@ export function runTable(file: ResultsFile): string {
       WORKLOAD_LABELS[w],
       ...(withConcurrency ? [concurrencyOf(w)] : []),
       ...engines.map((e) => opsCell(find(results, e.label, w))),
-      ...others.map((b) => formatRatioWithCi(samples(ra), samples(find(results, b, w)))),
+      ...others.map((b) => formatRatioWithCi(samples(ra), samples(find(results, b, w)), processes(ra), processes(find(results, b, w)))),
     ]);
   }
   return table.toString();

@@ -28,7 +28,10 @@ export const SummarySchema = z.object({
   min: measured,
   max: measured,
   stddev: z.number().min(0),
-  ci95: z.tuple([num, num]),
+  /** Null: too few independent samples for a 95% interval (files before this field always had one). */
+  ci95: z.tuple([num, num]).nullable(),
+  /** Independent samples (child processes) the interval rests on; absent in older files. */
+  independentSamples: z.number().int().optional(),
 });
 
 export const EnvironmentSchema = z.object({
@@ -72,6 +75,16 @@ export const RepetitionSchema = z.object({
   opsPerSec: measured,
   /** Time settle() took after the timed part, when the workload writes. */
   settleMs: z.number().min(0).nullable(),
+  /** User + system CPU time of the child process during the timed part (null: not measured, e.g. client threads). */
+  cpuMs: nullableNum.optional(),
+  /** Involuntary context switches of the child process during the timed part. */
+  involuntaryContextSwitches: nullableNum.optional(),
+  /** True when the sample lost time off the CPU: involuntary switches, and CPU time under 90% of wall time. */
+  preempted: z.boolean().optional(),
+  /** 0-based index of the child process that measured the sample. */
+  process: z.number().int().min(0).optional(),
+  /** Passes of the workload inside the sample; ms and opsPerSec count all of them. */
+  passes: z.number().int().min(1).optional(),
 });
 
 export const LatencySchema = z.object({
@@ -145,6 +158,10 @@ export const ScenarioSchema = z.object({
   seed: z.number().int(),
   repetitions: z.number().int(),
   warmup: z.number().int(),
+  /** Child processes per (engine, workload); files before --processes ran one. */
+  processes: z.number().int().min(1).optional(),
+  /** Minimum duration of a read or scan sample; files before it ran one pass per sample. */
+  minSampleMs: z.number().int().min(0).optional(),
   workloads: z.array(z.enum(WORKLOADS)),
   scanLength: z.number().int(),
   prefixLength: z.number().int(),

@@ -57,6 +57,16 @@ export const YCSB_WORKLOADS: readonly WorkloadName[] = ['ycsb-a', 'ycsb-b', 'ycs
 
 const positiveInt = z.number().int().positive();
 
+/**
+ * Independent child processes per (engine, workload) by default: 3 is the fewest a 95%
+ * t-interval can rest on (see src/stats.ts), and each more costs a whole process
+ * (load, warm-up, repetitions) per workload. docs/intervals.md has the measurements.
+ */
+export const DEFAULT_PROCESSES = 3;
+export const MAX_PROCESSES = 64;
+/** Shortest timed sample of read and scan workloads, ms (passes repeat within it); docs/intervals.md. */
+export const DEFAULT_MIN_SAMPLE_MS = 100;
+
 /** The most client threads `--threads` accepts. */
 export const MAX_THREADS = 256;
 export const WRITER_MODES = ['auto', 'thread', 'interleaved'] as const;
@@ -73,6 +83,10 @@ export const ScenarioFile = z
     seed: z.number().int().min(0).max(0xffffffff).default(42),
     repetitions: positiveInt.max(1000).default(5),
     warmup: z.number().int().min(0).max(100).default(1),
+    /** Independent child processes per (engine, workload); the interval of a figure rests on them. */
+    processes: positiveInt.max(MAX_PROCESSES).default(DEFAULT_PROCESSES),
+    /** Read and scan workloads repeat passes within a timed sample until it lasts this long. */
+    minSampleMs: z.number().int().min(0).max(60_000).default(DEFAULT_MIN_SAMPLE_MS),
     workloads: z.array(z.enum(WORKLOADS)).min(1).default([...WORKLOADS]),
     scanLength: positiveInt.default(1000),
     prefixLength: positiveInt.optional(),
@@ -118,6 +132,8 @@ export interface Scenario {
   readonly seed: number;
   readonly repetitions: number;
   readonly warmup: number;
+  readonly processes: number;
+  readonly minSampleMs: number;
   readonly workloads: readonly WorkloadName[];
   readonly scanLength: number;
   readonly prefixLength: number;
@@ -169,7 +185,7 @@ export async function listScenarioNames(): Promise<string[]> {
   return files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
 }
 
-export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'threads' | 'writer' | 'writerRate' | 'timeoutSeconds' | 'requestDistribution' | 'zipfianConstant' | 'writesPerRead' | 'targetRate'>>;
+export type ScenarioOverrides = Partial<Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'durability' | 'seed' | 'repetitions' | 'warmup' | 'processes' | 'minSampleMs' | 'workloads' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'concurrency' | 'threads' | 'writer' | 'writerRate' | 'timeoutSeconds' | 'requestDistribution' | 'zipfianConstant' | 'writesPerRead' | 'targetRate'>>;
 
 export function resolveScenario(source: string, file: z.output<typeof ScenarioFile>, overrides: ScenarioOverrides): Scenario {
   const merged = { ...file, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
@@ -205,6 +221,8 @@ export function resolveScenario(source: string, file: z.output<typeof ScenarioFi
     seed: merged.seed,
     repetitions: merged.repetitions,
     warmup: merged.warmup,
+    processes: merged.processes,
+    minSampleMs: merged.minSampleMs,
     workloads: WORKLOADS.filter((w) => workloads.includes(w)),
     scanLength: merged.scanLength,
     prefixLength,

@@ -1,20 +1,36 @@
 /**
- * Summaries of repetition samples. Confidence intervals are percentile bootstraps with a
- * fixed seed, so the same samples always give the same interval: with few repetitions a
- * t-interval assumes a normality that benchmark timings rarely have.
+ * Summaries of samples, and intervals that rest only on independent ones.
+ *
+ * Samples come in groups: the repetitions one child process measured are not independent of
+ * each other (they share its JIT state, heap, store and stretch of machine time), so a group
+ * counts once, by its median. The 95% interval is Student's t-interval of the mean of the
+ * groups' log figures, turned back into the figure's unit (an interval of the geometric mean
+ * of the groups' figures). Its coverage is 95% when the log figures of independent groups are
+ * roughly normal; test/stats.test.ts measures it on simulated experiments. With fewer than
+ * MIN_INDEPENDENT groups there is no interval (null): the caller shows the range and says so.
+ *
+ * A ratio between two sides whose groups are processes run side by side (process p of one
+ * engine next to process p of the other) is paired: the t-interval of the mean per-pair log
+ * ratio, so drift that hits both sides of a pair cancels. Otherwise (different group indices)
+ * it is Welch's interval of the difference of the mean log figures.
  */
-import { Xoshiro128 } from './keyspace.js';
 
 export interface Summary {
+  /** Samples, all groups together. */
   readonly n: number;
   readonly median: number;
   readonly mean: number;
   readonly min: number;
   readonly max: number;
   readonly stddev: number;
-  /** 95% bootstrap confidence interval of the median. */
-  readonly ci95: [number, number];
+  /** 95% interval of the figure (geometric mean of the groups' medians), or null: too few independent groups. */
+  readonly ci95: [number, number] | null;
+  /** Independent groups (child processes, gate rounds) the interval rests on. */
+  readonly independentSamples: number;
 }
+
+/** Fewest independent samples for which an interval is given (below it, the range is shown). */
+export const MIN_INDEPENDENT = 3;
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -35,48 +51,103 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return a + (b - a) * (pos - lo);
 }
 
-const BOOTSTRAP_RESAMPLES = 2000;
-const BOOTSTRAP_SEED = 0x5eed;
+/** Student's t 0.975 quantiles for 1..30 degrees of freedom. */
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064,
+  2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
-function resampleMedian(xs: readonly number[], rng: Xoshiro128, scratch: number[]): number {
-  for (let i = 0; i < xs.length; i++) scratch[i] = xs[rng.below(xs.length)]!;
-  return median(scratch);
+/** The 0.975 quantile of Student's t with `df` degrees of freedom (df may be fractional: Welch). */
+export function t975(df: number): number {
+  if (!(df >= 1)) return NaN;
+  if (df > 30) return 1.96 + 2.4 / df; // within 0.002 of the exact quantile above 30
+  const lo = Math.floor(df);
+  const a = T975[lo - 1]!;
+  const b = T975[Math.min(29, lo)]!;
+  return a + (b - a) * (df - lo);
 }
 
-export function summarize(xs: readonly number[]): Summary {
+function meanOf(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+function varianceOf(xs: readonly number[]): number {
+  const m = meanOf(xs);
+  return xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
+}
+
+/** The median of each group's values, by group index ascending. Without `groups`, each value is its own group. */
+export function groupMedians(xs: readonly number[], groups?: readonly number[]): Map<number, number> {
+  const byGroup = new Map<number, number[]>();
+  xs.forEach((x, i) => {
+    const g = groups === undefined ? i : (groups[i] ?? 0);
+    const list = byGroup.get(g);
+    if (list === undefined) byGroup.set(g, [x]);
+    else list.push(x);
+  });
+  return new Map([...byGroup.entries()].sort((a, b) => a[0] - b[0]).map(([g, v]) => [g, median(v)]));
+}
+
+/** The 95% t-interval of the mean of `logs`, exponentiated; null below MIN_INDEPENDENT or for a non-positive figure. */
+function logInterval(logs: readonly number[]): [number, number] | null {
+  if (logs.length < MIN_INDEPENDENT || logs.some((l) => !Number.isFinite(l))) return null;
+  const half = t975(logs.length - 1) * Math.sqrt(varianceOf(logs) / logs.length);
+  const m = meanOf(logs);
+  return [Math.exp(m - half), Math.exp(m + half)];
+}
+
+/**
+ * Summary of samples; `groups[i]` says which independent unit (child process, round) sample i
+ * belongs to. Without `groups`, every sample is independent of the others.
+ */
+export function summarize(xs: readonly number[], groups?: readonly number[]): Summary {
   const n = xs.length;
-  if (n === 0) return { n, median: NaN, mean: NaN, min: NaN, max: NaN, stddev: NaN, ci95: [NaN, NaN] };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
-  const rng = new Xoshiro128(BOOTSTRAP_SEED);
-  const scratch = new Array<number>(n);
-  const medians = new Float64Array(BOOTSTRAP_RESAMPLES);
-  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) medians[r] = resampleMedian(xs, rng, scratch);
-  medians.sort();
+  if (n === 0) return { n, median: NaN, mean: NaN, min: NaN, max: NaN, stddev: NaN, ci95: null, independentSamples: 0 };
+  const mean = meanOf(xs);
+  const perGroup = [...groupMedians(xs, groups).values()];
   return {
     n,
     median: median(xs),
     mean,
     min: Math.min(...xs),
     max: Math.max(...xs),
-    stddev: Math.sqrt(variance),
-    ci95: [quantileSorted(medians, 0.025), quantileSorted(medians, 0.975)],
+    stddev: Math.sqrt(varianceOf(xs)),
+    ci95: logInterval(perGroup.map(Math.log)),
+    independentSamples: perGroup.length,
   };
 }
 
 export interface Ratio {
+  /** median(a) / median(b) over all samples. */
   readonly ratio: number;
-  /** 95% bootstrap confidence interval of median(a) / median(b), resampling both sides. */
-  readonly ci95: [number, number];
+  /** 95% interval of the ratio of the sides' figures, or null: too few independent samples. */
+  readonly ci95: [number, number] | null;
+  /** Independent pairs (paired) or the smaller side's independent groups (unpaired). */
+  readonly independentSamples: number;
 }
 
-export function ratioOfMedians(a: readonly number[], b: readonly number[]): Ratio {
-  if (a.length === 0 || b.length === 0) return { ratio: NaN, ci95: [NaN, NaN] };
-  const rng = new Xoshiro128(BOOTSTRAP_SEED);
-  const sa = new Array<number>(a.length);
-  const sb = new Array<number>(b.length);
-  const ratios = new Float64Array(BOOTSTRAP_RESAMPLES);
-  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) ratios[r] = resampleMedian(a, rng, sa) / resampleMedian(b, rng, sb);
-  ratios.sort();
-  return { ratio: median(a) / median(b), ci95: [quantileSorted(ratios, 0.025), quantileSorted(ratios, 0.975)] };
+/**
+ * The ratio of two sides' medians. `groupsA`/`groupsB` as in summarize; when both sides have
+ * the same group indices the groups are paired (process p of each side ran side by side).
+ */
+export function ratioOfMedians(a: readonly number[], b: readonly number[], groupsA?: readonly number[], groupsB?: readonly number[]): Ratio {
+  if (a.length === 0 || b.length === 0) return { ratio: NaN, ci95: null, independentSamples: 0 };
+  const ratio = median(a) / median(b);
+  const ga = groupMedians(a, groupsA);
+  const gb = groupMedians(b, groupsB);
+  const paired = groupsA !== undefined && groupsB !== undefined && ga.size === gb.size && [...ga.keys()].every((g) => gb.has(g));
+  if (paired) {
+    const logs = [...ga.entries()].map(([g, x]) => Math.log(x) - Math.log(gb.get(g)!));
+    return { ratio, ci95: logInterval(logs), independentSamples: logs.length };
+  }
+  const la = [...ga.values()].map(Math.log);
+  const lb = [...gb.values()].map(Math.log);
+  const independentSamples = Math.min(la.length, lb.length);
+  if (independentSamples < MIN_INDEPENDENT || [...la, ...lb].some((l) => !Number.isFinite(l))) return { ratio, ci95: null, independentSamples };
+  // Welch: the variance of each side's mean, and Welch–Satterthwaite degrees of freedom.
+  const va = varianceOf(la) / la.length;
+  const vb = varianceOf(lb) / lb.length;
+  const df = va + vb === 0 ? la.length + lb.length - 2 : (va + vb) ** 2 / (va ** 2 / (la.length - 1) + vb ** 2 / (lb.length - 1));
+  const d = meanOf(la) - meanOf(lb);
+  const half = t975(df) * Math.sqrt(va + vb);
+  return { ratio, ci95: [Math.exp(d - half), Math.exp(d + half)], independentSamples };
 }

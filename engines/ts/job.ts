@@ -27,6 +27,7 @@
  * on their outputs; the tree does that once a job is done.
  */
 import { KIND_DELETE } from './coding.js';
+import { tableFileName } from './file-names.js';
 import { joinPath, type FileSystem } from './fs.js';
 import type { InternalIterator } from './iterator.js';
 import type { TableEntry } from './manifest.js';
@@ -55,10 +56,8 @@ export interface Job {
   abandon(): void;
 }
 
-/** The name of table `id` in a store directory (FORMAT.md: `NNNNNN.sst`). */
-export function tableFileName(id: number): string {
-  return `${String(id).padStart(6, '0')}.sst`;
-}
+/** Re-exported for scripts that name job outputs; file-names.ts owns the names. */
+export { tableFileName } from './file-names.js';
 
 /** The sorted input of a job, one entry at a time, in internal order. */
 interface EntrySource {

@@ -11,6 +11,7 @@
 import { ManifestCorruptionError } from './errors.js';
 import { joinPath, type FileSystem } from './fs.js';
 import { LogWriter, readLog, RECORD_MANIFEST_EDIT, type LogRecoveryMode } from './log.js';
+import { CURRENT_CONTENT_RE, CURRENT_FILE, CURRENT_TEMP_FILE, manifestName } from './file-names.js';
 import type { TableMeta } from './table.js';
 
 export interface TableEntry extends TableMeta {
@@ -131,8 +132,6 @@ export function snapshotEdit(state: VersionState): VersionEdit {
   return { logNumber: state.logNumber, nextFile: state.nextFile, lastSeq: state.lastSeq, add: [...state.tables.values()] };
 }
 
-export const manifestName = (n: number): string => `MANIFEST-${String(n).padStart(6, '0')}`;
-
 export interface RecoveredManifest {
   readonly state: VersionState;
   /** The manifest file CURRENT names, or undefined for a new store. */
@@ -146,10 +145,10 @@ export interface RecoveredManifest {
  * ManifestCorruptionError in `strict` mode and ends the replay in `truncate` mode.
  */
 export function recoverManifest(fs: FileSystem, dir: string, mode: LogRecoveryMode): RecoveredManifest {
-  const currentPath = joinPath(dir, 'CURRENT');
+  const currentPath = joinPath(dir, CURRENT_FILE);
   if (!fs.exists(currentPath)) return { state: EMPTY_VERSION, file: undefined };
   const current = new TextDecoder().decode(fs.readAll(currentPath));
-  const m = /^(MANIFEST-\d{6,})\n$/.exec(current);
+  const m = CURRENT_CONTENT_RE.exec(current);
   if (m === null) throw new ManifestCorruptionError(currentPath, 0, `CURRENT does not name a manifest: ${JSON.stringify(current.slice(0, 40))}`);
   const name = m[1]!;
   const path = joinPath(dir, name);
@@ -187,13 +186,13 @@ export class Manifest {
     const writer = new LogWriter(fs.create(joinPath(dir, name)));
     writer.addRecord(RECORD_MANIFEST_EDIT, encodeEdit(snapshotEdit(state)));
     writer.sync();
-    const tmp = joinPath(dir, 'CURRENT.tmp');
+    const tmp = joinPath(dir, CURRENT_TEMP_FILE);
     const cur = fs.create(tmp);
     const text = new TextEncoder().encode(`${name}\n`);
     cur.append(text, 0, text.length);
     cur.sync();
     cur.close();
-    fs.rename(tmp, joinPath(dir, 'CURRENT'));
+    fs.rename(tmp, joinPath(dir, CURRENT_FILE));
     fs.syncDir(dir);
     return new Manifest(writer, name);
   }

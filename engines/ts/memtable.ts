@@ -20,8 +20,8 @@
  * big-endian words (biased so signed compare is unsigned order); only longer keys
  * that tie on them look at the arena.
  */
-import { hashKey } from './bloom.js';
 import { compareRegions, KIND_DELETE } from './coding.js';
+import { hashKey } from './hash.js';
 import type { InternalIterator } from './iterator.js';
 import { EMPTY } from './iterator.js';
 
@@ -58,6 +58,13 @@ const EMPTY_IDS = new Int32Array(0);
 const SORT_RUN = 32;
 const SORT_RUN_COST = 7;
 
+/** The phases of a sort in slices, in order. */
+const PHASE_CHECK = 0; // checking whether the ids are already in order
+const PHASE_RUNS = 1; // sorting runs of SORT_RUN ids
+const PHASE_MERGE = 2; // merge passes
+const PHASE_DONE = 3;
+type SortPhase = typeof PHASE_CHECK | typeof PHASE_RUNS | typeof PHASE_MERGE | typeof PHASE_DONE;
+
 interface SortSlicing {
   readonly from: number;
   readonly to: number;
@@ -66,8 +73,7 @@ interface SortSlicing {
   /** Key bytes 0..15 of src[x] / dst[x] (the node's four words) at 4x..4x+3. */
   srcKeys: Int32Array;
   dstKeys: Int32Array;
-  /** 0: checking whether already sorted; 1: sorting runs; 2: merge passes. */
-  phase: number;
+  phase: SortPhase;
   width: number;
   base: number;
   i: number;
@@ -453,141 +459,196 @@ export class Memtable {
   sortSlice(moves: number): boolean {
     const to = this.count;
     if (this.sortedUpTo === to) return true;
-    let st = this.slicing;
-    if (st === undefined || st.from !== this.sortedUpTo || st.to !== to) {
-      const n = to - this.sortedUpTo;
-      st = {
-        from: this.sortedUpTo,
-        to,
-        src: new Int32Array(n),
-        dst: EMPTY_IDS,
-        srcKeys: EMPTY_IDS,
-        dstKeys: EMPTY_IDS,
-        phase: 0,
-        width: SORT_RUN,
-        base: 0,
-        i: 0,
-        j: 0,
-        k: 0,
-        credit: 0,
-      };
-      for (let x = 0; x < n; x++) st.src[x] = st.from + x;
-      this.slicing = st;
-    }
-    const n = st.to - st.from;
+    const st = this.slicingOf(to);
     let left = moves;
-    if (st.phase === 0) {
-      // Already in order (keys written ascending)? Then there is nothing to sort.
-      let i = st.i;
-      const from = st.from;
-      while (left > 0 && i + 1 < n) {
-        if (this.cmpNodes(from + i, from + i + 1) > 0) break;
-        i++;
-        left--;
-      }
-      if (i + 1 >= n) return this.finishSlicing(st.src, st.to);
-      if (left <= 0) {
-        st.i = i;
-        return false;
-      }
-      st.phase = 1;
+    if (st.phase === PHASE_CHECK) {
+      left = this.checkSortedSlice(st, left);
+      if (st.phase === PHASE_CHECK) return false;
+    }
+    if (st.phase === PHASE_RUNS) {
+      left = this.sortRunsSlice(st, left);
+      if (st.phase === PHASE_RUNS) return false;
+    }
+    if (st.phase === PHASE_MERGE) {
+      this.mergeSlice(st, left);
+      if (st.phase === PHASE_MERGE) return false;
+    }
+    return this.finishSlicing(st.src, st.to);
+  }
+
+  /** The sort in progress of the ids [sortedUpTo, to), started afresh if nodes were added since. */
+  private slicingOf(to: number): SortSlicing {
+    const st = this.slicing;
+    if (st !== undefined && st.from === this.sortedUpTo && st.to === to) return st;
+    const n = to - this.sortedUpTo;
+    const fresh: SortSlicing = {
+      from: this.sortedUpTo,
+      to,
+      src: new Int32Array(n),
+      dst: EMPTY_IDS,
+      srcKeys: EMPTY_IDS,
+      dstKeys: EMPTY_IDS,
+      phase: PHASE_CHECK,
+      width: SORT_RUN,
+      base: 0,
+      i: 0,
+      j: 0,
+      k: 0,
+      credit: 0,
+    };
+    for (let x = 0; x < n; x++) fresh.src[x] = fresh.from + x;
+    this.slicing = fresh;
+    return fresh;
+  }
+
+  /**
+   * Phase PHASE_CHECK: are the ids already in order (keys written ascending)? Then
+   * there is nothing to sort (PHASE_DONE). Returns the moves left.
+   */
+  private checkSortedSlice(st: SortSlicing, moves: number): number {
+    const n = st.to - st.from;
+    const from = st.from;
+    let left = moves;
+    let i = st.i;
+    while (left > 0 && i + 1 < n) {
+      if (this.cmpNodes(from + i, from + i + 1) > 0) break;
+      i++;
+      left--;
+    }
+    if (i + 1 >= n) st.phase = PHASE_DONE;
+    else if (left <= 0) st.i = i;
+    else {
+      st.phase = PHASE_RUNS;
       st.i = 0;
       st.srcKeys = new Int32Array(4 * n);
     }
-    if (st.phase === 1) {
-      // A run is sorted whole, once the slices since the last one have paid for it.
-      left += st.credit;
-      st.credit = 0;
-      while (st.base < n) {
-        const hi = Math.min(st.base + SORT_RUN, n) - 1;
-        const cost = (hi - st.base + 1) * SORT_RUN_COST;
-        if (left < cost) break;
-        // Consecutive ids have adjacent node records: sorting a run touches little memory.
-        this.sortIds(st.src, st.base, hi);
-        // The merges compare the first 16 key bytes from a copy laid out in merge order.
-        const src = st.src;
-        const keys = st.srcKeys;
-        const nodes = this.nodes;
-        for (let x = st.base; x <= hi; x++) {
-          const b = src[x]! * STRIDE + F_W0;
-          keys[4 * x] = nodes[b]!;
-          keys[4 * x + 1] = nodes[b + 1]!;
-          keys[4 * x + 2] = nodes[b + 2]!;
-          keys[4 * x + 3] = nodes[b + 3]!;
-        }
-        left -= cost;
-        st.base = hi + 1;
-      }
-      if (st.base < n) {
-        st.credit = left;
-        return false;
-      }
-      if (n <= SORT_RUN) return this.finishSlicing(st.src, st.to);
-      st.phase = 2;
-      st.dst = new Int32Array(n);
-      st.dstKeys = new Int32Array(4 * n);
-      st.base = 0;
-      st.i = 0;
-      st.j = Math.min(SORT_RUN, n);
-      st.k = 0;
+    return left;
+  }
+
+  /**
+   * Phase PHASE_RUNS: sorts runs of SORT_RUN consecutive ids. A run is sorted whole,
+   * once the slices since the last one have paid for it. Returns the moves left.
+   */
+  private sortRunsSlice(st: SortSlicing, moves: number): number {
+    const n = st.to - st.from;
+    let left = moves + st.credit;
+    st.credit = 0;
+    while (st.base < n) {
+      const hi = Math.min(st.base + SORT_RUN, n) - 1;
+      const cost = (hi - st.base + 1) * SORT_RUN_COST;
+      if (left < cost) break;
+      // Consecutive ids have adjacent node records: sorting a run touches little memory.
+      this.sortIds(st.src, st.base, hi);
+      this.copyRunKeys(st.src, st.srcKeys, st.base, hi);
+      left -= cost;
+      st.base = hi + 1;
     }
-    // phase 2: merge src[base, base+width) with src[base+width, base+2*width) into dst.
+    if (st.base < n) {
+      st.credit = left;
+      return 0;
+    }
+    if (n <= SORT_RUN) {
+      st.phase = PHASE_DONE;
+      return left;
+    }
+    st.phase = PHASE_MERGE;
+    st.dst = new Int32Array(n);
+    st.dstKeys = new Int32Array(4 * n);
+    st.base = 0;
+    st.i = 0;
+    st.j = Math.min(SORT_RUN, n);
+    st.k = 0;
+    return left;
+  }
+
+  /** The merges compare the first 16 key bytes from a copy laid out in merge order: keys[4x..4x+3] for ids[x], x in [lo, hi]. */
+  private copyRunKeys(ids: Int32Array, keys: Int32Array, lo: number, hi: number): void {
+    const nodes = this.nodes;
+    for (let x = lo; x <= hi; x++) {
+      const b = ids[x]! * STRIDE + F_W0;
+      keys[4 * x] = nodes[b]!;
+      keys[4 * x + 1] = nodes[b + 1]!;
+      keys[4 * x + 2] = nodes[b + 2]!;
+      keys[4 * x + 3] = nodes[b + 3]!;
+    }
+  }
+
+  /**
+   * Phase PHASE_MERGE: merge passes, src[base, base+width) with src[base+width,
+   * base+2*width) into dst, the arrays swapping after each pass, until one run holds
+   * every id (PHASE_DONE).
+   */
+  private mergeSlice(st: SortSlicing, moves: number): void {
+    const n = st.to - st.from;
+    let left = moves;
     for (;;) {
-      const src = st.src;
-      const dst = st.dst;
-      const sk = st.srcKeys;
-      const dk = st.dstKeys;
       const w = st.width;
       const mid = Math.min(st.base + w, n);
       const end = Math.min(st.base + 2 * w, n);
-      let i = st.i;
-      let j = st.j;
-      let k = st.k;
-      while (left > 0 && k < end) {
-        let from: number;
-        if (j >= end) from = i++;
-        else if (i >= mid) from = j++;
-        else {
-          const a = 4 * i;
-          const c = 4 * j;
-          let takeLeft: boolean;
-          if (sk[a] !== sk[c]) takeLeft = sk[a]! < sk[c]!;
-          else if (sk[a + 1] !== sk[c + 1]) takeLeft = sk[a + 1]! < sk[c + 1]!;
-          else if (sk[a + 2] !== sk[c + 2]) takeLeft = sk[a + 2]! < sk[c + 2]!;
-          else if (sk[a + 3] !== sk[c + 3]) takeLeft = sk[a + 3]! < sk[c + 3]!;
-          else takeLeft = this.cmpNodes(src[i]!, src[j]!) <= 0;
-          from = takeLeft ? i++ : j++;
-        }
-        dst[k] = src[from]!;
-        const d = 4 * k;
-        const f = 4 * from;
-        dk[d] = sk[f]!;
-        dk[d + 1] = sk[f + 1]!;
-        dk[d + 2] = sk[f + 2]!;
-        dk[d + 3] = sk[f + 3]!;
-        k++;
-        left--;
-      }
-      st.i = i;
-      st.j = j;
-      st.k = k;
-      if (k < end) return false;
+      left = this.mergeRuns(st, mid, end, left);
+      if (st.k < end) return;
       if (end < n) {
         st.base = end;
       } else {
-        st.src = dst;
+        const src = st.src;
+        const sk = st.srcKeys;
+        st.src = st.dst;
         st.dst = src;
-        st.srcKeys = dk;
+        st.srcKeys = st.dstKeys;
         st.dstKeys = sk;
         st.width = w * 2;
         st.base = 0;
-        if (st.width >= n) return this.finishSlicing(st.src, st.to);
+        if (st.width >= n) {
+          st.phase = PHASE_DONE;
+          return;
+        }
       }
       st.i = st.base;
       st.j = Math.min(st.base + st.width, n);
       st.k = st.base;
-      if (left <= 0) return false;
+      if (left <= 0) return;
     }
+  }
+
+  /** Merges src[i, mid) and src[j, end) into dst from k, at most `moves` moves; returns the moves left. */
+  private mergeRuns(st: SortSlicing, mid: number, end: number, moves: number): number {
+    const src = st.src;
+    const dst = st.dst;
+    const sk = st.srcKeys;
+    const dk = st.dstKeys;
+    let i = st.i;
+    let j = st.j;
+    let k = st.k;
+    let left = moves;
+    while (left > 0 && k < end) {
+      let from: number;
+      if (j >= end) from = i++;
+      else if (i >= mid) from = j++;
+      else {
+        const a = 4 * i;
+        const c = 4 * j;
+        let takeLeft: boolean;
+        if (sk[a] !== sk[c]) takeLeft = sk[a]! < sk[c]!;
+        else if (sk[a + 1] !== sk[c + 1]) takeLeft = sk[a + 1]! < sk[c + 1]!;
+        else if (sk[a + 2] !== sk[c + 2]) takeLeft = sk[a + 2]! < sk[c + 2]!;
+        else if (sk[a + 3] !== sk[c + 3]) takeLeft = sk[a + 3]! < sk[c + 3]!;
+        else takeLeft = this.cmpNodes(src[i]!, src[j]!) <= 0;
+        from = takeLeft ? i++ : j++;
+      }
+      dst[k] = src[from]!;
+      const d = 4 * k;
+      const f = 4 * from;
+      dk[d] = sk[f]!;
+      dk[d + 1] = sk[f + 1]!;
+      dk[d + 2] = sk[f + 2]!;
+      dk[d + 3] = sk[f + 3]!;
+      k++;
+      left--;
+    }
+    st.i = i;
+    st.j = j;
+    st.k = k;
+    return left;
   }
 
   private finishSlicing(sorted: Int32Array, to: number): boolean {

@@ -7,10 +7,9 @@
  * tables newest first, then for each deeper level the one table whose key range holds
  * the key; the first version found (at or below the snapshot) decides.
  *
- * Versions: the tables of the current version form a TableSet. A scan pins the set it
- * started with; a table that leaves the current version is closed and its file deleted
- * only once no pinned set holds it. Snapshots are registered (snapshot() returns a
- * Snapshot), so flushes and compactions know which old versions must be kept.
+ * Versions (version-set.ts): the tables of the current version, pinned by scans and
+ * jobs, and the manifest. Snapshots are registered (snapshot() returns a Snapshot), so
+ * flushes and compactions know which old versions must be kept.
  *
  * Threading: everything runs on the caller's thread. A full memtable is frozen and
  * its flush is deferred to a setImmediate task (the "background"), so a burst of
@@ -19,18 +18,19 @@
  * returns, which bounds memory.
  */
 import { compareRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from './coding.js';
-import { CorruptionError, TreeClosedError } from './errors.js';
-import { joinPath, NodeFileSystem, type FileSystem } from './fs.js';
+import { TreeClosedError } from './errors.js';
+import { NodeFileSystem, type FileSystem } from './fs.js';
 import type { InternalIterator } from './iterator.js';
 import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
 import { checkTreeOptions } from './options.js';
-import { applyEdit, Manifest, manifestName, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
+import type { VersionEdit, VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
-import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableReader, type TableOptions } from './table.js';
+import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, type TableOptions, type TableReader } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
 import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
+import { levelSearch, VersionSet, type LiveTable, type TableSet } from './version-set.js';
 import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pickCompaction, validateLevelOptions, type CompactionTask, type LevelOptions } from './compaction.js';
 
 /** Input bytes of flush work per memtable byte written (see Tree.paceFactor). */
@@ -168,10 +168,6 @@ export interface TreeStats {
   readonly blockReads: number;
 }
 
-const fileName = (n: number, ext: string): string => `${String(n).padStart(6, '0')}.${ext}`;
-const FILE_RE = /^(\d{6,})\.(log|sst)$/;
-const MANIFEST_RE = /^MANIFEST-(\d{6,})$/;
-
 function lessThan(a: Uint8Array, b: Uint8Array): boolean {
   return compareRegions(a, 0, a.length, b, 0, b.length) < 0;
 }
@@ -264,52 +260,6 @@ class SnapshotRegistry {
   }
 }
 
-/** An open table of some version: its reader, its manifest entry, and how many live table sets hold it. */
-class LiveTable {
-  refs = 0;
-  /** Out of the current version: the file is deleted when the last set holding it is released. */
-  obsolete = false;
-  constructor(
-    readonly reader: TableReader,
-    /** Replaced when a move puts the same file at a deeper level. */
-    public entry: TableEntry,
-  ) {}
-  get smallest(): Uint8Array {
-    return this.entry.smallest;
-  }
-  get largest(): Uint8Array {
-    return this.entry.largest;
-  }
-}
-
-/**
- * The tables of one version, immutable. The current version's set is held by the tree;
- * a scan or a job pins the set it started with (refs), so its tables stay open and
- * their files stay on disk until it is done, whatever compactions install meanwhile.
- */
-class TableSet {
-  refs = 0;
-  /** L0, newest first (by maxSeq, then id). */
-  readonly l0: LiveTable[];
-  /** levels[i]: the tables of level i + 1, sorted by smallest key, non-overlapping. */
-  readonly levels: LiveTable[][];
-  readonly all: LiveTable[];
-  constructor(tables: readonly LiveTable[]) {
-    this.all = [...tables];
-    this.l0 = tables.filter((t) => t.entry.level === 0).sort((a, b) => b.entry.maxSeq - a.entry.maxSeq || b.entry.id - a.entry.id);
-    let depth = 0;
-    for (const t of tables) if (t.entry.level > depth) depth = t.entry.level;
-    this.levels = [];
-    for (let l = 1; l <= depth; l++) {
-      this.levels.push(
-        tables
-          .filter((t) => t.entry.level === l)
-          .sort((a, b) => compareRegions(a.entry.smallest, 0, a.entry.smallest.length, b.entry.smallest, 0, b.entry.smallest.length)),
-      );
-    }
-  }
-}
-
 function levelOptionsOf(o: TreeOptions): LevelOptions {
   const d = DEFAULT_LEVEL_OPTIONS;
   const l = {
@@ -325,20 +275,6 @@ function levelOptionsOf(o: TreeOptions): LevelOptions {
   };
   validateLevelOptions(l);
   return l;
-}
-
-/** The index of the first table in a level whose largest key is >= key. */
-function levelSearch(tables: readonly LiveTable[], key: Uint8Array): number {
-  let lo = 0;
-  let hi = tables.length;
-  const len = key.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const l = tables[mid]!.entry.largest;
-    if (compareRegions(l, 0, l.length, key, 0, len) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 export class Tree {
@@ -366,13 +302,9 @@ export class Tree {
   private mem!: Memtable;
   /** Frozen memtables, newest first. */
   private imms: Memtable[] = [];
-  /** The current version's tables. */
-  private current: TableSet = new TableSet([]);
-  private version: VersionState = { logNumber: 0, nextFile: 1, lastSeq: 0, tables: new Map() };
-  private manifest!: Manifest;
+  private readonly versions: VersionSet;
   private wal: WalWriter | undefined;
   private lastSeq = 0;
-  private nextFile = 1;
   private closed = false;
   private failure: unknown = undefined;
   private idleScheduled = false;
@@ -387,7 +319,6 @@ export class Tree {
   private flushes = 0;
   private flushMs = 0;
   private compactionMs = 0;
-  private obsoleteDeleted = 0;
 
   /** Where the last successful lookup found its value. */
   private foundBuf: Uint8Array = new Uint8Array(0);
@@ -415,64 +346,27 @@ export class Tree {
       bloomBitsPerKey: options.bloomBitsPerKey ?? DEFAULT_TABLE_OPTIONS.bloomBitsPerKey,
     };
     this.cache = new BlockCache(options.blockCacheBytes ?? 128 * 1024 * 1024);
+    this.versions = new VersionSet(this.fs, dir, this.cache);
     try {
       this.recover(options.recovery ?? 'strict');
     } catch (err) {
       // Release what recovery opened before it failed.
-      for (const t of this.current.all) t.reader.close();
+      this.versions.closeReaders();
       throw err;
     }
   }
 
-  /**
-   * Rebuilds the version from the manifest, deletes table files it does not name,
-   * replays the WAL, and starts a fresh manifest and WAL.
-   */
+  /** Recovers the version set, replays the WAL into a table, and starts a fresh manifest and WAL. */
   private recover(mode: LogRecoveryMode): void {
-    const fs = this.fs;
-    const dir = this.dir;
-    fs.mkdirp(dir);
-
-    const recovered = recoverManifest(fs, dir, mode);
-    let state = recovered.state;
-    const names = fs.list(dir);
-    let maxNumber = 0;
-    const logs: number[] = [];
-    for (const name of names) {
-      const m = FILE_RE.exec(name) ?? MANIFEST_RE.exec(name);
-      if (m === null) continue;
-      const n = Number(m[1]);
-      if (n > maxNumber) maxNumber = n;
-      if (m[2] === 'log' && n >= state.logNumber) logs.push(n);
-      // A table the manifest does not name is the output of a flush or compaction that
-      // crashed before its edit was synced (or an input whose deletion the crash cut
-      // short): its data is either elsewhere or obsolete, and reading it could
-      // resurrect deleted keys. Delete it before anything reads.
-      if (m[2] === 'sst' && !state.tables.has(n)) fs.remove(joinPath(dir, name));
-    }
-    this.nextFile = Math.max(state.nextFile, maxNumber + 1);
-
-    // Open every table the version names; a missing or corrupt one is a typed error.
-    const live: LiveTable[] = [];
-    try {
-      for (const t of state.tables.values()) {
-        const path = joinPath(dir, fileName(t.id, 'sst'));
-        if (!fs.exists(path)) throw new CorruptionError(path, 0, 'table named by the manifest is missing');
-        live.push(new LiveTable(TableReader.open(fs, path, t.id, this.cache), t));
-      }
-    } catch (err) {
-      for (const t of live) t.reader.close();
-      throw err;
-    }
-    this.setCurrent(new TableSet(live));
+    this.fs.mkdirp(this.dir);
+    const versions = this.versions;
+    const { logs, lastSeq: versionSeq } = versions.recover(mode);
 
     // Replay the WAL files the version still needs, oldest first.
-    logs.sort((a, b) => a - b);
-    let lastSeq = state.lastSeq;
+    let lastSeq = versionSeq;
     const replayed = new Memtable();
     for (const n of logs) {
-      const path = joinPath(dir, fileName(n, 'log'));
-      const r = replayWal(fs, path, mode, (seq, kind, key, value) => {
+      const r = replayWal(this.fs, versions.logPath(n), mode, (seq, kind, key, value) => {
         replayed.add(key, seq, kind, value);
       });
       if (r.lastSeq > lastSeq) lastSeq = r.lastSeq;
@@ -486,23 +380,10 @@ export class Tree {
       const job = flushJob(this.jobContext(), replayed, [], true);
       job.step(Infinity);
       this.bytesWritten += job.bytesWritten;
-      state = applyEdit(state, { add: job.outputs });
-      this.setCurrent(new TableSet([...this.current.all, ...job.outputs.map((m) => this.openTable(m))]));
+      versions.addRecovered(job.outputs);
     }
-    const logNumber = this.nextFile++;
-    const manifestNumber = this.nextFile++;
-    state = { logNumber, nextFile: this.nextFile, lastSeq, tables: state.tables };
-    this.version = state;
-    this.manifest = Manifest.create(fs, dir, manifestNumber, state);
-    this.bytesWritten += this.manifest.size;
-
-    // Everything older is now obsolete: stale logs and manifests.
-    for (const name of names) {
-      const m = FILE_RE.exec(name);
-      if (m !== null) {
-        if (m[2] === 'log' && Number(m[1]) < logNumber) fs.remove(joinPath(dir, name));
-      } else if ((MANIFEST_RE.test(name) && name !== manifestName(manifestNumber)) || name === 'CURRENT.tmp') fs.remove(joinPath(dir, name));
-    }
+    const logNumber = versions.newFileNumber();
+    versions.startManifest(logNumber, lastSeq);
 
     this.mem = this.newMemtable();
     this.openWal(logNumber);
@@ -518,77 +399,9 @@ export class Tree {
     return new Tree(dir, options);
   }
 
-  // ---- versions ----
-
-  /** Makes `set` current: it holds its tables; the previous current set is released. */
-  private setCurrent(set: TableSet): void {
-    for (const t of set.all) t.refs++;
-    set.refs++;
-    const old = this.current;
-    this.current = set;
-    this.unpin(old);
-  }
-
-  /** Pins the current table set: its tables stay open until unpin(). */
-  private pin(): TableSet {
-    const set = this.current;
-    set.refs++;
-    return set;
-  }
-
-  private unpin(set: TableSet): void {
-    if (--set.refs > 0) return;
-    for (const t of set.all) {
-      if (--t.refs === 0) this.dropTable(t);
-    }
-  }
-
-  /** A table no set holds: close it, and delete its file if it has left the version. */
-  private dropTable(t: LiveTable): void {
-    t.reader.close();
-    if (t.obsolete) {
-      this.cache.evictTable(t.reader.id, t.reader.blockCount);
-      this.fs.remove(t.reader.path);
-      this.obsoleteDeleted++;
-    }
-  }
-
-  /**
-   * Installs a synced edit: folds it into the version, opens the added tables and
-   * marks the removed ones obsolete. The manifest must already hold the edit.
-   */
-  private installEdit(edit: VersionEdit, added: readonly LiveTable[]): void {
-    this.version = applyEdit(this.version, edit);
-    const removed = new Set(edit.remove ?? []);
-    const keep: LiveTable[] = [];
-    for (const t of this.current.all) {
-      if (!removed.has(t.entry.id)) keep.push(t);
-      else {
-        const moved = this.version.tables.get(t.entry.id);
-        if (moved !== undefined) {
-          // A move: removed and re-added under the same id at another level; the file stays.
-          t.entry = moved;
-          keep.push(t);
-        } else t.obsolete = true;
-      }
-    }
-    this.setCurrent(new TableSet([...keep, ...added]));
-  }
-
-  /** Appends an edit to the manifest (synced) and counts its bytes. */
-  private logEdit(edit: VersionEdit): void {
-    const before = this.manifest.size;
-    this.manifest.append(edit);
-    this.bytesWritten += this.manifest.size - before;
-  }
-
-  private openTable(meta: TableEntry): LiveTable {
-    return new LiveTable(TableReader.open(this.fs, joinPath(this.dir, fileName(meta.id, 'sst')), meta.id, this.cache), meta);
-  }
-
   /** The manifest's view of the current version (levels are each TableEntry's `level`). */
   currentVersion(): VersionState {
-    return this.version;
+    return this.versions.version;
   }
 
   /**
@@ -604,9 +417,19 @@ export class Tree {
   private openWal(number: number): void {
     this.mem.logNumber = number;
     if (this.durability === 'none') return;
-    this.wal = new WalWriter(this.fs, joinPath(this.dir, fileName(number, 'log')), number, this.durability);
+    this.wal = new WalWriter(this.fs, this.versions.logPath(number), number, this.durability);
     // The new file's directory entry must survive power loss before writes to it are acknowledged.
     if (this.durability === 'fsync') this.fs.syncDir(this.dir);
+  }
+
+  /**
+   * Records a failure of a write, flush or compaction: from then on writes, flush(),
+   * compactAll() and settle() throw it, while reads still answer from what the tree
+   * holds. Returns `err`, for `throw this.failed(err)`.
+   */
+  private failed(err: unknown): unknown {
+    this.failure = err;
+    return err;
   }
 
   /** Before a write: the tree is open and no earlier write or flush failed. */
@@ -679,8 +502,7 @@ export class Tree {
       try {
         this.wal.addOne(seq, kind, key, value);
       } catch (err) {
-        this.failure = err; // a half-written record may sit in the log: accept no further writes
-        throw err;
+        throw this.failed(err); // a half-written record may sit in the log
       }
     }
     this.lastSeq = seq;
@@ -714,8 +536,7 @@ export class Tree {
       try {
         this.wal.addBatch(first, ops);
       } catch (err) {
-        this.failure = err;
-        throw err;
+        throw this.failed(err);
       }
     }
     const mem = this.mem;
@@ -748,7 +569,7 @@ export class Tree {
       this.foundLen = m.valueLength(n);
       return LOOKUP_PUT;
     }
-    const set = this.current;
+    const set = this.versions.current;
     const len = key.length;
     const l0 = set.l0;
     for (let i = 0; i < l0.length; i++) {
@@ -831,11 +652,11 @@ export class Tree {
   scan(range: Range, visit: Visitor, snapshot?: Snapshot | number): number {
     this.checkOpen();
     const seq = this.seqOf(snapshot);
-    const set = this.pin();
+    const set = this.versions.pin();
     try {
       return this.scanUnguarded(set, range, visit, seq);
     } finally {
-      this.unpin(set);
+      this.versions.unpin(set);
     }
   }
 
@@ -982,7 +803,7 @@ export class Tree {
 
   /** The job context: jobs allocate file numbers from the tree (recorded as nextFile in each edit). */
   private jobContext(): JobContext {
-    return { fs: this.fs, dir: this.dir, tableOptions: this.tableOptions, newFileNumber: () => this.nextFile++ };
+    return { fs: this.fs, dir: this.dir, tableOptions: this.tableOptions, newFileNumber: () => this.versions.newFileNumber() };
   }
 
   /** True when a flush or compaction has work left. */
@@ -1027,20 +848,19 @@ export class Tree {
         this.stallMs += performance.now() - t0;
       }
     } catch (err) {
-      this.failure = err;
-      throw err;
+      throw this.failed(err);
     }
     if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
   }
 
   /** Frozen memtables beyond maxImmutableMemtables, or L0 at its stop trigger: the write waits for jobs. */
   private mustStop(): boolean {
-    return this.imms.length > this.maxImmutable || (this.autoCompaction && this.current.l0.length >= this.levelOptions.l0StopTrigger);
+    return this.imms.length > this.maxImmutable || (this.autoCompaction && this.versions.current.l0.length >= this.levelOptions.l0StopTrigger);
   }
 
   /** At maxImmutableMemtables frozen memtables, or L0 at its slowdown trigger: each write does a larger slice. */
   private shouldSlowDown(): boolean {
-    return (this.maxImmutable > 0 && this.imms.length >= this.maxImmutable) || (this.autoCompaction && this.current.l0.length >= this.levelOptions.l0SlowdownTrigger);
+    return (this.maxImmutable > 0 && this.imms.length >= this.maxImmutable) || (this.autoCompaction && this.versions.current.l0.length >= this.levelOptions.l0SlowdownTrigger);
   }
 
   /**
@@ -1068,7 +888,7 @@ export class Tree {
     try {
       this.doWork(budget);
     } catch (err) {
-      this.failure = err; // the next write or settle() throws it
+      this.failed(err); // the next write or settle() throws it
     }
   }
 
@@ -1116,17 +936,16 @@ export class Tree {
     // The table's directory entry must be durable before the manifest names it.
     if (outputs.length > 0) this.fs.syncDir(this.dir);
     const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
-    const edit: VersionEdit = { add: outputs, logNumber: newer.logNumber, nextFile: this.nextFile, lastSeq: this.lastSeq };
-    this.logEdit(edit);
-    const tables = outputs.map((m) => this.openTable(m));
+    const edit: VersionEdit = { add: outputs, logNumber: newer.logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.lastSeq };
+    const tables = this.versions.logEdit(edit);
     this.imms.pop();
     this.flushing = undefined;
-    this.installEdit(edit, tables);
-    if (f.mem.logNumber > 0 && this.durability !== 'none') this.fs.remove(joinPath(this.dir, fileName(f.mem.logNumber, 'log')));
+    this.versions.installEdit(edit, tables);
+    if (f.mem.logNumber > 0 && this.durability !== 'none') this.fs.remove(this.versions.logPath(f.mem.logNumber));
     this.flushes++;
     this.flushMs += performance.now() - t0;
     // A flush during a long compaction adds to what is owed: the pace follows it.
-    if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.version, this.levelOptions);
+    if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.versions.version, this.levelOptions);
     this.maybeStartCompaction();
   }
 
@@ -1138,12 +957,12 @@ export class Tree {
   private maybeStartCompaction(): void {
     if (!this.autoCompaction || this.compacting !== undefined || this.closed) return;
     for (;;) {
-      const task = pickCompaction(this.version, this.levelOptions);
+      const task = pickCompaction(this.versions.version, this.levelOptions);
       if (task === undefined) {
         this.debt = 0;
         return;
       }
-      this.debt = compactionDebt(this.version, this.levelOptions);
+      this.debt = compactionDebt(this.versions.version, this.levelOptions);
       if (task.kind === 'move') {
         this.installMove(task);
         continue; // a move never makes the same task again: the level it left is smaller
@@ -1154,13 +973,13 @@ export class Tree {
   }
 
   private startCompaction(task: CompactionTask): void {
-    const set = this.pin();
+    const set = this.versions.pin();
     const byId = new Map(set.all.map((t) => [t.entry.id, t] as const));
     const readers: TableReader[] = [];
     for (const e of [...task.inputs, ...task.overlaps]) {
       const t = byId.get(e.id);
       if (t === undefined) {
-        this.unpin(set);
+        this.versions.unpin(set);
         throw new Error(`compaction task names table ${e.id}, which is not in the current version`);
       }
       readers.push(t.reader);
@@ -1174,28 +993,26 @@ export class Tree {
     const t0 = performance.now();
     const outputs = c.job.outputs;
     if (outputs.length > 0) this.fs.syncDir(this.dir);
-    const edit: VersionEdit = { ...compactionEdit(c.task, outputs), nextFile: this.nextFile, lastSeq: this.lastSeq };
-    this.logEdit(edit);
-    const tables = outputs.map((m) => this.openTable(m));
+    const edit: VersionEdit = { ...compactionEdit(c.task, outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.lastSeq };
+    const tables = this.versions.logEdit(edit);
     this.compacting = undefined;
-    this.installEdit(edit, tables);
-    this.unpin(c.set);
+    this.versions.installEdit(edit, tables);
+    this.versions.unpin(c.set);
     this.bytesWritten += c.job.bytesWritten;
     this.compactionBytesRead += c.job.bytesRead;
     this.compactionBytesWritten += c.job.bytesWritten;
     this.entriesDropped += c.job.entriesDropped;
     this.compactions++;
     this.compactionMs += performance.now() - t0;
-    this.onCompaction?.({ task: c.task, version: this.version });
+    this.onCompaction?.({ task: c.task, version: this.versions.version });
     this.maybeStartCompaction();
   }
 
   private installMove(task: CompactionTask): void {
-    const edit: VersionEdit = { ...compactionEdit(task, []), nextFile: this.nextFile, lastSeq: this.lastSeq };
-    this.logEdit(edit);
-    this.installEdit(edit, []);
+    const edit: VersionEdit = { ...compactionEdit(task, []), nextFile: this.versions.nextFileNumber, lastSeq: this.lastSeq };
+    this.versions.installEdit(edit, this.versions.logEdit(edit));
     this.moves++;
-    this.onCompaction?.({ task, version: this.version });
+    this.onCompaction?.({ task, version: this.versions.version });
   }
 
   /** Runs pending work between event-loop turns, in bounded chunks, for callers that yield. */
@@ -1208,7 +1025,7 @@ export class Tree {
       try {
         this.doWork(IDLE_SLICE_BYTES);
       } catch (err) {
-        this.failure = err;
+        this.failed(err);
         return;
       }
       if (this.hasWork()) this.scheduleIdleWork();
@@ -1233,8 +1050,7 @@ export class Tree {
       this.rotateForFlush();
       if (!this.deferFlush) this.flushAll();
     } catch (err) {
-      this.failure = err;
-      throw err;
+      throw this.failed(err);
     }
   }
 
@@ -1248,9 +1064,9 @@ export class Tree {
     this.check();
     try {
       while (this.compacting !== undefined) this.doWork(Infinity);
-      const tables = [...this.version.tables.values()];
+      const tables = [...this.versions.version.tables.values()];
       if (tables.length === 0) return;
-      const targets = levelTargets(this.version, this.levelOptions).bytes;
+      const targets = levelTargets(this.versions.version, this.levelOptions).bytes;
       let total = 0;
       for (const t of tables) total += t.size;
       let out = 1;
@@ -1274,8 +1090,7 @@ export class Tree {
       this.compactionMs += performance.now() - t0;
       this.installCompaction(c);
     } catch (err) {
-      this.failure = err;
-      throw err;
+      throw this.failed(err);
     }
   }
 
@@ -1286,8 +1101,7 @@ export class Tree {
       this.rotateForFlush();
       this.flushAll();
     } catch (err) {
-      this.failure = err;
-      throw err;
+      throw this.failed(err);
     }
   }
 
@@ -1301,7 +1115,7 @@ export class Tree {
       this.wal.close();
       this.wal = undefined;
     }
-    this.openWal(this.nextFile++);
+    this.openWal(this.versions.newFileNumber());
   }
 
   /** Resolves once no flush or compaction is pending: runs them to completion now. */
@@ -1311,8 +1125,7 @@ export class Tree {
       this.maybeStartCompaction();
       while (this.hasWork()) this.doWork(Infinity);
     } catch (err) {
-      this.failure = err;
-      throw err;
+      throw this.failed(err);
     }
   }
 
@@ -1339,7 +1152,7 @@ export class Tree {
       this.flushing = undefined;
       if (this.compacting !== undefined) {
         this.compacting.job.abandon();
-        this.unpin(this.compacting.set);
+        this.versions.unpin(this.compacting.set);
         this.compacting = undefined;
       }
       this.snapshots.clear();
@@ -1348,16 +1161,13 @@ export class Tree {
         this.wal.close();
         this.wal = undefined;
       }
-      this.manifest.close();
-      const set = this.current;
-      this.current = new TableSet([]);
-      this.unpin(set);
+      this.versions.close();
     }
   }
 
   stats(): TreeStats {
     let tableBytes = 0;
-    const set = this.current;
+    const set = this.versions.current;
     for (const t of set.all) tableBytes += t.entry.size;
     let memBytes = this.mem.approximateBytes;
     for (const m of this.imms) memBytes += m.approximateBytes;
@@ -1366,7 +1176,7 @@ export class Tree {
     const levelFiles = [set.l0.length, ...set.levels.map((l) => l.length)];
     const levelBytes = [set.l0, ...set.levels].map((l) => l.reduce((a, t) => a + t.entry.size, 0));
     return {
-      bytesWritten: this.bytesWritten + (this.wal?.size ?? 0),
+      bytesWritten: this.bytesWritten + this.versions.manifestBytes + (this.wal?.size ?? 0),
       tables: set.all.length,
       tableBytes,
       levelFiles,
@@ -1375,7 +1185,7 @@ export class Tree {
       immutableMemtables: this.imms.length,
       lastSeq: this.lastSeq,
       liveSnapshots: this.snapshots.list().length,
-      obsoleteTablesDeleted: this.obsoleteDeleted,
+      obsoleteTablesDeleted: this.versions.obsoleteDeleted,
       stallMs: Math.round(this.stallMs),
       slowdowns: this.slowdowns,
       stops: this.stops,

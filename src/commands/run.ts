@@ -18,7 +18,7 @@ import {
   type WorkloadResult,
 } from '../results.js';
 import { prepareEngines, runScenario, type EngineRequest } from '../runner/run.js';
-import { DOCUMENT_WORKLOADS, MAX_THREADS, WRITER_MODES, type WriterMode, loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
+import { DEFAULT_MIN_SAMPLE_MS, DEFAULT_PROCESSES, DOCUMENT_WORKLOADS, MAX_PROCESSES, MAX_THREADS, WRITER_MODES, type WriterMode, loadScenarioFile, parseWorkloadList, resolveScenario, WORKLOAD_LABELS, type Scenario, type ScenarioOverrides } from '../scenario.js';
 import { collect, fraction, nonNegativeInt, openFraction, positiveInt } from './options.js';
 
 interface RunFlags {
@@ -30,6 +30,8 @@ interface RunFlags {
   durability?: Durability;
   repetitions?: number;
   warmup?: number;
+  processes?: number;
+  minSampleMs?: number;
   seed?: number;
   workloads?: string;
   scanLength?: number;
@@ -96,6 +98,8 @@ function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[], swe
     '--durability', scenario.durability,
     '--repetitions', String(scenario.repetitions),
     '--warmup', String(scenario.warmup),
+    '--processes', String(scenario.processes),
+    '--min-sample-ms', String(scenario.minSampleMs),
     '--seed', String(scenario.seed),
     '--workloads', scenario.workloads.join(','),
     '--scan-length', String(scenario.scanLength),
@@ -137,6 +141,8 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--durability <mode>', 'what an acknowledged write survives: none (clean close), os (process kill), fsync (power loss)').choices([...DURABILITY_MODES]))
     .option('-r, --repetitions <n>', 'timed repetitions per workload', positiveInt('--repetitions', 1000))
     .option('--warmup <n>', 'untimed warm-up repetitions before them', nonNegativeInt('--warmup', 100))
+    .option('--processes <n>', `independent child processes per engine and workload, interleaved between the engines; intervals rest on them (default ${DEFAULT_PROCESSES})`, positiveInt('--processes', MAX_PROCESSES))
+    .option('--min-sample-ms <ms>', `read and scan workloads repeat passes until a timed sample lasts this long (default ${DEFAULT_MIN_SAMPLE_MS})`, nonNegativeInt('--min-sample-ms', 60_000))
     .option('--seed <n>', 'seed of values and random orders (0 to 4294967295)', nonNegativeInt('--seed', 0xffffffff))
     .option('-w, --workloads <list>', `comma-separated workloads or groups (document, ycsb, all): ${Object.keys(WORKLOAD_LABELS).join(', ')}`)
     .option('--scan-length <n>', 'entries per range scan', positiveInt('--scan-length'))
@@ -179,6 +185,8 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
     durability: flags.durability,
     repetitions: flags.repetitions,
     warmup: flags.warmup,
+    processes: flags.processes,
+    minSampleMs: flags.minSampleMs,
     seed: flags.seed,
     workloads: flags.workloads === undefined ? undefined : parseWorkloadList(flags.workloads),
     scanLength: flags.scanLength,
@@ -262,7 +270,7 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
       const s = point;
       process.stdout.write(
         `Scenario ${s.name}: N=${s.ops.toLocaleString('en-US')}, ${s.keySize}-byte keys, ${s.valueSize}-byte values, durability ${s.durability}, ` +
-          `${s.repetitions} repetitions after ${s.warmup} warm-up, seed ${s.seed}` +
+          `${s.processes} process${s.processes === 1 ? '' : 'es'} × ${s.repetitions} repetitions after ${s.warmup} warm-up, samples of ≥ ${s.minSampleMs} ms (reads, scans), seed ${s.seed}` +
           (s.batch > 1 ? `, batches of ${s.batch}` : '') +
           (s.concurrency > 1 ? `, ${s.concurrency} outstanding async operations` : '') +
           (s.threads > 1 ? `, ${s.threads} client threads` : '') +

@@ -374,7 +374,7 @@ export async function runExternal(job: ChildJob, onPhase: (phase: string) => voi
     unit: workload === 'range-scan' || workload === 'prefix-scan' ? 'entry' : 'op',
     unitsPerRepetition: expected.units,
     repetitions: ok ? repetitions : [],
-    opsPerSec: ok ? summarize(repetitions.map((r) => r.opsPerSec)) : null,
+    opsPerSec: ok ? summarize(repetitions.map((r) => r.opsPerSec), repetitions.map(() => 0)) : null, // one process: no interval
     // Protocol v1 carries no latency samples, heap or I/O counters: not measured.
     latency: null,
     resources: null,

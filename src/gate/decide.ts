@@ -55,7 +55,7 @@ export interface WorkloadVerdict {
   /** median(head) / median(base): below 1 is slower. NaN when unjudged for want of samples. */
   readonly ratio: number;
   /** 95% percentile-bootstrap interval of the ratio (src/stats.ts), for the reader. */
-  readonly ci95: [number, number];
+  readonly ci95: [number, number] | null;
   /** One-sided Mann–Whitney p-value that head is slower. */
   readonly pSlower: number;
   /** One-sided Mann–Whitney p-value that head is faster. */

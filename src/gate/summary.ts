@@ -52,7 +52,7 @@ export function verdictLine(decision: GateDecision): string {
 }
 
 function ciCell(v: WorkloadVerdict): string {
-  if (!Number.isFinite(v.ci95[0])) return 'N/A';
+  if (v.ci95 === null || !Number.isFinite(v.ci95[0])) return 'N/A';
   return `${pct(v.ci95[0] - 1)} … ${pct(v.ci95[1] - 1)}`;
 }
 

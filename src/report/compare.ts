@@ -60,7 +60,7 @@ export interface Comparison {
 }
 
 export const CI_UNAVAILABLE_PUBLISHED = 'published figures have one value and no repetitions';
-export const CI_UNAVAILABLE_FEW = 'fewer than 2 repetitions';
+export const CI_UNAVAILABLE_FEW = 'too few independent processes for a 95% interval';
 
 function cellOf(side: Side, result: WorkloadResult | undefined): Cell {
   if (result === undefined)
@@ -88,8 +88,10 @@ export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boo
   const r = ratioOfMedians(
     a.result.repetitions.map((x) => x.opsPerSec),
     b.result.repetitions.map((x) => x.opsPerSec),
+    a.result.repetitions.map((x) => x.process ?? 0),
+    b.result.repetitions.map((x) => x.process ?? 0),
   );
-  return { ratio, ci95: r.ci95, ciUnavailable: null };
+  return r.ci95 === null ? { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_FEW } : { ratio, ci95: r.ci95, ciUnavailable: null };
 }
 
 /** Ratios of the document's shape (first side / each other side), or every side / the baseline. */

@@ -83,10 +83,16 @@ export function observations(cmp: Comparison): string[] {
         const large = cmp.rows.find((r) => r.workload === w && r.point === last)?.cells[i]?.result;
         if (!small?.opsPerSec || !large?.opsPerSec || small.status !== 'verified' || large.status !== 'verified') continue;
         if (small.repetitions.length < 2 || large.repetitions.length < 2) continue;
-        const r = ratioOfMedians(large.repetitions.map((x) => x.opsPerSec), small.repetitions.map((x) => x.opsPerSec));
-        if (r.ci95[0] > 1 || r.ci95[1] < 1) {
+        const r = ratioOfMedians(
+          large.repetitions.map((x) => x.opsPerSec),
+          small.repetitions.map((x) => x.opsPerSec),
+          large.repetitions.map((x) => x.process ?? 0),
+          small.repetitions.map((x) => x.process ?? 0),
+        );
+        const ci = r.ci95;
+        if (ci !== null && (ci[0] > 1 || ci[1] < 1)) {
           const d = (r.ratio - 1) * 100;
-          const [from, to] = d < 0 ? [(1 - r.ci95[1]) * 100, (1 - r.ci95[0]) * 100] : [(r.ci95[0] - 1) * 100, (r.ci95[1] - 1) * 100];
+          const [from, to] = d < 0 ? [(1 - ci[1]) * 100, (1 - ci[0]) * 100] : [(ci[0] - 1) * 100, (ci[1] - 1) * 100];
           out.push(
             `${side.name}'s throughput ${on(w)} ${d < 0 ? 'falls' : 'rises'} by ${Math.abs(d).toFixed(1)}% from N = ${formatInt(first)} to N = ${formatInt(last)} (95% CI ${from.toFixed(1)}–${to.toFixed(1)}%).`,
           );

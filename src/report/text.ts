@@ -10,7 +10,7 @@ export function opsCell(cell: Cell): string {
 
 const SHORT_REASON: Record<string, string> = {
   [CI_UNAVAILABLE_PUBLISHED]: 'no CI: published',
-  [CI_UNAVAILABLE_FEW]: 'no CI: 1 repetition',
+  [CI_UNAVAILABLE_FEW]: 'too few samples for a 95% CI',
 };
 
 /** `0.86x [0.84–0.88]`, `0.86x (no CI: published)`, or `-` when either side has no figure (the document's dash). */

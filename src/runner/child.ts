@@ -5,30 +5,27 @@
  * Phases per repetition: open (a fresh store when the workload changes it), load
  * (untimed), settle, measure (timed as a whole, no clock read per operation), settle
  * again (timed separately), verify (untimed). tinybench drives warm-up and repetitions;
- * the measured duration is handed to it as `overriddenDuration`.
+ * the measured duration is handed to it as `overriddenDuration`. How a repetition reaches
+ * the store (this thread, client threads, a writer thread) is its driver's (drivers.ts);
+ * this file owns the phases and the building of the result.
  */
-import { mkdir, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
-import type { AsyncStore, Engine, Store, SyncStore } from '../engine.js';
+import type { Engine } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import type { WorkloadResult } from '../results.js';
 import { findEngine } from '../registry.js';
 import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
-import { loadStore, type Timed, type WorkloadPlan } from './workloads.js';
-import { planFor, type AnyPlan } from './plans.js';
-import { WRITER_CONTROL_INTS, planReaderWithWriterThread, type ReaderPlan } from './mixed.js';
-import { ClientThreads, WriterThread, type ThreadJob } from './threads.js';
+import { gc, startDriver, type RepetitionDriver } from './drivers.js';
+import type { Timed, WorkloadPlan } from './plan-kit.js';
 import { diskUsage } from './outcomes.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
 };
 const progress = (phase: string): void => send({ type: 'progress', phase });
-const gc = (globalThis as { gc?: () => void }).gc;
 
 interface IoCounters {
   rchar: number;
@@ -52,43 +49,6 @@ function ioDelta(a: IoCounters | null, b: IoCounters | null): IoCounters | null 
 }
 
 
-/** A store that does nothing: the same timed loop against it is the harness's own cost. */
-const EMPTY = new Uint8Array(0);
-const nullSync: SyncStore = {
-  api: 'sync',
-  put() {},
-  get: () => EMPTY,
-  delete() {},
-  has: () => false,
-  batch() {},
-  scan: () => 0,
-  settle: async () => {},
-  stats: () => ({}),
-  close: async () => {},
-};
-const nullAsync: AsyncStore = {
-  api: 'async',
-  put: async () => {},
-  get: async () => EMPTY,
-  delete: async () => {},
-  has: async () => false,
-  batch: async () => {},
-  scan: async () => 0,
-  settle: async () => {},
-  stats: () => ({}),
-  close: async () => {},
-};
-
-async function timeRun(plan: WorkloadPlan, store: Store, concurrency: number): Promise<Timed> {
-  return store.api === 'sync' ? plan.runSync(store) : await plan.runAsync(store, concurrency);
-}
-
-async function harnessOverheadNs(plan: WorkloadPlan, api: Engine['api'], concurrency: number): Promise<number> {
-  let best = Infinity;
-  for (let r = 0; r < 5; r++) best = Math.min(best, (await timeRun(plan, api === 'sync' ? nullSync : nullAsync, concurrency)).ms);
-  return (best * 1e6) / plan.unitsPerRepetition;
-}
-
 function timerOverheadNs(): number {
   const samples = new Float64Array(10001);
   for (let i = 0; i < samples.length; i++) {
@@ -99,107 +59,100 @@ function timerOverheadNs(): number {
   return quantileSorted(samples, 0.5) * 1e6;
 }
 
-async function run(job: ChildJob): Promise<WorkloadResult> {
-  const started = performance.now();
-  const descriptor = findEngine(job.engine);
-  if (descriptor === undefined) throw new Error(`unknown engine ${job.engine}`);
-  const engine = await descriptor.load();
+/** One timed sample: passes of the timed part, summed. */
+interface Sample extends Timed {
+  readonly passes: number;
+}
+
+/**
+ * A timed sample: the timed part, repeated on the same store until the sample lasts
+ * `minSampleMs` where the driver allows it (read and scan workloads). A workload that changes
+ * the store runs once per sample: a second pass would find the store already written (or
+ * emptied), a different workload. Every pass's digest is checked, so the sample's is the
+ * first wrong one, or the expected one.
+ */
+async function timedSample(driver: RepetitionDriver, minSampleMs: number): Promise<Sample> {
+  let first = await driver.timed();
+  let { ms, cpuMs, involuntaryContextSwitches } = first;
+  let passes = 1;
+  const expected = driver.plan.expectedDigest;
+  while (driver.repeatablePasses && ms < minSampleMs) {
+    const next = await driver.timed();
+    ms += next.ms;
+    cpuMs = cpuMs === null || next.cpuMs === null ? null : cpuMs + next.cpuMs;
+    involuntaryContextSwitches = involuntaryContextSwitches === null || next.involuntaryContextSwitches === null ? null : involuntaryContextSwitches + next.involuntaryContextSwitches;
+    if (expected !== undefined && first.digest === expected) first = next;
+    passes++;
+  }
+  return { digest: first.digest, ms, cpuMs, involuntaryContextSwitches, passes };
+}
+
+/** What the repetitions measured and checked. */
+interface Measured {
+  readonly repetitions: WorkloadResult['repetitions'];
+  readonly ioPerRep: IoCounters[];
+  /** The writer thread's writes and writes/s in each timed repetition. */
+  readonly writerWrites: number[];
+  readonly writerOpsPerSec: number[];
+  peakHeap: number;
+  verified: boolean;
+  diskBytes: number | null;
+  storeStats: Record<string, unknown> | null;
+  failure: string | undefined;
+}
+
+/**
+ * The repetitions, driven by tinybench (warm-up, then the counted ones): each opens what it
+ * needs, runs the timed part, settles, and is checked; the last one's store is measured.
+ */
+async function measureRepetitions(job: ChildJob, engine: Engine, driver: RepetitionDriver): Promise<Measured> {
   const { scenario } = job;
-  const n = scenario.ops;
-
-  // Client threads (--threads N, document workloads), or a writer thread (read-while-writing on
-  // an engine whose store threads may share); in either case every open says how many share it.
-  const threads = scenario.threads;
-  const writerThread = job.workload === 'read-while-writing' && job.writer === 'thread';
-  if ((threads > 1 || writerThread) && !engine.threads.shared) throw new Error(`${job.engine} cannot share a store between threads: ${engine.threads.reason}`);
-  const sharedBy = threads > 1 ? threads : writerThread ? 2 : undefined;
-  const threadJob: ThreadJob = { engine: job.engine, workload: job.workload, scenario, durability: job.durability, options: job.options, sharedBy: sharedBy ?? 1 };
-
-  progress('preparing the workload');
-  const progressBuffer = writerThread ? new SharedArrayBuffer(WRITER_CONTROL_INTS * Int32Array.BYTES_PER_ELEMENT) : undefined;
-  const reader: ReaderPlan | undefined = progressBuffer === undefined ? undefined : planReaderWithWriterThread(scenario, new Int32Array(progressBuffer));
-  const plan: AnyPlan = reader ?? planFor(job.workload, scenario);
-  const overheadNs = await harnessOverheadNs(plan, engine.api, scenario.concurrency);
-  let clients: ClientThreads | undefined;
-  let writer: WriterThread | undefined;
-  if (threads > 1) {
-    progress(`starting ${threads} client threads`);
-    clients = await ClientThreads.start(threadJob, threads, plan.callsPerRepetition, plan.chunkCalls);
-  }
-  if (progressBuffer !== undefined) {
-    progress('starting the writer thread');
-    writer = await WriterThread.start(threadJob, progressBuffer, scenario.writerRate);
-  }
-  gc?.();
-  const baselineRssBytes = process.memoryUsage.rss();
-
-  let storeCounter = 0;
-  let store: Store | undefined;
-  let storeDir = '';
-  const openStore = async (): Promise<Store> => {
-    storeDir = join(job.workDir, `store-${storeCounter++}`);
-    await mkdir(storeDir, { recursive: true });
-    const opened = await engine.open({ dir: storeDir, durability: job.durability, options: job.options, sharedBy });
-    if (plan.precondition === 'loaded') {
-      progress(`loading ${n} keys`);
-      await loadStore(opened, scenario, n);
-    }
-    return opened;
+  const { plan } = driver;
+  const out: Measured = { repetitions: [], ioPerRep: [], writerWrites: [], writerOpsPerSec: [], peakHeap: 0, verified: false, diskBytes: null, storeStats: null, failure: undefined };
+  const sampleHeap = (): void => {
+    out.peakHeap = Math.max(out.peakHeap, process.memoryUsage().heapUsed);
   };
-  /** The store the client threads will open: made (and loaded) here, then closed; `reopen` opens it again to check it. */
-  const prepareForClients = async (): Promise<void> => {
-    const s = await openStore();
-    await s.close();
-  };
-  const reopen = async (): Promise<Store> => engine.open({ dir: storeDir, durability: job.durability, options: job.options, sharedBy });
-  const closeStore = async (): Promise<void> => {
-    if (store === undefined) return;
-    const s = store;
-    store = undefined;
-    await s.close();
-    if (!job.keep) await rm(storeDir, { recursive: true, force: true });
-  };
-  const removeStore = async (): Promise<void> => {
-    if (!job.keep && storeDir !== '') await rm(storeDir, { recursive: true, force: true });
-  };
-  let lastSettleMs: number | null = null;
   /** What the timed part threw, if it did. */
   let taskError: unknown;
-  let lastProblem: string | undefined;
-  /** The writer thread's writes and writes/s in each timed repetition. */
-  const writerWrites: number[] = [];
-  const writerOpsPerSec: number[] = [];
-  let lastWriter: { writes: number; opsPerSec: number } | undefined;
-  /** One timed repetition of the reads, with the writer thread writing from before the first read until after the last. */
-  const readWhileWriterRuns = async (s: Store, timed: (s: Store) => Promise<Timed | undefined>): Promise<Timed | undefined> => {
-    const { totals } = await writer!.begin(storeDir);
-    let out: Timed | undefined;
-    try {
-      out = await timed(s);
-    } finally {
-      writer!.stop();
-    }
-    const { writes, ms } = await totals;
-    reader!.setWrites(writes);
-    lastWriter = { writes, opsPerSec: (writes * 1000) / ms };
-    return out;
-  };
-
-  const repetitions: WorkloadResult['repetitions'] = [];
-  const ioPerRep: IoCounters[] = [];
-  let peakHeap = 0;
-  let failure: string | undefined;
-  let verified = false;
-  let diskBytes: number | null = null;
-  let storeStats: Record<string, unknown> | null = null;
   let ioBefore: IoCounters | null = null;
-  let lastMs = 0;
-  let lastDigest = 0;
+  let last: Sample = { ms: 0, digest: 0, cpuMs: null, involuntaryContextSwitches: null, passes: 0 };
   let repIndex = 0;
   const totalReps = scenario.warmup + scenario.repetitions;
 
-  const sampleHeap = (): void => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  const afterEach = async (mode: string | undefined): Promise<void> => {
+    // tinybench runs afterEach even when the timed part threw: that error is the result, not a check of half a run.
+    if (taskError !== undefined) throw taskError;
+    const { store, settleMs } = await driver.afterTimed();
+    const io = ioDelta(ioBefore, readIo());
+    sampleHeap();
+    if (plan.expectedDigest !== undefined && last.digest !== plan.expectedDigest)
+      throw new VerificationError(`the answers of the timed part do not match the expected digest (${last.digest} != ${plan.expectedDigest}); ${(await driver.fullCheck(store)) ?? 'the full check found nothing wrong on the second read'}`);
+    const counted = mode !== 'warmup';
+    const isLast = counted && repIndex === totalReps;
+    if (plan.mutates || isLast) {
+      progress('verifying');
+      const problem = await driver.fullCheck(store);
+      if (problem !== undefined) throw new VerificationError(problem);
+      out.verified = true;
+    }
+    const writer = driver.lastWriter();
+    if (counted && writer !== undefined) {
+      out.writerWrites.push(writer.writes);
+      out.writerOpsPerSec.push(writer.opsPerSec);
+    }
+    if (counted) {
+      const { ms, cpuMs, involuntaryContextSwitches, passes } = last;
+      const preempted = involuntaryContextSwitches !== null && cpuMs !== null && involuntaryContextSwitches > 0 && cpuMs < 0.9 * ms;
+      out.repetitions.push({ ms, opsPerSec: (plan.unitsPerRepetition * passes * 1000) / ms, settleMs, cpuMs, involuntaryContextSwitches, preempted, process: job.process ?? 0, passes });
+      if (io !== null) out.ioPerRep.push(io);
+    }
+    if (isLast) {
+      out.diskBytes = engine.persistent ? await diskUsage(driver.storeDir()) : null;
+      out.storeStats = { ...store.stats() };
+      const stale = driver.staleReads();
+      if (stale !== undefined) out.storeStats.staleReads = stale;
+    }
+    await driver.endRepetition();
   };
 
   const bench = new Bench({
@@ -214,86 +167,27 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   bench.add(
     job.workload,
     async () => {
-      let ms: number;
-      let digest: number;
       try {
-        if (clients !== undefined) {
-          const r = await clients.run(storeDir);
-          ({ ms, digest } = r);
-          lastSettleMs = r.settleMs;
-          lastProblem = r.problem;
-        } else if (writer !== undefined) ({ ms, digest } = (await readWhileWriterRuns(store!, (s) => timeRun(plan, s, scenario.concurrency)))!);
-        else ({ ms, digest } = await timeRun(plan, store!, scenario.concurrency));
+        last = await timedSample(driver, scenario.minSampleMs);
       } catch (err) {
         taskError = err;
         throw err;
       }
-      lastMs = ms;
-      lastDigest = digest;
-      return { overriddenDuration: ms };
+      return { overriddenDuration: last.ms };
     },
     {
       async: true,
-      beforeAll: async () => {
-        if (clients !== undefined) {
-          if (!plan.mutates) await prepareForClients();
-        } else if (!plan.mutates && store === undefined) store = await openStore();
-      },
+      beforeAll: () => driver.beforeAll(),
       beforeEach: async () => {
         repIndex++;
-        if (clients !== undefined) {
-          if (plan.mutates) await prepareForClients();
-        } else if (plan.mutates) store = await openStore();
+        await driver.beforeEach();
         sampleHeap();
         gc?.();
         progress(repIndex <= scenario.warmup ? `warm-up ${repIndex}/${scenario.warmup}` : `repetition ${repIndex - scenario.warmup}/${scenario.repetitions}`);
         ioBefore = readIo();
       },
       afterEach: async function (this: unknown, mode?: string) {
-        // tinybench runs afterEach even when the timed part threw: that error is the result, not a check of half a run.
-        if (taskError !== undefined) throw taskError;
-        // With client threads the store is closed here; it is opened again to be checked.
-        if (clients !== undefined) store = await reopen();
-        const s = store!;
-        let settleMs: number | null = null;
-        if (clients !== undefined) settleMs = lastSettleMs;
-        else if (plan.mutates) {
-          const t0 = performance.now();
-          await s.settle();
-          settleMs = performance.now() - t0;
-        }
-        const io = ioDelta(ioBefore, readIo());
-        sampleHeap();
-        // A plan that checks recorded answers (contains) has them in the client threads, which checked their own.
-        const fullCheck = async (): Promise<string | undefined> => (clients !== undefined && plan.checkAnswers !== undefined ? lastProblem : await plan.verify(s));
-        if (plan.expectedDigest !== undefined && lastDigest !== plan.expectedDigest)
-          throw new VerificationError(`the answers of the timed part do not match the expected digest (${lastDigest} != ${plan.expectedDigest}); ${(await fullCheck()) ?? 'the full check found nothing wrong on the second read'}`);
-        const isLast = mode !== 'warmup' && repIndex === totalReps;
-        if (plan.mutates || isLast) {
-          progress('verifying');
-          const problem = await fullCheck();
-          if (problem !== undefined) throw new VerificationError(problem);
-          verified = true;
-        }
-        if (mode !== 'warmup' && lastWriter !== undefined) {
-          writerWrites.push(lastWriter.writes);
-          writerOpsPerSec.push(lastWriter.opsPerSec);
-        }
-        if (mode !== 'warmup') {
-          repetitions.push({ ms: lastMs, opsPerSec: (plan.unitsPerRepetition * 1000) / lastMs, settleMs });
-          if (io !== null) ioPerRep.push(io);
-        }
-        if (isLast) {
-          diskBytes = engine.persistent ? await diskUsage(storeDir) : null;
-          storeStats = { ...s.stats() };
-          if (reader !== undefined) storeStats.staleReads = reader.staleReads;
-        }
-        if (plan.mutates) await closeStore();
-        else if (clients !== undefined) {
-          // The threads open it themselves next time; the last repetition's is removed after the latency pass.
-          store = undefined;
-          await s.close();
-        }
+        await afterEach(mode);
       },
     },
   );
@@ -301,83 +195,82 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   try {
     await bench.run();
   } catch (err) {
-    failure = err instanceof VerificationError ? `verification failed: ${err.message}` : `the store threw: ${errorMessage(err)}`;
+    out.failure = err instanceof VerificationError ? `verification failed: ${err.message}` : `the store threw: ${errorMessage(err)}`;
   }
-  if (failure === undefined && repetitions.length !== scenario.repetitions)
-    failure = `tinybench ran ${repetitions.length} repetitions, expected ${scenario.repetitions}`;
+  if (out.failure === undefined && out.repetitions.length !== scenario.repetitions)
+    out.failure = `tinybench ran ${out.repetitions.length} repetitions, expected ${scenario.repetitions}`;
+  return out;
+}
 
-  // The latency pass: every call timed on its own, separate from the throughput repetitions.
+/** The latency pass: every call timed on its own, separate from the throughput repetitions. */
+async function measureLatency(job: ChildJob, driver: RepetitionDriver): Promise<Pick<WorkloadResult, 'latency' | 'latencyByOperation' | 'intervals'>> {
+  const { scenario } = job;
+  const { plan } = driver;
+  progress('latency pass');
+  const { lat, completedAt } = await driver.latencyPass();
+  const timerNs = timerOverheadNs();
+  const method =
+    (scenario.targetRate === undefined
+      ? 'instrumented pass, closed loop: every call timed with performance.now(), after the throughput repetitions; keys and values made between chunks of calls, untimed'
+      : `instrumented pass, open loop at ${scenario.targetRate} calls/s: each call timed from when it was due, so stalls count for every call they delay`) + driver.threading;
+  const intervals = intervalSeries(lat, completedAt);
   let latency: WorkloadResult['latency'] = null;
   let latencyByOperation: Record<string, NonNullable<WorkloadResult['latency']>> | undefined;
-  let intervals: WorkloadResult['intervals'];
-  if (failure === undefined) {
+  const { callTypes, typeNames } = plan;
+  if (callTypes !== undefined && typeNames !== undefined) {
+    const byOperation: Record<string, NonNullable<WorkloadResult['latency']>> = {};
+    typeNames.forEach((name, type) => {
+      const mine = lat.filter((_, c) => callTypes[c] === type);
+      if (mine.length > 0) byOperation[name] = summarizeLatency(mine, method, name, timerNs);
+    });
+    latencyByOperation = byOperation;
+    // read-while-writing measures the reads; its headline latency is theirs.
+    if (job.workload === 'read-while-writing' && byOperation.read !== undefined) latency = byOperation.read;
+  }
+  latency ??= summarizeLatency(lat, method, plan.unit === 'entry' ? 'scan call' : driver.lastWriter() !== undefined ? 'read' : 'operation', timerNs);
+  return { latency, ...(latencyByOperation === undefined ? {} : { latencyByOperation }), intervals };
+}
+
+async function run(job: ChildJob): Promise<WorkloadResult> {
+  const started = performance.now();
+  const descriptor = findEngine(job.engine);
+  if (descriptor === undefined) throw new Error(`unknown engine ${job.engine}`);
+  const engine = await descriptor.load();
+  const { scenario } = job;
+  const { driver, overheadNs } = await startDriver(job, engine, progress);
+  const { plan } = driver;
+  gc?.();
+  const baselineRssBytes = process.memoryUsage.rss();
+
+  const measured = await measureRepetitions(job, engine, driver);
+  let failure = measured.failure;
+  let latency: Pick<WorkloadResult, 'latency' | 'latencyByOperation' | 'intervals'> = { latency: null };
+  if (failure === undefined && job.latencyPass !== false) {
     try {
-      progress('latency pass');
-      const calls = plan.callsPerRepetition;
-      let lat: Float64Array = new Float64Array(calls);
-      let completedAt: Float64Array = new Float64Array(calls);
-      if (clients !== undefined) {
-        if (plan.mutates || storeDir === '') {
-          await removeStore();
-          await prepareForClients();
-        }
-        gc?.();
-        ({ lat, completedAt } = await clients.latency(storeDir, scenario.targetRate, calls));
-      } else {
-        if (plan.mutates || store === undefined) {
-          await closeStore();
-          store = await openStore();
-        }
-        const s = store;
-        gc?.();
-        const pass = async (st: Store): Promise<undefined> => {
-          if (st.api === 'sync') plan.latencySync(st, lat, scenario.targetRate, completedAt);
-          else await plan.latencyAsync(st, lat, scenario.targetRate, completedAt);
-          return undefined;
-        };
-        if (writer !== undefined) await readWhileWriterRuns(s, pass);
-        else await pass(s);
-      }
-      const timerNs = timerOverheadNs();
-      const threading = clients !== undefined ? `, ${threads} client threads (each its own share of the calls; samples merged${scenario.targetRate === undefined ? '' : `, each thread at ${scenario.targetRate / threads} calls/s`})` : writer !== undefined ? ', with the writer thread writing' : '';
-      const method =
-        (scenario.targetRate === undefined
-          ? 'instrumented pass, closed loop: every call timed with performance.now(), after the throughput repetitions; keys and values made between chunks of calls, untimed'
-          : `instrumented pass, open loop at ${scenario.targetRate} calls/s: each call timed from when it was due, so stalls count for every call they delay`) + threading;
-      intervals = intervalSeries(lat, completedAt);
-      if (plan.callTypes !== undefined && plan.typeNames !== undefined) {
-        latencyByOperation = {};
-        plan.typeNames.forEach((name, type) => {
-          const mine = lat.filter((_, c) => plan.callTypes![c] === type);
-          if (mine.length > 0) latencyByOperation![name] = summarizeLatency(mine, method, name, timerNs);
-        });
-        // read-while-writing measures the reads; its headline latency is theirs.
-        if (job.workload === 'read-while-writing' && latencyByOperation.read !== undefined) latency = latencyByOperation.read;
-      }
-      latency ??= summarizeLatency(lat, method, plan.unit === 'entry' ? 'scan call' : writer !== undefined ? 'read' : 'operation', timerNs);
+      latency = await measureLatency(job, driver);
     } catch (err) {
       failure = `the store threw during the latency pass: ${errorMessage(err)}`;
     }
   }
   try {
-    await closeStore();
-    await removeStore();
+    await driver.finishStore();
   } catch (err) {
     failure ??= `close failed: ${errorMessage(err)}`;
   }
-  await clients?.close();
-  await writer?.close();
+  await driver.close();
 
+  const { ioPerRep, writerWrites, writerOpsPerSec, repetitions, diskBytes } = measured;
   const mid = (k: keyof IoCounters): number => {
     const xs = ioPerRep.map((io) => io[k]).sort((a, b) => a - b);
     return xs[xs.length >> 1] ?? 0;
   };
   const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
-  const logicalBytesLive = job.workload === 'deletions' ? 0 : n * (scenario.keySize + scenario.valueSize);
+  const recordBytes = scenario.keySize + scenario.valueSize;
+  const logicalBytesLive = job.workload === 'deletions' ? 0 : scenario.ops * recordBytes;
   const ok = failure === undefined;
+  const writerThread = job.workload === 'read-while-writing' && job.writer === 'thread';
   // The writer thread's writes vary with its speed: the median repetition's count.
-  const logicalBytesWritten =
-    writer !== undefined ? ([...writerWrites].sort((a, b) => a - b)[writerWrites.length >> 1] ?? 0) * (scenario.keySize + scenario.valueSize) : plan.logicalBytesWritten;
+  const logicalBytesWritten = writerThread ? ([...writerWrites].sort((a, b) => a - b)[writerWrites.length >> 1] ?? 0) * recordBytes : plan.logicalBytesWritten;
   return {
     engine: job.label,
     workload: job.workload,
@@ -387,17 +280,16 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
     unit: plan.unit,
     unitsPerRepetition: plan.unitsPerRepetition,
     repetitions,
-    opsPerSec: ok ? summarize(repetitions.map((r) => r.opsPerSec)) : null,
-    latency,
-    ...(latencyByOperation === undefined ? {} : { latencyByOperation }),
-    ...(intervals === undefined ? {} : { intervals }),
-    threads,
+    // One process: its samples are not independent of each other (run.ts merges the processes).
+    opsPerSec: ok ? summarize(repetitions.map((r) => r.opsPerSec), repetitions.map(() => 0)) : null,
+    ...latency,
+    threads: scenario.threads,
     ...(job.workload === 'read-while-writing' ? { writer: writerThread ? ('thread' as const) : ('interleaved' as const) } : {}),
-    ...(ok && writerOpsPerSec.length > 0 ? { writerOpsPerSec: summarize(writerOpsPerSec) } : {}),
+    ...(ok && writerOpsPerSec.length > 0 ? { writerOpsPerSec: summarize(writerOpsPerSec, writerOpsPerSec.map(() => 0)) } : {}),
     resources: {
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       baselineRssBytes,
-      peakHeapUsedBytes: peakHeap,
+      peakHeapUsedBytes: measured.peakHeap,
       io,
       diskBytes,
       logicalBytesWritten,
@@ -406,8 +298,8 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
       spaceAmplification: diskBytes !== null && logicalBytesLive > 0 ? diskBytes / logicalBytesLive : null,
     },
     harnessOverheadNsPerOp: overheadNs,
-    storeStats,
-    verification: { checked: verified || !ok, ok, detail: ok ? describeChecks(plan, threads, writerThread, reader?.staleReads) : failure! },
+    storeStats: measured.storeStats,
+    verification: { checked: measured.verified || !ok, ok, detail: ok ? describeChecks(plan, scenario.threads, writerThread, driver.staleReads()) : failure! },
     wallSeconds: (performance.now() - started) / 1000,
   };
 }

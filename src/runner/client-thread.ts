@@ -11,7 +11,7 @@ import { findEngine } from '../registry.js';
 import { planFor } from './plans.js';
 import { WRITER_DONE, WRITER_STARTED, WRITER_STOP, writerLoop } from './mixed.js';
 import { Barrier, ThreadsAborted, roundRange, sharedNow, type FromThread, type ThreadData, type ToThread } from './threads.js';
-import { KeySpace, Slots } from './workloads.js';
+import { RecordMaker, Slots } from './plan-kit.js';
 
 const data = workerData as ThreadData;
 const port = parentPort!;
@@ -82,7 +82,7 @@ const WRITER_CHUNK = 4096;
 async function writer(engine: Engine, d: Extract<ThreadData, { role: 'writer' }>): Promise<(m: ToThread) => Promise<void>> {
   const { records } = writerLoop(d.scenario);
   const n = records.length;
-  const space = new KeySpace(d.scenario);
+  const space = new RecordMaker(d.scenario);
   const slots = new Slots(space, Math.min(n, WRITER_CHUNK), true);
   const { keys, values } = slots;
   const control = new Int32Array(d.progress);

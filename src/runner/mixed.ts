@@ -14,7 +14,7 @@ import type { Store, SyncStore } from '../engine.js';
 import { DISTRIBUTIONS, keyChooser, nextDouble, type DistributionName } from '../distributions.js';
 import { Stream, Xoshiro128, deriveSeed } from '../keyspace.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
-import { CHUNK_OPS, KeySpace, MISSING, Slots, ascii, planFrom, valueShare, verifyLoaded, type Program, type WorkloadPlan } from './workloads.js';
+import { CHUNK_OPS, MISSING, RecordMaker, Slots, ascii, planFrom, valueShare, verifyLoaded, type Program, type WorkloadPlan } from './plan-kit.js';
 
 /** Operation types, as stored per call. */
 export const OP_READ = 0;
@@ -65,7 +65,7 @@ interface Sequence {
   readonly writes: number;
 }
 
-function simulate(workload: WorkloadName, scenario: Scenario, space: KeySpace): Sequence {
+function simulate(workload: WorkloadName, scenario: Scenario, space: RecordMaker): Sequence {
   const n = scenario.ops;
   const opsRng = new Xoshiro128(deriveSeed(scenario.seed, Stream.mixedOperations));
   const keysRng = new Xoshiro128(deriveSeed(scenario.seed, Stream.mixedKeys));
@@ -141,7 +141,7 @@ export function isMixedWorkload(workload: WorkloadName): boolean {
 }
 
 export function planMixed(workload: WorkloadName, scenario: Scenario): WorkloadPlan & { readonly callTypes: Uint8Array; readonly typeNames: readonly string[] } {
-  const space = new KeySpace(scenario);
+  const space = new RecordMaker(scenario);
   const seq = simulate(workload, scenario, space);
   const { types, records, argument } = seq;
   const slots = new Slots(space, Math.min(seq.calls, CHUNK_OPS), true);
@@ -268,7 +268,7 @@ export const WRITER_STOP = 2;
 export const WRITER_CONTROL_INTS = 4;
 
 /** The reads and updates of read-while-writing, split: N of each (one write per read). */
-function readWhileWritingSplit(scenario: Scenario, space: KeySpace): { reads: Uint32Array; writes: Uint32Array } {
+function readWhileWritingSplit(scenario: Scenario, space: RecordMaker): { reads: Uint32Array; writes: Uint32Array } {
   const seq = simulate('read-while-writing', { ...scenario, writesPerRead: 1 }, space);
   const n = scenario.ops;
   const reads = new Uint32Array(n);
@@ -282,7 +282,7 @@ function readWhileWritingSplit(scenario: Scenario, space: KeySpace): { reads: Ui
 
 /** What the writer thread needs: the update records, in order. */
 export function writerLoop(scenario: Scenario): WriterLoop {
-  return { records: readWhileWritingSplit(scenario, new KeySpace(scenario)).writes };
+  return { records: readWhileWritingSplit(scenario, new RecordMaker(scenario)).writes };
 }
 
 /** A 32-bit hash of 16 bytes spread over a value, and its length: tells versions of a record apart. */
@@ -303,7 +303,7 @@ export interface ReaderPlan extends WorkloadPlan {
 
 export function planReaderWithWriterThread(scenario: Scenario, progress: Int32Array): ReaderPlan {
   const n = scenario.ops;
-  const space = new KeySpace(scenario);
+  const space = new RecordMaker(scenario);
   const { reads, writes: updates } = readWhileWritingSplit(scenario, space);
   // Per record, the positions in the update cycle that write it (CSR), for versionAt.
   const count = new Uint32Array(n);

@@ -1,7 +1,8 @@
 /** The plan of any workload: the document's eight, or a mixed one. */
 import type { Scenario, WorkloadName } from '../scenario.js';
 import { isMixedWorkload, planMixed } from './mixed.js';
-import { planWorkload, type WorkloadPlan } from './workloads.js';
+import type { WorkloadPlan } from './plan-kit.js';
+import { planWorkload } from './workloads.js';
 
 export type AnyPlan = WorkloadPlan & { readonly callTypes?: Uint8Array; readonly typeNames?: readonly string[] };
 

@@ -15,6 +15,10 @@ export interface ChildJob {
   /** A directory the child may use; the runner removes it afterwards unless asked to keep it. */
   readonly workDir: string;
   readonly keep: boolean;
+  /** 0-based index of this child among the processes of its (engine, workload); absent: 0. */
+  readonly process?: number;
+  /** Whether this child makes the latency pass (one process of each (engine, workload) does). */
+  readonly latencyPass?: boolean;
   /**
    * read-while-writing only: 'thread' runs the writer in a worker thread of its own (engines
    * whose stores threads may share), 'interleaved' makes the writes between the reads.

@@ -15,6 +15,7 @@ import type { EngineRun, WorkloadResult } from '../results.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
 import { failedResult } from './outcomes.js';
+import { mergeProcesses } from './processes.js';
 
 export { failedResult };
 
@@ -112,20 +113,29 @@ export async function runScenario(
   const results: WorkloadResult[] = [];
   try {
     for (const workload of scenario.workloads) {
-      for (const { run, engine } of engines) {
-        const job: ChildJob = {
-          ...(workload === 'read-while-writing' ? { writer: writerFor(engine, scenario) } : {}),
-          engine: run.name,
-          label: run.label,
-          workload,
-          point: options.point ?? null,
-          scenario,
-          durability: run.durabilityUsed as Durability,
-          options: run.options,
-          workDir: join(workDir, `${run.label.replace(/[^A-Za-z0-9_-]/g, '_')}-${workload}`),
-          keep: options.keep,
-        };
-        const result = await runChild(job, (phase) => callbacks.progress?.(run.label, workload, phase));
+      // Process p of every engine before process p + 1 of any: drift hits the engines alike, and pairs them.
+      const perProcess: WorkloadResult[][] = engines.map(() => []);
+      for (let p = 0; p < scenario.processes; p++)
+        for (const [e, { run, engine }] of engines.entries()) {
+          const job: ChildJob = {
+            ...(workload === 'read-while-writing' ? { writer: writerFor(engine, scenario) } : {}),
+            engine: run.name,
+            label: run.label,
+            workload,
+            point: options.point ?? null,
+            scenario,
+            durability: run.durabilityUsed as Durability,
+            options: run.options,
+            workDir: join(workDir, `${run.label.replace(/[^A-Za-z0-9_-]/g, '_')}-${workload}${p === 0 ? '' : `-p${p}`}`),
+            keep: options.keep,
+            process: p,
+            latencyPass: p === 0,
+          };
+          const which = scenario.processes > 1 ? `process ${p + 1}/${scenario.processes}: ` : '';
+          perProcess[e]!.push(await runChild(job, (phase) => callbacks.progress?.(run.label, workload, which + phase)));
+        }
+      for (const list of perProcess) {
+        const result = mergeProcesses(list);
         results.push(result);
         callbacks.finished?.(result);
       }

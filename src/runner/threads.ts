@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import type { Durability } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
-import type { CallRange } from './workloads.js';
+import type { CallRange } from './plan-kit.js';
 import { WRITER_DONE, WRITER_STARTED, WRITER_STOP } from './mixed.js';
 
 /** Thread w's share of `calls` calls among `threads`: contiguous, sizes differing by at most one. */

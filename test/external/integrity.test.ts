@@ -30,7 +30,7 @@ after(async () => {
 
 async function scenario(overrides: Partial<Scenario> = {}): Promise<Scenario> {
   const { source, file } = await loadScenarioFile('seed');
-  return { ...resolveScenario(source, file, { ops: 200, keySize: 8, repetitions: 2, warmup: 0 }), workloads: ['random-reads'], ...overrides };
+  return { ...resolveScenario(source, file, { ops: 200, keySize: 8, repetitions: 2, warmup: 0 }), workloads: ['random-reads'], processes: 1, ...overrides };
 }
 
 /** The lines a correct engine prints for random-reads, each repetition taking `ms`. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { SyncStore } from '../../src/engine.js';
 import { memoryEngine } from '../../engines/memory/index.js';
 import { OP_INSERT, OP_READ, OP_SCAN, OP_UPDATE, planMixed } from '../../src/runner/mixed.js';
-import { loadStore } from '../../src/runner/workloads.js';
+import { loadStore } from '../../src/runner/plan-kit.js';
 import { YCSB_WORKLOADS, loadScenarioFile, resolveScenario, type Scenario } from '../../src/scenario.js';
 
 async function scenario(overrides: Partial<Scenario> = {}): Promise<Scenario> {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { ENGINES, probeEngine, findEngine, withThreadSharing } from '../../src/registry.js';
 import { partition, roundRange, roundsFor } from '../../src/runner/threads.js';
 import { planReaderWithWriterThread, writerLoop, WRITER_CONTROL_INTS, WRITER_DONE, WRITER_STARTED } from '../../src/runner/mixed.js';
-import { KeySpace, loadStore, planWorkload } from '../../src/runner/workloads.js';
+import { RecordMaker, loadStore } from '../../src/runner/plan-kit.js';
+import { planWorkload } from '../../src/runner/workloads.js';
 import { memoryEngine } from '../../engines/memory/index.js';
 import { loadScenarioFile, resolveScenario, type Scenario } from '../../src/scenario.js';
 import type { SyncStore } from '../../src/engine.js';
@@ -141,7 +142,7 @@ describe('reads checked while a writer thread writes', () => {
     const control = new Int32Array(new SharedArrayBuffer(WRITER_CONTROL_INTS * 4));
     const plan = planReaderWithWriterThread(s, control);
     const { records } = writerLoop(s);
-    const space = new KeySpace(s);
+    const space = new RecordMaker(s);
     const versions = new Uint32Array(s.ops);
     const key = new Uint8Array(s.keySize);
     const value = new Uint8Array(s.valueSize);

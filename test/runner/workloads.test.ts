@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AsyncStore, SyncStore } from '../../src/engine.js';
 import { memoryEngine } from '../../engines/memory/index.js';
-import { CHUNK_OPS, loadStore, planWorkload } from '../../src/runner/workloads.js';
+import { CHUNK_OPS, loadStore } from '../../src/runner/plan-kit.js';
+import { planWorkload } from '../../src/runner/workloads.js';
 import { planFor } from '../../src/runner/plans.js';
 import { DOCUMENT_WORKLOADS, WORKLOADS, loadScenarioFile, resolveScenario, type Scenario, type WorkloadName } from '../../src/scenario.js';
 

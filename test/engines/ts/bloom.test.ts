@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Bloom, BloomBuilder, hashKey, modU32 } from '../../../engines/ts/bloom.js';
+import { Bloom, BloomBuilder, modU32 } from '../../../engines/ts/bloom.js';
+import { hashKey } from '../../../engines/ts/hash.js';
 import { b } from './helpers.js';
 
 describe('bloom filter', () => {

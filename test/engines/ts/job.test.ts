@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactionJob, flushJob, tableFileName, type JobContext, type MergeJob } from '../../../engines/ts/job.js';
+import { tableFileName } from '../../../engines/ts/file-names.js';
+import { compactionJob, flushJob, type JobContext, type MergeJob } from '../../../engines/ts/job.js';
 import { Memtable } from '../../../engines/ts/memtable.js';
 import { BlockCache, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader, type TableOptions } from '../../../engines/ts/table.js';
 import { FaultFileSystem, FaultInjectionError } from '../../../engines/ts/fault-fs.js';
