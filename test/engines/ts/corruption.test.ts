@@ -105,6 +105,36 @@ describe('WAL corruption', () => {
     }
     assert.ok(errors > bytes.length / 2, 'most flips are detected as corruption, not mistaken for a torn tail');
   });
+
+  it('a flipped length with valid records after it is damage in the middle, not a torn tail: refused, or skipped and counted', () => {
+    for (let record = 0; record < ends.length - 1; record++) {
+      const start = record === 0 ? 0 : ends[record - 1]!;
+      for (let byte = 4; byte < 8; byte++) {
+        const strict = base.clone();
+        strict.flip(path, start + byte);
+        assert.throws(
+          () => Tree.open(DIR, { ...options, fs: strict }),
+          (e: Error) => e instanceof WalCorruptionError && e.file === path && e.offset === start && e.message.includes(`${bytes.length - start} bytes from here on would be lost`),
+          `length byte ${byte} of record ${record}`,
+        );
+        assert.deepEqual(strict.readAll(path), (() => { const c = base.clone(); c.flip(path, start + byte); return c.readAll(path); })(), 'a refused open leaves the WAL as it was');
+        const lenient = base.clone();
+        lenient.flip(path, start + byte);
+        const t = Tree.open(DIR, { ...options, fs: lenient, recovery: 'truncate' });
+        assert.equal(stateOf(t), states[record], `record ${record}: point-in-time recovery keeps the records before the damage`);
+        assert.equal(t.walBytesSkipped, bytes.length - start);
+        assert.equal(t.stats().walBytesSkipped, bytes.length - start);
+        t.close();
+      }
+    }
+    // A torn tail is still repaired silently, and skips nothing.
+    const torn = base.clone();
+    torn.setContents(path, bytes.slice(0, ends[ends.length - 1]! - 3));
+    const t = Tree.open(DIR, { ...options, fs: torn });
+    assert.equal(stateOf(t), states[ends.length - 1]);
+    assert.equal(t.walBytesSkipped, 0);
+    t.close();
+  });
 });
 
 describe('manifest corruption', () => {
