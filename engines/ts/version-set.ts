@@ -8,7 +8,7 @@
  * only once no pinned set holds it. Edits are logged (synced) before they are installed.
  */
 import { compareRegions } from './coding.js';
-import { CorruptionError } from './errors.js';
+import { CorruptionError, ManifestCorruptionError } from './errors.js';
 import { CURRENT_TEMP_FILE, logFileName, manifestName, parseFileName, tableFileName } from './file-names.js';
 import { joinPath, type FileSystem } from './fs.js';
 import type { LogRecoveryMode } from './log.js';
@@ -75,6 +75,9 @@ export function levelSearch(tables: readonly LiveTable[], key: Uint8Array): numb
   return lo;
 }
 
+/** Where recovery moves table files a manifest that did not read to a clean end does not name. */
+export const LOST_DIR = 'lost';
+
 /** What recovering the version set found: the WAL files that may hold writes no table has. */
 export interface RecoveredVersions {
   /** WAL numbers at or above the version's logNumber, ascending. */
@@ -120,8 +123,24 @@ export class VersionSet {
   recover(mode: LogRecoveryMode): RecoveredVersions {
     const fs = this.fs;
     const dir = this.dir;
-    const state = recoverManifest(fs, dir, mode).state;
+    const recovered = recoverManifest(fs, dir, mode);
+    const { state, clean } = recovered;
     const names = fs.list(dir);
+    // The WAL the version still needs exists until an edit that retires it is synced (a
+    // crash between the fresh manifest and its WAL leaves neither a torn tail nor a table
+    // the manifest does not name). Missing with either, the manifest lost synced edits.
+    if (mode === 'strict' && recovered.file !== undefined && !fs.exists(joinPath(dir, logFileName(state.logNumber)))) {
+      const unnamed = names.some((n) => {
+        const f = parseFileName(n);
+        return f !== undefined && f.kind === 'table' && !state.tables.has(f.number);
+      });
+      if (!clean || unnamed)
+        throw new ManifestCorruptionError(
+          recovered.path ?? joinPath(dir, recovered.file),
+          recovered.validLength ?? 0,
+          `edits after this offset are missing: ${logFileName(state.logNumber)}, which the last complete edit still needs, is gone${unnamed ? ', and tables it does not name are on disk' : ''}`,
+        );
+    }
     let maxNumber = 0;
     const logs: number[] = [];
     for (const name of names) {
@@ -132,8 +151,17 @@ export class VersionSet {
       // A table the manifest does not name is the output of a flush or compaction that
       // crashed before its edit was synced (or an input whose deletion the crash cut
       // short): its data is either elsewhere or obsolete, and reading it could
-      // resurrect deleted keys. Delete it before anything reads.
-      if (f.kind === 'table' && !state.tables.has(f.number)) fs.remove(joinPath(dir, name));
+      // resurrect deleted keys. Delete it before anything reads, but only when the
+      // manifest was read to a clean end: after a torn or damaged one the table may be
+      // what the lost edits named, so it is moved aside into lost/, never deleted.
+      if (f.kind === 'table' && !state.tables.has(f.number)) {
+        if (clean) fs.remove(joinPath(dir, name));
+        else {
+          fs.mkdirp(joinPath(dir, LOST_DIR));
+          fs.rename(joinPath(dir, name), joinPath(joinPath(dir, LOST_DIR), name));
+          fs.syncDir(dir);
+        }
+      }
     }
     this.nextFile = Math.max(state.nextFile, maxNumber + 1);
     this.recoveredNames = names;

@@ -164,15 +164,27 @@ describe('manifest corruption', () => {
     return st;
   };
 
-  it('a cut at every byte offset keeps the state of the complete edits', () => {
+  const tablesOnDisk = (fs: FaultFileSystem): number => [...fs.list(DIR), ...fs.list(`${DIR}/lost`)].filter((n) => n.endsWith('.sst')).length;
+
+  it('a cut at every byte offset: a ManifestCorruptionError naming it, or the full state; no table deleted', () => {
+    // Each flush retired the WAL before it: every edit but the last was needed, so a cut
+    // anywhere (even at a record boundary) loses synced edits, and must say so.
+    let refused = 0;
     for (let cut = 0; cut <= bytes.length; cut++) {
       const fs = base.clone();
       fs.setContents(path, bytes.slice(0, cut));
-      const complete = ends.filter((e) => e <= cut).length;
-      // No complete edit at all: the store has no version and starts empty.
-      const want = complete === 0 ? JSON.stringify([]) : flushStates[complete - 1];
-      assert.equal(recover(fs, 'strict'), want, `cut at ${cut}`);
+      const before = tablesOnDisk(fs);
+      try {
+        assert.equal(recover(fs, 'strict'), all[30], `cut at ${cut}: opened, so with every acknowledged write`);
+      } catch (err) {
+        assert.ok(err instanceof ManifestCorruptionError, `cut at ${cut}: ${String(err)}`);
+        assert.equal(err.file, path);
+        assert.ok(err.offset <= cut, `cut at ${cut}: offset ${err.offset}`);
+        refused++;
+      }
+      assert.ok(tablesOnDisk(fs) >= before, `cut at ${cut}: an open deleted tables`);
     }
+    assert.ok(refused >= bytes.length, 'every real cut is refused');
   });
 
   it('every flipped byte: a ManifestCorruptionError naming the file, or a prefix', () => {
