@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ensureWritableDir, readResults, resultsFileName, writeResultsFile, RESULTS_SCHEMA, type ResultsFile } from '../src/results.js';
 import { describeEnvironment } from '../src/environment.js';
 import { loadScenarioFile, resolveScenario } from '../src/scenario.js';
+import { seededRandom as rng } from './seeded.js';
 import { scratchDir } from './scratch.js';
 import { summarize } from '../src/stats.js';
 import { UserError } from '../src/errors.js';
@@ -46,18 +47,6 @@ function sampleResult(): ResultsFile['results'][number] {
     storeStats: null,
     verification: { checked: true, ok: true, detail: 'a test' },
     wallSeconds: 0.1,
-  };
-}
-
-/** A seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

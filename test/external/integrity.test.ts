@@ -13,6 +13,7 @@ import { prepareEngines, runScenario, type PreparedEngine } from '../../src/runn
 import { loadScenarioFile, resolveScenario, type Scenario } from '../../src/scenario.js';
 import { PROTOCOL_VERSION, expectedFigures } from '../../src/external/messages.js';
 import { MIN_NS_PER_UNIT } from '../../src/external/driver.js';
+import { seededRandom as rng } from '../seeded.js';
 import { scratchDir } from '../scratch.js';
 
 const fixture = (name: string): string => `external:${join(projectRoot(), 'test', 'external', 'fixtures', `${name}.mjs`)}`;
@@ -91,18 +92,6 @@ describe('external engines: describe', () => {
     assert.equal(results[1]!.status, 'verified', results[1]!.error ?? '');
   });
 });
-
-/** A small seeded generator (mulberry32): the same seed, the same cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WEIRD_NUMBERS: readonly unknown[] = [0, -1, 1e-12, 1e308, -0, 0.5, 2 ** 53, 'NaN', null, '1', true, [], {}];
 
