@@ -8,7 +8,7 @@
  * only once no pinned set holds it. Edits are logged (synced) before they are installed.
  */
 import { compareRegions } from './coding.js';
-import { CorruptionError, ManifestCorruptionError } from './errors.js';
+import { CorruptionError } from './errors.js';
 import { CURRENT_TEMP_FILE, logFileName, manifestName, parseFileName, tableFileName } from './file-names.js';
 import { joinPath, type FileSystem } from './fs.js';
 import type { LogRecoveryMode } from './log.js';
@@ -123,24 +123,8 @@ export class VersionSet {
   recover(mode: LogRecoveryMode): RecoveredVersions {
     const fs = this.fs;
     const dir = this.dir;
-    const recovered = recoverManifest(fs, dir, mode);
-    const { state, clean } = recovered;
+    const { state, clean } = recoverManifest(fs, dir, mode);
     const names = fs.list(dir);
-    // The WAL the version still needs exists until an edit that retires it is synced (a
-    // crash between the fresh manifest and its WAL leaves neither a torn tail nor a table
-    // the manifest does not name). Missing with either, the manifest lost synced edits.
-    if (mode === 'strict' && recovered.file !== undefined && !fs.exists(joinPath(dir, logFileName(state.logNumber)))) {
-      const unnamed = names.some((n) => {
-        const f = parseFileName(n);
-        return f !== undefined && f.kind === 'table' && !state.tables.has(f.number);
-      });
-      if (!clean || unnamed)
-        throw new ManifestCorruptionError(
-          recovered.path ?? joinPath(dir, recovered.file),
-          recovered.validLength ?? 0,
-          `edits after this offset are missing: ${logFileName(state.logNumber)}, which the last complete edit still needs, is gone${unnamed ? ', and tables it does not name are on disk' : ''}`,
-        );
-    }
     let maxNumber = 0;
     const logs: number[] = [];
     for (const name of names) {
