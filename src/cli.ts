@@ -18,9 +18,16 @@ program
   .name('lsmbench')
   .description('Benchmark LSM-tree key-value stores fairly and reproducibly, every read verified.')
   .version(lsmbenchVersion())
-  .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text) });
+  // One line like every other error: commander's "error: option '-n, --ops <n>' argument
+  // 'abc' is invalid. --ops must be ..." loses its prefix and the restated flag, since the
+  // parsers' own messages name the option.
+  .configureOutput({ outputError: (text, write) => write(`lsmbench: ${oneLineError(text)}\n`) });
+
+function oneLineError(text: string): string {
+  const flat = text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+  return flat.replace(/^option '[^']*' argument '[^']*' is invalid\. (?=--)/, '');
+}
 
 registerRun(program);
 registerEngines(program);

@@ -123,6 +123,8 @@ export interface EngineTraits {
   readonly threads: ThreadSharing;
   /** Options the engine understands, with a one-line description each. */
   readonly optionHelp?: Readonly<Record<string, string>>;
+  /** Throws, with a message naming the option, when an option's value is unusable: the runner calls it before anything runs. */
+  checkOptions?(options: Readonly<Record<string, string>>): void;
 }
 
 /** A loaded engine: what it is and how to open it. */
@@ -146,7 +148,12 @@ export interface EngineDescriptor {
    * and reports show it as a yardstick, never as a store to pick.
    */
   readonly yardstick?: string;
-  load(): Promise<Engine>;
+  load(context?: LoadContext): Promise<Engine>;
+}
+
+/** What a run tells an engine's loader: its time limit (an external engine's describe keeps to it). */
+export interface LoadContext {
+  readonly timeoutSeconds?: number;
 }
 
 export class EngineUnavailableError extends Error {

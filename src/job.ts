@@ -3,7 +3,7 @@
  * job whole in a process of their own (engines/external/PROTOCOL.md). The runner and the
  * external-engine driver both stand on this module; neither imports the other.
  */
-import type { Durability, EngineTraits } from './engine.js';
+import type { Durability, EngineTraits, LoadContext } from './engine.js';
 import type { WorkloadResult } from './results.js';
 import type { Scenario, WorkloadName } from './scenario.js';
 
@@ -47,5 +47,5 @@ export interface ExternalEngineDescriptor {
   readonly name: string;
   readonly description: string;
   /** Throws EngineUnavailableError when the engine is not built or does not describe itself. */
-  load(): Promise<ExternalEngine>;
+  load(context?: LoadContext): Promise<ExternalEngine>;
 }

@@ -4,7 +4,7 @@
  */
 import { delimiter, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EngineUnavailableError, type Engine, type EngineDescriptor } from './engine.js';
+import { EngineUnavailableError, type Engine, type EngineDescriptor, type LoadContext } from './engine.js';
 import type { ExternalEngine, ExternalEngineDescriptor } from './job.js';
 import { memoryEngine } from '../engines/memory/index.js';
 import { REGISTERED_EXTERNAL_ENGINES, externalEngineAt } from './external/driver.js';
@@ -71,12 +71,12 @@ type Unavailable = { readonly available: false; readonly reason: string };
 export type Probe = ({ readonly available: true } & LoadedEngine) | Unavailable;
 
 /** Loads an engine, turning a missing package or a failing load into a reason. */
-export async function probeEngine(descriptor: EngineDescriptor): Promise<{ readonly available: true; readonly runs: 'in-process'; readonly engine: Engine } | Unavailable>;
-export async function probeEngine(descriptor: RegisteredEngine): Promise<Probe>;
-export async function probeEngine(descriptor: RegisteredEngine): Promise<Probe> {
+export async function probeEngine(descriptor: EngineDescriptor, context?: LoadContext): Promise<{ readonly available: true; readonly runs: 'in-process'; readonly engine: Engine } | Unavailable>;
+export async function probeEngine(descriptor: RegisteredEngine, context?: LoadContext): Promise<Probe>;
+export async function probeEngine(descriptor: RegisteredEngine, context?: LoadContext): Promise<Probe> {
   try {
-    if (descriptor.runs === 'external') return { available: true, runs: 'external', engine: await descriptor.load() };
-    return { available: true, runs: 'in-process', engine: withThreadSharing(await descriptor.load()) };
+    if (descriptor.runs === 'external') return { available: true, runs: 'external', engine: await descriptor.load(context) };
+    return { available: true, runs: 'in-process', engine: withThreadSharing(await descriptor.load(context)) };
   } catch (err) {
     const reason = err instanceof EngineUnavailableError ? err.message : `failed to load: ${err instanceof Error ? err.message : String(err)}`;
     return { available: false, reason };

@@ -2,12 +2,13 @@
  * The results file: a versioned JSON document, validated with zod on write and on read.
  * A run never overwrites a file: each is created exclusively under a unique name.
  */
-import { mkdir, readFile, writeFile, access, unlink } from 'node:fs/promises';
+import { readFile, writeFile, access, unlink } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DURABILITY_MODES, OPERATIONS } from './engine.js';
 import { UserError } from './errors.js';
+import { makeDirectories } from './paths.js';
 import { WORKLOADS } from './scenario.js';
 import { formatZodError } from './scenario.js';
 
@@ -17,14 +18,16 @@ export const RESULTS_VERSION = 1;
 const durability = z.enum(DURABILITY_MODES as [string, ...string[]]);
 const num = z.number();
 const nullableNum = z.number().nullable();
+/** A time or a rate that was measured: finite (zod refuses NaN and Infinity) and above zero. */
+const measured = z.number().positive();
 
 export const SummarySchema = z.object({
   n: z.number().int(),
-  median: num,
-  mean: num,
-  min: num,
-  max: num,
-  stddev: num,
+  median: measured,
+  mean: measured,
+  min: measured,
+  max: measured,
+  stddev: z.number().min(0),
   /** Null: too few independent samples for a 95% interval (files before this field always had one). */
   ci95: z.tuple([num, num]).nullable(),
   /** Independent samples (child processes) the interval rests on; absent in older files. */
@@ -68,10 +71,10 @@ export const EngineRunSchema = z.object({
 });
 
 export const RepetitionSchema = z.object({
-  ms: num,
-  opsPerSec: num,
+  ms: measured,
+  opsPerSec: measured,
   /** Time settle() took after the timed part, when the workload writes. */
-  settleMs: nullableNum,
+  settleMs: z.number().min(0).nullable(),
   /** User + system CPU time of the child process during the timed part (null: not measured, e.g. client threads). */
   cpuMs: nullableNum.optional(),
   /** Involuntary context switches of the child process during the timed part. */
@@ -195,7 +198,8 @@ export const ResultsFileSchema = z.object({
   /** A sweep runs the scenario once per value of one parameter; each result names its point. */
   sweep: z.object({ parameter: z.enum(['ops']), values: z.array(z.number()) }).nullable(),
   engines: z.array(EngineRunSchema),
-  results: z.array(WorkloadResultSchema),
+  // A file with no results has nothing to compare or report.
+  results: z.array(WorkloadResultSchema).min(1),
 });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 export type WorkloadResult = z.infer<typeof WorkloadResultSchema>;
@@ -250,16 +254,21 @@ export function migrateResults(
   return doc;
 }
 
-/** Checks up front that results can be written to `dir`, so a long run does not fail at the end. */
-export async function ensureWritableDir(dir: string): Promise<void> {
+/**
+ * Checks up front that files can be written in `dir` (made if missing), so a long run
+ * does not fail at the end; `what` names the directory in the error.
+ */
+export async function ensureWritableDir(dir: string, what = 'results directory'): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectories(dir);
     await access(dir, constants.W_OK);
     const probe = join(dir, `.lsmbench-write-probe-${process.pid}`);
     await writeFile(probe, '');
     await unlink(probe);
   } catch (err) {
-    throw new UserError(`results directory ${resolve(dir)} is not writable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOTDIR') throw new UserError(`${what} ${resolve(dir)} is not writable: ${e.path ?? 'a part of it'} is not a directory`);
+    throw new UserError(`${what} ${resolve(dir)} is not writable: ${e.code ?? String(err)}`);
   }
 }
 

@@ -25,11 +25,12 @@ export function lsmbench(args: readonly string[], env: Record<string, string> = 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A user mistake: exit 2, exactly one line on stderr, no stack trace. */
+/** A user mistake: exit 2, exactly one line on stderr, prefixed `lsmbench:`, no stack trace. */
 export function assertUserError(r: Completed, pattern: RegExp): void {
   assert.equal(r.code, 2, `exit code 2, got ${r.code}: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('(run with --help'));
+  const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, `one line of error, got: ${r.stderr}`);
+  assert.match(lines[0]!, /^lsmbench: /);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 }

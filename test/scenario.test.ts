@@ -57,3 +57,39 @@ describe('scenarios', () => {
     assert.throws(() => parseWorkloadList(' , '), /at least one/);
   });
 });
+
+describe('scenario files: fuzz', () => {
+  it('a mutated scenario file is read or refused with a UserError naming the file, never anything else (seeded, time-bounded)', async () => {
+    const dir = await scratchDir('lsmbench-scenario-fuzz-');
+    const path = join(dir, 'fuzz.json');
+    const good = JSON.parse(JSON.stringify((await loadScenarioFile('seed')).file)) as Record<string, unknown>;
+    const fields = Object.keys(good);
+    const weird: readonly unknown[] = [null, -1, 0, 0.5, '__inf__', 2 ** 60, '', 'x', [], {}, true, ['no-such-workload']];
+    let a = 17;
+    const next = (): number => {
+      a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+      return a / 4294967296;
+    };
+    const deadline = Date.now() + 3_000;
+    let cases = 0;
+    for (; cases < 300 && Date.now() < deadline; cases++) {
+      const doc = { ...good };
+      for (let k = 1 + Math.floor(next() * 2); k > 0; k--) doc[fields[Math.floor(next() * fields.length)]!] = weird[Math.floor(next() * weird.length)];
+      let text = JSON.stringify(doc).replace(/"__inf__"/g, '1e999');
+      if (next() < 0.15) text = text.slice(0, Math.floor(next() * text.length));
+      await writeFile(path, text);
+      const what = `case ${cases}: ${text.slice(0, 300)}`;
+      try {
+        const { source, file } = await loadScenarioFile(path);
+        const s = resolveScenario(source, file, {});
+        for (const n of [s.ops, s.keySize, s.valueSize, s.repetitions, s.scanLength, s.prefixLength, s.batch, s.timeoutSeconds])
+          assert.ok(Number.isSafeInteger(n) && n >= 0, `${what}: ${n}`);
+        assert.ok(s.ops > 0 && s.repetitions > 0 && s.workloads.length > 0, what);
+      } catch (err) {
+        assert.ok(err instanceof UserError, `${what}: ${String(err)}`);
+        assert.ok(err.message.includes(path) || /scenario/.test(err.message), `${what}: ${err.message}`);
+      }
+    }
+    assert.ok(cases >= 50, `only ${cases} cases`);
+  });
+});

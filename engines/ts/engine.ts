@@ -3,6 +3,7 @@
  * only file under engines/ts that imports the harness (its engine contract).
  */
 import { rejectUnknownOptions, type BatchOp, type Engine, type EngineDescriptor, type OpenOptions, type ScanRange, type ScanVisitor, type StoreStats, type SyncStore } from '../../src/engine.js';
+import { checkTreeOptions } from './options.js';
 import { Tree, VERSION, type TreeOptions } from './tree.js';
 
 const OPTION_HELP = {
@@ -114,6 +115,9 @@ const tsEngineModule: Engine = {
     reason: "the tree (memtable, block cache, table list) lives in one thread's JavaScript heap and has no locking: a second open of the directory would be a second, independent tree writing the same files",
   },
   optionHelp: OPTION_HELP,
+  checkOptions(options) {
+    checkTreeOptions(parseOptions(options));
+  },
   async open(options: OpenOptions) {
     return new TsStore(Tree.open(options.dir, { ...parseOptions(options.options), durability: options.durability }));
   },

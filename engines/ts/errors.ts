@@ -30,3 +30,14 @@ export class TableCorruptionError extends CorruptionError {
 export class TreeClosedError extends Error {
   override name = 'TreeClosedError';
 }
+
+/** An option given to Tree.open is out of range; `option` names it. */
+export class InvalidOptionError extends RangeError {
+  override name = 'InvalidOptionError';
+  constructor(
+    readonly option: string,
+    reason: string,
+  ) {
+    super(`ts tree: option ${option} ${reason}`);
+  }
+}

@@ -7,11 +7,14 @@
  *   type    u8       what the payload is (RECORD_* below)
  *   payload length bytes
  *
- * Reading stops at the first record that is not complete (a torn tail: the header or
- * the payload runs past the end of the file, or the rest of the file is zeros, as a
- * crash can leave behind); everything before it is kept. A complete record whose
- * checksum does not match is corruption: `strict` reading reports it, `truncate`
- * reading treats it like a torn tail and keeps the records before it.
+ * Reading stops at the first record that is not complete (the header or the payload
+ * runs past the end of the file, or the rest of the file is zeros). That is a torn tail,
+ * as a crash leaves behind, only when no valid record follows it: a crash never leaves a
+ * whole record after a partial one. When one does follow (a damaged length field makes
+ * an intact record look like it runs past the end), it is damage in the middle, as is a
+ * complete record whose checksum does not match. `strict` reading reports damage in the
+ * middle, with the bytes it would lose; `truncate` reading (point-in-time recovery)
+ * keeps the records before it, drops the rest and says how many bytes it skipped.
  */
 import { crc32Region } from './crc32.js';
 import { ByteWriter, readU32, writeU32 } from './coding.js';
@@ -35,8 +38,10 @@ export interface LogReadResult {
   readonly records: LogRecord[];
   /** Bytes of the file made of complete, valid records: the file is truncated to this. */
   readonly validLength: number;
-  /** Set when a complete record failed its checksum (only in `truncate` mode; `strict` throws). */
+  /** Set when the log is damaged in the middle (only in `truncate` mode; `strict` throws). */
   readonly corruptAt?: number;
+  /** Bytes after `validLength` dropped because of that damage (0 for a torn tail). */
+  readonly skippedBytes: number;
   /** True when the file ends in an incomplete record. */
   readonly tornTail: boolean;
 }
@@ -52,27 +57,50 @@ function allZero(bytes: Uint8Array, from: number): boolean {
 export function readLog(bytes: Uint8Array, mode: LogRecoveryMode, onCorrupt: (offset: number, reason: string) => Error): LogReadResult {
   const records: LogRecord[] = [];
   let pos = 0;
+  const damaged = (reason: string): LogReadResult => {
+    const skippedBytes = bytes.length - pos;
+    if (mode === 'strict') throw onCorrupt(pos, `${reason}; ${skippedBytes} bytes from here on would be lost (open with recovery 'truncate' to keep the records before it)`);
+    return { records, validLength: pos, corruptAt: pos, skippedBytes, tornTail: false };
+  };
+  const incomplete = (what: string): LogReadResult => {
+    const next = nextValidRecord(bytes, pos + 1);
+    if (next >= 0) return damaged(`${what}, yet a valid record follows at offset ${next}`);
+    return { records, validLength: pos, skippedBytes: 0, tornTail: true };
+  };
   while (pos < bytes.length) {
-    if (bytes.length - pos < HEADER_SIZE || allZeroHeader(bytes, pos)) {
-      if (bytes.length - pos >= HEADER_SIZE && !allZero(bytes, pos)) {
-        // A zero header followed by non-zero bytes is not what a crash leaves behind.
-        if (mode === 'strict') throw onCorrupt(pos, 'zero record header inside the log');
-        return { records, validLength: pos, corruptAt: pos, tornTail: false };
-      }
-      return { records, validLength: pos, tornTail: true };
+    if (bytes.length - pos < HEADER_SIZE) return incomplete('a partial record header');
+    if (allZeroHeader(bytes, pos)) {
+      // A zero header followed by non-zero bytes is not what a crash leaves behind.
+      if (!allZero(bytes, pos)) return damaged('zero record header inside the log');
+      return { records, validLength: pos, skippedBytes: 0, tornTail: true };
     }
     const length = readU32(bytes, pos + 4);
-    if (length > bytes.length - pos - HEADER_SIZE) return { records, validLength: pos, tornTail: true };
+    if (length > bytes.length - pos - HEADER_SIZE) {
+      return incomplete(`record length ${length} runs past the end of the file`);
+    }
     const stored = readU32(bytes, pos);
     const actual = crc32Region(bytes, pos + 4, HEADER_SIZE - 4 + length);
-    if (stored !== actual) {
-      if (mode === 'strict') throw onCorrupt(pos, `record checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
-      return { records, validLength: pos, corruptAt: pos, tornTail: false };
-    }
+    if (stored !== actual) return damaged(`record checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`);
     records.push({ type: bytes[pos + 8]!, payload: bytes.subarray(pos + HEADER_SIZE, pos + HEADER_SIZE + length), offset: pos });
     pos += HEADER_SIZE + length;
   }
-  return { records, validLength: pos, tornTail: false };
+  return { records, validLength: pos, skippedBytes: 0, tornTail: false };
+}
+
+/**
+ * The offset of the first complete record with a known type and a matching checksum at
+ * or after `from`, or -1. Only run once reading has stopped early, so its cost (a
+ * checksum per candidate offset) is paid only by a log that ends badly.
+ */
+function nextValidRecord(bytes: Uint8Array, from: number): number {
+  for (let q = from; q + HEADER_SIZE <= bytes.length; q++) {
+    const type = bytes[q + 8];
+    if (type !== RECORD_WAL_BATCH && type !== RECORD_MANIFEST_EDIT) continue;
+    const length = readU32(bytes, q + 4);
+    if (length > bytes.length - q - HEADER_SIZE) continue;
+    if (readU32(bytes, q) === crc32Region(bytes, q + 4, HEADER_SIZE - 4 + length)) return q;
+  }
+  return -1;
 }
 
 function allZeroHeader(bytes: Uint8Array, pos: number): boolean {

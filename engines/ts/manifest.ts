@@ -136,6 +136,14 @@ export interface RecoveredManifest {
   readonly state: VersionState;
   /** The manifest file CURRENT names, or undefined for a new store. */
   readonly file: string | undefined;
+  /**
+   * True when the manifest was read to a clean end: no torn tail, no damaged record
+   * skipped. Only then may recovery delete table files the manifest does not name.
+   */
+  readonly clean: boolean;
+  /** Bytes of the manifest read as complete records, and its path (for errors). */
+  readonly validLength?: number;
+  readonly path?: string;
 }
 
 /**
@@ -146,7 +154,7 @@ export interface RecoveredManifest {
  */
 export function recoverManifest(fs: FileSystem, dir: string, mode: LogRecoveryMode): RecoveredManifest {
   const currentPath = joinPath(dir, CURRENT_FILE);
-  if (!fs.exists(currentPath)) return { state: EMPTY_VERSION, file: undefined };
+  if (!fs.exists(currentPath)) return { state: EMPTY_VERSION, file: undefined, clean: true };
   const current = new TextDecoder().decode(fs.readAll(currentPath));
   const m = CURRENT_CONTENT_RE.exec(current);
   if (m === null) throw new ManifestCorruptionError(currentPath, 0, `CURRENT does not name a manifest: ${JSON.stringify(current.slice(0, 40))}`);
@@ -154,7 +162,11 @@ export function recoverManifest(fs: FileSystem, dir: string, mode: LogRecoveryMo
   const path = joinPath(dir, name);
   if (!fs.exists(path)) throw new ManifestCorruptionError(currentPath, 0, `CURRENT names ${name}, which does not exist`);
   const parsed = readLog(fs.readAll(path), mode, (offset, reason) => new ManifestCorruptionError(path, offset, reason));
+  // The first record (the whole version) is synced before CURRENT names the file: a
+  // manifest without it is damage, never a crash, and opening it would lose every table.
+  if (parsed.records.length === 0) throw new ManifestCorruptionError(path, 0, 'no complete first record (the version snapshot written before CURRENT named this manifest)');
   let state = EMPTY_VERSION;
+  let clean = !parsed.tornTail && parsed.corruptAt === undefined;
   for (const rec of parsed.records) {
     let edit: VersionEdit;
     try {
@@ -163,11 +175,12 @@ export function recoverManifest(fs: FileSystem, dir: string, mode: LogRecoveryMo
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
       if (mode === 'strict') throw new ManifestCorruptionError(path, rec.offset, err.message);
+      clean = false;
       break;
     }
     state = applyEdit(state, edit);
   }
-  return { state, file: name };
+  return { state, file: name, clean, validLength: parsed.validLength, path };
 }
 
 /** The live manifest, open for appending edits. */

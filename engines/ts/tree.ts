@@ -23,6 +23,7 @@ import { NodeFileSystem, type FileSystem } from './fs.js';
 import type { InternalIterator } from './iterator.js';
 import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
+import { checkTreeOptions } from './options.js';
 import type { VersionEdit, VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
@@ -131,6 +132,8 @@ export type BatchOperation =
 
 export interface TreeStats {
   readonly bytesWritten: number;
+  /** See Tree.walBytesSkipped. */
+  readonly walBytesSkipped: number;
   readonly tables: number;
   readonly tableBytes: number;
   /** Tables per level, L0 first. */
@@ -330,6 +333,7 @@ export class Tree {
     readonly dir: string,
     options: TreeOptions,
   ) {
+    checkTreeOptions(options);
     this.fs = options.fs ?? new NodeFileSystem();
     this.durability = options.durability ?? 'os';
     this.memtableBytes = options.memtableBytes ?? 32 * 1024 * 1024;
@@ -363,12 +367,19 @@ export class Tree {
     // Replay the WAL files the version still needs, oldest first.
     let lastSeq = versionSeq;
     const replayed = new Memtable();
+    let skipping = false;
     for (const n of logs) {
+      // Later logs would leave a gap after a truncated one: they are dropped, and counted.
+      if (skipping) {
+        this.walBytesSkipped += this.fs.readAll(versions.logPath(n)).length;
+        continue;
+      }
       const r = replayWal(this.fs, versions.logPath(n), mode, (seq, kind, key, value) => {
         replayed.add(key, seq, kind, value);
       });
       if (r.lastSeq > lastSeq) lastSeq = r.lastSeq;
-      if (r.stoppedAtCorruption) break; // later logs would leave a gap: drop them
+      this.walBytesSkipped += r.skippedBytes;
+      skipping = r.stoppedAtCorruption;
     }
     this.lastSeq = lastSeq;
 
@@ -1163,6 +1174,12 @@ export class Tree {
     }
   }
 
+  /**
+   * WAL bytes the last open dropped as damaged in `truncate` recovery (point-in-time):
+   * the acknowledged writes they held are lost. 0 after a clean open or a torn tail.
+   */
+  walBytesSkipped = 0;
+
   stats(): TreeStats {
     let tableBytes = 0;
     const set = this.versions.current;
@@ -1184,6 +1201,7 @@ export class Tree {
       lastSeq: this.lastSeq,
       liveSnapshots: this.snapshots.list().length,
       obsoleteTablesDeleted: this.versions.obsoleteDeleted,
+      walBytesSkipped: this.walBytesSkipped,
       stallMs: Math.round(this.stallMs),
       slowdowns: this.slowdowns,
       stops: this.stops,

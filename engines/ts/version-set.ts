@@ -75,6 +75,9 @@ export function levelSearch(tables: readonly LiveTable[], key: Uint8Array): numb
   return lo;
 }
 
+/** Where recovery moves table files a manifest that did not read to a clean end does not name. */
+export const LOST_DIR = 'lost';
+
 /** What recovering the version set found: the WAL files that may hold writes no table has. */
 export interface RecoveredVersions {
   /** WAL numbers at or above the version's logNumber, ascending. */
@@ -120,7 +123,7 @@ export class VersionSet {
   recover(mode: LogRecoveryMode): RecoveredVersions {
     const fs = this.fs;
     const dir = this.dir;
-    const state = recoverManifest(fs, dir, mode).state;
+    const { state, clean } = recoverManifest(fs, dir, mode);
     const names = fs.list(dir);
     let maxNumber = 0;
     const logs: number[] = [];
@@ -132,8 +135,17 @@ export class VersionSet {
       // A table the manifest does not name is the output of a flush or compaction that
       // crashed before its edit was synced (or an input whose deletion the crash cut
       // short): its data is either elsewhere or obsolete, and reading it could
-      // resurrect deleted keys. Delete it before anything reads.
-      if (f.kind === 'table' && !state.tables.has(f.number)) fs.remove(joinPath(dir, name));
+      // resurrect deleted keys. Delete it before anything reads, but only when the
+      // manifest was read to a clean end: after a torn or damaged one the table may be
+      // what the lost edits named, so it is moved aside into lost/, never deleted.
+      if (f.kind === 'table' && !state.tables.has(f.number)) {
+        if (clean) fs.remove(joinPath(dir, name));
+        else {
+          fs.mkdirp(joinPath(dir, LOST_DIR));
+          fs.rename(joinPath(dir, name), joinPath(joinPath(dir, LOST_DIR), name));
+          fs.syncDir(dir);
+        }
+      }
     }
     this.nextFile = Math.max(state.nextFile, maxNumber + 1);
     this.recoveredNames = names;

@@ -93,12 +93,15 @@ export interface WalReplay {
   readonly validLength: number;
   /** True when a record was dropped for corruption (truncate mode); later logs must be ignored. */
   readonly stoppedAtCorruption: boolean;
+  /** Bytes of the file after the damage that stopped a `truncate` replay (0 otherwise). */
+  readonly skippedBytes: number;
 }
 
 /**
- * Replays a WAL file's batches in order through `apply`. A torn tail ends the replay;
- * a complete record with a bad checksum or undecodable contents throws
- * WalCorruptionError in `strict` mode and ends the replay in `truncate` mode.
+ * Replays a WAL file's batches in order through `apply`. A torn tail (nothing valid
+ * after it) ends the replay; damage in the middle (a bad checksum, undecodable contents,
+ * or an incomplete record with a valid one after it) throws WalCorruptionError in
+ * `strict` mode and ends the replay in `truncate` mode, counting the bytes skipped.
  */
 export function replayWal(
   fs: FileSystem,
@@ -130,7 +133,7 @@ export function replayWal(
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
       if (mode === 'strict') throw new WalCorruptionError(path, rec.offset, `undecodable batch: ${err.message}`);
-      return { lastSeq, records, validLength: rec.offset, stoppedAtCorruption: true };
+      return { lastSeq, records, validLength: rec.offset, stoppedAtCorruption: true, skippedBytes: bytes.length - rec.offset };
     }
     for (const op of ops) {
       apply(op.seq, op.kind, op.key, op.value);
@@ -138,5 +141,5 @@ export function replayWal(
     }
     records++;
   }
-  return { lastSeq, records, validLength: parsed.validLength, stoppedAtCorruption: parsed.corruptAt !== undefined };
+  return { lastSeq, records, validLength: parsed.validLength, stoppedAtCorruption: parsed.corruptAt !== undefined, skippedBytes: parsed.skippedBytes };
 }

@@ -122,6 +122,7 @@ async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<numbe
       await ensureWritableDir(resolve(outPath, '..'));
     } else await ensureWritableDir(flags.resultsDir);
   }
+  await ensureWritableDir(flags.workDir, 'work directory');
 
   const createdAt = new Date();
   const id = randomUUID();

@@ -10,7 +10,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EngineUnavailableError, type Durability } from '../engine.js';
+import { DURABILITY_MODES, EngineUnavailableError, type Durability, type LoadContext } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import type { WorkloadResult } from '../results.js';
@@ -38,8 +38,21 @@ export function externalCommand(name: string): string {
   return isAbsolute(path) ? path : resolve(path);
 }
 
-/** Time an engine gets to answer `describe`. */
+/** Time an engine gets to answer `describe` when the run states no time limit of its own. */
 const DESCRIBE_TIMEOUT_MS = 30_000;
+
+/**
+ * The fastest a unit of work (an operation, a scanned entry) can be: 1 ns, a few CPU
+ * cycles. A repetition reported faster than this is a broken clock or a lie, not a
+ * measurement, and fails the engine.
+ */
+export const MIN_NS_PER_UNIT = 1;
+
+/**
+ * How far an engine's reported times may run past what the driver saw: both clocks are
+ * this machine's monotonic clock, so this only absorbs rounding.
+ */
+const CLOCK_SLACK_MS = 1;
 
 interface Outcome {
   code: number | null;
@@ -155,16 +168,16 @@ function describeEnding(outcome: Outcome, timeoutSeconds: number, phase: string)
 }
 
 /** Asks an engine to describe itself. */
-export async function describeExternal(command: string): Promise<Hello> {
+export async function describeExternal(command: string, timeoutMs = DESCRIBE_TIMEOUT_MS): Promise<Hello> {
   let hello: Hello | undefined;
-  const outcome = await talk(command, { protocol: PROTOCOL_VERSION, type: 'describe' }, DESCRIBE_TIMEOUT_MS, (message) => {
+  const outcome = await talk(command, { protocol: PROTOCOL_VERSION, type: 'describe' }, timeoutMs, (message) => {
     if (hello !== undefined) return undefined;
     if (message.type !== 'hello') return `protocol error: the first line is '${message.type}', not 'hello'`;
     hello = HelloMessage.parse(message);
     return undefined;
   });
   if (hello === undefined || outcome.stopped !== undefined || outcome.code !== 0)
-    throw new EngineUnavailableError(`external engine ${command} did not describe itself: ${describeEnding(outcome, DESCRIBE_TIMEOUT_MS / 1000, 'describe')}`);
+    throw new EngineUnavailableError(`external engine ${command} did not describe itself: ${describeEnding(outcome, timeoutMs / 1000, 'describe')}`);
   if (hello.protocol !== PROTOCOL_VERSION)
     throw new EngineUnavailableError(`external engine ${command} speaks protocol ${hello.protocol}; this lsmbench speaks ${PROTOCOL_VERSION}`);
   return hello;
@@ -177,7 +190,7 @@ function externalDescriptor(name: string): ExternalEngineDescriptor {
     runs: 'external',
     name,
     description: registered?.description ?? `external engine ${name.slice(EXTERNAL_PREFIX.length)} (protocol ${PROTOCOL_VERSION})`,
-    async load(): Promise<ExternalEngine> {
+    async load(context?: LoadContext): Promise<ExternalEngine> {
       const command = externalCommand(name);
       try {
         accessSync(command, constants.X_OK);
@@ -186,7 +199,13 @@ function externalDescriptor(name: string): ExternalEngineDescriptor {
           registered !== undefined ? `not built: ${command} is missing (run '${registered.build}')` : `${command} is not an executable file`,
         );
       }
-      const hello = await describeExternal(command);
+      let hello: Hello;
+      try {
+        hello = await describeExternal(command, context?.timeoutSeconds === undefined ? DESCRIBE_TIMEOUT_MS : context.timeoutSeconds * 1000);
+      } catch (err) {
+        // An engine that is there but broken is that engine's failure: the others still run.
+        return brokenEngine(name, errorMessage(err));
+      }
       return {
         storeVersion: hello.storeVersion,
         persistent: true,
@@ -210,6 +229,20 @@ export function externalEngineAt(name: string): ExternalEngineDescriptor | undef
   return name.startsWith(EXTERNAL_PREFIX) ? externalDescriptor(name) : undefined;
 }
 
+/** Stands for an external engine that did not describe itself: each of its workloads fails with `reason`. */
+function brokenEngine(name: string, reason: string): ExternalEngine {
+  return {
+    storeVersion: 'unknown (the engine did not describe itself)',
+    persistent: true,
+    durability: DURABILITY_MODES,
+    operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native' },
+    api: 'sync',
+    threads: { shared: false, reason: `the engine did not describe itself: ${reason}` },
+    driving: `external process, protocol ${PROTOCOL_VERSION}: unknown, the engine did not describe itself`,
+    runWorkload: async (job) => failedResult(job, `${name} did not describe itself: ${reason}`, 0),
+  };
+}
+
 /** Runs one workload of an external engine: the counterpart of the in-process child. */
 async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
   const started = performance.now();
@@ -229,6 +262,10 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): 
   const hex = (x: number): string => `0x${x.toString(16).padStart(8, '0')}`;
 
   await mkdir(job.workDir, { recursive: true });
+  // Every reported time must fit in what the driver saw: the timed parts and settles of
+  // the repetitions are disjoint stretches of the engine's life, which began after this.
+  const spawnedAt = performance.now();
+  let reportedMs = 0;
   const outcome = await talk(externalCommand(job.engine), runRequest(workload, scenario, job.workDir, job.durability, job.options), scenario.timeoutSeconds * 1000, (m) => {
     if (!helloSeen) {
       if (m.type !== 'hello') return `protocol error: the first line is '${m.type}', not 'hello'`;
@@ -257,6 +294,16 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): 
         }
         if (m.digest !== expected.digest) {
           failure = `verification failed: repetition ${m.index}: the answers of the timed part do not match (digest ${hex(m.digest)}, expected ${hex(expected.digest)})`;
+          return failure;
+        }
+        reportedMs += m.ms + (m.settleMs ?? 0);
+        const observedMs = performance.now() - spawnedAt;
+        if (reportedMs > observedMs + CLOCK_SLACK_MS) {
+          failure = `impossible figure: repetitions 0-${m.index} report ${reportedMs.toPrecision(4)} ms of timed work and settling, but the engine had run for only ${observedMs.toFixed(1)} ms when it reported them`;
+          return failure;
+        }
+        if (m.units > 0 && (m.ms * 1e6) / m.units < MIN_NS_PER_UNIT) {
+          failure = `impossible figure: repetition ${m.index} reports ${m.ms} ms for ${m.units} units, under ${MIN_NS_PER_UNIT} ns a unit`;
           return failure;
         }
         if (!m.warmup) repetitions.push({ ms: m.ms, opsPerSec: (expected.units * 1000) / m.ms, settleMs: expected.mutates ? m.settleMs : null });

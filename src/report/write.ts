@@ -1,7 +1,8 @@
 /** Writes a report: the Markdown file and its SVG charts side by side, linked by relative paths. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
+import { makeDirectories } from '../paths.js';
 import type { Comparison } from './compare.js';
 import { reportMarkdown, type ChartLinks } from './markdown.js';
 import type { LoadedFile } from './model.js';
@@ -51,7 +52,7 @@ export async function writeReport(
   const charts: ChartLinks = { throughput, latency, intervals, sweep: sweepName };
   const markdown = reportMarkdown({ ...input, charts });
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirectories(dir);
     await writeFile(out, markdown);
     for (const [name, svg] of svgs) await writeFile(join(dir, name), svg);
   } catch (err) {

@@ -3,11 +3,12 @@
  * engines side by side, so that drift on a noisy machine hits every engine alike.
  */
 import { fork } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nearestDurability, rejectUnknownOptions, type Durability, type Engine } from '../engine.js';
 import { UserError, errorMessage } from '../errors.js';
+import { makeDirectories } from '../paths.js';
 import { ALL_ENGINES, lookupEngine, probeEngine, type LoadedEngine } from '../registry.js';
 import type { EngineRun, WorkloadResult } from '../results.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
@@ -41,7 +42,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
     const descriptor = lookupEngine(request.name);
     if (descriptor === undefined)
       throw new UserError(`unknown engine '${request.name}' (known: ${ALL_ENGINES.map((e) => e.name).join(', ')}; see 'lsmbench engines')`);
-    const probe = await probeEngine(descriptor);
+    const probe = await probeEngine(descriptor, { timeoutSeconds: scenario.timeoutSeconds });
     if (!probe.available) throw new UserError(`engine '${request.name}' is not available: ${probe.reason}`);
     const { engine } = probe;
     const used = nearestDurability(scenario.durability, engine.durability);
@@ -61,6 +62,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
     if (probe.runs === 'in-process')
       try {
         rejectUnknownOptions(request.name, options, probe.engine.optionHelp);
+        probe.engine.checkOptions?.(options);
       } catch (err) {
         throw new UserError(errorMessage(err));
       }
@@ -105,7 +107,7 @@ export async function runScenario(
   options: RunOptions,
   callbacks: RunCallbacks = {},
 ): Promise<{ results: WorkloadResult[]; workDir: string }> {
-  await mkdir(options.workRoot, { recursive: true });
+  await makeDirectories(options.workRoot);
   const workDir = await mkdtemp(join(options.workRoot, 'lsmbench-'));
   const results: WorkloadResult[] = [];
   try {

@@ -105,6 +105,36 @@ describe('WAL corruption', () => {
     }
     assert.ok(errors > bytes.length / 2, 'most flips are detected as corruption, not mistaken for a torn tail');
   });
+
+  it('a flipped length with valid records after it is damage in the middle, not a torn tail: refused, or skipped and counted', () => {
+    for (let record = 0; record < ends.length - 1; record++) {
+      const start = record === 0 ? 0 : ends[record - 1]!;
+      for (let byte = 4; byte < 8; byte++) {
+        const strict = base.clone();
+        strict.flip(path, start + byte);
+        assert.throws(
+          () => Tree.open(DIR, { ...options, fs: strict }),
+          (e: Error) => e instanceof WalCorruptionError && e.file === path && e.offset === start && e.message.includes(`${bytes.length - start} bytes from here on would be lost`),
+          `length byte ${byte} of record ${record}`,
+        );
+        assert.deepEqual(strict.readAll(path), (() => { const c = base.clone(); c.flip(path, start + byte); return c.readAll(path); })(), 'a refused open leaves the WAL as it was');
+        const lenient = base.clone();
+        lenient.flip(path, start + byte);
+        const t = Tree.open(DIR, { ...options, fs: lenient, recovery: 'truncate' });
+        assert.equal(stateOf(t), states[record], `record ${record}: point-in-time recovery keeps the records before the damage`);
+        assert.equal(t.walBytesSkipped, bytes.length - start);
+        assert.equal(t.stats().walBytesSkipped, bytes.length - start);
+        t.close();
+      }
+    }
+    // A torn tail is still repaired silently, and skips nothing.
+    const torn = base.clone();
+    torn.setContents(path, bytes.slice(0, ends[ends.length - 1]! - 3));
+    const t = Tree.open(DIR, { ...options, fs: torn });
+    assert.equal(stateOf(t), states[ends.length - 1]);
+    assert.equal(t.walBytesSkipped, 0);
+    t.close();
+  });
 });
 
 describe('manifest corruption', () => {
@@ -134,15 +164,28 @@ describe('manifest corruption', () => {
     return st;
   };
 
-  it('a cut at every byte offset keeps the state of the complete edits', () => {
+  const tablesOnDisk = (fs: FaultFileSystem): number => [...fs.list(DIR), ...fs.list(`${DIR}/lost`)].filter((n) => n.endsWith('.sst')).length;
+
+  it('a cut at every byte offset: a ManifestCorruptionError naming it, or the full state; no table deleted', () => {
+    // A cut inside the first record is always damage; a later cut reads as a torn tail.
+    let refused = 0;
     for (let cut = 0; cut <= bytes.length; cut++) {
       const fs = base.clone();
       fs.setContents(path, bytes.slice(0, cut));
+      const before = tablesOnDisk(fs);
       const complete = ends.filter((e) => e <= cut).length;
-      // No complete edit at all: the store has no version and starts empty.
-      const want = complete === 0 ? JSON.stringify([]) : flushStates[complete - 1];
-      assert.equal(recover(fs, 'strict'), want, `cut at ${cut}`);
+      try {
+        assert.equal(recover(fs, 'strict'), flushStates[complete - 1], `cut at ${cut}: opened with the state of the complete edits`);
+      } catch (err) {
+        assert.ok(err instanceof ManifestCorruptionError, `cut at ${cut}: ${String(err)}`);
+        assert.equal(err.file, path);
+        assert.ok(err.offset <= cut, `cut at ${cut}: offset ${err.offset}`);
+        refused++;
+      }
+      // A cut exactly at a record boundary reads as a clean end: not yet detected (README).
+      if (!ends.includes(cut)) assert.ok(tablesOnDisk(fs) >= before, `cut at ${cut}: an open deleted tables`);
     }
+    assert.ok(refused >= ends[0]!, 'every cut inside the first record is refused');
   });
 
   it('every flipped byte: a ManifestCorruptionError naming the file, or a prefix', () => {
