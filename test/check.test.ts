@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
 import { verdictLine } from '../src/commands/check.js';
 import { FIXTURES, assertUserError, lsmbench } from './cli-helpers.js';
+import { ENGINES, probeEngine } from '../src/registry.js';
 
 const lines = (out: string): string[] => out.trim().split('\n');
 const externalFixture = (name: string): string => `external:${join(projectRoot(), 'test', 'external', 'fixtures', `${name}.mjs`)}`;
 
-for (const engine of ['memory', 'ts']) {
-  test(`check ${engine}: every check passes, one line each, exit 0`, () => {
+for (const descriptor of ENGINES) {
+  const engine = descriptor.name;
+  const probe = await probeEngine(descriptor);
+  test(`check ${engine}: every check passes, one line each, exit 0`, { skip: probe.available ? false : probe.reason }, () => {
     const r = lsmbench(['check', engine]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const out = lines(r.stdout);
