@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineDescriptor } from './engine.js';
-import { CONFORMANCE_CHECKS, checkContext, runCheck, type ConformanceCheck, type Verdict } from './conformance.js';
+import { CONFORMANCE_CHECKS, runConformance, type ConformanceCheck, type Verdict } from './conformance.js';
 import { errorMessage } from './errors.js';
 import { PROTOCOL_WORKLOADS } from './external/messages.js';
 import { runExternal } from './external/driver.js';
@@ -50,14 +50,8 @@ export const KEYSPACE_CHECK: ConformanceCheck = {
 };
 
 /** Verdicts of every in-process check, in order. */
-export async function* checkInProcess(descriptor: EngineDescriptor): AsyncGenerator<Verdict> {
-  const engine = await descriptor.load();
-  const ctx = await checkContext(engine, `lsmbench-check-${descriptor.name.replace(/[^a-z0-9-]/gi, '_')}-`);
-  try {
-    for (const check of [...CONFORMANCE_CHECKS, KEYSPACE_CHECK]) yield await runCheck(check, ctx);
-  } finally {
-    await ctx.dispose();
-  }
+export function checkInProcess(descriptor: EngineDescriptor): AsyncGenerator<Verdict> {
+  return runConformance(descriptor, [...CONFORMANCE_CHECKS, KEYSPACE_CHECK]);
 }
 
 /** A small scenario for external checks: enough keys for every workload's digest, quick to run. */

@@ -321,11 +321,11 @@ export async function runCheck(check: ConformanceCheck, ctx: CheckContext): Prom
 }
 
 /** Loads the engine and yields a verdict per check, in order; the scratch directory is removed after. */
-export async function* runConformance(descriptor: EngineDescriptor): AsyncGenerator<Verdict> {
+export async function* runConformance(descriptor: EngineDescriptor, checks: readonly ConformanceCheck[] = CONFORMANCE_CHECKS): AsyncGenerator<Verdict> {
   const engine = await descriptor.load();
   const ctx = await checkContext(engine, `lsmbench-check-${descriptor.name.replace(/[^a-z0-9-]/gi, '_')}-`);
   try {
-    for (const check of CONFORMANCE_CHECKS) yield await runCheck(check, ctx);
+    for (const check of checks) yield await runCheck(check, ctx);
   } finally {
     await ctx.dispose();
   }
