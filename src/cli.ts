@@ -11,6 +11,8 @@ import { registerScenarios } from './commands/scenarios.js';
 import { registerGate } from './commands/gate.js';
 import { registerCompare } from './commands/compare.js';
 import { registerReport } from './commands/report.js';
+import { registerExport } from './commands/export.js';
+import { registerCheck } from './commands/check.js';
 import { lsmbenchVersion } from './environment.js';
 
 const program = new Command();
@@ -35,6 +37,8 @@ registerScenarios(program);
 registerGate(program);
 registerCompare(program);
 registerReport(program);
+registerExport(program);
+registerCheck(program);
 
 try {
   await program.parseAsync(process.argv);

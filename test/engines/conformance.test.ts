@@ -1,7 +1,7 @@
 /** Runs the shared conformance suite against every registered engine that is installed. */
 import { describe, it } from 'node:test';
 import { ENGINES, probeEngine } from '../../src/registry.js';
-import { describeConformance } from '../conformance.js';
+import { describeConformance } from '../../src/testing.js';
 
 for (const descriptor of ENGINES) {
   const probe = await probeEngine(descriptor);

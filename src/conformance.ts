@@ -1,14 +1,17 @@
 /**
- * The shared conformance suite. Every registered engine that is installed runs it
- * (test/engines/conformance.test.ts); an engine in development can run it with
- * `describeConformance(descriptor)`.
+ * The conformance suite: what every engine must do, as a list of checks. `lsmbench
+ * check <engine>` runs it against any engine (external ones included); an engine
+ * author's tests run it with `describeConformance(descriptor)` from
+ * 'lsmbench/conformance', and the bundled engines run it in this repository's tests.
+ * A check throws (an assertion error) when the engine misbehaves, and returns a
+ * reason string when it does not apply to the engine.
  */
-import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Engine, EngineDescriptor, Store, ScanRange, Durability } from '../src/engine.js';
-import { scratchDir } from './scratch.js';
+import type { Engine, EngineDescriptor, Store, ScanRange, Durability } from './engine.js';
+import { errorMessage } from './errors.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -29,34 +32,32 @@ async function fill(store: Store, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await store.put(b(`k${String(i).padStart(2, '0')}`), b(`v${i}`));
 }
 
-export function describeConformance(descriptor: EngineDescriptor): void {
-  describe(`conformance: ${descriptor.name}`, () => {
-    let engine: Engine;
-    let root: string;
-    let counter = 0;
-    const openFresh = async (durability?: Durability): Promise<{ store: Store; dir: string }> => {
-      const dir = join(root, `store-${counter++}`);
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(dir);
-      const mode = durability ?? engine.durability[0] ?? 'none';
-      return { store: await engine.open({ dir, durability: mode, options: {} }), dir };
-    };
+/** What a check is handed: the loaded engine and a way to open a store in a new directory. */
+export interface CheckContext {
+  readonly engine: Engine;
+  /** Opens a store in a fresh directory, in `durability` or the engine's first mode. */
+  openFresh(durability?: Durability): Promise<{ store: Store; dir: string }>;
+}
 
-    before(async () => {
-      engine = await descriptor.load();
-      root = await scratchDir(`lsmbench-conformance-${descriptor.name}-`);
-    });
-    after(async () => {
-      await rm(root, { recursive: true, force: true });
-    });
+export interface ConformanceCheck {
+  readonly name: string;
+  /** Throws when the engine fails the check; returns a reason when the check does not apply. */
+  run(ctx: CheckContext): Promise<string | void>;
+}
 
-    it('declares itself consistently', () => {
+export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
+    {
+      name: 'declares itself consistently',
+      run: async ({ engine }) => {
       assert.ok(engine.storeVersion.length > 0, 'storeVersion is set');
       assert.ok(engine.durability.length > 0, 'honours at least one durability mode');
       if (!engine.persistent) assert.deepEqual([...engine.durability], ['none'], 'a store without persistence honours only `none`');
-    });
+      },
+    },
 
-    it('put, get, overwrite, delete, has', async () => {
+    {
+      name: 'put, get, overwrite, delete, has',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       assert.equal(store.api, engine.api);
       assert.equal(await store.get(b('a')), undefined);
@@ -72,9 +73,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       await store.delete(b('never-written'));
       assert.equal(await store.has(b('never-written')), false, 'deleting an absent key is allowed');
       await store.close();
-    });
+      },
+    },
 
-    it('copies the buffers it is handed', async () => {
+    {
+      name: 'copies the buffers it is handed',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       const key = b('key1');
       const value = b('value1');
@@ -84,9 +88,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       assert.equal(s(await store.get(b('key1'))), 'value1');
       assert.equal(await store.get(b('key2')), undefined);
       await store.close();
-    });
+      },
+    },
 
-    it('handles empty values and binary keys', async () => {
+    {
+      name: 'handles empty values and binary keys',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       await store.put(b('empty'), new Uint8Array(0));
       const got = await store.get(b('empty'));
@@ -97,9 +104,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       await store.put(binary, Uint8Array.from([9, 8]));
       assert.deepEqual([...((await store.get(Uint8Array.from([0, 255, 1, 128]))) ?? [])], [9, 8]);
       await store.close();
-    });
+      },
+    },
 
-    it('orders keys bytewise (unsigned, shorter prefix first)', async () => {
+    {
+      name: 'orders keys bytewise (unsigned, shorter prefix first)',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       const keys = [[0x61, 0x62], [0x61], [0xff], [0x00], [0x61, 0x00], [0x80]];
       for (const k of keys) await store.put(Uint8Array.from(k), Uint8Array.from([1]));
@@ -109,9 +119,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       });
       assert.deepEqual(seen, [[0x00], [0x61], [0x61, 0x00], [0x61, 0x62], [0x80], [0xff]]);
       await store.close();
-    });
+      },
+    },
 
-    it('range scans: bounds, limit, reverse, early stop', async () => {
+    {
+      name: 'range scans: bounds, limit, reverse, early stop',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       await fill(store, 20);
       const all = await collect(store, {});
@@ -138,9 +151,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       assert.deepEqual(await collect(store, { start: b('k30') }), []);
       assert.deepEqual(await collect(store, { start: b('k08'), end: b('k05') }), [], 'an inverted range is empty');
       await store.close();
-    });
+      },
+    },
 
-    it('prefix scans', async () => {
+    {
+      name: 'prefix scans',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       await fill(store, 25);
       await store.put(b('k1'), b('short'));
@@ -162,9 +178,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       });
       assert.deepEqual(high, [[0xff, 0xff, 1]], 'a prefix of 0xff bytes has no successor and still works');
       await store.close();
-    });
+      },
+    },
 
-    it('scans hide deleted keys and show overwritten values', async () => {
+    {
+      name: 'scans hide deleted keys and show overwritten values',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       await fill(store, 10);
       await store.delete(b('k03'));
@@ -175,9 +194,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       assert.deepEqual(got.map(([k]) => k), ['k01', 'k02', 'k04', 'k05', 'k06', 'k07', 'k08']);
       assert.deepEqual(got[3], ['k05', 'new']);
       await store.close();
-    });
+      },
+    },
 
-    it('batches apply in order', async () => {
+    {
+      name: 'batches apply in order',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       await store.put(b('gone'), b('x'));
       await store.batch([
@@ -192,9 +214,12 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       assert.equal(await store.get(b('gone')), undefined);
       await store.batch([]);
       await store.close();
-    });
+      },
+    },
 
-    it('matches a Map oracle over seeded random operations', async () => {
+    {
+      name: 'matches a Map oracle over seeded random operations',
+      run: async ({ engine, openFresh }) => {
       const { store } = await openFresh();
       const oracle = new Map<string, string>();
       let x = 12345;
@@ -227,13 +252,13 @@ export function describeConformance(descriptor: EngineDescriptor): void {
       const stats = store.stats();
       assert.equal(typeof stats, 'object');
       await store.close();
-    });
+      },
+    },
 
-    it('reopens with its data in every durability mode it honours', async (t) => {
-      if (!engine.persistent) {
-        t.skip('not a persistent engine');
-        return;
-      }
+    {
+      name: 'reopens with its data in every durability mode it honours',
+      run: async ({ engine, openFresh }) => {
+      if (!engine.persistent) return 'not a persistent engine';
       for (const mode of engine.durability) {
         const { store, dir } = await openFresh(mode);
         await fill(store, 30);
@@ -255,6 +280,53 @@ export function describeConformance(descriptor: EngineDescriptor): void {
         assert.equal(s(await again.get(b('k99'))), 'after reopen');
         await again.close();
       }
-    });
-  });
+      },
+    },
+];
+
+export type Verdict =
+  | { readonly check: string; readonly outcome: 'pass' }
+  | { readonly check: string; readonly outcome: 'skip'; readonly reason: string }
+  | { readonly check: string; readonly outcome: 'fail'; readonly reason: string };
+
+/**
+ * A context whose stores live under one scratch directory; `dispose()` removes it.
+ * Each store gets a directory of its own, so checks do not see each other's data.
+ */
+export async function checkContext(engine: Engine, prefix = 'lsmbench-conformance-'): Promise<CheckContext & { dispose(): Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), prefix));
+  let counter = 0;
+  return {
+    engine,
+    async openFresh(durability?: Durability) {
+      const dir = join(root, `store-${counter++}`);
+      await mkdir(dir);
+      const mode = durability ?? engine.durability[0] ?? 'none';
+      return { store: await engine.open({ dir, durability: mode, options: {} }), dir };
+    },
+    async dispose() {
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs one check, turning a throw into a failed verdict with its message. */
+export async function runCheck(check: ConformanceCheck, ctx: CheckContext): Promise<Verdict> {
+  try {
+    const skipped = await check.run(ctx);
+    return typeof skipped === 'string' ? { check: check.name, outcome: 'skip', reason: skipped } : { check: check.name, outcome: 'pass' };
+  } catch (err) {
+    return { check: check.name, outcome: 'fail', reason: errorMessage(err) };
+  }
+}
+
+/** Loads the engine and yields a verdict per check, in order; the scratch directory is removed after. */
+export async function* runConformance(descriptor: EngineDescriptor, checks: readonly ConformanceCheck[] = CONFORMANCE_CHECKS): AsyncGenerator<Verdict> {
+  const engine = await descriptor.load();
+  const ctx = await checkContext(engine, `lsmbench-check-${descriptor.name.replace(/[^a-z0-9-]/gi, '_')}-`);
+  try {
+    for (const check of checks) yield await runCheck(check, ctx);
+  } finally {
+    await ctx.dispose();
+  }
 }

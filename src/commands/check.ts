@@ -1,0 +1,44 @@
+/** `lsmbench check <engine>`: the engine against the contract, one line per check; exit 1 on a failure. */
+import type { Command } from 'commander';
+import { checkExternal, checkInProcess } from '../check.js';
+import type { Verdict } from '../conformance.js';
+import { UserError } from '../errors.js';
+import { EngineUnavailableError } from '../engine.js';
+import { externalDescriptor, isExternalEngineName } from '../external/driver.js';
+import { ENGINES, findEngine } from '../registry.js';
+import { positiveInt } from './options.js';
+
+const WIDTH = 80;
+
+/** `PASS  name`, `SKIP  name: why`, `FAIL  name: why`, cut to the terminal's 80 columns. */
+export function verdictLine(v: Verdict): string {
+  const line = v.outcome === 'pass' ? `PASS  ${v.check}` : `${v.outcome.toUpperCase()}  ${v.check}: ${v.reason.replace(/\s+/g, ' ')}`;
+  return line.length > WIDTH ? `${line.slice(0, WIDTH - 1)}…` : line;
+}
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Check an engine against the contract (conformance suite, keyspace vectors; external engines: every protocol workload verified)')
+    .argument('<engine>', 'a registered engine, or external:<path-to-executable>')
+    .option('-n, --ops <n>', 'external engines: keys of each workload run', positiveInt('--ops', 1_000_000), 2000)
+    .action(async (name: string, flags: { ops: number }) => {
+      // Until engine descriptors say how an engine runs, external engines are known by name.
+      const external = isExternalEngineName(name);
+      const descriptor = external ? externalDescriptor(name) : findEngine(name);
+      if (descriptor === undefined) throw new UserError(`unknown engine '${name}' (engines: ${ENGINES.map((e) => e.name).join(', ')}, or external:<path>)`);
+      const count = { pass: 0, skip: 0, fail: 0 };
+      try {
+        for await (const v of external ? checkExternal(descriptor, flags.ops) : checkInProcess(descriptor)) {
+          count[v.outcome]++;
+          process.stdout.write(verdictLine(v) + '\n');
+        }
+      } catch (err) {
+        if (err instanceof EngineUnavailableError) throw new UserError(`${name} is not available: ${err.message}`);
+        throw err;
+      }
+      const skipped = count.skip > 0 ? `, ${count.skip} skipped` : '';
+      process.stdout.write(`${name}: ${count.fail === 0 ? 'conforms' : 'DOES NOT CONFORM'}: ${count.pass} passed, ${count.fail} failed${skipped}\n`);
+      if (count.fail > 0) process.exitCode = 1;
+    });
+}
