@@ -143,11 +143,11 @@ export function registerRun(program: Command): void {
     .option('--prefix-length <bytes>', 'prefix length of prefix scans (default: key size - 3, so 1,000 keys per prefix)', positiveInt('--prefix-length', 1024))
     .option('--miss-ratio <fraction>', 'share of contains checks that ask for absent keys', fraction('--miss-ratio'))
     .option('--timeout <seconds>', 'time limit of one workload of one engine', positiveInt('--timeout'))
-    .option('-o, --engine-option <engine.key=value>', 'engine-specific option; repeatable', collect, [])
+    .option('-O, --engine-option <engine.key=value>', 'engine-specific option; repeatable', collect, [])
     .option('--keep', 'keep the stores on disk after the run (their directory is printed)', false)
     .option('--work-dir <dir>', 'where stores are created (its filesystem matters: tmpfs makes fsync free)', tmpdir())
     .option('--results-dir <dir>', 'directory for the results file', join('results', 'runs'))
-    .option('--out <file>', 'results file path (must not exist yet)')
+    .option('-o, --out <file.json>', 'results file path (must not exist yet)')
     .option('--no-save', 'do not write a results file')
     .option('--json', 'print the results file to stdout instead of the table', false)
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
@@ -201,6 +201,9 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
   const scenario = points[0]!;
   const prepared = await prepareEngines(requests, scenario);
 
+  // -o meant --engine-option before it meant --out (as in `report`): an old command line is refused, not saved to a file named cacheSize=1.
+  if (flags.out !== undefined && /^[A-Za-z0-9_:./#-]*[A-Za-z0-9_-]=/.test(flags.out) && !flags.out.endsWith('.json'))
+    throw new UserError(`-o is --out (the results file), not an engine option: for '${flags.out}' use -O or --engine-option`);
   let outPath: string | undefined;
   if (flags.save) {
     if (flags.out !== undefined) {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { nearestDurability, rejectUnknownOptions, type Durability, type Engine } from '../engine.js';
 import { UserError, errorMessage } from '../errors.js';
 import { ENGINES, findEngine, probeEngine } from '../registry.js';
-import { externalDriving, isExternalEngineName, runExternal } from '../external/driver.js';
+import { REGISTERED_EXTERNAL, externalDriving, isExternalEngineName, runExternal } from '../external/driver.js';
 import type { EngineRun, WorkloadResult } from '../results.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
@@ -40,7 +40,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
   for (const request of requests) {
     const descriptor = findEngine(request.name);
     if (descriptor === undefined)
-      throw new UserError(`unknown engine '${request.name}' (known: ${ENGINES.map((e) => e.name).join(', ')}; see 'lsmbench engines')`);
+      throw new UserError(`unknown engine '${request.name}' (known: ${[...ENGINES.map((e) => e.name), ...Object.keys(REGISTERED_EXTERNAL), 'external:<path>'].join(', ')}; see 'lsmbench engines')`);
     const probe = await probeEngine(descriptor);
     if (!probe.available) throw new UserError(`engine '${request.name}' is not available: ${probe.reason}`);
     const { engine } = probe;
