@@ -18,6 +18,8 @@ export interface Column {
   readonly optional?: number;
   /** Shown only with --wide or --columns. */
   readonly extra?: boolean;
+  /** Shorter cells (one per row) used when the table does not fit even without its optional columns. */
+  readonly narrow?: readonly string[];
 }
 
 export interface LayoutChoice {
@@ -49,8 +51,9 @@ export function parseColumns(text: string | undefined, known: readonly string[])
 /** The column ids a table offers, for --columns' error and help. */
 export const columnIds = (columns: readonly Column[]): string[] => columns.map((c) => c.id);
 
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], choice: LayoutChoice = {}): string {
+export function renderTable(columns: readonly Column[], given: readonly (readonly string[])[], choice: LayoutChoice = {}): string {
   const width = choice.width ?? terminalWidth();
+  let rows = given;
   let keep = columns.map((c, i) => i);
   if (choice.columns !== undefined) {
     const wanted = new Set(choice.columns);
@@ -72,6 +75,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
       if (total(keep, minWrap) <= width) break;
       keep = keep.filter((i) => i !== drop);
     }
+    if (total(keep, minWrap) > width) rows = rows.map((r, k) => r.map((cell, i) => columns[i]?.narrow?.[k] ?? cell));
   }
   const dropped = choice.wide || choice.columns !== undefined ? [] : columns.filter((c, i) => !c.extra && !keep.includes(i)).map((c) => c.head);
   const widths = keep.map((i) => (choice.wide ? full(i) : natural(i)));

@@ -8,6 +8,7 @@ import { DURABILITY_MODES, type Durability } from '../engine.js';
 import { UserError } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
 import { runFootnotes, runTable } from '../format.js';
+import { terminalWidth, wrapText } from '../layout.js';
 import {
   RESULTS_SCHEMA,
   RESULTS_VERSION,
@@ -43,6 +44,8 @@ interface RunFlags {
   out?: string;
   save: boolean;
   json: boolean;
+  wide: boolean;
+  columns?: string;
   sweep?: string;
   batch?: number;
   concurrency?: number;
@@ -150,6 +153,8 @@ export function registerRun(program: Command): void {
     .option('-o, --out <file.json>', 'results file path (must not exist yet)')
     .option('--no-save', 'do not write a results file')
     .option('--json', 'print the results file to stdout instead of the table', false)
+    .option('--wide', 'every table column (db_bench\'s µs/op and MB/s too), whatever the terminal', false)
+    .option('--columns <ids>', 'only these table columns, e.g. ops,ci,p99,us-per-op,mb-per-s,verified (with several engines: ops:<engine>, ratio:<engine>, p99:<engine>, ...)')
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
     .option('--batch <n>', 'group writes and deletes into atomic batches of n (default 1: one call per operation)', positiveInt('--batch', 1_000_000))
     .option('--concurrency <k>', 'outstanding operations for asynchronous stores (default 1)', positiveInt('--concurrency', 4096))
@@ -262,18 +267,19 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
   else {
     for (const point of points) {
       const s = point;
-      process.stdout.write(
+      process.stdout.write(wrapText(
         `Scenario ${s.name}: N=${s.ops.toLocaleString('en-US')}, ${s.keySize}-byte keys, ${s.valueSize}-byte values, durability ${s.durability}, ` +
           `${s.repetitions} repetitions after ${s.warmup} warm-up, seed ${s.seed}` +
           (s.batch > 1 ? `, batches of ${s.batch}` : '') +
           (s.concurrency > 1 ? `, ${s.concurrency} outstanding async operations` : '') +
-          (s.threads > 1 ? `, ${s.threads} client threads` : '') +
-          '\n',
-      );
+          (s.threads > 1 ? `, ${s.threads} client threads` : ''),
+        terminalWidth(),
+        '  ',
+      ) + '\n');
       const slice = sweep === undefined ? resultsFile : { ...resultsFile, scenario: { ...resultsFile.scenario, ops: s.ops }, results: results.filter((r) => r.point === s.ops) };
-      process.stdout.write(runTable(slice) + '\n');
+      process.stdout.write(runTable(slice, { wide: flags.wide, columns: flags.columns?.split(',').map((c) => c.trim()) }) + '\n');
     }
-    for (const line of runFootnotes(resultsFile)) process.stdout.write(line + '\n');
+    for (const line of runFootnotes(resultsFile)) process.stdout.write(wrapText(line, terminalWidth(), '  ') + '\n');
     if (outPath !== undefined) process.stdout.write(`Results: ${outPath}\n`);
     if (flags.keep) process.stdout.write(`Stores kept in ${workDirs.join(', ')}\n`);
   }
