@@ -47,14 +47,14 @@ export function formatCompact(x: number): string {
 }
 
 /** A ratio's cells: `38.1× faster` (the word only where the 95% interval excludes 1.00, never without one) and its interval. */
-export function ratioCells(a: readonly number[], b: readonly number[]): { ratio: string; ci: string } {
+export function ratioCells(a: readonly number[], b: readonly number[]): { ratio: string; marked: string; ci: string } {
   const r = ratioOfMedians(a, b);
-  if (!Number.isFinite(r.ratio)) return { ratio: '-', ci: '' };
+  if (!Number.isFinite(r.ratio)) return { ratio: '-', marked: '-', ci: '' };
   const ci = intervalOf(r);
-  if (ci === null) return { ratio: formatRatio(r.ratio), ci: 'too few samples' };
+  if (ci === null) return { ratio: formatRatio(r.ratio), marked: formatRatio(r.ratio), ci: 'too few samples' };
   const digits = (x: number): string => x.toFixed(x >= 10 ? 1 : 2);
-  const word = ci[0] > 1 ? ' faster' : ci[1] < 1 ? ' slower' : '';
-  return { ratio: `${formatRatio(r.ratio)}${word}`, ci: `${digits(ci[0])}–${digits(ci[1])}` };
+  const [word, mark] = ci[0] > 1 ? [' faster', ' ▲'] : ci[1] < 1 ? [' slower', ' ▼'] : ['', '  '];
+  return { ratio: `${formatRatio(r.ratio)}${word}`, marked: `${formatRatio(r.ratio)}${mark}`, ci: `${digits(ci[0])}–${digits(ci[1])}` };
 }
 
 /**
@@ -170,8 +170,13 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
       const r = find(results, e.label, w);
       return r?.opsPerSec && r.status === 'verified' ? formatCompact(r.opsPerSec.median) : opsCell(r);
     }));
-    engines.forEach((e, j) => (columns[columns.length - engines.length + j] = { ...columns[columns.length - engines.length + j]!, narrow: compact[j]! }));
-    for (const b of others) columns.push({ id: `ratio:${b}`, head: `${a}/${b}`, align: 'right' }, { id: `ci:${b}`, head: `${a}/${b} 95% CI`, align: 'right', optional: 1 });
+    engines.forEach((e, j) => (columns[columns.length - engines.length + j] = { ...columns[columns.length - engines.length + j]!, narrow: { level: 1, cells: compact[j]! } }));
+    others.forEach((b, j) =>
+      columns.push(
+        { id: `ratio:${b}`, head: `${a} / ${b}`, align: 'right', narrow: { level: 2, cells: ratios[j]!.map((c) => c.marked) } },
+        { id: `ci:${b}`, head: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
+      ),
+    );
     for (const e of engines) columns.push({ id: `p99:${e.label}`, head: `${e.label} p99`, align: 'right', optional: 2 });
     for (const e of engines) columns.push({ id: `us-per-op:${e.label}`, head: `${e.label} µs/op`, align: 'right', extra: true });
     for (const e of engines) columns.push({ id: `mb-per-s:${e.label}`, head: `${e.label} MB/s`, align: 'right', extra: true });
@@ -191,7 +196,7 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   }
   const notes: string[] = [];
   if (scenario.workloads.some((w) => find(results, engines[0]!.label, w)?.unit === 'entry')) notes.push('Range and prefix scans count entries read per second.');
-  if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' only where its 95% interval excludes 1.00;\nwithout a word: no clear difference.");
+  if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its\n95% interval excludes 1.00; without one: no clear difference.");
   if (engines.length > 1 && results.length > 0 && results.every((r) => r.status === 'verified')) notes.push('Every result verified.');
   return [renderTable(columns, rows, choice), ...tooFew, ...notes].join('\n');
 }

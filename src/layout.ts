@@ -18,8 +18,11 @@ export interface Column {
   readonly optional?: number;
   /** Shown only with --wide or --columns. */
   readonly extra?: boolean;
-  /** Shorter cells (one per row) used when the table does not fit even without its optional columns. */
-  readonly narrow?: readonly string[];
+  /**
+   * Shorter cells (one per row) for a table that does not fit even without its optional
+   * columns: level 1 is tried first, then level 2 on top of it.
+   */
+  readonly narrow?: { readonly level: 1 | 2; readonly cells: readonly string[] };
 }
 
 export interface LayoutChoice {
@@ -75,7 +78,8 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
       if (total(keep, minWrap) <= width) break;
       keep = keep.filter((i) => i !== drop);
     }
-    if (total(keep, minWrap) > width) rows = rows.map((r, k) => r.map((cell, i) => columns[i]?.narrow?.[k] ?? cell));
+    for (const level of [1, 2])
+      if (total(keep, minWrap) > width) rows = rows.map((r, k) => r.map((cell, i) => (columns[i]?.narrow?.level === level ? (columns[i]!.narrow!.cells[k] ?? cell) : cell)));
   }
   const dropped = choice.wide || choice.columns !== undefined ? [] : columns.filter((c, i) => !c.extra && !keep.includes(i)).map((c) => c.head);
   const widths = keep.map((i) => (choice.wide ? full(i) : natural(i)));

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
 import { runFootnotes, runTable } from '../format.js';
 import { terminalWidth, wrapText } from '../layout.js';
+import { RunProgress } from '../progress.js';
 import {
   RESULTS_SCHEMA,
   RESULTS_VERSION,
@@ -221,7 +222,8 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
 
   const createdAt = new Date();
   const id = randomUUID();
-  const showProgress = process.stdout.isTTY === true && !flags.json;
+  // On stderr whenever it is a terminal, so a run piped to tee still shows where it is.
+  const progress = new RunProgress(process.stderr, process.stderr.isTTY === true && !flags.json, points.length * prepared.length * scenario.workloads.length, prepared.length, scenario.workloads.length);
   const engineRuns = prepared.map((p) => p.run);
   const results: WorkloadResult[] = [];
   const workDirs: string[] = [];
@@ -233,13 +235,10 @@ async function run(flags: RunFlags, _command: Command): Promise<number> {
       { workRoot: resolve(flags.workDir), keep: flags.keep, ...(sweep === undefined ? {} : { point: point.ops }) },
       {
         progress(engine, workload, phase) {
-          if (showProgress) process.stderr.write(`\r\x1b[2K${at}${engine} · ${WORKLOAD_LABELS[workload]} · ${phase}`);
+          progress.phase(at, engine, Math.max(0, engineRuns.findIndex((e) => e.label === engine)), WORKLOAD_LABELS[workload], Math.max(0, point.workloads.indexOf(workload)), phase);
         },
         finished(result) {
-          if (showProgress) {
-            const figure = result.opsPerSec ? `${Math.round(result.opsPerSec.median).toLocaleString('en-US')} ${result.unit}s/s` : 'FAILED';
-            process.stderr.write(`\r\x1b[2K${at}${result.engine} · ${WORKLOAD_LABELS[result.workload]} · ${figure}\n`);
-          }
+          progress.finished(at, result.engine, WORKLOAD_LABELS[result.workload], result.opsPerSec?.median ?? null, result.unit);
         },
       },
     );
