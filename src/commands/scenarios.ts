@@ -9,7 +9,7 @@ export function registerScenarios(program: Command): void {
     .description('List the built-in scenarios (files in scenarios/); pass one to `run --scenario`')
     .option('--json', 'print as JSON', false)
     .option('--wide', 'every column, the description too, at full width', false)
-    .option('--columns <ids>', 'only these columns: scenario, n, key, value, durability, workloads, description')
+    .option('--columns <ids>', 'only these columns: scenario, n, sizes, durability, workloads, description')
     .action(async (flags: { json: boolean; wide: boolean; columns?: string }) => {
       const files = [];
       for (const name of await listScenarioNames()) files.push({ ...(await loadScenarioFile(name)).file, name });
@@ -20,14 +20,13 @@ export function registerScenarios(program: Command): void {
       const columns: Column[] = [
         { id: 'scenario', head: 'Scenario' },
         { id: 'n', head: 'N', align: 'right' },
-        { id: 'key', head: 'Key', align: 'right', optional: 2 },
-        { id: 'value', head: 'Value', align: 'right', optional: 2 },
+        { id: 'sizes', head: 'Key/value bytes', align: 'right', optional: 2 },
         { id: 'durability', head: 'Durability', optional: 1 },
         { id: 'workloads', head: 'Workloads', wraps: true },
         { id: 'description', head: 'Description', extra: true, wraps: false },
       ];
       // Workloads wrap; the description, a sentence, goes under the table unless asked for as a column.
-      const body = files.map((f) => [f.name, f.ops.toLocaleString('en-US'), String(f.keySize), String(f.valueSize), f.durability, f.workloads.join(', '), f.description]);
+      const body = files.map((f) => [f.name, f.ops.toLocaleString('en-US'), `${f.keySize}/${f.valueSize}`, f.durability, f.workloads.join(', '), f.description]);
       const choice = { wide: flags.wide, columns: parseColumns(flags.columns, columnIds(columns)) };
       process.stdout.write(renderTable(columns, body, choice) + '\n');
       if (!choice.wide && !(choice.columns ?? []).includes('description'))
