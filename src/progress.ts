@@ -39,7 +39,7 @@ export class RunProgress {
 
   /** Time left, from the mean time of the jobs finished so far; unknown before the first. */
   private eta(): string {
-    if (this.done === 0) return 'left: estimating';
+    if (this.done === 0) return 'time left: soon known';
     const per = (this.now() - this.startedAt) / this.done;
     return `~${clock(per * (this.jobs - this.done))} left`;
   }
@@ -50,10 +50,10 @@ export class RunProgress {
     return chars.length <= width ? text : chars.slice(0, width - 1).join('') + '…';
   }
 
-  /** `[3/16] ts (2/2) · Random Reads (3/8) · repetition 2/5 · 0:12, ~0:40 left` */
+  /** `[3/16 · 0:12, ~0:40 left] ts 2/2 · Random Reads 3/8 · repetition 2/5`: the times first, so a narrow terminal cuts the phase, not them. */
   phase(at: string, engine: string, engineIndex: number, workload: string, workloadIndex: number, phase: string): void {
     if (!this.enabled) return;
-    const line = `[${this.done + 1}/${this.jobs}] ${at}${engine} (${engineIndex + 1}/${this.engines}) · ${workload} (${workloadIndex + 1}/${this.workloads}) · ${phase} · ${clock(this.now() - this.startedAt)}, ${this.eta()}`;
+    const line = `[${this.done + 1}/${this.jobs} · ${clock(this.now() - this.startedAt)}, ${this.eta()}] ${at}${engine} ${engineIndex + 1}/${this.engines} · ${workload} ${workloadIndex + 1}/${this.workloads} · ${phase}`;
     this.sink.write(`\r\x1b[2K${this.fit(line)}`);
   }
 

@@ -93,12 +93,12 @@ test('progress: counts, phase, time left; nothing when disabled; entries, not en
   const sink = { isTTY: true, columns: 200, write: (s: string) => out.push(s) };
   const p = new RunProgress(sink, true, 4, 2, 2, () => t);
   p.phase('', 'ts', 0, 'Random Reads', 1, 'repetition 1/5');
-  assert.match(out.at(-1)!, /\[1\/4\] ts \(1\/2\) · Random Reads \(2\/2\) · repetition 1\/5 · 0:00, left: estimating/);
+  assert.match(out.at(-1)!, /^\r\x1b\[2K\[1\/4 · 0:00, time left: soon known\] ts 1\/2 · Random Reads 2\/2 · repetition 1\/5$/);
   t = 10_000;
   p.finished('', 'ts', 'Range Scan', 1000, 'entry');
   assert.match(out.at(-1)!, /1,000 entries\/s\n$/);
   p.phase('', 'ts', 0, 'Random Reads', 1, 'verifying');
-  assert.match(out.at(-1)!, /\[2\/4\].*0:10, ~0:30 left/);
+  assert.match(out.at(-1)!, /\[2\/4 · 0:10, ~0:30 left\] ts 1\/2 · Random Reads 2\/2 · verifying/);
   const quiet: string[] = [];
   const q = new RunProgress({ write: (s: string) => quiet.push(s) }, false, 1, 1, 1);
   q.phase('', 'ts', 0, 'x', 0, 'y');
