@@ -36,14 +36,17 @@ export function describeEnvironment(): Environment {
     cpuModel,
     cpuCount: cpus.length,
     memoryBytes: os.totalmem(),
+    // The fingerprint keeps the type-and-platform text it always hashed, so baselines recorded before stay comparable.
     os: `${os.type()} ${os.platform()}`,
     arch: os.arch(),
   };
+  // "Linux linux" says one thing twice: the platform is shown only where it differs from the type (e.g. "Windows_NT win32").
+  const shownOs = os.type().toLowerCase() === os.platform() ? os.type() : base.os;
   const { commit, dirty } = gitCommit(projectRoot());
   return {
     node: process.version,
     v8: process.versions.v8,
-    os: base.os,
+    os: shownOs,
     kernel: os.release(),
     arch: base.arch,
     cpuModel,

@@ -1,8 +1,8 @@
 /** Terminal tables and number formats shared by every command that prints figures. */
-import Table from 'cli-table3';
 import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
+import { renderTable, type Column, type LayoutChoice } from './layout.js';
 import { ratioOfMedians } from './stats.js';
 import { sampleNotes } from './samples.js';
 
@@ -28,14 +28,34 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
-export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}x` : 'N/A');
+export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(r >= 10 ? 1 : 2)}×` : 'N/A');
 
-/** `groupsA`/`groupsB`: the child process of each sample (see ratioOfMedians). */
-export function formatRatioWithCi(a: readonly number[], b: readonly number[], groupsA?: readonly number[], groupsB?: readonly number[]): string {
-  const { ratio, ci95, independentSamples } = ratioOfMedians(a, b, groupsA, groupsB);
-  if (!Number.isFinite(ratio)) return '-';
-  if (ci95 === null) return `${formatRatio(ratio)} (n=${independentSamples}: no 95% CI)`;
-  return `${formatRatio(ratio)} [${ci95[0].toFixed(2)}–${ci95[1].toFixed(2)}]`;
+/** An interval, or null when there are too few independent samples for one (stats may say so). */
+export type Interval = readonly [number, number] | null;
+const intervalOf = (x: { readonly ci95: Interval }): Interval => (x.ci95 !== null && Number.isFinite(x.ci95[0]) && Number.isFinite(x.ci95[1]) ? x.ci95 : null);
+const samplesOf = (x: { readonly n?: number; readonly independentSamples?: number }): number | undefined => x.independentSamples ?? x.n;
+
+/** The words for an interval that is not there: `range a–b (n=k, too few for a 95% interval)`. */
+export function tooFewText(min: string, max: string, n: number | undefined): string {
+  return `range ${min}–${max} (${n === undefined ? '' : `n=${n}, `}too few for a 95% interval)`;
+}
+
+/** Three significant digits with k/M: the ops/s cells of a table too narrow for whole numbers. */
+export function formatCompact(x: number): string {
+  if (!Number.isFinite(x)) return 'N/A';
+  const [v, unit] = x >= 1e9 ? [x / 1e9, 'G'] : x >= 1e6 ? [x / 1e6, 'M'] : x >= 1e3 ? [x / 1e3, 'k'] : [x, ''];
+  return `${unit === '' ? Math.round(v) : v.toPrecision(3)}${unit}`;
+}
+
+/** A ratio's cells: `38.1× faster` (the word only where the 95% interval excludes 1.00, never without one) and its interval. */
+export function ratioCells(a: readonly number[], b: readonly number[], groupsA?: readonly number[], groupsB?: readonly number[]): { ratio: string; marked: string; ci: string } {
+  const r = ratioOfMedians(a, b, groupsA, groupsB);
+  if (!Number.isFinite(r.ratio)) return { ratio: '-', marked: '-', ci: '' };
+  const ci = intervalOf(r);
+  if (ci === null) return { ratio: formatRatio(r.ratio), marked: formatRatio(r.ratio), ci: 'too few samples' };
+  const digits = (x: number): string => x.toFixed(x >= 10 ? 1 : 2);
+  const [word, mark] = ci[0] > 1 ? [' faster', ' ▲'] : ci[1] < 1 ? [' slower', ' ▼'] : ['', '  '];
+  return { ratio: `${formatRatio(r.ratio)}${word}`, marked: `${formatRatio(r.ratio)}${mark}`, ci: `${digits(ci[0])}–${digits(ci[1])}` };
 }
 
 /**
@@ -95,7 +115,7 @@ export function fairnessWarnings(engines: readonly EngineRun[]): string[] {
 }
 
 /** The table for one run: per workload, one engine's figures in detail, or the engines side by side with ratios. */
-export function runTable(file: ResultsFile): string {
+export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   const { engines, results, scenario } = file;
   const concurrencyOf = (w: WorkloadName): string =>
     concurrencyCell(
@@ -105,49 +125,85 @@ export function runTable(file: ResultsFile): string {
       }),
     );
   const withConcurrency = showsConcurrency(scenario.workloads.map(concurrencyOf));
-  const concurrencyHead = withConcurrency ? ['Concurrency'] : [];
+  const bytesPerOp = scenario.keySize + scenario.valueSize;
+  const usPerOp = (r: WorkloadResult | undefined): string => (r?.opsPerSec ? (1e6 / r.opsPerSec.median).toFixed(3) : '');
+  const mbPerSec = (r: WorkloadResult | undefined): string => (r?.opsPerSec ? ((r.opsPerSec.median * bytesPerOp) / 1e6).toFixed(1) : '');
+  const verified = (r: WorkloadResult | undefined): string => (r === undefined ? 'not run' : r.status === 'verified' ? 'yes' : 'NO');
+  const columns: Column[] = [{ id: 'operation', head: 'Operation' }];
+  if (withConcurrency) columns.push({ id: 'concurrency', head: 'Concurrency', optional: 4 });
+  const rows: string[][] = scenario.workloads.map((w) => [WORKLOAD_LABELS[w], ...(withConcurrency ? [concurrencyOf(w)] : [])]);
+  const tooFew: string[] = [];
   if (engines.length === 1) {
     const label = engines[0]!.label;
-    const table = new Table({
-      head: ['Operation', ...concurrencyHead, 'ops/s (median)', '95% CI', 'min – max', 'p50', 'p99', 'p99.9', 'verified'],
-      colAligns: ['left', ...(withConcurrency ? ['left' as const] : []), 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
-      style: { head: [], border: [] },
-    });
-    for (const w of scenario.workloads) {
+    columns.push(
+      { id: 'ops', head: 'ops/s (median)', align: 'right' },
+      { id: 'ci', head: '95% CI', align: 'right', optional: 1 },
+      { id: 'range', head: 'min – max', align: 'right', optional: 3 },
+      { id: 'p50', head: 'p50', align: 'right', optional: 2 },
+      { id: 'p99', head: 'p99', align: 'right', optional: 1 },
+      { id: 'p999', head: 'p99.9', align: 'right', optional: 3 },
+      { id: 'us-per-op', head: 'µs/op', align: 'right', extra: true },
+      { id: 'mb-per-s', head: 'MB/s', align: 'right', extra: true },
+      { id: 'verified', head: 'verified' },
+    );
+    scenario.workloads.forEach((w, k) => {
       const r = find(results, label, w);
       const s = r?.opsPerSec ?? null;
       const lat = r?.latency ?? null;
-      table.push([
-        WORKLOAD_LABELS[w] + (r?.unit === 'entry' ? ' (entries/s)' : ''),
-        ...(withConcurrency ? [concurrencyOf(w)] : []),
+      const ci = s === null ? null : intervalOf(s);
+      if (s !== null && ci === null) tooFew.push(`${WORKLOAD_LABELS[w]}: ${tooFewText(formatInt(s.min), formatInt(s.max), samplesOf(s))}`);
+      rows[k]!.push(
         opsCell(r),
-        s ? (s.ci95 === null ? `n=${s.independentSamples ?? 1}: too few` : `${formatInt(s.ci95[0])} – ${formatInt(s.ci95[1])}`) : '',
+        s === null ? '' : ci === null ? 'too few' : `${formatInt(ci[0])} – ${formatInt(ci[1])}`,
         s ? `${formatInt(s.min)} – ${formatInt(s.max)}` : '',
         lat ? formatNs(lat.p50Ns) : '',
         lat ? formatNs(lat.p99Ns) : '',
         lat ? formatNs(lat.p999Ns) : '',
-        r === undefined ? 'not run' : r.status === 'verified' ? 'yes' : 'NO',
-      ]);
-    }
-    return table.toString();
+        usPerOp(r),
+        mbPerSec(r),
+        verified(r),
+      );
+    });
+  } else {
+    const a = engines[0]!.label;
+    const others = engines.slice(1).map((e) => e.label);
+    for (const e of engines) columns.push({ id: `ops:${e.label}`, head: `${e.label} ops/s`, align: 'right' });
+    const ratios = others.map((b) => scenario.workloads.map((w) => ratioCells(samples(find(results, a, w)), samples(find(results, b, w)), processes(find(results, a, w)), processes(find(results, b, w)))));
+    const compact = engines.map((e) => scenario.workloads.map((w) => {
+      const r = find(results, e.label, w);
+      return r?.opsPerSec && r.status === 'verified' ? formatCompact(r.opsPerSec.median) : opsCell(r);
+    }));
+    engines.forEach((e, j) => (columns[columns.length - engines.length + j] = { ...columns[columns.length - engines.length + j]!, narrow: { level: 1, cells: compact[j]! } }));
+    others.forEach((b, j) =>
+      columns.push(
+        { id: `ratio:${b}`, head: `${a} / ${b}`, align: 'right', narrow: { level: 2, cells: ratios[j]!.map((c) => c.marked) } },
+        { id: `ci:${b}`, head: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
+      ),
+    );
+    for (const e of engines) columns.push({ id: `p99:${e.label}`, head: `${e.label} p99`, align: 'right', optional: 2 });
+    for (const e of engines) columns.push({ id: `us-per-op:${e.label}`, head: `${e.label} µs/op`, align: 'right', extra: true });
+    for (const e of engines) columns.push({ id: `mb-per-s:${e.label}`, head: `${e.label} MB/s`, align: 'right', extra: true });
+    // With every result verified a line under the table says so; a failure keeps the column.
+    const allVerified = results.length > 0 && results.every((r) => r.status === 'verified');
+    columns.push({ id: 'verified', head: 'verified', ...(allVerified ? { optional: 3 } : {}) });
+    scenario.workloads.forEach((w, k) => {
+      const all = engines.map((e) => find(results, e.label, w));
+      const failed = engines.filter((e, i) => all[i]?.status === 'failed').map((e) => e.label);
+      rows[k]!.push(
+        ...all.map(opsCell),
+        ...ratios.flatMap((perRow) => [perRow[k]!.ratio, perRow[k]!.ci]),
+        ...all.map((r) => (r?.latency ? formatNs(r.latency.p99Ns) : '')),
+        ...all.map(usPerOp),
+        ...all.map(mbPerSec),
+        all.some((r) => r === undefined) ? 'not run' : failed.length === 0 ? 'yes' : `NO: ${failed.join(', ')}`,
+      );
+    });
   }
-  const a = engines[0]!.label;
-  const others = engines.slice(1).map((e) => e.label);
-  const table = new Table({
-    head: ['Operation', ...concurrencyHead, ...engines.map((e) => `${e.label} (ops/s)`), ...others.map((b) => `Ratio (${a}/${b}) [95% CI]`)],
-    colAligns: ['left', ...(withConcurrency ? ['left' as const] : []), ...engines.map(() => 'right' as const), ...others.map(() => 'right' as const)],
-    style: { head: [], border: [] },
-  });
-  for (const w of scenario.workloads) {
-    const ra = find(results, a, w);
-    table.push([
-      WORKLOAD_LABELS[w],
-      ...(withConcurrency ? [concurrencyOf(w)] : []),
-      ...engines.map((e) => opsCell(find(results, e.label, w))),
-      ...others.map((b) => formatRatioWithCi(samples(ra), samples(find(results, b, w)), processes(ra), processes(find(results, b, w)))),
-    ]);
-  }
-  return table.toString();
+  const notes: string[] = [];
+  if (scenario.workloads.some((w) => find(results, engines[0]!.label, w)?.unit === 'entry')) notes.push('Range and prefix scans count entries read per second.');
+  if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its\n95% interval excludes 1.00; without one: no clear difference.");
+  if (engines.length > 1 && results.length > 0 && results.every((r) => r.status === 'verified')) notes.push('Every result verified.');
+  return [renderTable(columns, rows, choice), ...tooFew, ...notes].join('\n');
 }
 
 /** Lines under the table: failures, overhead, amplification, warnings. */

@@ -11,6 +11,9 @@ import { scratchDir } from './scratch.js';
 const small = ['-n', '2000', '-r', '2', '--warmup', '0', '--processes', '1', '--min-sample-ms', '0'];
 
 
+/** Footnotes wrap at 80 columns with a two-space indent: read them as one line. */
+const unwrap = (text: string): string => text.replace(/\n {2}/g, ' ');
+
 describe('lsmbench CLI', () => {
   it('runs the eight workloads on the memory engine, all verified, and saves a valid results file', async () => {
     const dir = await scratchDir('lsmbench-cli-');
@@ -51,9 +54,9 @@ describe('lsmbench CLI', () => {
     const out = join(dir, 'three.json');
     const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '--processes', '3', '--min-sample-ms', '20', '-w', 'sequential-reads,contains', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Operation\s+│ memory \(ops\/s\)\s+│ memory#2 \(ops\/s\)\s+│ Ratio \(memory\/memory#2\) \[95% CI\]/);
-    assert.match(r.stdout, /│ Sequential Reads .*\d+\.\d\dx \[\d+\.\d\d–\d+\.\d\d\]/);
-    assert.match(r.stdout, /Intervals: 95% t over 3 independent processes/);
+    assert.match(r.stdout, /Operation\s+│\s+memory\s+│\s+memory#2\s+│\s+memory \/\s+│\s+memory \/\s+│[^\n]*\n[^\n]*ops\/s\s+│\s+ops\/s\s+│\s+memory#2\s+│\s+memory#2/);
+    assert.match(r.stdout, /│ Sequential Reads .*\d+\.\d\d×[^│]*│\s+\d+\.\d\d–\d+\.\d\d │/);
+    assert.match(unwrap(r.stdout), /Intervals: 95% t over 3 independent processes/);
     const file = await readResults(out);
     for (const w of file.results) {
       assert.deepEqual([...new Set(w.repetitions.map((x) => x.process))], [0, 1, 2], `${w.engine} ${w.workload}: samples of three processes`);
@@ -66,8 +69,8 @@ describe('lsmbench CLI', () => {
   it('with one process the ratio has no 95% CI and says so', () => {
     const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '-w', 'contains', '--no-save']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /│ Contains .*\d+\.\d\dx \(n=1: no 95% CI\)/);
-    assert.doesNotMatch(r.stdout, /\d\.\d\dx \[/);
+    assert.match(r.stdout, /│ Contains .*\d+\.\d\d×[^│]*│\s+too few samples/);
+    assert.doesNotMatch(r.stdout, /faster|slower/);
   });
 
   it('--json prints the results file and nothing else', () => {
@@ -82,7 +85,7 @@ describe('lsmbench CLI', () => {
     const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
     const r = lsmbench(['run', '-e', 'test-throws-on-get', '-n', '6000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'random-reads,contains', '--no-save'], env);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /FAILED test-throws-on-get Random Reads: the store threw: injected failure in get/);
+    assert.match(unwrap(r.stdout), /FAILED test-throws-on-get Random Reads: the store threw: injected failure in get/);
     assert.match(r.stdout, /│ Contains .*│ yes/);
   });
 
@@ -90,8 +93,8 @@ describe('lsmbench CLI', () => {
     const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
     const r = lsmbench(['run', '-e', 'test-wrong-value', '-e', 'test-loses-writes', '-n', '6000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'random-reads,random-writes', '--no-save'], env);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /FAILED test-wrong-value Random Reads: verification failed/);
-    assert.match(r.stdout, /FAILED test-loses-writes Random Writes: verification failed: key \d+ is missing/);
+    assert.match(unwrap(r.stdout), /FAILED test-wrong-value Random Reads: verification failed/);
+    assert.match(unwrap(r.stdout), /FAILED test-loses-writes Random Writes: verification failed: key \d+ is missing/);
     assert.match(r.stdout, /│ Random Reads\s+│\s+FAILED │\s+FAILED │/);
   });
 
@@ -99,10 +102,10 @@ describe('lsmbench CLI', () => {
     const env = { LSMBENCH_EXTRA_ENGINES: FIXTURES };
     const crash = lsmbench(['run', '-e', 'test-crashes', '-n', '6000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'sequential-writes', '--no-save'], env);
     assert.equal(crash.code, 1);
-    assert.match(crash.stdout, /the engine process was killed by SIGKILL during/);
+    assert.match(unwrap(crash.stdout), /the engine process was killed by SIGKILL during/);
     const hang = lsmbench(['run', '-e', 'test-hangs', '-n', '2000', '-r', '1', '--warmup', '0', '--processes', '1', '-w', 'deletions,contains', '--timeout', '2', '--no-save'], env);
     assert.equal(hang.code, 1);
-    assert.match(hang.stdout, /FAILED test-hangs Deletions: the engine process timed out after 2 s/);
+    assert.match(unwrap(hang.stdout), /FAILED test-hangs Deletions: the engine process timed out after 2 s/);
     assert.match(hang.stdout, /│ Contains .*│ yes/);
   });
 
@@ -117,7 +120,7 @@ describe('lsmbench CLI', () => {
     assertUserError(lsmbench(['run', '-e', 'memory', '--durability', 'fsync']), /cannot honour durability 'fsync'/);
     assertUserError(lsmbench(['run', '-e', 'memory', '--scenario', 'nosuch']), /unknown scenario 'nosuch'/);
     assertUserError(lsmbench(['run', '-e', 'memory', '-o', 'cache=1']), /memory has no option 'cache' \(it takes no options\)/);
-    assertUserError(lsmbench(['run', '-e', 'ts', '-o', 'ts.nosuch=1']), /ts has no option 'nosuch' \(known: /);
+    assertUserError(lsmbench(['run', '-e', 'ts', '--engine-option', 'ts.nosuch=1']), /ts has no option 'nosuch' \(known: /);
     assertUserError(lsmbench(['run']), /--engine/);
     assertUserError(lsmbench(['frobnicate']), /unknown command/);
     const dir = await scratchDir('lsmbench-cli-');
@@ -131,12 +134,12 @@ describe('lsmbench CLI', () => {
   it('lists engines and scenarios', () => {
     const engines = lsmbench(['engines']);
     assert.equal(engines.code, 0);
-    assert.match(engines.stdout, /memory\s+│ memory-\d+\s+│ yes/);
+    assert.match(engines.stdout, /│ memory\s+│ yes\s+│/);
     const json = JSON.parse(lsmbench(['engines', '--json']).stdout) as Array<{ name: string; available: boolean }>;
     assert.ok(json.some((e) => e.name === 'memory' && e.available));
     const scenarios = lsmbench(['scenarios']);
     assert.equal(scenarios.code, 0);
-    assert.match(scenarios.stdout, /seed\s+│ 100,000/);
+    assert.match(scenarios.stdout, /seed\s+│\s+100,000/);
     const help = lsmbench(['run', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /--durability <mode>/);

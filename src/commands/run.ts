@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
 import { runFootnotes, runTable } from '../format.js';
+import { terminalWidth, wrapText } from '../layout.js';
+import { RunProgress } from '../progress.js';
 import {
   RESULTS_SCHEMA,
   RESULTS_VERSION,
@@ -31,6 +33,8 @@ interface RunFlags {
   out?: string;
   save: boolean;
   json: boolean;
+  wide: boolean;
+  columns?: string;
   sweep?: string;
 }
 
@@ -91,9 +95,11 @@ export function registerRun(program: Command): void {
     .option('--keep', 'keep the stores on disk after the run (their directory is printed)', false)
     .option('--work-dir <dir>', 'where stores are created (its filesystem matters: tmpfs makes fsync free)', tmpdir())
     .option('--results-dir <dir>', 'directory for the results file', join('results', 'runs'))
-    .option('--out <file>', 'results file path (must not exist yet)')
+    .option('--out <file.json>', 'results file path (must not exist yet)')
     .option('--no-save', 'do not write a results file')
     .option('--json', 'print the results file to stdout instead of the table', false)
+    .option('--wide', 'every table column (db_bench\'s µs/op and MB/s too), whatever the terminal', false)
+    .option('--columns <ids>', 'only these table columns, e.g. ops,ci,p99,us-per-op,mb-per-s,verified (with several engines: ops:<engine>, ratio:<engine>, p99:<engine>, ...)')
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
     .action(async (flags: RunFlags) => {
       process.exitCode = await run(flags, scenarioOverrides(command.opts()));
@@ -126,7 +132,8 @@ async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<numbe
 
   const createdAt = new Date();
   const id = randomUUID();
-  const showProgress = process.stdout.isTTY === true && !flags.json;
+  // On stderr whenever it is a terminal, so a run piped to tee still shows where it is.
+  const progress = new RunProgress(process.stderr, process.stderr.isTTY === true && !flags.json, points.length * prepared.length * scenario.workloads.length, prepared.length, scenario.workloads.length);
   const engineRuns = prepared.map((p) => p.run);
   const results: WorkloadResult[] = [];
   const workDirs: string[] = [];
@@ -138,13 +145,10 @@ async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<numbe
       { workRoot: resolve(flags.workDir), keep: flags.keep, ...(sweep === undefined ? {} : { point: point.ops }) },
       {
         progress(engine, workload, phase) {
-          if (showProgress) process.stderr.write(`\r\x1b[2K${at}${engine} · ${WORKLOAD_LABELS[workload]} · ${phase}`);
+          progress.phase(at, engine, Math.max(0, engineRuns.findIndex((e) => e.label === engine)), WORKLOAD_LABELS[workload], Math.max(0, point.workloads.indexOf(workload)), phase);
         },
         finished(result) {
-          if (showProgress) {
-            const figure = result.opsPerSec ? `${Math.round(result.opsPerSec.median).toLocaleString('en-US')} ${result.unit}s/s` : 'FAILED';
-            process.stderr.write(`\r\x1b[2K${at}${result.engine} · ${WORKLOAD_LABELS[result.workload]} · ${figure}\n`);
-          }
+          progress.finished(at, result.engine, WORKLOAD_LABELS[result.workload], result.opsPerSec?.median ?? null, result.unit);
         },
       },
     );
@@ -172,18 +176,19 @@ async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<numbe
   else {
     for (const point of points) {
       const s = point;
-      process.stdout.write(
+      process.stdout.write(wrapText(
         `Scenario ${s.name}: N=${s.ops.toLocaleString('en-US')}, ${s.keySize}-byte keys, ${s.valueSize}-byte values, durability ${s.durability}, ` +
           `${s.processes} process${s.processes === 1 ? '' : 'es'} × ${s.repetitions} repetitions after ${s.warmup} warm-up, samples of ≥ ${s.minSampleMs} ms (reads, scans), seed ${s.seed}` +
           (s.batch > 1 ? `, batches of ${s.batch}` : '') +
           (s.concurrency > 1 ? `, ${s.concurrency} outstanding async operations` : '') +
-          (s.threads > 1 ? `, ${s.threads} client threads` : '') +
-          '\n',
-      );
+          (s.threads > 1 ? `, ${s.threads} client threads` : ''),
+        terminalWidth(),
+        '  ',
+      ) + '\n');
       const slice = sweep === undefined ? resultsFile : { ...resultsFile, scenario: { ...resultsFile.scenario, ops: s.ops }, results: results.filter((r) => r.point === s.ops) };
-      process.stdout.write(runTable(slice) + '\n');
+      process.stdout.write(runTable(slice, { wide: flags.wide, columns: flags.columns?.split(',').map((c) => c.trim()) }) + '\n');
     }
-    for (const line of runFootnotes(resultsFile)) process.stdout.write(line + '\n');
+    for (const line of runFootnotes(resultsFile)) process.stdout.write(wrapText(line, terminalWidth(), '  ') + '\n');
     if (outPath !== undefined) process.stdout.write(`Results: ${outPath}\n`);
     if (flags.keep) process.stdout.write(`Stores kept in ${workDirs.join(', ')}\n`);
   }

@@ -41,7 +41,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
   for (const request of requests) {
     const descriptor = lookupEngine(request.name);
     if (descriptor === undefined)
-      throw new UserError(`unknown engine '${request.name}' (known: ${ALL_ENGINES.map((e) => e.name).join(', ')}; see 'lsmbench engines')`);
+      throw new UserError(`unknown engine '${request.name}' (known: ${[...ALL_ENGINES.map((e) => e.name), 'external:<path>'].join(', ')}; see 'lsmbench engines')`);
     const probe = await probeEngine(descriptor, { timeoutSeconds: scenario.timeoutSeconds });
     if (!probe.available) throw new UserError(`engine '${request.name}' is not available: ${probe.reason}`);
     const { engine } = probe;

@@ -24,8 +24,8 @@ describe('lsmbench compare / report CLI', () => {
     const r = lsmbench(['compare', run, `${REFERENCE}#Rust`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /│ Operation\s+│ ts \(ops\/s\) │ Rust \(ops\/s\) │\s+Ratio \(ts\/Rust\) │/);
-    for (const row of ROWS) assert.match(r.stdout, new RegExp(`│ ${row}\\s+│\\s+1,000,000 │\\s+[\\d,]+ │ \\d\\.\\d\\dx \\(no CI: published\\) │`), row);
-    assert.match(r.stdout, /Sequential Reads\s+│\s+1,000,000 │\s+1,637,924 │ 0\.61x/);
+    for (const row of ROWS) assert.match(r.stdout, new RegExp(`│ ${row}\\s+│\\s+1,000,000 │\\s+[\\d,]+ │ \\d\\.\\d\\d× \\(no CI: published\\) │`), row);
+    assert.match(r.stdout, /Sequential Reads\s+│\s+1,000,000 │\s+1,637,924 │ 0\.61×/);
     assert.match(r.stdout, /Warning: Hardware differs/);
     assert.match(r.stdout, /Warning: Rust: published figures/);
   });
@@ -35,7 +35,7 @@ describe('lsmbench compare / report CLI', () => {
     const a = await writeFixture(dir, 'a.json', makeResults({ engines: [{ label: 'a', figures: { contains: around(300) } }, { label: 'b', figures: { contains: around(100) } }] }));
     const md = lsmbench(['compare', a, '--format', 'md']);
     assert.equal(md.code, 0, md.stderr);
-    assert.match(md.stdout, /^\| Contains \| 300 \| 100 \| 3\.00x \[2\.\d\d–3\.\d\d\] \|$/m);
+    assert.match(md.stdout, /^\| Contains \| 300 \| 100 \| 3\.00× \[2\.\d\d–3\.\d\d\] \|$/m);
     const json = lsmbench(['compare', a, '--format', 'json']);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { rows: { workload: string; ratios: { ratio: number; ci95: [number, number] }[] }[] };
@@ -69,7 +69,7 @@ describe('lsmbench compare / report CLI', () => {
     const md = await readFile(out, 'utf8');
     assert.match(md, /^# lsmbench report: ts vs memory vs Nim vs Rust$/m);
     assert.match(md, /\| Operation \| ts \(ops\/s\) \| memory \(ops\/s\) \| Nim \(ops\/s\) \| Rust \(ops\/s\) \| Ratio \(ts\/Rust\) \| Ratio \(memory\/Rust\) \| Ratio \(Nim\/Rust\) \|/);
-    assert.match(md, /\| Sequential Writes \| 1,000,000 \| 2,000,000 \| 1,284,639 \| 1,343,439 \| 0\.74x \(no CI: published\) \| 1\.49x \(no CI: published\) \| 0\.96x \(no CI: published\) \|/);
+    assert.match(md, /\| Sequential Writes \| 1,000,000 \| 2,000,000 \| 1,284,639 \| 1,343,439 \| 0\.74× \(no CI: published\) \| 1\.49× \(no CI: published\) \| 0\.96× \(no CI: published\) \|/);
     assert.match(md, /```sh\nlsmbench report .* -o .*r\.md --baseline Rust\n```/);
     for (const f of (await readdir(join(dir, 'rep'))).filter((f) => f.endsWith('.svg'))) parseXml(await readFile(join(dir, 'rep', f), 'utf8'));
   });

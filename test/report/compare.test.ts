@@ -61,7 +61,7 @@ describe('compare', () => {
     assert.equal(contains!.ratios[0]!.ratio, null);
     const text = compareTerminal(cmp);
     assert.match(text, /Operation\s+│ ts \(ops\/s\) │ lmdb \(ops\/s\) │\s+Ratio \(ts\/lmdb\) │/);
-    assert.match(text, /Sequential Writes │\s+800,000 │\s+1,000,000 │ 0\.80x \[0\.\d\d–0\.\d\d\]/);
+    assert.match(text, /Sequential Writes │\s+800,000 │\s+1,000,000 │ 0\.80× \[0\.\d\d–0\.\d\d\]/);
     assert.match(text, /Contains\s+│\s+1,000,000 │\s+N\/A │\s+- │/);
     const md = compareMarkdown(cmp);
     assert.match(md, /^\| Operation \| ts \(ops\/s\) \| lmdb \(ops\/s\) \| Ratio \(ts\/lmdb\) \|$/m);
@@ -81,7 +81,7 @@ describe('compare', () => {
     assert.ok(Math.abs(reads.ratios[0]!.ratio! - 1_400_000 / 1_637_924) < 1e-12);
     assert.equal(reads.ratios[0]!.ci95, null);
     assert.equal(reads.ratios[0]!.ciUnavailable, CI_UNAVAILABLE_PUBLISHED);
-    assert.equal(ratioText(reads.ratios[0]!), '0.85x (no CI: published)');
+    assert.equal(ratioText(reads.ratios[0]!), '0.85× (no CI: published)');
     assert.equal(reads.cells[1]!.ci95, null, 'no CI for the published cell either');
     assert.ok(cmp.warnings.some((w) => /^Hardware differs: .*as published: 4 cores/.test(w)));
     assert.ok(cmp.warnings.some((w) => /^Rust: published figures .*no confidence interval is available/.test(w)));
@@ -90,11 +90,11 @@ describe('compare', () => {
     assert.doesNotMatch(obs, /ts is [\d.]+% slower/, 'no claim of a difference without a CI');
   });
 
-  it('the reference file alone gives the document table: Nim/Rust 0.96x and 0.86x, the rest N/A and -', async () => {
+  it('the reference file alone gives the document table: Nim/Rust 0.96× and 0.86×, the rest N/A and -', async () => {
     const { sides } = await loadSides([REFERENCE]);
     const text = compareTerminal(buildComparison(sides));
-    assert.match(text, /Sequential Writes │\s+1,284,639 │\s+1,343,439 │ 0\.96x \(no CI: published\)/);
-    assert.match(text, /Sequential Reads\s+│\s+1,407,006 │\s+1,637,924 │ 0\.86x \(no CI: published\)/);
+    assert.match(text, /Sequential Writes │\s+1,284,639 │\s+1,343,439 │ 0\.96× \(no CI: published\)/);
+    assert.match(text, /Sequential Reads\s+│\s+1,407,006 │\s+1,637,924 │ 0\.86× \(no CI: published\)/);
     for (const row of ['Random Writes', 'Random Reads', 'Range Scan', 'Prefix Scan', 'Deletions', 'Contains'])
       assert.match(text, new RegExp(`${row}\\s+│\\s+N/A │\\s+[\\d,]+ │\\s+- │`));
   });

@@ -113,7 +113,7 @@ export function makeResults(o: FixtureOptions): ResultsFile {
     environment: {
       node: 'v20.0.0',
       v8: '11',
-      os: 'Linux linux',
+      os: 'Linux',
       kernel: '6',
       arch: 'x64',
       cpuModel: 'Test CPU',

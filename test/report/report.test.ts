@@ -94,7 +94,7 @@ describe('report', () => {
     const dir = await scratchDir('lsmbench-report-');
     const path = await writeFixture(dir, 'run.json', makeResults({ engines: [{ label: 'ts', figures: { 'sequential-reads': around(1_400_000) } }] }));
     const { md } = await report([path, `${REFERENCE}#Rust`], dir);
-    assert.deepEqual(tableRow(md, '## Results summary', 'Sequential Reads'), ['Sequential Reads', '1,400,000', '1,637,924', '0.85x (no CI: published)']);
+    assert.deepEqual(tableRow(md, '## Results summary', 'Sequential Reads'), ['Sequential Reads', '1,400,000', '1,637,924', '0.85× (no CI: published)']);
     assert.match(md, /- \*\*Rust\*\*: 1,637,924 ops\/s \(61\.1 ms for 100,000 ops; published single value, no repetitions\)/);
     assert.match(md, /ts's figure is 14\.5% below Rust's on sequential reads \(no confidence interval is available for published figures, so this is not a tested difference\)/);
     assert.match(md, /File 2 \(`.*nim-vs-rust-lsm-benchmark\.json`\): published figures, not rerunnable\./);

@@ -1,0 +1,118 @@
+/**
+ * Terminal tables that fit the terminal: each column is as wide as its widest cell (a
+ * heading may wrap between words), one column may wrap its text (a description), and
+ * optional columns are left out, least wanted first, until the table fits.
+ * Names and figures are never truncated or wrapped.
+ */
+import Table from 'cli-table3';
+import { UserError } from './errors.js';
+
+export interface Column {
+  /** What `--columns` calls it. */
+  readonly id: string;
+  readonly head: string;
+  readonly align?: 'left' | 'right';
+  /** This column's text wraps to fill what the others leave (at most one per table). */
+  readonly wraps?: boolean;
+  /** Shown by default only when it fits; a higher number is dropped later. Absent: always shown. */
+  readonly optional?: number;
+  /** Shown only with --wide or --columns. */
+  readonly extra?: boolean;
+  /**
+   * Shorter cells (one per row) for a table that does not fit even without its optional
+   * columns: level 1 is tried first, then level 2 on top of it.
+   */
+  readonly narrow?: { readonly level: 1 | 2; readonly cells: readonly string[] };
+}
+
+export interface LayoutChoice {
+  /** Every column, as wide as its content, whatever the terminal. */
+  readonly wide?: boolean;
+  /** Exactly these column ids, in the table's order. */
+  readonly columns?: readonly string[];
+  /** The width to fit; default: the terminal's (80 when it is not a terminal or narrower). */
+  readonly width?: number;
+}
+
+/** Width of the terminal stdout is, or 80 when stdout is not a terminal; never less than 80. */
+export const terminalWidth = (): number => Math.max(80, process.stdout.isTTY === true ? (process.stdout.columns ?? 80) : 80);
+
+// cli-table3 pads each cell by one space either side and draws one border between columns.
+const CELL_PAD = 2;
+const display = (s: string): number => Math.max(0, ...s.split('\n').map((l) => [...l].length));
+const longestWord = (s: string): number => Math.max(0, ...s.split(/\s+/).map((w) => [...w].length));
+
+/** `--columns ops,p99` parsed and checked against the table's column ids. */
+export function parseColumns(text: string | undefined, known: readonly string[]): string[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const id of ids) if (!known.includes(id)) throw new UserError(`--columns: unknown column '${id}' (this table has: ${known.join(', ')})`);
+  if (ids.length === 0) throw new UserError('--columns needs at least one column id');
+  return ids;
+}
+
+/** The column ids a table offers, for --columns' error and help. */
+export const columnIds = (columns: readonly Column[]): string[] => columns.map((c) => c.id);
+
+export function renderTable(columns: readonly Column[], given: readonly (readonly string[])[], choice: LayoutChoice = {}): string {
+  const width = choice.width ?? terminalWidth();
+  let rows = given;
+  let keep = columns.map((c, i) => i);
+  if (choice.columns !== undefined) {
+    const wanted = new Set(choice.columns);
+    // The first column names the row; it stays.
+    keep = keep.filter((i) => i === 0 || wanted.has(columns[i]!.id));
+  } else if (!choice.wide) keep = keep.filter((i) => !columns[i]!.extra);
+  const natural = (i: number): number => {
+    const c = columns[i]!;
+    const cells = rows.map((r) => (c.wraps ? longestWord(r[i] ?? '') : display(r[i] ?? '')));
+    // A heading wraps between words, but not into one word a line when it is short.
+    return Math.max(longestWord(c.head), Math.min(display(c.head), 10), ...cells) + CELL_PAD;
+  };
+  const full = (i: number): number => (columns[i]!.wraps ? Math.max(natural(i), ...rows.map((r) => display(r[i] ?? '') + CELL_PAD)) : natural(i));
+  const total = (ids: readonly number[], w: (i: number) => number): number => ids.reduce((s, i) => s + w(i), 0) + ids.length + 1;
+  if (!choice.wide && choice.columns === undefined) {
+    // Drop optional columns, the highest number first, while even the narrowest layout does not fit.
+    const byDrop = keep.filter((i) => columns[i]!.optional !== undefined).sort((x, y) => columns[y]!.optional! - columns[x]!.optional!);
+    const minWrap = (i: number): number => (columns[i]!.wraps ? Math.max(natural(i), Math.min(full(i), 24)) : natural(i));
+    for (const drop of byDrop) {
+      if (total(keep, minWrap) <= width) break;
+      keep = keep.filter((i) => i !== drop);
+    }
+    for (const level of [1, 2])
+      if (total(keep, minWrap) > width) rows = rows.map((r, k) => r.map((cell, i) => (columns[i]?.narrow?.level === level ? (columns[i]!.narrow!.cells[k] ?? cell) : cell)));
+  }
+  const dropped = choice.wide || choice.columns !== undefined ? [] : columns.filter((c, i) => !c.extra && !keep.includes(i)).map((c) => c.head);
+  const widths = keep.map((i) => (choice.wide ? full(i) : natural(i)));
+  const wrapAt = keep.findIndex((i) => columns[i]!.wraps === true);
+  if (wrapAt >= 0 && !choice.wide) {
+    const others = widths.reduce((s, w, k) => (k === wrapAt ? s : s + w), 0) + keep.length + 1;
+    widths[wrapAt] = Math.max(widths[wrapAt]!, Math.min(full(keep[wrapAt]!), width - others));
+  }
+  const table = new Table({
+    head: keep.map((i) => columns[i]!.head),
+    colAligns: keep.map((i) => columns[i]!.align ?? 'left'),
+    colWidths: widths,
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: { head: [], border: [] },
+  });
+  for (const r of rows) table.push(keep.map((i) => r[i] ?? ''));
+  const note = dropped.length === 0 ? '' : '\n' + wrapText(`Left out to fit ${width} columns: ${dropped.join(', ')} (--wide or --columns shows them).`, width);
+  return table.toString() + note;
+}
+
+/** Text wrapped between words to `width` columns; lines after the first start with `indent`. */
+export function wrapText(text: string, width: number, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    const next = line === '' ? (lines.length === 0 ? word : indent + word) : `${line} ${word}`;
+    if ([...next].length > width && line !== '') {
+      lines.push(line);
+      line = indent + word;
+    } else line = next;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}

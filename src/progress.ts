@@ -1,0 +1,67 @@
+/**
+ * The progress line of a run, on stderr: which engine and workload of how many, the
+ * phase, the time so far and an estimate of the time left. It is drawn only when stderr
+ * is a terminal, so it shows with `lsmbench run … | tee log` and stays out of logs.
+ */
+import { formatInt } from './format.js';
+
+export interface ProgressSink {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(text: string): unknown;
+}
+
+const clock = (ms: number): string => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+};
+
+/** "entries/s", "puts/s": a unit's plural. */
+export const perSecond = (unit: string): string => `${unit.endsWith('y') ? unit.slice(0, -1) + 'ie' : unit}s/s`;
+
+export class RunProgress {
+  private done = 0;
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly sink: ProgressSink,
+    private readonly enabled: boolean,
+    private readonly jobs: number,
+    private readonly engines: number,
+    private readonly workloads: number,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.startedAt = now();
+  }
+
+  /** Time left, from the mean time of the jobs finished so far; unknown before the first. */
+  private eta(): string {
+    if (this.done === 0) return 'time left: soon known';
+    const per = (this.now() - this.startedAt) / this.done;
+    return `~${clock(per * (this.jobs - this.done))} left`;
+  }
+
+  private fit(text: string): string {
+    const width = Math.max(20, (this.sink.columns ?? 80) - 1);
+    const chars = [...text];
+    return chars.length <= width ? text : chars.slice(0, width - 1).join('') + '…';
+  }
+
+  /** `[3/16 · 0:12, ~0:40 left] ts 2/2 · Random Reads 3/8 · repetition 2/5`: the times first, so a narrow terminal cuts the phase, not them. */
+  phase(at: string, engine: string, engineIndex: number, workload: string, workloadIndex: number, phase: string): void {
+    if (!this.enabled) return;
+    const line = `[${this.done + 1}/${this.jobs} · ${clock(this.now() - this.startedAt)}, ${this.eta()}] ${at}${engine} ${engineIndex + 1}/${this.engines} · ${workload} ${workloadIndex + 1}/${this.workloads} · ${phase}`;
+    this.sink.write(`\r\x1b[2K${this.fit(line)}`);
+  }
+
+  /** Marks a job done and leaves its figure on a line of its own. */
+  finished(at: string, engine: string, workload: string, median: number | null, unit: string): void {
+    this.done++;
+    if (!this.enabled) return;
+    const figure = median === null ? 'FAILED' : `${formatInt(median)} ${perSecond(unit)}`;
+    this.sink.write(`\r\x1b[2K${this.fit(`${at}${engine} · ${workload} · ${figure}`)}\n`);
+  }
+}
