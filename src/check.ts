@@ -12,10 +12,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineDescriptor } from './engine.js';
+import type { ExternalEngine, ExternalEngineDescriptor } from './job.js';
 import { CONFORMANCE_CHECKS, runConformance, type ConformanceCheck, type Verdict } from './conformance.js';
 import { errorMessage } from './errors.js';
 import { PROTOCOL_WORKLOADS } from './external/messages.js';
-import { runExternal } from './external/driver.js';
 import { projectRoot } from './paths.js';
 import { loadScenarioFile, resolveScenario, type Scenario } from './scenario.js';
 
@@ -61,10 +61,12 @@ async function checkScenario(ops: number): Promise<Scenario> {
 }
 
 /** Verdicts of an external engine: it describes itself, then runs each protocol workload verified. */
-export async function* checkExternal(descriptor: EngineDescriptor, ops: number): AsyncGenerator<Verdict> {
+export async function* checkExternal(descriptor: ExternalEngineDescriptor, ops: number): AsyncGenerator<Verdict> {
   let durability;
+  let engine: ExternalEngine;
   try {
-    const engine = await descriptor.load();
+    engine = await descriptor.load();
+    if (engine.describeFailure !== undefined) throw new Error(engine.describeFailure);
     assert.ok(engine.storeVersion.length > 0, 'storeVersion is set');
     durability = engine.durability[0];
     assert.ok(durability !== undefined, 'honours at least one durability mode');
@@ -78,7 +80,7 @@ export async function* checkExternal(descriptor: EngineDescriptor, ops: number):
   try {
     for (const workload of PROTOCOL_WORKLOADS) {
       const check = `runs ${workload} with every digest matching (N=${ops})`;
-      const result = await runExternal(
+      const result = await engine.runWorkload(
         { engine: descriptor.name, label: descriptor.name, workload, point: null, scenario, durability, options: {}, workDir: join(root, workload), keep: false },
         () => undefined,
       );

@@ -35,6 +35,8 @@ export interface WorkloadJob {
  * hands it a job and checks what comes back. It checks its own options.
  */
 export interface ExternalEngine extends Omit<EngineTraits, 'optionHelp'> {
+  /** Set when the engine is there but did not describe itself: why; each of its workloads then fails with it. */
+  readonly describeFailure?: string;
   /** How it drives its store, in its own words, for the results file. */
   readonly driving: string;
   /** Runs the job to the end; a crash, hang or wrong answer is a failed result, never a throw. */

@@ -4,8 +4,7 @@ import { checkExternal, checkInProcess } from '../check.js';
 import type { Verdict } from '../conformance.js';
 import { UserError } from '../errors.js';
 import { EngineUnavailableError } from '../engine.js';
-import { externalDescriptor, isExternalEngineName } from '../external/driver.js';
-import { ENGINES, findEngine } from '../registry.js';
+import { ALL_ENGINES, lookupEngine } from '../registry.js';
 import { positiveInt } from './options.js';
 
 const WIDTH = 80;
@@ -23,13 +22,11 @@ export function registerCheck(program: Command): void {
     .argument('<engine>', 'a registered engine, or external:<path-to-executable>')
     .option('-n, --ops <n>', 'external engines: keys of each workload run', positiveInt('--ops', 1_000_000), 2000)
     .action(async (name: string, flags: { ops: number }) => {
-      // Until engine descriptors say how an engine runs, external engines are known by name.
-      const external = isExternalEngineName(name);
-      const descriptor = external ? externalDescriptor(name) : findEngine(name);
-      if (descriptor === undefined) throw new UserError(`unknown engine '${name}' (engines: ${ENGINES.map((e) => e.name).join(', ')}, or external:<path>)`);
+      const descriptor = lookupEngine(name);
+      if (descriptor === undefined) throw new UserError(`unknown engine '${name}' (engines: ${ALL_ENGINES.map((e) => e.name).join(', ')}, or external:<path>)`);
       const count = { pass: 0, skip: 0, fail: 0 };
       try {
-        for await (const v of external ? checkExternal(descriptor, flags.ops) : checkInProcess(descriptor)) {
+        for await (const v of descriptor.runs === 'external' ? checkExternal(descriptor, flags.ops) : checkInProcess(descriptor)) {
           count[v.outcome]++;
           process.stdout.write(verdictLine(v) + '\n');
         }

@@ -238,6 +238,7 @@ function brokenEngine(name: string, reason: string): ExternalEngine {
     operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native' },
     api: 'sync',
     threads: { shared: false, reason: `the engine did not describe itself: ${reason}` },
+    describeFailure: reason,
     driving: `external process, protocol ${PROTOCOL_VERSION}: unknown, the engine did not describe itself`,
     runWorkload: async (job) => failedResult(job, `${name} did not describe itself: ${reason}`, 0),
   };
