@@ -22,7 +22,7 @@ const fixture = (name: string): string => `external:${join(projectRoot(), 'test'
 
 async function scenario(overrides: Partial<Scenario> = {}): Promise<Scenario> {
   const { source, file } = await loadScenarioFile('seed');
-  const base = resolveScenario(source, file, { ops: 2000, keySize: 8, prefixLength: 6, scanLength: 100, repetitions: 2, warmup: 1 });
+  const base = resolveScenario(source, file, { ops: 2000, keySize: 8, prefixLength: 6, scanLength: 100, repetitions: 2, warmup: 1, processes: 1, minSampleMs: 0 });
   return { ...base, workloads: [...PROTOCOL_WORKLOADS], ...overrides };
 }
 
