@@ -6,6 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { BackgroundWork } from '../../../engines/ts/background.js';
 import { Tree } from '../../../engines/ts/tree.js';
 import { Memtable } from '../../../engines/ts/memtable.js';
 import { TABLE_APPEND_BYTES, TableBuilder } from '../../../engines/ts/table.js';
@@ -103,10 +104,10 @@ describe('write tail', () => {
 
   it('while a flush is pending, nearly every write does a step of it (not one write in several)', () => {
     const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'none', memtableBytes: 256 * 1024, maxImmutableMemtables: 4 });
-    const proto = Tree.prototype as unknown as { doWork(budget: number): void };
+    const proto = BackgroundWork.prototype;
     const doWork = proto.doWork;
     let calls = 0;
-    proto.doWork = function (this: Tree, budget: number): void {
+    proto.doWork = function (this: BackgroundWork, budget: number): void {
       calls++;
       doWork.call(this, budget);
     };
