@@ -11,7 +11,7 @@ import type { Memtable } from './memtable.js';
 import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
 import type { SnapshotRegistry } from './snapshot.js';
 import type { TableReader } from './table.js';
-import type { TableSet, VersionSet } from './version-set.js';
+import type { LiveTable, TableSet, VersionSet } from './version-set.js';
 
 /** Input bytes of flush work per memtable byte written (see BackgroundWork.paceFactor). */
 const FLUSH_PACE = 1.5;
@@ -40,6 +40,36 @@ export interface CompactionEvent {
   readonly task: CompactionTask;
   readonly version: VersionState;
 }
+
+interface Flush {
+  readonly mem: Memtable;
+  readonly job: Job;
+}
+
+interface Compaction {
+  readonly task: CompactionTask;
+  readonly job: Job;
+  /** The table set the inputs come from, pinned until the compaction is installed. */
+  readonly set: TableSet;
+}
+
+/**
+ * A finished job's install, one phase per doWork call, each one fixed cost: the
+ * directory's fsync, the manifest record's, the opening of the new tables, and the
+ * switch to the new version (which deletes what it retires once unpinned).
+ */
+interface Install {
+  readonly flush: Flush | undefined;
+  readonly compaction: Compaction | undefined;
+  readonly edit: VersionEdit;
+  phase: InstallPhase;
+  tables: readonly LiveTable[];
+}
+const SYNC_DIR = 0;
+const LOG_EDIT = 1;
+const OPEN_TABLES = 2;
+const SWITCH = 3;
+type InstallPhase = typeof SYNC_DIR | typeof LOG_EDIT | typeof OPEN_TABLES | typeof SWITCH;
 
 /** What the scheduler asks of the tree it works for. */
 export interface BackgroundHost {
@@ -85,9 +115,11 @@ export class BackgroundWork {
   autoCompaction: boolean;
   private readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
   /** The running compaction: its task, job and the table set its inputs come from (pinned). */
-  private compacting: { task: CompactionTask; job: Job; set: TableSet } | undefined;
+  private compacting: Compaction | undefined;
   /** The flush job of the oldest frozen memtable, while it runs. */
-  private flushing: { mem: Memtable; job: Job } | undefined;
+  private flushing: Flush | undefined;
+  /** The install of a finished flush or compaction, while its phases run: it goes before any job step. */
+  private installing: Install | undefined;
   private idleScheduled = false;
   /** Input bytes of background work owed by writes and reads and not yet done (< WORK_QUANTUM). */
   private owed = 0;
@@ -209,58 +241,98 @@ export class BackgroundWork {
     }
   }
 
-  /** Does about `budget` input bytes of work: flushes first (oldest frozen memtable), then compaction. */
+  /**
+   * One step of background work, about `budget` input bytes: a pending install's next
+   * phase first, else a step of the flush of the oldest frozen memtable, else of the
+   * compaction. Each call pays for at most one fixed cost (an output's finish, an
+   * fsync, a manifest record, a table open).
+   */
   doWork(budget: number): void {
-    while (budget > 0) {
-      if (this.imms.length > 0) {
-        const f = this.flushing ?? this.startFlush();
-        const before = f.job.bytesRead;
-        const t0 = performance.now();
-        const done = f.job.step(budget);
-        this.flushMs += performance.now() - t0;
-        budget -= Math.max(1, f.job.bytesRead - before);
-        if (!done) return;
-        this.installFlush(f);
-        continue;
-      }
-      const c = this.compacting;
-      if (c !== undefined) {
-        const before = c.job.bytesRead;
-        const t0 = performance.now();
-        const done = c.job.step(budget);
-        this.compactionMs += performance.now() - t0;
-        budget -= Math.max(1, c.job.bytesRead - before);
-        if (!done) return;
-        this.installCompaction(c);
-        continue;
-      }
+    if (budget <= 0) return;
+    if (this.installing !== undefined) {
+      this.installPhase(this.installing);
       return;
+    }
+    if (this.imms.length > 0) {
+      const f = this.flushing ?? this.startFlush();
+      const t0 = performance.now();
+      if (f.job.step(budget)) this.installing = this.flushInstall(f);
+      this.flushMs += performance.now() - t0;
+      return;
+    }
+    const c = this.compacting;
+    if (c !== undefined) {
+      const t0 = performance.now();
+      if (c.job.step(budget)) this.installing = this.compactionInstall(c);
+      this.compactionMs += performance.now() - t0;
     }
   }
 
-  private startFlush(): { mem: Memtable; job: Job } {
+  private startFlush(): Flush {
     const mem = this.imms[this.imms.length - 1]!;
     const f = { mem, job: flushJob(this.jobs, mem, this.snapshots.list(), true) };
     this.flushing = f;
     return f;
   }
 
-  /** The flushed table goes into the version (directory and manifest synced), the memtable and its WAL go away. */
-  private installFlush(f: { mem: Memtable; job: Job }): void {
-    const t0 = performance.now();
-    const outputs = f.job.outputs;
-    this.tableBytesWritten += f.job.bytesWritten;
-    // The table's directory entry must be durable before the manifest names it.
-    if (outputs.length > 0) this.jobs.fs.syncDir(this.jobs.dir);
+  /** The edit of a finished flush: its table, and the WALs it makes obsolete. */
+  private flushInstall(f: Flush): Install {
     const logNumber = this.imms.length > 1 ? this.imms[this.imms.length - 2]!.logNumber : this.host.activeLogNumber();
-    const edit: VersionEdit = { add: outputs, logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    const tables = this.versions.logEdit(edit);
+    const edit: VersionEdit = { add: f.job.outputs, logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
+    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, tables: [] };
+  }
+
+  private compactionInstall(c: Compaction): Install {
+    const edit: VersionEdit = { ...compactionEdit(c.task, c.job.outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
+    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, tables: [] };
+  }
+
+  /**
+   * Runs the install's next phase that has work (phases without any are skipped); true
+   * once the install is complete. Until then the flushed memtable stays readable and
+   * the compaction's inputs stay in the version.
+   */
+  private installPhase(inst: Install): boolean {
+    const t0 = performance.now();
+    let complete = false;
+    const added = inst.edit.add ?? [];
+    if (inst.phase === SYNC_DIR) {
+      inst.phase = LOG_EDIT;
+      // The tables' directory entries must be durable before the manifest names them.
+      if ((inst.flush ?? inst.compaction!).job.outputs.length === 0) return this.installPhase(inst);
+      this.jobs.fs.syncDir(this.jobs.dir);
+    } else if (inst.phase === LOG_EDIT) {
+      this.versions.logEdit(inst.edit);
+      inst.phase = OPEN_TABLES;
+    } else if (inst.phase === OPEN_TABLES) {
+      inst.phase = SWITCH;
+      if (added.length === 0) return this.installPhase(inst);
+      inst.tables = this.versions.openAdded(inst.edit);
+    } else {
+      this.installing = undefined;
+      if (inst.flush !== undefined) this.switchFlush(inst.flush, inst);
+      else this.switchCompaction(inst.compaction!, inst);
+      complete = true;
+    }
+    const ms = performance.now() - t0;
+    if (inst.flush !== undefined) this.flushMs += ms;
+    else this.compactionMs += ms;
+    return complete;
+  }
+
+  /** Runs the pending install's phases to the end. */
+  private finishInstall(): void {
+    while (this.installing !== undefined) this.installPhase(this.installing);
+  }
+
+  /** The flushed table goes into the version, the memtable and its WAL go away. */
+  private switchFlush(f: Flush, inst: Install): void {
+    this.tableBytesWritten += f.job.bytesWritten;
     this.imms.pop();
     this.flushing = undefined;
-    this.versions.installEdit(edit, tables);
+    this.versions.installEdit(inst.edit, inst.tables);
     if (f.mem.logNumber > 0 && this.walFiles) this.jobs.fs.remove(this.versions.logPath(f.mem.logNumber));
     this.flushes++;
-    this.flushMs += performance.now() - t0;
     // A flush during a long compaction adds to what is owed: the pace follows it.
     if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.versions.version, this.levelOptions);
     this.maybeStartCompaction();
@@ -305,29 +377,24 @@ export class BackgroundWork {
     this.compacting = { task, job, set };
   }
 
-  /** Installs a finished compaction: directory synced, edit synced, outputs opened, inputs retired (deleted once unpinned). */
-  private installCompaction(c: { task: CompactionTask; job: Job; set: TableSet }): void {
-    const t0 = performance.now();
-    const outputs = c.job.outputs;
-    if (outputs.length > 0) this.jobs.fs.syncDir(this.jobs.dir);
-    const edit: VersionEdit = { ...compactionEdit(c.task, outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    const tables = this.versions.logEdit(edit);
+  /** The outputs go into the version, the inputs are retired (deleted once unpinned). */
+  private switchCompaction(c: Compaction, inst: Install): void {
     this.compacting = undefined;
-    this.versions.installEdit(edit, tables);
+    this.versions.installEdit(inst.edit, inst.tables);
     this.versions.unpin(c.set);
     this.tableBytesWritten += c.job.bytesWritten;
     this.compactionBytesRead += c.job.bytesRead;
     this.compactionBytesWritten += c.job.bytesWritten;
     this.entriesDropped += c.job.entriesDropped;
     this.compactions++;
-    this.compactionMs += performance.now() - t0;
     this.onCompaction?.({ task: c.task, version: this.versions.version });
     this.maybeStartCompaction();
   }
 
   private installMove(task: CompactionTask): void {
     const edit: VersionEdit = { ...compactionEdit(task, []), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    this.versions.installEdit(edit, this.versions.logEdit(edit));
+    this.versions.logEdit(edit);
+    this.versions.installEdit(edit, []);
     this.moves++;
     this.onCompaction?.({ task, version: this.versions.version });
   }
@@ -351,12 +418,14 @@ export class BackgroundWork {
 
   /** Runs every flush to completion (compaction work waits). */
   flushAll(): void {
+    this.finishInstall();
     while (this.imms.length > 0) {
       const f = this.flushing ?? this.startFlush();
       const t0 = performance.now();
       f.job.step(Infinity);
       this.flushMs += performance.now() - t0;
-      this.installFlush(f);
+      this.installing = this.flushInstall(f);
+      this.finishInstall();
     }
   }
 
@@ -367,6 +436,7 @@ export class BackgroundWork {
    * tombstones no live snapshot needs are dropped. Memtables are not flushed.
    */
   compactAll(): void {
+    this.finishInstall();
     while (this.compacting !== undefined) this.doWork(Infinity);
     const tables = [...this.versions.version.tables.values()];
     if (tables.length === 0) return;
@@ -392,11 +462,13 @@ export class BackgroundWork {
     const t0 = performance.now();
     c.job.step(Infinity);
     this.compactionMs += performance.now() - t0;
-    this.installCompaction(c);
+    this.installing = this.compactionInstall(c);
+    this.finishInstall();
   }
 
   /** Abandons the running jobs (their partial outputs deleted) and releases the compaction's pinned set. */
   abandon(): void {
+    this.installing = undefined;
     this.flushing?.job.abandon();
     this.flushing = undefined;
     if (this.compacting !== undefined) {
