@@ -7,9 +7,11 @@
  * Work per step: each input entry costs one merge-heap step (compaction) or one
  * memtable-run step (flush), one key comparison with the previous entry, a binary
  * search in the snapshot list and, when kept, one TableBuilder.add; data blocks are
- * written as they fill (the builder hands the file TABLE_APPEND_BYTES at a time). The only step
- * that does work proportional to a whole table is one that finishes an output file
- * (filter, index, footer, and the fsync when `sync`). A flush first sorts the frozen
+ * written as they fill (the builder hands the file TABLE_APPEND_BYTES at a time).
+ * Finishing an output file is split from the entries around it: the step that cuts
+ * a file (or consumes the last entry) writes its filter, index and footer and
+ * returns; when `sync`, each finished file's fsync is then a step of its own, done
+ * before the job consumes more input. A flush first sorts the frozen
  * memtable in slices (Memtable.sortSlice): those steps do sort work worth their budget
  * and consume no entry (the one exception to "at least one entry" per step).
  *
@@ -44,7 +46,11 @@ export interface JobContext {
 }
 
 export interface Job {
-  /** Does about `budgetBytes` of input work (never less than one entry); true when finished. */
+  /**
+   * Does about `budgetBytes` of input work (at least one entry, except a step that only
+   * finishes or fsyncs an output, or sorts a memtable); true when finished.
+   * step(Infinity) runs the job to completion.
+   */
   step(budgetBytes: number): boolean;
   readonly done: boolean;
   /** After done: the tables written, finished and synced per durability (fsync mode: file fsync). */
@@ -123,6 +129,10 @@ export class MergeJob implements Job {
 
   private builder: TableBuilder | undefined;
   private builderPath = '';
+  /** Finished outputs not yet fsynced (when `sync`), oldest first. */
+  private readonly unsynced: string[] = [];
+  /** The last consume() finished an output: the step ends there. */
+  private cut = false;
   /** Set once a step threw (further steps rethrow it), or once abandoned (further steps throw). */
   private failure: unknown;
   private abandoned = false;
@@ -176,6 +186,15 @@ export class MergeJob implements Job {
   }
 
   step(budgetBytes: number): boolean {
+    if (budgetBytes === Infinity) {
+      while (!this.slice(Infinity));
+      return true;
+    }
+    return this.slice(budgetBytes);
+  }
+
+  /** One step: entries up to the budget or to an output's finish, or one output's fsync. */
+  private slice(budgetBytes: number): boolean {
     if (this.isDone) return true;
     if (this.abandoned) throw new Error('step() on an abandoned job');
     if (this.failure !== undefined) throw this.failure;
@@ -185,14 +204,25 @@ export class MergeJob implements Job {
         if (source.prepare !== undefined && !source.prepare(budgetBytes)) return false;
         this.prepared = true;
       }
+      // A finished output's fsync is a step of its own.
+      if (this.unsynced.length > 0) {
+        this.syncOne();
+        if (this.unsynced.length === 0 && this.builder === undefined && !source.valid()) this.isDone = true;
+        return this.isDone;
+      }
       const limit = this.read + budgetBytes;
+      this.cut = false;
       while (source.valid()) {
         this.consume(source.current());
         source.next();
-        if (this.read >= limit) break;
+        if (this.read >= limit || this.cut) break;
       }
-      if (!source.valid()) {
-        this.finishOutput();
+      if (!source.valid() && !this.cut) {
+        if (this.builder !== undefined) {
+          // The last output's finish ends this step; its fsync is the next one.
+          this.finishOutput();
+          if (this.unsynced.length > 0) return false;
+        }
         this.isDone = true;
       }
       return this.isDone;
@@ -267,13 +297,28 @@ export class MergeJob implements Job {
     this.builder = new TableBuilder(this.ctx.fs, path, id, this.ctx.tableOptions);
   }
 
+  /** Writes the output's filter, index and footer and closes it; its fsync (when `sync`) waits for the next step. */
   private finishOutput(): void {
     const builder = this.builder;
     if (builder === undefined) return;
-    const meta = builder.finish(this.sync);
+    const meta = builder.finish(false);
     this.builder = undefined;
     this.finished.push({ ...meta, level: this.outputLevel });
     this.written += meta.size;
+    if (this.sync) this.unsynced.push(this.builderPath);
+    this.cut = true;
+  }
+
+  /** Fsyncs the oldest finished output not yet synced (fsync reaches the file's data whichever descriptor asks). */
+  private syncOne(): void {
+    const path = this.unsynced[0]!;
+    const file = this.ctx.fs.openAppend(path);
+    try {
+      file.sync();
+    } finally {
+      file.close();
+    }
+    this.unsynced.shift();
   }
 
   /**

@@ -11,10 +11,10 @@
  * jobs, and the manifest. Snapshots are registered (snapshot() returns a Snapshot), so
  * flushes and compactions know which old versions must be kept.
  *
- * Threading: everything runs on the caller's thread. A full memtable is frozen and
- * its flush is deferred to a setImmediate task (the "background"), so a burst of
- * writes is not stalled by a flush; if more than `maxImmutableMemtables` pile up
- * (a synchronous loop never yields), the oldest is flushed inline before the write
+ * Threading (background.ts): everything runs on the caller's thread. A full memtable
+ * is frozen and its flush is deferred to a setImmediate task (the "background"), so a
+ * burst of writes is not stalled by a flush; if more than `maxImmutableMemtables` pile
+ * up (a synchronous loop never yields), the oldest is flushed inline before the write
  * returns, which bounds memory.
  */
 import { compareRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from './coding.js';
@@ -29,31 +29,14 @@ import { Memtable } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, type TableOptions, type TableReader } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
-import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
+import { flushJob, type JobContext } from './job.js';
 import { levelSearch, VersionSet, type LiveTable, type TableSet } from './version-set.js';
-import { compactionDebt, compactionEdit, DEFAULT_LEVEL_OPTIONS, levelTargets, pickCompaction, validateLevelOptions, type CompactionTask, type LevelOptions } from './compaction.js';
+import { DEFAULT_LEVEL_OPTIONS, validateLevelOptions, type LevelOptions } from './compaction.js';
+import { BackgroundWork, type BackgroundHost, type CompactionEvent } from './background.js';
+import { Snapshot, SnapshotRegistry } from './snapshot.js';
 
-/** Input bytes of flush work per memtable byte written (see Tree.paceFactor). */
-const FLUSH_PACE = 1.5;
-/** The most input bytes of compaction a write pays per byte it writes. */
-const MAX_COMPACTION_PACE = 64;
-/**
- * Owed work is paid in steps of at least this many input bytes (about two entries of
- * 116 bytes): a step has a fixed cost (timers, iterator re-entry) that single entries
- * would not amortize. At 1 KiB, one write in four or five did a ~10 us step and the
- * others none; at 256 bytes nearly every write paying for a job does a small step, so
- * the work is spread over the writes instead of concentrated in a few, which is what
- * the p99.9 sees (scripts/bench-write-tail.ts: p50 ~2.5 -> ~4.2 us, p99.9 lower).
- */
-const WORK_QUANTUM = 256;
-/** A slowed-down write does this many normal slices. */
-const SLOWDOWN_FACTOR = 4;
-/** A stopped write works in chunks of this many input bytes until it is under the stop thresholds. */
-const STOP_SLICE_BYTES = 1 << 20;
-/** Work a read does while a job is pending (at least one entry). */
-const READ_SLICE_BYTES = 256;
-/** Work per event-loop turn when the caller yields. */
-const IDLE_SLICE_BYTES = 1 << 20;
+export { Snapshot } from './snapshot.js';
+export type { CompactionEvent } from './background.js';
 
 /** The library's version, reported as the `ts` engine's storeVersion. */
 export const VERSION = '0.1.0';
@@ -106,12 +89,6 @@ export interface TreeOptions {
   readonly autoCompaction?: boolean;
   /** Called after each compaction (move or merge) is installed, with the new version: tests check invariants here. */
   readonly onCompaction?: (event: CompactionEvent) => void;
-}
-
-/** What onCompaction receives. */
-export interface CompactionEvent {
-  readonly task: CompactionTask;
-  readonly version: VersionState;
 }
 
 /** A scan: `start` inclusive, `end` exclusive, `prefix` combined with both; `reverse` walks down. */
@@ -210,58 +187,6 @@ export class WriteBatch {
   }
 }
 
-/**
- * A registered snapshot: reads at it see exactly the writes acknowledged before it was
- * taken, across flushes and compactions, until it is released (or the tree closes).
- * Flushes and compactions keep every version a live snapshot needs. A raw sequence
- * number passed to a read is not registered: a compaction may drop versions it needs.
- */
-export class Snapshot {
-  private live = true;
-  constructor(
-    readonly seq: number,
-    private readonly registry: SnapshotRegistry,
-  ) {}
-  get released(): boolean {
-    return !this.live;
-  }
-  /** Stops protecting the versions this snapshot sees. Idempotent. */
-  release(): void {
-    if (!this.live) return;
-    this.live = false;
-    this.registry.remove(this.seq);
-  }
-  [Symbol.dispose](): void {
-    this.release();
-  }
-}
-
-/** Live snapshot sequence numbers, counted (several snapshots may share one). */
-class SnapshotRegistry {
-  private readonly counts = new Map<number, number>();
-  private sorted: number[] | undefined = [];
-  add(seq: number): void {
-    this.counts.set(seq, (this.counts.get(seq) ?? 0) + 1);
-    this.sorted = undefined;
-  }
-  remove(seq: number): void {
-    const c = this.counts.get(seq);
-    if (c === undefined) return;
-    if (c <= 1) this.counts.delete(seq);
-    else this.counts.set(seq, c - 1);
-    this.sorted = undefined;
-  }
-  clear(): void {
-    this.counts.clear();
-    this.sorted = [];
-  }
-  /** Distinct live sequence numbers, ascending. The array is shared: do not modify it. */
-  list(): readonly number[] {
-    if (this.sorted === undefined) this.sorted = [...this.counts.keys()].sort((a, b) => a - b);
-    return this.sorted;
-  }
-}
-
 function levelOptionsOf(o: TreeOptions): LevelOptions {
   const d = DEFAULT_LEVEL_OPTIONS;
   const l = {
@@ -283,44 +208,21 @@ export class Tree {
   private readonly fs: FileSystem;
   readonly durability: Durability;
   private readonly memtableBytes: number;
-  private readonly maxImmutable: number;
-  private readonly tableOptions: TableOptions;
   private readonly cache: BlockCache;
-  private readonly deferFlush: boolean;
-  private readonly levelOptions: LevelOptions;
-  private autoCompaction: boolean;
-  private readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
-  /** The running compaction: its task, job and the table set its inputs come from (pinned). */
-  private compacting: { task: CompactionTask; job: Job; set: TableSet } | undefined;
-  /** The policy's compaction debt in bytes, as of the last version change. */
-  private debt = 0;
-  private moves = 0;
-  private compactionBytesRead = 0;
-  private compactionBytesWritten = 0;
-  private entriesDropped = 0;
-  private compactions = 0;
   private readonly snapshots = new SnapshotRegistry();
-
   private mem!: Memtable;
-  /** Frozen memtables, newest first. */
-  private imms: Memtable[] = [];
+  /** Frozen memtables, newest first (shared with the background work, which flushes the oldest). */
+  private readonly imms: Memtable[] = [];
   private readonly versions: VersionSet;
+  private readonly work: BackgroundWork;
+  /** What flush and compaction jobs write with: jobs allocate file numbers from the version set. */
+  private readonly jobs: JobContext;
   private wal: WalWriter | undefined;
   private lastSeq = 0;
   private closed = false;
   private failure: unknown = undefined;
-  private idleScheduled = false;
-  /** The flush job of the oldest frozen memtable, while it runs. */
-  private flushing: { mem: Memtable; job: Job } | undefined;
-  private stallMs = 0;
-  /** Input bytes of background work owed by writes and reads and not yet done (< WORK_QUANTUM). */
-  private owed = 0;
-  private slowdowns = 0;
-  private stops = 0;
+  /** Bytes of WALs closed and of the table recovery wrote (manifests and jobs count their own). */
   private bytesWritten = 0;
-  private flushes = 0;
-  private flushMs = 0;
-  private compactionMs = 0;
 
   /** Where the last successful lookup found its value. */
   private foundBuf: Uint8Array = new Uint8Array(0);
@@ -337,18 +239,35 @@ export class Tree {
     this.fs = options.fs ?? new NodeFileSystem();
     this.durability = options.durability ?? 'os';
     this.memtableBytes = options.memtableBytes ?? 32 * 1024 * 1024;
-    this.maxImmutable = Math.max(0, options.maxImmutableMemtables ?? 2);
-    this.deferFlush = options.deferFlush ?? true;
-    this.levelOptions = levelOptionsOf(options);
-    this.autoCompaction = options.autoCompaction ?? true;
-    this.onCompaction = options.onCompaction;
-    this.tableOptions = {
+    const tableOptions: TableOptions = {
       blockSize: options.blockSize ?? DEFAULT_TABLE_OPTIONS.blockSize,
       restartInterval: options.restartInterval ?? DEFAULT_TABLE_OPTIONS.restartInterval,
       bloomBitsPerKey: options.bloomBitsPerKey ?? DEFAULT_TABLE_OPTIONS.bloomBitsPerKey,
     };
     this.cache = new BlockCache(options.blockCacheBytes ?? 128 * 1024 * 1024);
-    this.versions = new VersionSet(this.fs, dir, this.cache);
+    const versions = new VersionSet(this.fs, dir, this.cache);
+    this.versions = versions;
+    this.jobs = { fs: this.fs, dir, tableOptions, newFileNumber: () => versions.newFileNumber() };
+    const host: BackgroundHost = {
+      activeLogNumber: () => this.mem.logNumber,
+      lastSeq: () => this.lastSeq,
+      closed: () => this.closed,
+      stopped: () => this.closed || this.failure !== undefined,
+      failed: (err: unknown) => this.failed(err),
+    };
+    this.work = new BackgroundWork(host, {
+      jobs: this.jobs,
+      versions,
+      snapshots: this.snapshots,
+      imms: this.imms,
+      levelOptions: levelOptionsOf(options),
+      memtableBytes: this.memtableBytes,
+      maxImmutable: Math.max(0, options.maxImmutableMemtables ?? 2),
+      deferFlush: options.deferFlush ?? true,
+      walFiles: this.durability !== 'none',
+      autoCompaction: options.autoCompaction ?? true,
+      onCompaction: options.onCompaction,
+    });
     try {
       this.recover(options.recovery ?? 'strict');
     } catch (err) {
@@ -386,7 +305,7 @@ export class Tree {
     // Move what the WAL held into a table, then start a fresh manifest and WAL.
     if (replayed.count > 0) {
       // No snapshot outlives a reopen: only the newest version of each key is kept.
-      const job = flushJob(this.jobContext(), replayed, [], true);
+      const job = flushJob(this.jobs, replayed, [], true);
       job.step(Infinity);
       this.bytesWritten += job.bytesWritten;
       versions.addRecovered(job.outputs);
@@ -396,7 +315,7 @@ export class Tree {
 
     this.mem = this.newMemtable();
     this.openWal(logNumber);
-    this.maybeStartCompaction();
+    this.work.maybeStartCompaction();
   }
 
   /**
@@ -621,14 +540,14 @@ export class Tree {
    */
   get(key: Uint8Array, snapshot?: Snapshot | number): Uint8Array | undefined {
     this.checkOpen();
-    if (this.imms.length > 0 || this.compacting !== undefined) this.readSlice();
+    if (this.work.hasWork()) this.work.readSlice();
     if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;
     return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
   }
 
   has(key: Uint8Array, snapshot?: Snapshot | number): boolean {
     this.checkOpen();
-    if (this.imms.length > 0 || this.compacting !== undefined) this.readSlice();
+    if (this.work.hasWork()) this.work.readSlice();
     return this.find(key, this.seqOf(snapshot)) === LOOKUP_PUT;
   }
 
@@ -808,248 +727,10 @@ export class Tree {
     return this.range({ prefix, reverse }, snapshot);
   }
 
-  // ---- background work: flush and compaction jobs, paced from the write path ----
-
-  /** The job context: jobs allocate file numbers from the tree (recorded as nextFile in each edit). */
-  private jobContext(): JobContext {
-    return { fs: this.fs, dir: this.dir, tableOptions: this.tableOptions, newFileNumber: () => this.versions.newFileNumber() };
-  }
-
-  /** True when a flush or compaction has work left. */
-  private hasWork(): boolean {
-    return this.imms.length > 0 || this.compacting !== undefined;
-  }
-
-  /**
-   * After a write that took `bytes` of memtable space (keys, values and per-entry
-   * overhead, the measure the flush threshold uses): rotate a full memtable, then pay
-   * for background work. A write does a slice of `bytes` times the pace factor; past the
-   * slowdown thresholds it does a larger slice (the extra is counted as stall time);
-   * past the stop thresholds it runs jobs until it is back under them.
-   */
+  /** After a write that took `bytes` of memtable space: rotate a full memtable, then pay for background work. */
   private afterWrite(bytes: number): void {
     if (this.mem.approximateBytes >= this.memtableBytes) this.rotate();
-    if (!this.hasWork()) {
-      this.owed = 0;
-      return;
-    }
-    try {
-      // Work is owed per byte written and paid in steps of at least WORK_QUANTUM input bytes.
-      const slow = this.shouldSlowDown();
-      if (slow) this.slowdowns++;
-      this.owed += bytes * this.paceFactor() * (slow ? SLOWDOWN_FACTOR : 1);
-      if (this.owed >= WORK_QUANTUM) {
-        const budget = this.owed;
-        this.owed = 0;
-        if (slow) {
-          const t0 = performance.now();
-          this.doWork(budget);
-          // The share beyond a normal slice is the stall.
-          this.stallMs += ((performance.now() - t0) * (SLOWDOWN_FACTOR - 1)) / SLOWDOWN_FACTOR;
-        } else this.doWork(budget);
-      }
-      if (this.mustStop()) {
-        // Checked after the slice, which may itself install a flush: the write returns
-        // under the stop thresholds.
-        this.stops++;
-        const t0 = performance.now();
-        while (this.mustStop() && this.hasWork()) this.doWork(STOP_SLICE_BYTES);
-        this.stallMs += performance.now() - t0;
-      }
-    } catch (err) {
-      throw this.failed(err);
-    }
-    if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
-  }
-
-  /** Frozen memtables beyond maxImmutableMemtables, or L0 at its stop trigger: the write waits for jobs. */
-  private mustStop(): boolean {
-    return this.imms.length > this.maxImmutable || (this.autoCompaction && this.versions.current.l0.length >= this.levelOptions.l0StopTrigger);
-  }
-
-  /** At maxImmutableMemtables frozen memtables, or L0 at its slowdown trigger: each write does a larger slice. */
-  private shouldSlowDown(): boolean {
-    return (this.maxImmutable > 0 && this.imms.length >= this.maxImmutable) || (this.autoCompaction && this.versions.current.l0.length >= this.levelOptions.l0SlowdownTrigger);
-  }
-
-  /**
-   * Input bytes of background work per memtable byte written. A flush must finish
-   * before the next memtable fills: its input (keys and values, plus the sort, which
-   * the job charges to the same budget) is less than the memtable's size, so
-   * FLUSH_PACE = 1.5 leaves room even for small entries. A compaction's share follows
-   * the policy's debt (bytes still to compact before every level is within target),
-   * measured in memtables: the more work is owed, the faster each write pays it off,
-   * so the debt settles where the pace matches what the writes create.
-   */
-  private paceFactor(): number {
-    let f = this.imms.length > 0 ? FLUSH_PACE : 0;
-    if (this.compacting !== undefined) f += Math.min(MAX_COMPACTION_PACE, Math.max(1, this.debt / this.memtableBytes));
-    return f;
-  }
-
-  /** Reads pay a tiny slice while work is pending (owed, paid in quanta), so a read-only phase still finishes it. */
-  private readSlice(): void {
-    if (this.failure !== undefined || this.closed) return;
-    this.owed += READ_SLICE_BYTES;
-    if (this.owed < WORK_QUANTUM) return;
-    const budget = this.owed;
-    this.owed = 0;
-    try {
-      this.doWork(budget);
-    } catch (err) {
-      this.failed(err); // the next write or settle() throws it
-    }
-  }
-
-  /** Does about `budget` input bytes of work: flushes first (oldest frozen memtable), then compaction. */
-  private doWork(budget: number): void {
-    while (budget > 0) {
-      if (this.imms.length > 0) {
-        const f = this.flushing ?? this.startFlush();
-        const before = f.job.bytesRead;
-        const t0 = performance.now();
-        const done = f.job.step(budget);
-        this.flushMs += performance.now() - t0;
-        budget -= Math.max(1, f.job.bytesRead - before);
-        if (!done) return;
-        this.installFlush(f);
-        continue;
-      }
-      const c = this.compacting;
-      if (c !== undefined) {
-        const before = c.job.bytesRead;
-        const t0 = performance.now();
-        const done = c.job.step(budget);
-        this.compactionMs += performance.now() - t0;
-        budget -= Math.max(1, c.job.bytesRead - before);
-        if (!done) return;
-        this.installCompaction(c);
-        continue;
-      }
-      return;
-    }
-  }
-
-  private startFlush(): { mem: Memtable; job: Job } {
-    const mem = this.imms[this.imms.length - 1]!;
-    const f = { mem, job: flushJob(this.jobContext(), mem, this.snapshots.list(), true) };
-    this.flushing = f;
-    return f;
-  }
-
-  /** The flushed table goes into the version (directory and manifest synced), the memtable and its WAL go away. */
-  private installFlush(f: { mem: Memtable; job: Job }): void {
-    const t0 = performance.now();
-    const outputs = f.job.outputs;
-    this.bytesWritten += f.job.bytesWritten;
-    // The table's directory entry must be durable before the manifest names it.
-    if (outputs.length > 0) this.fs.syncDir(this.dir);
-    const newer = this.imms.length > 1 ? this.imms[this.imms.length - 2]! : this.mem;
-    const edit: VersionEdit = { add: outputs, logNumber: newer.logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.lastSeq };
-    const tables = this.versions.logEdit(edit);
-    this.imms.pop();
-    this.flushing = undefined;
-    this.versions.installEdit(edit, tables);
-    if (f.mem.logNumber > 0 && this.durability !== 'none') this.fs.remove(this.versions.logPath(f.mem.logNumber));
-    this.flushes++;
-    this.flushMs += performance.now() - t0;
-    // A flush during a long compaction adds to what is owed: the pace follows it.
-    if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.versions.version, this.levelOptions);
-    this.maybeStartCompaction();
-  }
-
-  /**
-   * Asks the policy for the next task when no compaction runs. A move is only an edit
-   * (the table keeps its file, under a deeper level); a merge becomes a CompactionJob
-   * over a pinned table set, stepped like a flush.
-   */
-  private maybeStartCompaction(): void {
-    if (!this.autoCompaction || this.compacting !== undefined || this.closed) return;
-    for (;;) {
-      const task = pickCompaction(this.versions.version, this.levelOptions);
-      if (task === undefined) {
-        this.debt = 0;
-        return;
-      }
-      this.debt = compactionDebt(this.versions.version, this.levelOptions);
-      if (task.kind === 'move') {
-        this.installMove(task);
-        continue; // a move never makes the same task again: the level it left is smaller
-      }
-      this.startCompaction(task);
-      return;
-    }
-  }
-
-  private startCompaction(task: CompactionTask): void {
-    const set = this.versions.pin();
-    const byId = new Map(set.all.map((t) => [t.entry.id, t] as const));
-    const readers: TableReader[] = [];
-    for (const e of [...task.inputs, ...task.overlaps]) {
-      const t = byId.get(e.id);
-      if (t === undefined) {
-        this.versions.unpin(set);
-        throw new Error(`compaction task names table ${e.id}, which is not in the current version`);
-      }
-      readers.push(t.reader);
-    }
-    const job = compactionJob(this.jobContext(), readers, task, this.snapshots.list(), true);
-    this.compacting = { task, job, set };
-  }
-
-  /** Installs a finished compaction: directory synced, edit synced, outputs opened, inputs retired (deleted once unpinned). */
-  private installCompaction(c: { task: CompactionTask; job: Job; set: TableSet }): void {
-    const t0 = performance.now();
-    const outputs = c.job.outputs;
-    if (outputs.length > 0) this.fs.syncDir(this.dir);
-    const edit: VersionEdit = { ...compactionEdit(c.task, outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.lastSeq };
-    const tables = this.versions.logEdit(edit);
-    this.compacting = undefined;
-    this.versions.installEdit(edit, tables);
-    this.versions.unpin(c.set);
-    this.bytesWritten += c.job.bytesWritten;
-    this.compactionBytesRead += c.job.bytesRead;
-    this.compactionBytesWritten += c.job.bytesWritten;
-    this.entriesDropped += c.job.entriesDropped;
-    this.compactions++;
-    this.compactionMs += performance.now() - t0;
-    this.onCompaction?.({ task: c.task, version: this.versions.version });
-    this.maybeStartCompaction();
-  }
-
-  private installMove(task: CompactionTask): void {
-    const edit: VersionEdit = { ...compactionEdit(task, []), nextFile: this.versions.nextFileNumber, lastSeq: this.lastSeq };
-    this.versions.installEdit(edit, this.versions.logEdit(edit));
-    this.moves++;
-    this.onCompaction?.({ task, version: this.versions.version });
-  }
-
-  /** Runs pending work between event-loop turns, in bounded chunks, for callers that yield. */
-  private scheduleIdleWork(): void {
-    if (this.idleScheduled) return;
-    this.idleScheduled = true;
-    setImmediate(() => {
-      this.idleScheduled = false;
-      if (this.closed || this.failure !== undefined || !this.hasWork()) return;
-      try {
-        this.doWork(IDLE_SLICE_BYTES);
-      } catch (err) {
-        this.failed(err);
-        return;
-      }
-      if (this.hasWork()) this.scheduleIdleWork();
-    });
-  }
-
-  /** Runs every flush to completion (compaction work waits). */
-  private flushAll(): void {
-    while (this.imms.length > 0) {
-      const f = this.flushing ?? this.startFlush();
-      const t0 = performance.now();
-      f.job.step(Infinity);
-      this.flushMs += performance.now() - t0;
-      this.installFlush(f);
-    }
+    this.work.afterWrite(bytes);
   }
 
   /** The write path's rotation: freeze a full memtable, and flush now unless flushes are deferred. */
@@ -1057,7 +738,7 @@ export class Tree {
     if (this.mem.count === 0) return;
     try {
       this.rotateForFlush();
-      if (!this.deferFlush) this.flushAll();
+      if (!this.work.deferFlush) this.work.flushAll();
     } catch (err) {
       throw this.failed(err);
     }
@@ -1072,32 +753,7 @@ export class Tree {
   compactAll(): void {
     this.check();
     try {
-      while (this.compacting !== undefined) this.doWork(Infinity);
-      const tables = [...this.versions.version.tables.values()];
-      if (tables.length === 0) return;
-      const targets = levelTargets(this.versions.version, this.levelOptions).bytes;
-      let total = 0;
-      for (const t of tables) total += t.size;
-      let out = 1;
-      while (out < this.levelOptions.maxLevels - 1 && (targets[out] ?? 0) < total) out++;
-      if (tables.length === 1 && tables[0]!.level === out) return;
-      const level = Math.min(...tables.map((t) => t.level));
-      const task: CompactionTask = {
-        kind: 'merge',
-        level,
-        outputLevel: out,
-        inputs: tables.filter((t) => t.level !== out),
-        overlaps: tables.filter((t) => t.level === out),
-        bottommost: true,
-        targetFileBytes: this.levelOptions.targetFileBytes,
-        score: 1,
-      };
-      this.startCompaction(task);
-      const c = this.compacting!;
-      const t0 = performance.now();
-      c.job.step(Infinity);
-      this.compactionMs += performance.now() - t0;
-      this.installCompaction(c);
+      this.work.compactAll();
     } catch (err) {
       throw this.failed(err);
     }
@@ -1108,7 +764,7 @@ export class Tree {
     this.check();
     try {
       this.rotateForFlush();
-      this.flushAll();
+      this.work.flushAll();
     } catch (err) {
       throw this.failed(err);
     }
@@ -1131,8 +787,7 @@ export class Tree {
   async settle(): Promise<void> {
     this.check();
     try {
-      this.maybeStartCompaction();
-      while (this.hasWork()) this.doWork(Infinity);
+      this.work.runAll();
     } catch (err) {
       throw this.failed(err);
     }
@@ -1147,23 +802,11 @@ export class Tree {
     try {
       if (this.failure === undefined) {
         this.rotateForFlush();
-        const auto = this.autoCompaction;
-        this.autoCompaction = false; // no new compaction starts now
-        try {
-          this.flushAll();
-        } finally {
-          this.autoCompaction = auto;
-        }
+        this.work.flushAllWithoutCompaction();
       }
     } finally {
       this.closed = true;
-      this.flushing?.job.abandon();
-      this.flushing = undefined;
-      if (this.compacting !== undefined) {
-        this.compacting.job.abandon();
-        this.versions.unpin(this.compacting.set);
-        this.compacting = undefined;
-      }
+      this.work.abandon();
       this.snapshots.clear();
       if (this.wal !== undefined) {
         this.bytesWritten += this.wal.size;
@@ -1181,6 +824,7 @@ export class Tree {
   walBytesSkipped = 0;
 
   stats(): TreeStats {
+    const work = this.work;
     let tableBytes = 0;
     const set = this.versions.current;
     for (const t of set.all) tableBytes += t.entry.size;
@@ -1191,7 +835,7 @@ export class Tree {
     const levelFiles = [set.l0.length, ...set.levels.map((l) => l.length)];
     const levelBytes = [set.l0, ...set.levels].map((l) => l.reduce((a, t) => a + t.entry.size, 0));
     return {
-      bytesWritten: this.bytesWritten + this.versions.manifestBytes + (this.wal?.size ?? 0),
+      bytesWritten: this.bytesWritten + work.tableBytesWritten + this.versions.manifestBytes + (this.wal?.size ?? 0),
       tables: set.all.length,
       tableBytes,
       levelFiles,
@@ -1202,18 +846,18 @@ export class Tree {
       liveSnapshots: this.snapshots.list().length,
       obsoleteTablesDeleted: this.versions.obsoleteDeleted,
       walBytesSkipped: this.walBytesSkipped,
-      stallMs: Math.round(this.stallMs),
-      slowdowns: this.slowdowns,
-      stops: this.stops,
-      flushes: this.flushes,
-      moves: this.moves,
-      compactionBytesRead: this.compactionBytesRead,
-      compactionBytesWritten: this.compactionBytesWritten,
-      entriesDropped: this.entriesDropped,
-      compactionDebt: this.debt,
-      flushMs: Math.round(this.flushMs),
-      compactions: this.compactions,
-      compactionMs: Math.round(this.compactionMs),
+      stallMs: Math.round(work.stallMs),
+      slowdowns: work.slowdowns,
+      stops: work.stops,
+      flushes: work.flushes,
+      moves: work.moves,
+      compactionBytesRead: work.compactionBytesRead,
+      compactionBytesWritten: work.compactionBytesWritten,
+      entriesDropped: work.entriesDropped,
+      compactionDebt: work.debt,
+      flushMs: Math.round(work.flushMs),
+      compactions: work.compactions,
+      compactionMs: Math.round(work.compactionMs),
       blockCacheHits: this.cache.hits,
       blockCacheMisses: this.cache.misses,
       blockReads,

@@ -226,16 +226,21 @@ export class VersionSet {
   }
 
   /**
-   * Appends `edit` to the manifest, synced (it survives power loss once this returns),
-   * and opens the tables it adds; installEdit() then makes them current. The added
-   * tables' directory entries must already be durable. A table both removed and added
-   * (a move to a deeper level) keeps its open reader and is not reopened.
+   * Appends `edit` to the manifest, synced: it survives power loss once this returns.
+   * The tables it adds must already be durable, their directory entries included.
    */
-  logEdit(edit: VersionEdit): readonly LiveTable[] {
+  logEdit(edit: VersionEdit): void {
     const manifest = this.manifest!;
     const before = manifest.size;
     manifest.append(edit);
     this.manifestBytes += manifest.size - before;
+  }
+
+  /**
+   * Opens the tables a logged edit adds, for installEdit(). A table both removed and
+   * added (a move to a deeper level) keeps its open reader and is not reopened.
+   */
+  openAdded(edit: VersionEdit): LiveTable[] {
     const removed = edit.remove ?? [];
     const added: LiveTable[] = [];
     for (const m of edit.add ?? []) if (!removed.includes(m.id)) added.push(this.openTable(m));
@@ -243,7 +248,7 @@ export class VersionSet {
   }
 
   /**
-   * Installs a logged edit: folds it into the version, adds the tables logEdit()
+   * Installs a logged edit: folds it into the version, adds the tables openAdded()
    * opened and marks the removed ones obsolete (deleted once no set holds them).
    */
   installEdit(edit: VersionEdit, added: readonly LiveTable[]): void {

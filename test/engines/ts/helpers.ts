@@ -1,7 +1,8 @@
-/** Shared test helpers: a seeded PRNG, byte/string conversions, temp dirs. */
+/** Shared test helpers: a seeded PRNG, byte/string conversions, temp dirs, a counting file system. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FileSystem, ReadableFile, WritableFile } from '../../../engines/ts/fs.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -39,4 +40,68 @@ export function tempDir(label: string): { dir: string; cleanup: () => void } {
 /** Sorted [key, value] pairs of a string Map, the order the tree scans in (keys are ASCII). */
 export function sortedEntries(m: ReadonlyMap<string, string>): Array<[string, string]> {
   return [...m.entries()].sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0));
+}
+
+/** A FileSystem that counts the calls that cost a system call each: appends and fsyncs (file or directory). */
+export class CountingFileSystem implements FileSystem {
+  appends = 0;
+  fileSyncs = 0;
+  dirSyncs = 0;
+  constructor(private readonly inner: FileSystem) {}
+  private wrap(f: WritableFile): WritableFile {
+    const counts = this;
+    return {
+      get size() {
+        return f.size;
+      },
+      append(data, offset, length) {
+        counts.appends++;
+        f.append(data, offset, length);
+      },
+      sync() {
+        counts.fileSyncs++;
+        f.sync();
+      },
+      close() {
+        f.close();
+      },
+    };
+  }
+  get syncs(): number {
+    return this.fileSyncs + this.dirSyncs;
+  }
+  create(path: string): WritableFile {
+    return this.wrap(this.inner.create(path));
+  }
+  openAppend(path: string): WritableFile {
+    return this.wrap(this.inner.openAppend(path));
+  }
+  openRead(path: string): ReadableFile {
+    return this.inner.openRead(path);
+  }
+  readAll(path: string): Uint8Array {
+    return this.inner.readAll(path);
+  }
+  exists(path: string): boolean {
+    return this.inner.exists(path);
+  }
+  list(dir: string): string[] {
+    return this.inner.list(dir);
+  }
+  rename(from: string, to: string): void {
+    this.inner.rename(from, to);
+  }
+  remove(path: string): void {
+    this.inner.remove(path);
+  }
+  truncate(path: string, length: number): void {
+    this.inner.truncate(path, length);
+  }
+  mkdirp(dir: string): void {
+    this.inner.mkdirp(dir);
+  }
+  syncDir(dir: string): void {
+    this.dirSyncs++;
+    this.inner.syncDir(dir);
+  }
 }

@@ -8,7 +8,7 @@ import { FaultFileSystem, FaultInjectionError } from '../../../engines/ts/fault-
 import { compareRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from '../../../engines/ts/coding.js';
 import { joinPath } from '../../../engines/ts/fs.js';
 import type { TableEntry } from '../../../engines/ts/manifest.js';
-import { b, Rng, s } from './helpers.js';
+import { b, CountingFileSystem, Rng, s } from './helpers.js';
 
 const DIR = '/db';
 const SMALL_BLOCKS: TableOptions = { blockSize: 256, restartInterval: 4, bloomBitsPerKey: 10 };
@@ -318,7 +318,7 @@ describe('compaction job', () => {
     assert.ok(outs[outs.length - 1]!.size < target * 1.1);
   });
 
-  it('stepping with budget 1 and in one giant step writes byte-identical files', () => {
+  it('stepping with budget 1, in giant steps and with step(Infinity) writes byte-identical files', () => {
     const build = (): { fs: FaultFileSystem; inputs: TableReader[] } => {
       const fs = new FaultFileSystem();
       const rng = new Rng(42);
@@ -327,14 +327,17 @@ describe('compaction job', () => {
       for (const v of all) parts[rng.int(3)]!.push(v);
       return { fs, inputs: parts.map((p, i) => writeInput(fs, i + 1, p)) };
     };
-    const results = [1, Number.MAX_SAFE_INTEGER].map((budget) => {
+    const results = [1, Number.MAX_SAFE_INTEGER, Infinity].map((budget) => {
       const { fs, inputs } = build();
       const job = compactionJob(ctxFor(fs), inputs, { outputLevel: 3, bottommost: false, targetFileBytes: 8192 }, [1000, 2500, 4000], true);
       const steps = runToEnd(job, budget);
       return { steps, job, files: job.outputs.map((t) => fs.readAll(joinPath(DIR, tableFileName(t.id)))) };
     });
-    const [small, giant] = results as [(typeof results)[0], (typeof results)[0]];
-    assert.equal(giant.steps, 1);
+    const [small, giant, whole] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
+    // A giant step ends where an output is finished; each output's fsync is a step of its own.
+    assert.equal(giant.steps, 2 * giant.job.outputs.length);
+    assert.equal(whole.steps, 1);
+    assert.deepEqual(whole.files, giant.files);
     assert.ok(small.steps > 5000, `${small.steps} steps`);
     assert.ok(small.files.length > 3);
     assert.deepEqual(small.job.outputs, giant.job.outputs);
@@ -343,7 +346,7 @@ describe('compaction job', () => {
     for (const k of ['bytesRead', 'bytesWritten', 'entriesDropped'] as const) assert.equal(small.job[k], giant.job[k], k);
   });
 
-  it('each step consumes about its budget: at least one entry, at most one entry past it', () => {
+  it('each step consumes about its budget (or ends at a finished output): at least one entry, at most one entry past it', () => {
     const fs = new FaultFileSystem();
     const all = randomVersions(new Rng(3), 500, 4000, 0.1, 200);
     const maxEntry = Math.max(...all.map((v) => b(v.key).length + b(v.value).length));
@@ -351,15 +354,50 @@ describe('compaction job', () => {
     for (const budget of [0, 1, 700, 3000]) {
       for (let i = 0; i < 50 && !job.done; i++) {
         const before = job.bytesRead;
+        const outputsBefore = job.outputs.length;
         job.step(budget);
         const used = job.bytesRead - before;
         assert.ok(used > 0, 'a step consumes at least one entry');
         if (!job.done) assert.ok(used < Math.max(budget, 1) + maxEntry, `budget ${budget}: step used ${used}`);
-        if (!job.done && budget > maxEntry) assert.ok(used >= budget, `budget ${budget}: step stopped early at ${used}`);
+        // A step that finishes an output ends there.
+        const cut = job.outputs.length > outputsBefore;
+        if (!job.done && !cut && budget > maxEntry) assert.ok(used >= budget, `budget ${budget}: step stopped early at ${used}`);
       }
     }
     runToEnd(job, 1 << 30);
     assert.equal(job.bytesRead, entryBytes(all));
+  });
+
+  it('finishing an output ends its step, and each output is fsynced in a step of its own that consumes nothing', () => {
+    const fault = new FaultFileSystem();
+    const all = randomVersions(new Rng(8), 600, 5000, 0.1, 100);
+    const inputs = [writeInput(fault, 1, all.slice(0, 2500)), writeInput(fault, 2, all.slice(2500))];
+    const fs = new CountingFileSystem(fault);
+    const job = compactionJob({ ...ctxFor(fault), fs }, inputs, { outputLevel: 1, bottommost: false, targetFileBytes: 8192 }, [], true);
+    let syncSteps = 0;
+    for (let steps = 0; ; steps++) {
+      assert.ok(steps < 1_000_000, 'job never finishes');
+      const read = job.bytesRead;
+      const outputs = job.outputs.length;
+      const syncs = fs.fileSyncs;
+      const appends = fs.appends;
+      const done = job.step(1 << 20);
+      assert.ok(fs.fileSyncs - syncs <= 1, 'at most one fsync per step');
+      if (fs.fileSyncs > syncs) {
+        syncSteps++;
+        assert.equal(job.bytesRead, read, 'an fsync step consumes no entry');
+        assert.equal(fs.appends, appends, 'an fsync step writes nothing');
+      }
+      assert.ok(job.outputs.length - outputs <= 1, 'at most one output finished per step');
+      if (done) break;
+    }
+    assert.ok(job.outputs.length > 3, `${job.outputs.length} outputs`);
+    assert.equal(syncSteps, job.outputs.length, 'every output was fsynced');
+    // The files are durable: a power loss after the directory sync keeps them whole.
+    fault.syncDir(DIR);
+    const contents = job.outputs.map((t) => fault.readAll(joinPath(DIR, tableFileName(t.id))));
+    fault.crash();
+    job.outputs.forEach((t, i) => assert.ok(Buffer.from(fault.readAll(joinPath(DIR, tableFileName(t.id)))).equals(Buffer.from(contents[i]!)), `output ${i} survives`));
   });
 
   it('abandon() mid-way removes finished and partial outputs', () => {
@@ -568,7 +606,7 @@ describe('memtable sortSlice', () => {
     runToEnd(sliced, 256);
     const fsB = new FaultFileSystem();
     const whole = flushJob(ctxFor(fsB), make(), [], true);
-    assert.equal(whole.step(Number.MAX_SAFE_INTEGER), true);
+    assert.equal(whole.step(Infinity), true);
     const path = joinPath(DIR, tableFileName(100));
     assert.ok(Buffer.from(fsA.readAll(path)).equals(Buffer.from(fsB.readAll(path))));
   });

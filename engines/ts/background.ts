@@ -1,0 +1,497 @@
+/**
+ * Background work: the flush and compaction jobs, started, stepped and installed from
+ * the caller's thread. Writes pay for it in slices paced by what they write (afterWrite),
+ * reads pay a tiny slice while work is pending, and callers that yield get bounded
+ * chunks between event-loop turns. Installing a job's outputs goes through the version
+ * set: directory synced, edit logged, then installed.
+ */
+import { compactionDebt, compactionEdit, levelTargets, pickCompaction, type CompactionTask, type LevelOptions } from './compaction.js';
+import type { VersionEdit, VersionState } from './manifest.js';
+import type { Memtable } from './memtable.js';
+import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
+import type { SnapshotRegistry } from './snapshot.js';
+import type { TableReader } from './table.js';
+import type { LiveTable, TableSet, VersionSet } from './version-set.js';
+
+/** Input bytes of flush work per memtable byte written (see BackgroundWork.paceFactor). */
+const FLUSH_PACE = 1.5;
+/** The most input bytes of compaction a write pays per byte it writes. */
+const MAX_COMPACTION_PACE = 64;
+/**
+ * Owed work is paid in steps of at least this many input bytes (about two entries of
+ * 116 bytes): a step has a fixed cost (timers, iterator re-entry) that single entries
+ * would not amortize. At 1 KiB, one write in four or five did a ~10 us step and the
+ * others none; at 256 bytes nearly every write paying for a job does a small step, so
+ * the work is spread over the writes instead of concentrated in a few, which is what
+ * the p99.9 sees (scripts/bench-write-tail.ts: p50 ~2.5 -> ~4.2 us, p99.9 lower).
+ */
+const WORK_QUANTUM = 256;
+/** A slowed-down write does this many normal slices. */
+const SLOWDOWN_FACTOR = 4;
+/** A stopped write works in chunks of this many input bytes until it is under the stop thresholds. */
+const STOP_SLICE_BYTES = 1 << 20;
+/** Work a read does while a job is pending (at least one entry). */
+const READ_SLICE_BYTES = 256;
+/** Work per event-loop turn when the caller yields. */
+const IDLE_SLICE_BYTES = 1 << 20;
+
+/** What onCompaction receives. */
+export interface CompactionEvent {
+  readonly task: CompactionTask;
+  readonly version: VersionState;
+}
+
+interface Flush {
+  readonly mem: Memtable;
+  readonly job: Job;
+}
+
+interface Compaction {
+  readonly task: CompactionTask;
+  readonly job: Job;
+  /** The table set the inputs come from, pinned until the compaction is installed. */
+  readonly set: TableSet;
+}
+
+/**
+ * A finished job's install, one phase per doWork call, each one fixed cost: the
+ * directory's fsync, the manifest record's, the opening of the new tables, and the
+ * switch to the new version (which deletes what it retires once unpinned).
+ */
+interface Install {
+  readonly flush: Flush | undefined;
+  readonly compaction: Compaction | undefined;
+  readonly edit: VersionEdit;
+  phase: InstallPhase;
+  tables: readonly LiveTable[];
+}
+const SYNC_DIR = 0;
+const LOG_EDIT = 1;
+const OPEN_TABLES = 2;
+const SWITCH = 3;
+type InstallPhase = typeof SYNC_DIR | typeof LOG_EDIT | typeof OPEN_TABLES | typeof SWITCH;
+
+/** What the scheduler asks of the tree it works for. */
+export interface BackgroundHost {
+  /** The active memtable's WAL number (the oldest WAL still needed once every frozen memtable is flushed). */
+  activeLogNumber(): number;
+  /** The last sequence number acknowledged, recorded in each edit. */
+  lastSeq(): number;
+  closed(): boolean;
+  /** Closed, or failed: no background work runs. */
+  stopped(): boolean;
+  /** Records a failure (the tree's one guard) and returns it. */
+  failed(err: unknown): unknown;
+}
+
+export interface BackgroundOptions {
+  readonly jobs: JobContext;
+  readonly versions: VersionSet;
+  readonly snapshots: SnapshotRegistry;
+  /** Frozen memtables, newest first: the tree's own array; a finished flush pops the oldest. */
+  readonly imms: Memtable[];
+  readonly levelOptions: LevelOptions;
+  readonly memtableBytes: number;
+  readonly maxImmutable: number;
+  readonly deferFlush: boolean;
+  /** Memtables have WAL files (durability other than `none`): a flushed memtable's is deleted. */
+  readonly walFiles: boolean;
+  readonly autoCompaction: boolean;
+  readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
+}
+
+export class BackgroundWork {
+  private readonly jobs: JobContext;
+  private readonly versions: VersionSet;
+  private readonly snapshots: SnapshotRegistry;
+  private readonly imms: Memtable[];
+  private readonly levelOptions: LevelOptions;
+  private readonly memtableBytes: number;
+  private readonly maxImmutable: number;
+  /** False: a full memtable is flushed inline by the write that fills it. */
+  readonly deferFlush: boolean;
+  private readonly walFiles: boolean;
+  /** Whether the policy schedules compactions; close() turns it off while it flushes. */
+  autoCompaction: boolean;
+  private readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
+  /** The running compaction: its task, job and the table set its inputs come from (pinned). */
+  private compacting: Compaction | undefined;
+  /** The flush job of the oldest frozen memtable, while it runs. */
+  private flushing: Flush | undefined;
+  /** The install of a finished flush or compaction, while its phases run: it goes before any job step. */
+  private installing: Install | undefined;
+  private idleScheduled = false;
+  /** Input bytes of background work owed by writes and reads and not yet done (< WORK_QUANTUM). */
+  private owed = 0;
+
+  /** The policy's compaction debt in bytes, as of the last version change. */
+  debt = 0;
+  /** Bytes of the tables flushes and compactions wrote. */
+  tableBytesWritten = 0;
+  stallMs = 0;
+  slowdowns = 0;
+  stops = 0;
+  flushes = 0;
+  flushMs = 0;
+  moves = 0;
+  compactions = 0;
+  compactionMs = 0;
+  compactionBytesRead = 0;
+  compactionBytesWritten = 0;
+  entriesDropped = 0;
+
+  constructor(
+    private readonly host: BackgroundHost,
+    o: BackgroundOptions,
+  ) {
+    this.jobs = o.jobs;
+    this.versions = o.versions;
+    this.snapshots = o.snapshots;
+    this.imms = o.imms;
+    this.levelOptions = o.levelOptions;
+    this.memtableBytes = o.memtableBytes;
+    this.maxImmutable = o.maxImmutable;
+    this.deferFlush = o.deferFlush;
+    this.walFiles = o.walFiles;
+    this.autoCompaction = o.autoCompaction;
+    this.onCompaction = o.onCompaction;
+  }
+
+  /** True when a flush or compaction has work left. */
+  hasWork(): boolean {
+    return this.imms.length > 0 || this.compacting !== undefined;
+  }
+
+  /**
+   * After a write that took `bytes` of memtable space (keys, values and per-entry
+   * overhead, the measure the flush threshold uses): pay for background work. A write does a slice of `bytes` times the pace factor; past the
+   * slowdown thresholds it does a larger slice (the extra is counted as stall time);
+   * past the stop thresholds it runs jobs until it is back under them.
+   */
+  afterWrite(bytes: number): void {
+    if (!this.hasWork()) {
+      this.owed = 0;
+      return;
+    }
+    try {
+      // Work is owed per byte written and paid in steps of at least WORK_QUANTUM input bytes.
+      const slow = this.shouldSlowDown();
+      if (slow) this.slowdowns++;
+      this.owed += bytes * this.paceFactor() * (slow ? SLOWDOWN_FACTOR : 1);
+      if (this.owed >= WORK_QUANTUM) {
+        const budget = this.owed;
+        this.owed = 0;
+        if (slow) {
+          const t0 = performance.now();
+          this.doWork(budget);
+          // The share beyond a normal slice is the stall.
+          this.stallMs += ((performance.now() - t0) * (SLOWDOWN_FACTOR - 1)) / SLOWDOWN_FACTOR;
+        } else this.doWork(budget);
+      }
+      if (this.mustStop()) {
+        // Checked after the slice, which may itself install a flush: the write returns
+        // under the stop thresholds.
+        this.stops++;
+        const t0 = performance.now();
+        while (this.mustStop() && this.hasWork()) this.doWork(STOP_SLICE_BYTES);
+        this.stallMs += performance.now() - t0;
+      }
+    } catch (err) {
+      throw this.host.failed(err);
+    }
+    if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
+  }
+
+  /** Frozen memtables beyond maxImmutableMemtables, or L0 at its stop trigger: the write waits for jobs. */
+  private mustStop(): boolean {
+    return this.imms.length > this.maxImmutable || (this.autoCompaction && this.versions.current.l0.length >= this.levelOptions.l0StopTrigger);
+  }
+
+  /** At maxImmutableMemtables frozen memtables, or L0 at its slowdown trigger: each write does a larger slice. */
+  private shouldSlowDown(): boolean {
+    return (this.maxImmutable > 0 && this.imms.length >= this.maxImmutable) || (this.autoCompaction && this.versions.current.l0.length >= this.levelOptions.l0SlowdownTrigger);
+  }
+
+  /**
+   * Input bytes of background work per memtable byte written. A flush must finish
+   * before the next memtable fills: its input (keys and values, plus the sort, which
+   * the job charges to the same budget) is less than the memtable's size, so
+   * FLUSH_PACE = 1.5 leaves room even for small entries. A compaction's share follows
+   * the policy's debt (bytes still to compact before every level is within target),
+   * measured in memtables: the more work is owed, the faster each write pays it off,
+   * so the debt settles where the pace matches what the writes create.
+   */
+  private paceFactor(): number {
+    let f = this.imms.length > 0 ? FLUSH_PACE : 0;
+    if (this.compacting !== undefined) f += Math.min(MAX_COMPACTION_PACE, Math.max(1, this.debt / this.memtableBytes));
+    return f;
+  }
+
+  /** Reads pay a tiny slice while work is pending (owed, paid in quanta), so a read-only phase still finishes it. */
+  readSlice(): void {
+    if (this.host.stopped()) return;
+    this.owed += READ_SLICE_BYTES;
+    if (this.owed < WORK_QUANTUM) return;
+    const budget = this.owed;
+    this.owed = 0;
+    try {
+      this.doWork(budget);
+    } catch (err) {
+      this.host.failed(err); // the next write or settle() throws it
+    }
+  }
+
+  /**
+   * One step of background work, about `budget` input bytes: a pending install's next
+   * phase first, else a step of the flush of the oldest frozen memtable, else of the
+   * compaction. Each call pays for at most one fixed cost (an output's finish, an
+   * fsync, a manifest record, a table open).
+   */
+  doWork(budget: number): void {
+    if (budget <= 0) return;
+    if (this.installing !== undefined) {
+      this.installPhase(this.installing);
+      return;
+    }
+    if (this.imms.length > 0) {
+      const f = this.flushing ?? this.startFlush();
+      const t0 = performance.now();
+      if (f.job.step(budget)) this.installing = this.flushInstall(f);
+      this.flushMs += performance.now() - t0;
+      return;
+    }
+    const c = this.compacting;
+    if (c !== undefined) {
+      const t0 = performance.now();
+      if (c.job.step(budget)) this.installing = this.compactionInstall(c);
+      this.compactionMs += performance.now() - t0;
+    }
+  }
+
+  private startFlush(): Flush {
+    const mem = this.imms[this.imms.length - 1]!;
+    const f = { mem, job: flushJob(this.jobs, mem, this.snapshots.list(), true) };
+    this.flushing = f;
+    return f;
+  }
+
+  /** The edit of a finished flush: its table, and the WALs it makes obsolete. */
+  private flushInstall(f: Flush): Install {
+    const logNumber = this.imms.length > 1 ? this.imms[this.imms.length - 2]!.logNumber : this.host.activeLogNumber();
+    const edit: VersionEdit = { add: f.job.outputs, logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
+    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, tables: [] };
+  }
+
+  private compactionInstall(c: Compaction): Install {
+    const edit: VersionEdit = { ...compactionEdit(c.task, c.job.outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
+    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, tables: [] };
+  }
+
+  /**
+   * Runs the install's next phase that has work (phases without any are skipped); true
+   * once the install is complete. Until then the flushed memtable stays readable and
+   * the compaction's inputs stay in the version.
+   */
+  private installPhase(inst: Install): boolean {
+    const t0 = performance.now();
+    let complete = false;
+    const added = inst.edit.add ?? [];
+    if (inst.phase === SYNC_DIR) {
+      inst.phase = LOG_EDIT;
+      // The tables' directory entries must be durable before the manifest names them.
+      if ((inst.flush ?? inst.compaction!).job.outputs.length === 0) return this.installPhase(inst);
+      this.jobs.fs.syncDir(this.jobs.dir);
+    } else if (inst.phase === LOG_EDIT) {
+      this.versions.logEdit(inst.edit);
+      inst.phase = OPEN_TABLES;
+    } else if (inst.phase === OPEN_TABLES) {
+      inst.phase = SWITCH;
+      if (added.length === 0) return this.installPhase(inst);
+      inst.tables = this.versions.openAdded(inst.edit);
+    } else {
+      this.installing = undefined;
+      if (inst.flush !== undefined) this.switchFlush(inst.flush, inst);
+      else this.switchCompaction(inst.compaction!, inst);
+      complete = true;
+    }
+    const ms = performance.now() - t0;
+    if (inst.flush !== undefined) this.flushMs += ms;
+    else this.compactionMs += ms;
+    return complete;
+  }
+
+  /** Runs the pending install's phases to the end. */
+  private finishInstall(): void {
+    while (this.installing !== undefined) this.installPhase(this.installing);
+  }
+
+  /** The flushed table goes into the version, the memtable and its WAL go away. */
+  private switchFlush(f: Flush, inst: Install): void {
+    this.tableBytesWritten += f.job.bytesWritten;
+    this.imms.pop();
+    this.flushing = undefined;
+    this.versions.installEdit(inst.edit, inst.tables);
+    if (f.mem.logNumber > 0 && this.walFiles) this.jobs.fs.remove(this.versions.logPath(f.mem.logNumber));
+    this.flushes++;
+    // A flush during a long compaction adds to what is owed: the pace follows it.
+    if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.versions.version, this.levelOptions);
+    this.maybeStartCompaction();
+  }
+
+  /**
+   * Asks the policy for the next task when no compaction runs. A move is only an edit
+   * (the table keeps its file, under a deeper level); a merge becomes a CompactionJob
+   * over a pinned table set, stepped like a flush.
+   */
+  maybeStartCompaction(): void {
+    if (!this.autoCompaction || this.compacting !== undefined || this.host.closed()) return;
+    for (;;) {
+      const task = pickCompaction(this.versions.version, this.levelOptions);
+      if (task === undefined) {
+        this.debt = 0;
+        return;
+      }
+      this.debt = compactionDebt(this.versions.version, this.levelOptions);
+      if (task.kind === 'move') {
+        this.installMove(task);
+        continue; // a move never makes the same task again: the level it left is smaller
+      }
+      this.startCompaction(task);
+      return;
+    }
+  }
+
+  private startCompaction(task: CompactionTask): void {
+    const set = this.versions.pin();
+    const byId = new Map(set.all.map((t) => [t.entry.id, t] as const));
+    const readers: TableReader[] = [];
+    for (const e of [...task.inputs, ...task.overlaps]) {
+      const t = byId.get(e.id);
+      if (t === undefined) {
+        this.versions.unpin(set);
+        throw new Error(`compaction task names table ${e.id}, which is not in the current version`);
+      }
+      readers.push(t.reader);
+    }
+    const job = compactionJob(this.jobs, readers, task, this.snapshots.list(), true);
+    this.compacting = { task, job, set };
+  }
+
+  /** The outputs go into the version, the inputs are retired (deleted once unpinned). */
+  private switchCompaction(c: Compaction, inst: Install): void {
+    this.compacting = undefined;
+    this.versions.installEdit(inst.edit, inst.tables);
+    this.versions.unpin(c.set);
+    this.tableBytesWritten += c.job.bytesWritten;
+    this.compactionBytesRead += c.job.bytesRead;
+    this.compactionBytesWritten += c.job.bytesWritten;
+    this.entriesDropped += c.job.entriesDropped;
+    this.compactions++;
+    this.onCompaction?.({ task: c.task, version: this.versions.version });
+    this.maybeStartCompaction();
+  }
+
+  private installMove(task: CompactionTask): void {
+    const edit: VersionEdit = { ...compactionEdit(task, []), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
+    this.versions.logEdit(edit);
+    this.versions.installEdit(edit, []);
+    this.moves++;
+    this.onCompaction?.({ task, version: this.versions.version });
+  }
+
+  /** Runs pending work between event-loop turns, in bounded chunks, for callers that yield. */
+  private scheduleIdleWork(): void {
+    if (this.idleScheduled) return;
+    this.idleScheduled = true;
+    setImmediate(() => {
+      this.idleScheduled = false;
+      if (this.host.stopped() || !this.hasWork()) return;
+      try {
+        this.doWork(IDLE_SLICE_BYTES);
+      } catch (err) {
+        this.host.failed(err);
+        return;
+      }
+      if (this.hasWork()) this.scheduleIdleWork();
+    });
+  }
+
+  /** Runs every flush to completion (compaction work waits). */
+  flushAll(): void {
+    this.finishInstall();
+    while (this.imms.length > 0) {
+      const f = this.flushing ?? this.startFlush();
+      const t0 = performance.now();
+      f.job.step(Infinity);
+      this.flushMs += performance.now() - t0;
+      this.installing = this.flushInstall(f);
+      this.finishInstall();
+    }
+  }
+
+  /**
+   * Manual full compaction: finishes the running compaction, then merges every table
+   * into the shallowest level whose target holds them all (L1 for a small store),
+   * through the same job and edit path as the policy's tasks. The job is bottommost:
+   * tombstones no live snapshot needs are dropped. Memtables are not flushed.
+   */
+  compactAll(): void {
+    this.finishInstall();
+    while (this.compacting !== undefined) this.doWork(Infinity);
+    const tables = [...this.versions.version.tables.values()];
+    if (tables.length === 0) return;
+    const targets = levelTargets(this.versions.version, this.levelOptions).bytes;
+    let total = 0;
+    for (const t of tables) total += t.size;
+    let out = 1;
+    while (out < this.levelOptions.maxLevels - 1 && (targets[out] ?? 0) < total) out++;
+    if (tables.length === 1 && tables[0]!.level === out) return;
+    const level = Math.min(...tables.map((t) => t.level));
+    const task: CompactionTask = {
+      kind: 'merge',
+      level,
+      outputLevel: out,
+      inputs: tables.filter((t) => t.level !== out),
+      overlaps: tables.filter((t) => t.level === out),
+      bottommost: true,
+      targetFileBytes: this.levelOptions.targetFileBytes,
+      score: 1,
+    };
+    this.startCompaction(task);
+    const c = this.compacting!;
+    const t0 = performance.now();
+    c.job.step(Infinity);
+    this.compactionMs += performance.now() - t0;
+    this.installing = this.compactionInstall(c);
+    this.finishInstall();
+  }
+
+  /** Abandons the running jobs (their partial outputs deleted) and releases the compaction's pinned set. */
+  abandon(): void {
+    this.installing = undefined;
+    this.flushing?.job.abandon();
+    this.flushing = undefined;
+    if (this.compacting !== undefined) {
+      this.compacting.job.abandon();
+      this.versions.unpin(this.compacting.set);
+      this.compacting = undefined;
+    }
+  }
+
+  /** Runs every pending flush and compaction to completion (settle). */
+  runAll(): void {
+    this.maybeStartCompaction();
+    while (this.hasWork()) this.doWork(Infinity);
+  }
+
+  /** Runs every flush to completion and starts no compaction (close). */
+  flushAllWithoutCompaction(): void {
+    const auto = this.autoCompaction;
+    this.autoCompaction = false;
+    try {
+      this.flushAll();
+    } finally {
+      this.autoCompaction = auto;
+    }
+  }
+}
