@@ -419,14 +419,8 @@ export class BackgroundWork {
   /** Runs every flush to completion (compaction work waits). */
   flushAll(): void {
     this.finishInstall();
-    while (this.imms.length > 0) {
-      const f = this.flushing ?? this.startFlush();
-      const t0 = performance.now();
-      f.job.step(Infinity);
-      this.flushMs += performance.now() - t0;
-      this.installing = this.flushInstall(f);
-      this.finishInstall();
-    }
+    // With imms pending, doWork steps only flushes and their installs.
+    while (this.imms.length > 0) this.doWork(Infinity);
   }
 
   /**
