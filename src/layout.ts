@@ -67,7 +67,7 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
     const c = columns[i]!;
     const cells = rows.map((r) => (c.wraps ? longestWord(r[i] ?? '') : display(r[i] ?? '')));
     // A heading wraps between words, but not into one word a line when it is short.
-    return Math.max(longestWord(c.head), Math.min(display(c.head), 10), ...cells) + CELL_PAD;
+    return Math.max(longestWord(c.head), Math.min(display(c.head), 8), ...cells) + CELL_PAD;
   };
   const full = (i: number): number => (columns[i]!.wraps ? Math.max(natural(i), ...rows.map((r) => display(r[i] ?? '') + CELL_PAD)) : natural(i));
   const total = (ids: readonly number[], w: (i: number) => number): number => ids.reduce((s, i) => s + w(i), 0) + ids.length + 1;

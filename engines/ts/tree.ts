@@ -24,7 +24,7 @@ import type { InternalIterator } from './iterator.js';
 import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
 import { checkTreeOptions } from './options.js';
-import type { VersionEdit, VersionState } from './manifest.js';
+import type { VersionState } from './manifest.js';
 import { Memtable } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, type TableOptions, type TableReader } from './table.js';
