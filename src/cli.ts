@@ -15,6 +15,13 @@ import { registerExport } from './commands/export.js';
 import { registerCheck } from './commands/check.js';
 import { lsmbenchVersion } from './environment.js';
 
+// A reader that stops early (`lsmbench engines | head`) closes the pipe: that ends the
+// output, quietly, as it does for any Unix tool, not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('lsmbench')

@@ -1,6 +1,7 @@
 /** The built binary, run as a user would: exit codes, output, results files, bad input. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readResults } from '../src/results.js';
@@ -162,5 +163,14 @@ describe('the rerun command in a results file', () => {
     const again = lsmbench([...words.slice(1), '--out', second]);
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual((await readResults(second)).scenario, results.scenario);
+  });
+});
+
+describe('output into a pipe that closes early', () => {
+  it('ends quietly when the reader stops (lsmbench engines | head -n 1)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" engines | head -n 1`], { encoding: 'utf8' });
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1);
+    assert.doesNotMatch(r.stderr, /EPIPE|at .*\.js:\d+/);
   });
 });
