@@ -87,10 +87,14 @@ function countingFs(inner: FileSystem): FileSystem {
   };
 }
 
-// Count the calls to the tree's (private) doWork that ran: the op did job work.
-const proto = Tree.prototype as unknown as { doWork(budget: number): void; rotate(): void };
-const doWork = proto.doWork;
-proto.doWork = function (this: { imms: unknown[] }, budget: number): void {
+// Count the calls to the (private) doWork that ran: the op did job work. It is the
+// background scheduler's where the build has one (engines/ts/background.ts), else the tree's.
+type WorkerProto = { doWork(budget: number): void };
+const background = (await import(pathToFileURL(join(engineDir, 'background.js')).href).catch(() => undefined)) as { BackgroundWork?: { prototype: WorkerProto } } | undefined;
+const workerProto = background?.BackgroundWork?.prototype ?? (Tree.prototype as unknown as WorkerProto);
+const proto = Tree.prototype as unknown as { rotate(): void };
+const doWork = workerProto.doWork;
+workerProto.doWork = function (this: { imms: unknown[] }, budget: number): void {
   work++;
   budgetSum += budget;
   if (this.imms.length > 0) flushWork++;
