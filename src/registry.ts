@@ -55,6 +55,11 @@ export type RegisteredEngine = EngineDescriptor | ExternalEngineDescriptor;
 /** Every registered engine, in process first; `external:<path>` names are found by lookupEngine. */
 export const ALL_ENGINES: readonly RegisteredEngine[] = [...ENGINES, ...REGISTERED_EXTERNAL_ENGINES];
 
+/** The error for a name no engine has, listing the ones a user can ask for. */
+export function unknownEngineMessage(name: string): string {
+  return `unknown engine '${name}' (known: ${[...ALL_ENGINES.map((e) => e.name), 'external:<path>'].join(', ')}; see 'lsmbench engines')`;
+}
+
 /** An in-process engine by name: what a child process opens. */
 export function findEngine(name: string): EngineDescriptor | undefined {
   return ENGINES.find((e) => e.name === name);

@@ -4,7 +4,7 @@ import { checkExternal, checkInProcess } from '../check.js';
 import type { Verdict } from '../conformance.js';
 import { UserError } from '../errors.js';
 import { EngineUnavailableError } from '../engine.js';
-import { ALL_ENGINES, lookupEngine } from '../registry.js';
+import { lookupEngine, unknownEngineMessage } from '../registry.js';
 import { positiveInt } from './options.js';
 
 const WIDTH = 80;
@@ -23,7 +23,7 @@ export function registerCheck(program: Command): void {
     .option('-n, --ops <n>', 'external engines: keys of each workload run', positiveInt('--ops', 1_000_000), 2000)
     .action(async (name: string, flags: { ops: number }) => {
       const descriptor = lookupEngine(name);
-      if (descriptor === undefined) throw new UserError(`unknown engine '${name}' (engines: ${ALL_ENGINES.map((e) => e.name).join(', ')}, or external:<path>)`);
+      if (descriptor === undefined) throw new UserError(unknownEngineMessage(name));
       const count = { pass: 0, skip: 0, fail: 0 };
       try {
         for await (const v of descriptor.runs === 'external' ? checkExternal(descriptor, flags.ops) : checkInProcess(descriptor)) {

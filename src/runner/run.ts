@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { nearestDurability, rejectUnknownOptions, type Durability, type Engine } from '../engine.js';
 import { UserError, errorMessage } from '../errors.js';
 import { makeDirectories } from '../paths.js';
-import { ALL_ENGINES, lookupEngine, probeEngine, type LoadedEngine } from '../registry.js';
+import { lookupEngine, unknownEngineMessage, probeEngine, type LoadedEngine } from '../registry.js';
 import type { EngineRun, WorkloadResult } from '../results.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
@@ -41,7 +41,7 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
   for (const request of requests) {
     const descriptor = lookupEngine(request.name);
     if (descriptor === undefined)
-      throw new UserError(`unknown engine '${request.name}' (known: ${[...ALL_ENGINES.map((e) => e.name), 'external:<path>'].join(', ')}; see 'lsmbench engines')`);
+      throw new UserError(unknownEngineMessage(request.name));
     const probe = await probeEngine(descriptor, { timeoutSeconds: scenario.timeoutSeconds });
     if (!probe.available) throw new UserError(`engine '${request.name}' is not available: ${probe.reason}`);
     const { engine } = probe;
