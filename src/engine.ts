@@ -52,7 +52,10 @@ export interface StoreStats {
 }
 
 interface StoreLifecycle {
-  /** Waits until background flush and compaction are done. */
+  /**
+   * Waits until background flush and compaction are done. After it, a read sees every write
+   * acknowledged before the call, in this thread or any other sharing the store.
+   */
   settle(): Promise<void>;
   stats(): StoreStats;
   /** Closes the store; after a clean close every acknowledged write is durable in every mode. */

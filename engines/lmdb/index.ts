@@ -66,6 +66,7 @@ interface LmdbDb {
   getBinaryFast(key: Uint8Array): Uint8Array | undefined;
   doesExist(key: Uint8Array): boolean;
   transactionSync<T>(action: () => T): T;
+  resetReadTxn(): void;
   getRange(options: Record<string, unknown>): Iterable<RangeEntry>;
   getStats(): Record<string, unknown>;
   close(): Promise<void>;
@@ -132,7 +133,11 @@ class LmdbStore implements SyncStore {
     return count;
   }
   async settle(): Promise<void> {
-    // Synchronous commits leave nothing in the background.
+    // Synchronous commits leave nothing in the background. But lmdb-js reads through one read
+    // transaction until a timer of the next event-loop turn renews it, so a thread that read
+    // before another thread wrote keeps seeing the older snapshot until then: renew it now, so
+    // reads after settle see every write acknowledged before it, in any thread.
+    this.db.resetReadTxn();
   }
   stats(): StoreStats {
     const s = this.db.getStats();
