@@ -57,7 +57,7 @@ export interface WorkloadVerdict {
   readonly headMedian: number;
   /** median(head) / median(base): below 1 is slower. NaN when unjudged for want of samples. */
   readonly ratio: number;
-  /** 95% percentile-bootstrap interval of the ratio (src/stats.ts), for the reader. */
+  /** 95% t-interval of the ratio over independent rounds (ratioOfMedians, src/stats.ts), for the reader. */
   readonly ci95: [number, number] | null;
   /** One-sided Mann–Whitney p-value that head is slower. */
   readonly pSlower: number;

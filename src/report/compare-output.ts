@@ -44,7 +44,7 @@ export function rowsByPoint(cmp: Comparison): { point: number; rows: Row[] }[] {
 
 export function notes(cmp: Comparison): string[] {
   const lines = [
-    'Ratio: median ops/s of the left engine over the right one; in brackets, its 95% bootstrap confidence interval from the repetitions. Scans count entries, as the document does.',
+    'Ratio: median ops/s of the left engine over the right one; in brackets, its 95% interval over independent child processes (paired process by process when they ran side by side), or the range where there are fewer than 3. Scans count entries, as the document does.',
   ];
   for (const row of cmp.rows)
     row.cells.forEach((c, i) => {

@@ -1,6 +1,6 @@
 /**
  * The comparison: per (workload, N), each side's throughput and each ratio the document's
- * table shows, with a 95% bootstrap confidence interval from the repetitions. Published
+ * table shows, with a 95% interval over independent child processes (src/stats.ts). Published
  * figures are one value without repetitions: their ratios have no interval, and the
  * comparison says so instead of printing a degenerate one.
  */

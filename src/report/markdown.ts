@@ -97,7 +97,7 @@ function summary(input: ReportInput): string[] {
     if (chart) out.push(`![Throughput by workload and engine, ${pointHeading(cmp, point)}](${chart})`, '');
   }
   out.push(
-    'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% bootstrap confidence interval in brackets. In the chart, whiskers are the 95% CI of each median; one that reaches past the top of the axis is cut there and ends in an arrowhead. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
+    'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% interval over independent child processes in brackets (the range, and a note, where there are fewer than 3). In the chart, whiskers are the 95% CI of each median; one that reaches past the top of the axis is cut there and ends in an arrowhead. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
     '',
   );
   if (charts.sweep)

@@ -46,7 +46,7 @@ describe('compare', () => {
     assert.deepEqual(json.rows[0]!.cells.map((c) => c.concurrency), ['1', '2 threads']);
   });
 
-  it('ratios are medians over medians with the bootstrap CI of the repetitions; a missing workload is N/A', async () => {
+  it('ratios are medians over medians with the interval over independent processes; a missing workload is N/A', async () => {
     const d = await dir();
     const a = await writeFixture(d, 'a.json', makeResults({ id: 'a', engines: [{ label: 'ts', figures: { 'sequential-writes': around(800_000), contains: around(1_000_000) } }] }));
     const b = await writeFixture(d, 'b.json', makeResults({ id: 'b', engines: [{ label: 'lmdb', figures: { 'sequential-writes': around(1_000_000) } }] }));
