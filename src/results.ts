@@ -73,7 +73,7 @@ export const EngineRunSchema = z.object({
 export const RepetitionSchema = z.object({
   ms: measured,
   opsPerSec: measured,
-  /** Time settle() took after the timed part, when the workload writes. */
+  /** Time settle() took after the timed part, when the workload writes: summed over the sample's passes, each on its own store. */
   settleMs: z.number().min(0).nullable(),
   /** User + system CPU time of the child process during the timed part (null: not measured, e.g. client threads). */
   cpuMs: nullableNum.optional(),
@@ -83,7 +83,11 @@ export const RepetitionSchema = z.object({
   preempted: z.boolean().optional(),
   /** 0-based index of the child process that measured the sample. */
   process: z.number().int().min(0).optional(),
-  /** Passes of the workload inside the sample; ms and opsPerSec count all of them. */
+  /**
+   * Passes of the workload inside the sample; ms, opsPerSec, cpuMs and involuntary switches
+   * count the timed parts of all of them. Reads and scans repeat on the same store; writes,
+   * deletes and mixed workloads run each pass on a fresh store, settled and verified.
+   */
   passes: z.number().int().min(1).optional(),
 });
 
@@ -104,14 +108,19 @@ export const ResourcesSchema = z.object({
   /** RSS after the harness made its keys and values, before the store opened: peak minus this is the store's share. */
   baselineRssBytes: num.optional(),
   peakHeapUsedBytes: num,
-  /** Deltas over the timed parts (and settle) of the repetitions, per repetition (median), from /proc/self/io. */
+  /**
+   * Deltas from /proc/self/io over the timed parts and settles of a sample (the median
+   * sample's), every pass of it; not the making and loading of a pass's store, nor the checks
+   * and closes between passes (client threads open and close the store inside the window).
+   */
   io: z
     .object({ rchar: num, wchar: num, syscr: num.optional(), syscw: num.optional(), readBytes: num, writeBytes: num })
     .nullable(),
   diskBytes: nullableNum,
+  /** Logical bytes one pass of the timed part writes. */
   logicalBytesWritten: num,
   logicalBytesLive: num,
-  /** Bytes written through write(2) (wchar) per logical byte written. */
+  /** Bytes written through write(2) (wchar) per logical byte written (the median sample's, over all its passes). */
   writeAmplification: nullableNum,
   /** Bytes on disk after settle per live logical byte. */
   spaceAmplification: nullableNum,
@@ -160,7 +169,7 @@ export const ScenarioSchema = z.object({
   warmup: z.number().int(),
   /** Child processes per (engine, workload); files before --processes ran one. */
   processes: z.number().int().min(1).optional(),
-  /** Minimum duration of a read or scan sample; files before it ran one pass per sample. */
+  /** Minimum duration of a sample; files before it ran one pass per sample, and files before fresh-store passes applied it to reads and scans only. */
   minSampleMs: z.number().int().min(0).optional(),
   workloads: z.array(z.enum(WORKLOADS)),
   scanLength: z.number().int(),

@@ -31,11 +31,13 @@ export function sampleNotes(file: ResultsFile): string[] {
       ? `Intervals: 95% t over ${processes} independent processes (ratios paired).`
       : `Intervals: ${processes} process${processes === 1 ? '' : 'es'}, too few for a 95% interval: range shown.`,
   ];
+  // Passes repeat until a sample lasts the minimum, except where a sample is one pass: with a
+  // writer thread (its writes depend on its speed), and from external engines.
   const minMs = s.minSampleMs ?? 0;
   const short = verified.filter((r) => median(r.repetitions.map((x) => x.ms)) < minMs);
   if (short.length > 0) {
     const names = [...new Set(short.map((r) => r.workload))].join(', ');
-    lines.push(`Samples under ${minMs} ms (one pass: writes need a fresh store;`, `  raise -n for longer ones): ${names}.`);
+    lines.push(`Samples under ${minMs} ms (one pass each: a writer thread's, an external engine's;`, `  raise -n for longer ones): ${names}.`);
   }
   const notes = verified.map(cpuNote).filter((x): x is string => x !== undefined);
   if (notes.length > 0) lines.push('CPU time against wall time (median sample):', ...notes);

@@ -64,7 +64,7 @@ const positiveInt = z.number().int().positive();
  */
 export const DEFAULT_PROCESSES = 3;
 export const MAX_PROCESSES = 64;
-/** Shortest timed sample of read and scan workloads, ms (passes repeat within it); docs/intervals.md. */
+/** Shortest timed sample, ms (passes repeat within it, on a fresh store each where the workload writes); docs/intervals.md. */
 export const DEFAULT_MIN_SAMPLE_MS = 100;
 
 /** The most client threads `--threads` accepts. */
@@ -156,12 +156,12 @@ export const SCENARIO_PARAMS = {
     // The gate's rounds are its independent samples: it runs one process a side per round.
     gateMatches: false,
   },
-  /** Read and scan workloads repeat passes within a timed sample until it lasts this long. */
+  /** A timed sample repeats passes (on a fresh store each, where the workload changes the store) until it lasts this long. */
   minSampleMs: {
     schema: z.number().int().min(0).max(60_000).default(DEFAULT_MIN_SAMPLE_MS),
     flag: '--min-sample-ms <ms>',
     value: { kind: 'whole', max: 60_000 },
-    help: `read and scan workloads repeat passes until a timed sample lasts this long (default ${DEFAULT_MIN_SAMPLE_MS})`,
+    help: `a timed sample repeats passes until it lasts this long; write, delete and mixed workloads on a fresh store each pass (default ${DEFAULT_MIN_SAMPLE_MS})`,
     gateMatches: true,
   },
   seed: {

@@ -152,7 +152,7 @@ describe('the rerun command in a results file', () => {
     const dir = await scratchDir('lsmbench-rerun-');
     const first = join(dir, 'first.json');
     const flags = ['-n', '1500', '-r', '1', '--warmup', '0', '-w', 'contains,ycsb-b', '--key-size', '18', '--value-size', '40', '--seed', '9', '--miss-ratio', '0.5',
-      '--distribution', 'hotspot', '--zipfian-constant', '0.7', '--writes-per-read', '2', '--target-rate', '50000', '--batch', '3', '--timeout', '600'];
+      '--distribution', 'hotspot', '--zipfian-constant', '0.7', '--writes-per-read', '2', '--target-rate', '50000', '--batch', '3', '--timeout', '600', '--min-sample-ms', '2'];
     const r = lsmbench(['run', '-e', 'memory', ...flags, '--out', first]);
     assert.equal(r.code, 0, r.stderr);
     const results = await readResults(first);

@@ -22,7 +22,7 @@ describe('lsmbench run --threads', () => {
     assert.equal(a.code, 0, a.stderr + a.stdout);
     const b = lsmbench(['run', '-e', 'lmdb', '-e', 'sqlite', ...tiny, '--threads', '2', '--out', two]);
     assert.equal(b.code, 0, b.stderr + b.stdout);
-    assert.match(b.stdout, /2 client threads/);
+    assert.match(b.stdout.replace(/\n {2}/g, ' '), /2 client threads/, 'the scenario line (wrapped at 80 columns) names the threads');
     assert.match(b.stdout, /│ Concurrency │/);
     assert.match(b.stdout, /│ Sequential Writes\s+│ 2 threads\s+│/);
     assert.doesNotMatch(a.stdout, /Concurrency/, 'no concurrency column when every row ran one call at a time');

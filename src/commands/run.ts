@@ -178,7 +178,7 @@ async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<numbe
       const s = point;
       process.stdout.write(wrapText(
         `Scenario ${s.name}: N=${s.ops.toLocaleString('en-US')}, ${s.keySize}-byte keys, ${s.valueSize}-byte values, durability ${s.durability}, ` +
-          `${s.processes} process${s.processes === 1 ? '' : 'es'} × ${s.repetitions} repetitions after ${s.warmup} warm-up, samples of ≥ ${s.minSampleMs} ms (reads, scans), seed ${s.seed}` +
+          `${s.processes} process${s.processes === 1 ? '' : 'es'} × ${s.repetitions} repetitions after ${s.warmup} warm-up, samples of ≥ ${s.minSampleMs} ms, seed ${s.seed}` +
           (s.batch > 1 ? `, batches of ${s.batch}` : '') +
           (s.concurrency > 1 ? `, ${s.concurrency} outstanding async operations` : '') +
           (s.threads > 1 ? `, ${s.threads} client threads` : ''),

@@ -4,15 +4,18 @@
  *
  * Phases per repetition: open (a fresh store when the workload changes it), load
  * (untimed), settle, measure (timed as a whole, no clock read per operation), settle
- * again (timed separately), verify (untimed). tinybench drives warm-up and repetitions;
- * the measured duration is handed to it as `overriddenDuration`. How a repetition reaches
- * the store (this thread, client threads, a writer thread) is its driver's (drivers.ts);
+ * again (timed separately), verify (untimed). The measure phase is a sample of passes
+ * lasting `minSampleMs`: read and scan passes on the same store, write, delete and mixed
+ * passes each on a fresh store, settled and verified like a repetition's between passes.
+ * tinybench drives warm-up and repetitions; the sample's timed parts are handed to it as
+ * `overriddenDuration`. How a repetition reaches the store (this thread, client threads, a
+ * writer thread), and whether its sample may repeat passes, is its driver's (drivers.ts);
  * this file owns the phases and the building of the result.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Bench } from 'tinybench';
-import type { Engine } from '../engine.js';
+import type { Engine, Store } from '../engine.js';
 import { errorMessage } from '../errors.js';
 import type { WorkloadResult } from '../results.js';
 import { findEngine } from '../registry.js';
@@ -49,6 +52,10 @@ function ioDelta(a: IoCounters | null, b: IoCounters | null): IoCounters | null 
   if (a === null || b === null) return null;
   return { rchar: b.rchar - a.rchar, wchar: b.wchar - a.wchar, syscr: b.syscr - a.syscr, syscw: b.syscw - a.syscw, readBytes: b.readBytes - a.readBytes, writeBytes: b.writeBytes - a.writeBytes };
 }
+function ioSum(a: IoCounters | null, b: IoCounters | null): IoCounters | null {
+  if (a === null || b === null) return null;
+  return { rchar: a.rchar + b.rchar, wchar: a.wchar + b.wchar, syscr: a.syscr + b.syscr, syscw: a.syscw + b.syscw, readBytes: a.readBytes + b.readBytes, writeBytes: a.writeBytes + b.writeBytes };
+}
 
 
 function timerOverheadNs(): number {
@@ -66,32 +73,37 @@ interface Sample extends Timed {
   readonly passes: number;
 }
 
+const sumOrNull = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+
 /**
- * A timed sample: the timed part, repeated on the same store until the sample lasts
- * `minSampleMs` where the driver allows it (read and scan workloads). A workload that changes
- * the store runs once per sample: a second pass would find the store already written (or
- * emptied), a different workload. Every pass's digest is checked, so the sample's is the
- * first wrong one, or the expected one.
+ * A timed sample: passes of the timed part until the sample lasts `minSampleMs`, where the
+ * driver allows more than one. Read and scan workloads repeat the pass on the same store. A
+ * workload that changes the store would find it already written (or emptied) in a second
+ * pass, a different workload, so each of its passes runs on a fresh store: `nextFreshPass`
+ * settles and checks the store of the pass just made and prepares the next one, untimed.
+ * Every pass's digest is checked, so the sample's is the first wrong one, or the expected one.
  */
-async function timedSample(driver: RepetitionDriver, minSampleMs: number): Promise<Sample> {
-  let first = await driver.timed();
-  let { ms, cpuMs, involuntaryContextSwitches } = first;
+async function timedSample(driver: RepetitionDriver, minSampleMs: number, nextFreshPass: (digest: number) => Promise<void>): Promise<Sample> {
+  let latest = await driver.timed();
+  let { digest, ms, cpuMs, involuntaryContextSwitches } = latest;
   let passes = 1;
   const expected = driver.plan.expectedDigest;
-  while (driver.repeatablePasses && ms < minSampleMs) {
-    const next = await driver.timed();
-    ms += next.ms;
-    cpuMs = cpuMs === null || next.cpuMs === null ? null : cpuMs + next.cpuMs;
-    involuntaryContextSwitches = involuntaryContextSwitches === null || next.involuntaryContextSwitches === null ? null : involuntaryContextSwitches + next.involuntaryContextSwitches;
-    if (expected !== undefined && first.digest === expected) first = next;
+  while ((driver.repeatablePasses || driver.freshPasses) && ms < minSampleMs) {
+    if (driver.freshPasses) await nextFreshPass(latest.digest);
+    latest = await driver.timed();
+    ms += latest.ms;
+    cpuMs = sumOrNull(cpuMs, latest.cpuMs);
+    involuntaryContextSwitches = sumOrNull(involuntaryContextSwitches, latest.involuntaryContextSwitches);
+    if (expected !== undefined && digest === expected) digest = latest.digest;
     passes++;
   }
-  return { digest: first.digest, ms, cpuMs, involuntaryContextSwitches, passes };
+  return { digest, ms, cpuMs, involuntaryContextSwitches, passes };
 }
 
 /** What the repetitions measured and checked. */
 interface Measured {
   readonly repetitions: WorkloadResult['repetitions'];
+  /** Per counted sample: I/O of its timed parts and settles, every pass of it. */
   readonly ioPerRep: IoCounters[];
   /** The writer thread's writes and writes/s in each timed repetition. */
   readonly writerWrites: number[];
@@ -103,60 +115,145 @@ interface Measured {
   failure: string | undefined;
 }
 
-/**
- * The repetitions, driven by tinybench (warm-up, then the counted ones): each opens what it
- * needs, runs the timed part, settles, and is checked; the last one's store is measured.
- */
-async function measureRepetitions(job: ChildJob, engine: Engine, driver: RepetitionDriver): Promise<Measured> {
-  const { scenario } = job;
-  const { plan } = driver;
-  const out: Measured = { repetitions: [], ioPerRep: [], writerWrites: [], writerOpsPerSec: [], peakHeap: 0, verified: false, diskBytes: null, storeStats: null, failure: undefined };
-  const sampleHeap = (): void => {
-    out.peakHeap = Math.max(out.peakHeap, process.memoryUsage().heapUsed);
-  };
-  /** What the timed part threw, if it did. */
-  let taskError: unknown;
-  let ioBefore: IoCounters | null = null;
-  let last: Sample = { ms: 0, digest: 0, cpuMs: null, involuntaryContextSwitches: null, passes: 0 };
-  let repIndex = 0;
-  const totalReps = scenario.warmup + scenario.repetitions;
+/** What a sample's passes have added up to so far: I/O of their timed parts and settles, and settle time. */
+interface Tally {
+  readonly io: IoCounters | null;
+  readonly settleMs: number | null;
+}
+const NO_IO: IoCounters = { rchar: 0, wchar: 0, syscr: 0, syscw: 0, readBytes: 0, writeBytes: 0 };
+const EMPTY_TALLY: Tally = { io: NO_IO, settleMs: 0 };
 
-  const afterEach = async (mode: string | undefined): Promise<void> => {
+/**
+ * The repetitions as tinybench's task and hooks: each repetition opens what it needs, runs
+ * its sample, settles, and is checked; the last one's store is measured. A sample of passes
+ * on fresh stores settles and checks each pass's store as a repetition's, between the passes;
+ * its I/O window covers each pass's timed part and settle, never a pass's preparation (open
+ * and load) nor the checks and close of the passes before the last.
+ */
+class Repetitions {
+  readonly out: Measured = { repetitions: [], ioPerRep: [], writerWrites: [], writerOpsPerSec: [], peakHeap: 0, verified: false, diskBytes: null, storeStats: null, failure: undefined };
+  /** What the timed part threw, if it did. */
+  private taskError: unknown;
+  /** /proc/self/io just before the current pass's timed part. */
+  private ioBefore: IoCounters | null = null;
+  /** The current sample's passes before the current one. */
+  private earlier: Tally = EMPTY_TALLY;
+  /** The current pass's number in its sample (1-based). */
+  private pass = 1;
+  private last: Sample = { ms: 0, digest: 0, cpuMs: null, involuntaryContextSwitches: null, passes: 0 };
+  private repIndex = 0;
+
+  constructor(
+    private readonly job: ChildJob,
+    private readonly engine: Engine,
+    private readonly driver: RepetitionDriver,
+  ) {}
+
+  private sampleHeap(): void {
+    this.out.peakHeap = Math.max(this.out.peakHeap, process.memoryUsage().heapUsed);
+  }
+  private label(): string {
+    const { warmup, repetitions } = this.job.scenario;
+    const rep = this.repIndex <= warmup ? `warm-up ${this.repIndex}/${warmup}` : `repetition ${this.repIndex - warmup}/${repetitions}`;
+    return this.pass > 1 ? `${rep}, pass ${this.pass}` : rep;
+  }
+  /** A pass's store, made as a repetition's; then the heap is sampled and collected, untimed. */
+  private async preparePass(): Promise<void> {
+    await this.driver.beforeEach();
+    this.sampleHeap();
+    gc?.();
+    progress(this.label());
+  }
+
+  async beforeEach(): Promise<void> {
+    this.repIndex++;
+    this.pass = 1;
+    this.earlier = EMPTY_TALLY;
+    await this.preparePass();
+    this.ioBefore = readIo();
+  }
+
+  async task(): Promise<{ overriddenDuration: number }> {
+    try {
+      this.last = await timedSample(this.driver, this.job.scenario.minSampleMs, (digest) => this.nextFreshPass(digest));
+    } catch (err) {
+      this.taskError = err;
+      throw err;
+    }
+    return { overriddenDuration: this.last.ms };
+  }
+
+  /** After a pass's timed part: its store settled, and the sample's tally with this pass's I/O window closed. */
+  private async endPass(): Promise<{ store: Store; tally: Tally }> {
+    const { store, settleMs } = await this.driver.afterTimed();
+    const io = ioDelta(this.ioBefore, readIo());
+    this.sampleHeap();
+    return { store, tally: { io: ioSum(this.earlier.io, io), settleMs: sumOrNull(this.earlier.settleMs, settleMs) } };
+  }
+
+  /** Between two passes of a fresh-store sample: the first's store checked and closed, the next one's prepared. */
+  private async nextFreshPass(digest: number): Promise<void> {
+    const { store, tally } = await this.endPass();
+    this.earlier = tally;
+    await this.check(store, digest, true);
+    await this.driver.endRepetition();
+    this.pass++;
+    await this.preparePass();
+    this.ioBefore = readIo();
+  }
+
+  /** The checks of a pass's store: its digest, and the full check when `full`. */
+  private async check(store: Store, digest: number, full: boolean): Promise<void> {
+    const { plan } = this.driver;
+    const where = this.pass > 1 ? `pass ${this.pass} of a sample (each pass on a fresh store): ` : '';
+    if (plan.expectedDigest !== undefined && digest !== plan.expectedDigest)
+      throw new VerificationError(`${where}the answers of the timed part do not match the expected digest (${digest} != ${plan.expectedDigest}); ${(await this.driver.fullCheck(store)) ?? 'the full check found nothing wrong on the second read'}`);
+    if (!full) return;
+    progress('verifying');
+    const problem = await this.driver.fullCheck(store);
+    if (problem !== undefined) throw new VerificationError(where + problem);
+    this.out.verified = true;
+  }
+
+  async afterEach(mode: string | undefined): Promise<void> {
     // tinybench runs afterEach even when the timed part threw: that error is the result, not a check of half a run.
-    if (taskError !== undefined) throw taskError;
-    const { store, settleMs } = await driver.afterTimed();
-    const io = ioDelta(ioBefore, readIo());
-    sampleHeap();
-    if (plan.expectedDigest !== undefined && last.digest !== plan.expectedDigest)
-      throw new VerificationError(`the answers of the timed part do not match the expected digest (${last.digest} != ${plan.expectedDigest}); ${(await driver.fullCheck(store)) ?? 'the full check found nothing wrong on the second read'}`);
+    if (this.taskError !== undefined) throw this.taskError;
+    const { store, tally } = await this.endPass();
+    const { scenario } = this.job;
     const counted = mode !== 'warmup';
-    const isLast = counted && repIndex === totalReps;
-    if (plan.mutates || isLast) {
-      progress('verifying');
-      const problem = await driver.fullCheck(store);
-      if (problem !== undefined) throw new VerificationError(problem);
-      out.verified = true;
-    }
-    const writer = driver.lastWriter();
-    if (counted && writer !== undefined) {
-      out.writerWrites.push(writer.writes);
-      out.writerOpsPerSec.push(writer.opsPerSec);
-    }
-    if (counted) {
-      const { ms, cpuMs, involuntaryContextSwitches, passes } = last;
-      const preempted = involuntaryContextSwitches !== null && cpuMs !== null && involuntaryContextSwitches > 0 && cpuMs < 0.9 * ms;
-      out.repetitions.push({ ms, opsPerSec: (plan.unitsPerRepetition * passes * 1000) / ms, settleMs, cpuMs, involuntaryContextSwitches, preempted, process: job.process ?? 0, passes });
-      if (io !== null) out.ioPerRep.push(io);
-    }
+    const isLast = counted && this.repIndex === scenario.warmup + scenario.repetitions;
+    await this.check(store, this.last.digest, this.driver.plan.mutates || isLast);
+    if (counted) this.record(tally);
     if (isLast) {
-      out.diskBytes = engine.persistent ? await diskUsage(driver.storeDir()) : null;
+      const { out, driver } = this;
+      out.diskBytes = this.engine.persistent ? await diskUsage(driver.storeDir()) : null;
       out.storeStats = { ...store.stats() };
       const stale = driver.staleReads();
       if (stale !== undefined) out.storeStats.staleReads = stale;
     }
-    await driver.endRepetition();
-  };
+    await this.driver.endRepetition();
+  }
 
+  /** A counted sample into the results: its time, rate and settle time, and its I/O. */
+  private record(tally: Tally): void {
+    const { out, last } = this;
+    const writer = this.driver.lastWriter();
+    if (writer !== undefined) {
+      out.writerWrites.push(writer.writes);
+      out.writerOpsPerSec.push(writer.opsPerSec);
+    }
+    const { ms, cpuMs, involuntaryContextSwitches, passes } = last;
+    const preempted = involuntaryContextSwitches !== null && cpuMs !== null && involuntaryContextSwitches > 0 && cpuMs < 0.9 * ms;
+    const opsPerSec = (this.driver.plan.unitsPerRepetition * passes * 1000) / ms;
+    out.repetitions.push({ ms, opsPerSec, settleMs: tally.settleMs, cpuMs, involuntaryContextSwitches, preempted, process: this.job.process ?? 0, passes });
+    if (tally.io !== null) out.ioPerRep.push(tally.io);
+  }
+}
+
+/** The repetitions, driven by tinybench: warm-up, then the counted ones (class Repetitions). */
+async function measureRepetitions(job: ChildJob, engine: Engine, driver: RepetitionDriver): Promise<Measured> {
+  const { scenario } = job;
+  const reps = new Repetitions(job, engine, driver);
   const bench = new Bench({
     iterations: scenario.repetitions,
     time: 0,
@@ -166,34 +263,15 @@ async function measureRepetitions(job: ChildJob, engine: Engine, driver: Repetit
     retainSamples: true,
     throws: true,
   });
-  bench.add(
-    job.workload,
-    async () => {
-      try {
-        last = await timedSample(driver, scenario.minSampleMs);
-      } catch (err) {
-        taskError = err;
-        throw err;
-      }
-      return { overriddenDuration: last.ms };
+  bench.add(job.workload, () => reps.task(), {
+    async: true,
+    beforeAll: () => driver.beforeAll(),
+    beforeEach: () => reps.beforeEach(),
+    afterEach: async function (this: unknown, mode?: string) {
+      await reps.afterEach(mode);
     },
-    {
-      async: true,
-      beforeAll: () => driver.beforeAll(),
-      beforeEach: async () => {
-        repIndex++;
-        await driver.beforeEach();
-        sampleHeap();
-        gc?.();
-        progress(repIndex <= scenario.warmup ? `warm-up ${repIndex}/${scenario.warmup}` : `repetition ${repIndex - scenario.warmup}/${scenario.repetitions}`);
-        ioBefore = readIo();
-      },
-      afterEach: async function (this: unknown, mode?: string) {
-        await afterEach(mode);
-      },
-    },
-  );
-
+  });
+  const { out } = reps;
   try {
     await bench.run();
   } catch (err) {
@@ -262,10 +340,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
   await driver.close();
 
   const { ioPerRep, writerWrites, writerOpsPerSec, repetitions, diskBytes } = measured;
-  const mid = (k: keyof IoCounters): number => {
-    const xs = ioPerRep.map((io) => io[k]).sort((a, b) => a - b);
-    return xs[xs.length >> 1] ?? 0;
-  };
+  const mid = (k: keyof IoCounters): number => upperMedian(ioPerRep.map((io) => io[k]));
   const io = ioPerRep.length > 0 ? { rchar: mid('rchar'), wchar: mid('wchar'), syscr: mid('syscr'), syscw: mid('syscw'), readBytes: mid('readBytes'), writeBytes: mid('writeBytes') } : null;
   const recordBytes = scenario.keySize + scenario.valueSize;
   const logicalBytesLive = job.workload === 'deletions' ? 0 : scenario.ops * recordBytes;
@@ -296,7 +371,7 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
       diskBytes,
       logicalBytesWritten,
       logicalBytesLive,
-      writeAmplification: io !== null && logicalBytesWritten > 0 && engine.persistent ? io.wchar / logicalBytesWritten : null,
+      writeAmplification: logicalBytesWritten > 0 && engine.persistent ? writeAmplification(measured, logicalBytesWritten) : null,
       spaceAmplification: diskBytes !== null && logicalBytesLive > 0 ? diskBytes / logicalBytesLive : null,
     },
     harnessOverheadNsPerOp: overheadNs,
@@ -307,6 +382,22 @@ async function run(job: ChildJob): Promise<WorkloadResult> {
 }
 
 class VerificationError extends Error {}
+
+/** The middle value (the upper of the two middle ones for an even count; 0 for none). */
+function upperMedian(values: readonly number[]): number {
+  const xs = [...values].sort((a, b) => a - b);
+  return xs[xs.length >> 1] ?? 0;
+}
+
+/**
+ * wchar per logical byte written, the median over the samples; a sample's I/O covers all its
+ * passes, each writing `logicalBytesPerPass`. Null without I/O counters.
+ */
+function writeAmplification(measured: Measured, logicalBytesPerPass: number): number | null {
+  const { ioPerRep, repetitions } = measured;
+  if (ioPerRep.length === 0 || ioPerRep.length !== repetitions.length) return null;
+  return upperMedian(ioPerRep.map((io, k) => io.wchar / (logicalBytesPerPass * (repetitions[k]!.passes ?? 1))));
+}
 
 /** Percentiles of call latencies given in milliseconds (the array is sorted in place). */
 function summarizeLatency(lat: Float64Array, method: string, per: string, timerOverheadNs: number): NonNullable<WorkloadResult['latency']> {

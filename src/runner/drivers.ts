@@ -40,6 +40,15 @@ export interface RepetitionDriver {
    * this thread or client threads); not with a writer thread, whose writes change the store.
    */
   readonly repeatablePasses: boolean;
+  /**
+   * Whether a sample of a workload that changes the store may be several passes, each on a
+   * fresh store: prepared by beforeEach, then settled (afterTimed), checked (fullCheck) and
+   * closed (endRepetition) like a repetition's. Sound where every pass finds the same fresh
+   * store and makes the same calls: the document's write and delete workloads, and the mixed
+   * ones, whose sequence is decided against a model of a freshly loaded store (mixed.ts);
+   * not with a writer thread, whose writes depend on its speed against the reader's.
+   */
+  readonly freshPasses: boolean;
   /** Words for the latency method's description: how the calls were made ('' in this thread). */
   readonly threading: string;
   /** Once, before the first repetition: the store repetitions share when the plan leaves it unchanged. */
@@ -185,6 +194,9 @@ class InThreadDriver extends SlotDriver implements RepetitionDriver {
   get repeatablePasses(): boolean {
     return !this.plan.mutates;
   }
+  get freshPasses(): boolean {
+    return this.plan.mutates;
+  }
   constructor(
     readonly plan: AnyPlan,
     slot: StoreSlot,
@@ -246,6 +258,9 @@ class WriterThreadDriver extends InThreadDriver {
   override get repeatablePasses(): boolean {
     return false;
   }
+  override get freshPasses(): boolean {
+    return false;
+  }
   private last: WriterFigures | undefined;
   constructor(
     private readonly reader: ReaderPlan,
@@ -293,6 +308,9 @@ class ClientThreadsDriver extends SlotDriver implements RepetitionDriver {
   readonly threading: string;
   get repeatablePasses(): boolean {
     return !this.plan.mutates;
+  }
+  get freshPasses(): boolean {
+    return this.plan.mutates;
   }
   private lastSettleMs: number | null = null;
   private lastProblem: string | undefined;
