@@ -18,7 +18,7 @@ export interface Cell {
   /** 95% CI of the median ops/s, or null when there is none (published, or fewer than 2 repetitions). */
   readonly ci95: [number, number] | null;
   readonly repetitions: number;
-  /** Median time of one repetition, and the units it timed (N ops, or N entries for scans). */
+  /** Median time of one pass of the timed part (a sample's time over its passes), and the units a pass timed (N ops, or N entries for scans). */
   readonly msMedian: number | null;
   readonly units: number | null;
   readonly unit: 'op' | 'entry' | null;
@@ -72,7 +72,7 @@ function cellOf(side: Side, result: WorkloadResult | undefined): Cell {
     median: verified ? result.opsPerSec!.median : null,
     ci95: verified && !side.published && reps.length >= 2 ? result.opsPerSec!.ci95 : null,
     repetitions: reps.length,
-    msMedian: verified && reps.length > 0 ? median(reps.map((r) => r.ms)) : null,
+    msMedian: verified && reps.length > 0 ? median(reps.map((r) => r.ms / (r.passes ?? 1))) : null,
     units: result.unitsPerRepetition,
     unit: result.unit,
     error: verified ? null : (result.error ?? result.verification.detail),

@@ -12,6 +12,7 @@ import { columnAligns, rowsByPoint, tableHead, tableRow } from './compare-output
 import type { LoadedFile } from './model.js';
 import { observations } from './observations.js';
 import { differenceSentence, formatMs, markdownTable, percentText, ratioText } from './text.js';
+import { median } from '../stats.js';
 
 export interface ChartLinks {
   /** Relative paths of the charts beside the report, by N. */
@@ -226,13 +227,16 @@ function resources(input: ReportInput): string[] {
     row.cells.forEach((cell, i) => {
       const res = cell.result?.resources;
       if (!res) return;
-      const settle = cell.result!.repetitions.map((r) => r.settleMs).filter((x): x is number => x !== null);
+      const reps = cell.result!.repetitions;
+      // A sample's I/O and settle time cover all its passes (each on a fresh store for writes): per pass here, like the logical bytes.
+      const settle = reps.map((r) => (r.settleMs === null ? null : r.settleMs / (r.passes ?? 1))).filter((x): x is number => x !== null);
+      const passes = reps.length === 0 ? 1 : median(reps.map((r) => r.passes ?? 1));
       rows.push([
         WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : ''),
         cmp.sides[i]!.name,
         formatBytes(res.peakRssBytes),
         formatBytes(res.peakHeapUsedBytes),
-        res.io ? formatBytes(res.io.wchar) : dash,
+        res.io ? formatBytes(res.io.wchar / passes) : dash,
         formatBytes(res.logicalBytesWritten),
         amp(res.writeAmplification),
         res.diskBytes === null ? dash : formatBytes(res.diskBytes),
@@ -249,7 +253,7 @@ function resources(input: ReportInput): string[] {
       [L, L, R, R, R, R, R, R, R, R],
     ),
     '',
-    'Peak RSS and heap are the engine process\'s own (each engine runs in its own child process). Written is what the process wrote through write(2) per repetition (median), from /proc/self/io; write amplification is that over the logical bytes written, space amplification the bytes on disk after settle over the live logical bytes. A dash: not measured, or not meaningful (an in-memory store has no disk).',
+    'Peak RSS and heap are the engine process\'s own (each engine runs in its own child process). Written is what the process wrote through write(2) in one pass of the timed part and its settle (the median sample\'s, over its passes), from /proc/self/io; settle is a pass\'s settle() time (the longest sample\'s, over its passes); write amplification is that over the logical bytes written, space amplification the bytes on disk after settle over the live logical bytes. A dash: not measured, or not meaningful (an in-memory store has no disk).',
     '',
   );
   return out;

@@ -79,6 +79,23 @@ describe('report', () => {
     for (const chart of written.charts) parseXml(await readFile(chart, 'utf8'));
   });
 
+  it('a sample of several passes is reported per pass: its time, the bytes it wrote and its settle time', async () => {
+    const dir = await scratchDir('lsmbench-report-');
+    const one = makeResults({ engines: [{ label: 'ts', figures: { 'sequential-writes': around(1_000_000) } }, { label: 'memory', figures: { 'sequential-writes': around(1_200_000) } }] });
+    const passes = 4;
+    // The same figures as samples of four passes: four times the time, the wchar and the settle time of one.
+    const results = one.results.map((r) => ({
+      ...r,
+      repetitions: r.repetitions.map((x) => ({ ...x, ms: x.ms * passes, settleMs: 3 * passes, passes })),
+      resources: { ...r.resources!, io: { ...r.resources!.io!, wchar: r.resources!.io!.wchar * passes } },
+    }));
+    const { md } = await report([await writeFixture(dir, 'run.json', { ...one, results })], dir);
+    const ts = one.results.find((r) => r.engine === 'ts')!;
+    const perPass = median(ts.repetitions.map((x) => x.ms));
+    assert.ok(md.includes(`- **ts**: ${formatInt(ts.opsPerSec!.median)} ops/s (${perPass.toFixed(0)} ms for 100,000 ops`), 'the time of one pass, for the units of one pass');
+    assert.match(md, /\| Sequential Writes \| ts \| 100\.0 MiB \| 50\.0 MiB \| 1\.9 MiB \| 1\.1 MiB \| 1\.72× \| 1\.4 MiB \| 1\.29× \| 3\.00 ms \|/, 'wchar and settle of one pass');
+  });
+
   it('mixed workloads: latency rows per operation type', async () => {
     const dir = await scratchDir('lsmbench-report-');
     const file = makeResults({ engines: [{ label: 'a', figures: { 'ycsb-a': around(100_000) } }, { label: 'b', figures: { 'ycsb-a': around(50_000) } }] });
