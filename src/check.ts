@@ -62,7 +62,7 @@ async function checkScenario(ops: number): Promise<Scenario> {
 }
 
 /** Verdicts of an external engine: it describes itself, then runs each workload of its protocol verified. */
-export async function* checkExternal(descriptor: ExternalEngineDescriptor, ops: number): AsyncGenerator<Verdict> {
+export async function* checkExternal(descriptor: ExternalEngineDescriptor, ops: number, onDescribed?: (name: string) => void): AsyncGenerator<Verdict> {
   let durability;
   let engine: ExternalEngine;
   let protocol = NEWEST_PROTOCOL;
@@ -74,6 +74,7 @@ export async function* checkExternal(descriptor: ExternalEngineDescriptor, ops: 
     assert.ok(durability !== undefined, 'honours at least one durability mode');
     assert.ok(engine.protocol !== undefined && isProtocolVersion(engine.protocol), 'speaks a protocol version this lsmbench speaks');
     protocol = engine.protocol;
+    if (engine.describedName !== undefined) onDescribed?.(engine.describedName);
     yield { check: `describes itself (hello: ${engine.describedName ?? descriptor.name}, protocol ${protocol})`, outcome: 'pass' };
   } catch (err) {
     yield { check: 'describes itself (hello)', outcome: 'fail', reason: errorMessage(err) };

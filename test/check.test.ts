@@ -35,7 +35,7 @@ test('check reports a planted bug (a store that drops writes) by name, exit 1', 
 test('check runs an external engine through every protocol workload', () => {
   const good = lsmbench(['check', externalFixture('reference'), '-n', '1000']);
   assert.equal(good.code, 0, good.stdout + good.stderr);
-  assert.match(good.stdout, /^PASS {2}describes itself \(hello\)$/m);
+  assert.match(good.stdout, /^PASS {2}describes itself \(hello: reference-js, protocol 1\)$/m);
   assert.match(good.stdout, /^PASS {2}runs contains with every digest matching \(N=1000\)$/m);
   const wrong = lsmbench(['check', externalFixture('wrong'), '-n', '1000']);
   assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);

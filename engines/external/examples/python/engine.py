@@ -15,6 +15,7 @@ import json
 import math
 import os
 import platform
+import shutil
 import struct
 import sys
 import time
@@ -337,8 +338,9 @@ def run(request):
 
     def fresh_store():
         nonlocal store
-        if store is not None:
+        if store is not None:  # the harness measures the last store's size: remove the others
             store.close()
+            shutil.rmtree(store.path)
         store = Store(os.path.join(request["dir"], "store-%d" % stores[0]))
         stores[0] += 1
         if loaded:
