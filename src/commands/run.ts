@@ -25,7 +25,7 @@ import { addScenarioOptions, collect, scenarioOverrides } from './options.js';
 /** The flags of `run` besides the scenario parameters (those come from SCENARIO_PARAMS). */
 interface RunFlags {
   engine: string[];
-  label: string[];
+  label?: string[];
   scenario: string;
   engineOption: string[];
   keep: boolean;
@@ -131,7 +131,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run a scenario (default: the reference document\'s eight workloads) on one or more engines')
     .requiredOption('-e, --engine <name>', 'engine to run; repeat for side-by-side runs with ratio columns (see `lsmbench engines`); external:<path> runs an executable that speaks engines/external/PROTOCOL.md', inOrder('engine'), [])
-    .option('--label <name>', 'the label of the --engine just before it in tables and results (default: the engine\'s name; an external engine\'s own name from its hello; a repeated name gets #2)', inOrder('label'), [])
+    .option('--label <name>', 'the label of the --engine just before it in tables and results (default: the engine\'s name; an external engine\'s own name from its hello; a repeated name gets #2)', inOrder('label'))
     .option('-s, --scenario <name|file>', 'built-in scenario name (see `lsmbench scenarios`) or path to a scenario JSON file', 'seed');
   addScenarioOptions(command)
     .option('-o, --engine-option <engine.k=v>', 'engine-specific option ENGINE.KEY=VALUE, ENGINE a name or a --label (KEY=VALUE with one engine); repeatable', collect, [])

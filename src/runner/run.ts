@@ -52,15 +52,11 @@ export function engineLabels(engines: ReadonlyArray<{ readonly request: EngineRe
   const seen = new Map<string, number>();
   return engines.map(({ request }, e) => {
     if (request.label !== undefined) return request.label;
+    // A given label has no '#' and differs from every default: a numbered one cannot clash with it.
     const base = defaults[e]!;
-    let count = seen.get(base) ?? 0;
-    let label: string;
-    do {
-      count++;
-      label = count === 1 ? base : `${base}#${count}`;
-    } while (given.has(label));
+    const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
-    return label;
+    return count === 1 ? base : `${base}#${count}`;
   });
 }
 

@@ -16,6 +16,7 @@ import { loadScenarioFile, resolveScenario, type Scenario, type WorkloadName } f
 import { expectedFigures, protocolWorkloads, type ProtocolWorkload } from '../../src/external/messages.js';
 import { OP_READ, OP_SCAN, decideSequence } from '../../src/mixed-sequence.js';
 import { scratchDir } from '../scratch.js';
+import { lsmbench } from '../cli-helpers.js';
 
 const fixture = (name: string): string => `external:${join(projectRoot(), 'test', 'external', 'fixtures', `${name}.mjs`)}`;
 const PYTHON_STARTER = join(projectRoot(), 'engines', 'external', 'examples', 'python', 'engine.py');
@@ -233,6 +234,19 @@ describe('the starter engines (engines/external/examples)', () => {
       assert.ok(results.find((r) => r.workload === 'ycsb-e')!.latencyByOperation?.scan !== undefined);
       ResultsFileSchema.shape.results.parse(results);
     });
+
+  it('lsmbench run: both starters side by side on the document workloads and ycsb-b, every result verified with its latency', { skip: starters[0]!.skip || starters[1]!.skip }, () => {
+    const r = lsmbench(['run', '--engine', `external:${PYTHON_STARTER}`, '--engine', `external:${CPP_STARTER}`, '--label', 'cpp', '-w', 'document,ycsb-b', '-n', '500', '--processes', '1', '-r', '1', '--no-save', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const file = ResultsFileSchema.parse(JSON.parse(r.stdout));
+    assert.deepEqual(file.engines.map((e) => e.label), ['python-starter', 'cpp']);
+    assert.equal(file.results.length, 18);
+    for (const x of file.results) {
+      assert.equal(x.status, 'verified', `${x.engine} ${x.workload}: ${x.error}`);
+      assert.ok(x.latency !== null && x.latency.calls > 0, `${x.engine} ${x.workload} has latency figures`);
+      assert.equal(x.storeStats?.protocol, 2);
+    }
+  });
 
   for (const starter of starters)
     it(`${starter.name}: every YCSB workload, and an open-loop latency pass`, { skip: starter.skip }, async () => {
