@@ -83,7 +83,10 @@ describe('lsmbench run --label (built binary)', () => {
     const r = lsmbench(['run', '--engine', fixture('reference'), '--engine', fixture('reference'), ...small]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /reference-js +│ +reference-js#2/);
-    assert.doesNotMatch(r.stdout, /fixtures/, 'no path in the table');
+    const table = r.stdout.split('\n').filter((l) => /^[┌│├└]/.test(l));
+    assert.ok(table.length > 0);
+    assert.doesNotMatch(table.join('\n'), /fixtures/, 'no path in the table');
+    assert.match(r.stdout.replace(/\s+/g, ' '), /Engines: reference-js = external:\S*reference\.mjs; reference-js#2 = external:\S*reference\.mjs\./, 'the footnote says what each label stands for');
     for (const line of r.stdout.split('\n')) assert.ok(line.length <= 80, `fits 80 columns: ${line}`);
   });
 
