@@ -14,7 +14,7 @@ import { ResultsFileSchema } from '../../src/results.js';
 import { prepareEngines, runScenario } from '../../src/runner/run.js';
 import { loadScenarioFile, resolveScenario, WORKLOADS, type Scenario, type WorkloadName } from '../../src/scenario.js';
 import { REGISTERED_EXTERNAL, externalCommand } from '../../src/external/driver.js';
-import { expectedFigures, isProtocolWorkload, protocolWorkloads } from '../../src/external/messages.js';
+import { expectedFigures, isProtocolWorkload, protocolWorkloads, type ProtocolWorkload } from '../../src/external/messages.js';
 import { fairnessWarnings } from '../../src/format.js';
 import { scratchDir } from '../scratch.js';
 
@@ -171,13 +171,16 @@ describe('the native C++ RocksDB engine (rocksdb-cpp)', () => {
   }
   const skip = built ? false : `not built: run 'npm run build:native' (${externalCommand('rocksdb-cpp')} is missing)`;
 
-  it('runs every workload through the protocol, verified', { skip }, async () => {
-    const sc = await scenario({ missRatio: 0.1, durability: 'os' });
+  it('runs every workload of protocol 2 through the protocol, verified, with latency figures', { skip }, async () => {
+    const sc = await scenario({ missRatio: 0.1, durability: 'os', workloads: [...protocolWorkloads(2)], repetitions: 1 });
     const { prepared, results } = await run('rocksdb-cpp', sc);
     assert.match(prepared[0]!.run.storeVersion, /^RocksDB \d+\.\d+\.\d+/);
+    assert.match(prepared[0]!.run.driving, /^external process, protocol 2: /);
+    assert.equal(results.length, 14);
     for (const r of results) {
       assert.equal(r.status, 'verified', `${r.workload}: ${r.error}`);
       assert.equal(r.storeStats?.durability, 'os');
+      assert.equal(r.latency?.calls, expectedFigures(r.workload as ProtocolWorkload, sc).calls, `${r.workload}: a latency sample per call`);
     }
     // The results fit the results file schema like any engine's.
     ResultsFileSchema.shape.results.parse(results);
