@@ -224,6 +224,9 @@ export function runFootnotes(file: ResultsFile): string[] {
       `Harness overhead: at most ${formatNs(worst.r.harnessOverheadNsPerOp!)} per op, ${(worst.share * 100).toFixed(1)}% of the op time (${worst.r.engine}, ${WORKLOAD_LABELS[worst.r.workload]}).`,
     );
   }
+  // A label that is not the engine's name (an external engine's own name, a --label) says what it stands for.
+  const named = file.engines.filter((e) => e.label !== e.name);
+  if (named.length > 0) lines.push(`Engines: ${named.map((e) => `${e.label} = ${e.name}`).join('; ')}.`);
   for (const w of fairnessWarnings(file.engines)) lines.push(`Warning: ${w}`);
   lines.push(...sampleNotes(file));
   return lines;

@@ -53,8 +53,12 @@ export const EnvironmentSchema = z.object({
 });
 
 export const EngineRunSchema = z.object({
-  /** The engine's label in this run: its name, with #2, #3 ... when named more than once. */
+  /**
+   * The engine's label in this run: its --label, else its name (an external engine's: the
+   * name its hello gives), with #2, #3 ... when that repeats.
+   */
   label: z.string(),
+  /** The engine as `--engine` finds it again: an external engine's `external:<absolute path>`. */
   name: z.string(),
   storeVersion: z.string(),
   api: z.enum(['sync', 'async']),
