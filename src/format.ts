@@ -136,18 +136,26 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   if (withConcurrency) columns.push({ id: 'concurrency', head: 'Concurrency' });
   const rows: string[][] = scenario.workloads.map((w) => [WORKLOAD_LABELS[w], ...(withConcurrency ? [concurrencyOf(w)] : [])]);
   const tooFew: string[] = [];
+  // With every result verified a line under the table says so; a failure keeps the column.
+  const allVerified = results.length > 0 && results.every((r) => r.status === 'verified');
   if (engines.length === 1) {
     const label = engines[0]!.label;
+    const ciCompact = scenario.workloads.map((w) => {
+      const s = find(results, label, w)?.opsPerSec ?? null;
+      const ci = s === null ? null : intervalOf(s);
+      return s === null ? '' : ci === null ? 'too few' : `${formatCompact(ci[0])}–${formatCompact(ci[1])}`;
+    });
     columns.push(
       { id: 'ops', head: 'ops/s (median)', align: 'right' },
-      { id: 'ci', head: '95% CI', align: 'right', optional: 1 },
+      // Three digits are all an interval needs: compact before anything is left out.
+      { id: 'ci', head: '95% CI', align: 'right', optional: 1, narrow: { level: 1, cells: ciCompact, first: true } },
       { id: 'range', head: 'min – max', align: 'right', optional: 3 },
       { id: 'p50', head: 'p50', align: 'right', optional: 2 },
       { id: 'p99', head: 'p99', align: 'right', optional: 1 },
       { id: 'p999', head: 'p99.9', align: 'right', optional: 3 },
       { id: 'us-per-op', head: 'µs/op', align: 'right', extra: true },
       { id: 'mb-per-s', head: 'MB/s', align: 'right', extra: true },
-      { id: 'verified', head: 'verified' },
+      { id: 'verified', head: 'verified', ...(allVerified ? { optional: 3 } : {}) },
     );
     scenario.workloads.forEach((w, k) => {
       const r = find(results, label, w);
@@ -180,14 +188,13 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
     others.forEach((b, j) =>
       columns.push(
         { id: `ratio:${b}`, head: `${a} / ${b}`, align: 'right', narrow: { level: 2, cells: ratios[j]!.map((c) => c.marked) } },
-        { id: `ci:${b}`, head: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
+        // Beside its ratio, so "95% CI" is enough and does not wrap.
+        { id: `ci:${b}`, head: '95% CI', align: 'right', optional: 1 },
       ),
     );
     for (const e of engines) columns.push({ id: `p99:${e.label}`, head: `${e.label} p99`, align: 'right', optional: 2 });
     for (const e of engines) columns.push({ id: `us-per-op:${e.label}`, head: `${e.label} µs/op`, align: 'right', extra: true });
     for (const e of engines) columns.push({ id: `mb-per-s:${e.label}`, head: `${e.label} MB/s`, align: 'right', extra: true });
-    // With every result verified a line under the table says so; a failure keeps the column.
-    const allVerified = results.length > 0 && results.every((r) => r.status === 'verified');
     columns.push({ id: 'verified', head: 'verified', ...(allVerified ? { optional: 3 } : {}) });
     scenario.workloads.forEach((w, k) => {
       const all = engines.map((e) => find(results, e.label, w));
@@ -205,7 +212,7 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   const notes: string[] = [];
   if (scenario.workloads.some((w) => find(results, engines[0]!.label, w)?.unit === 'entry')) notes.push('Range and prefix scans count entries read per second.');
   if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its\n95% interval excludes 1.00; without one: no clear difference.");
-  if (engines.length > 1 && results.length > 0 && results.every((r) => r.status === 'verified')) notes.push('Every result verified.');
+  if (allVerified) notes.push('Every result verified.');
   return [renderTable(columns, rows, choice), ...tooFew, ...notes].join('\n');
 }
 

@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { projectRoot } from '../src/paths.js';
 import { join } from 'node:path';
 import { readResults } from '../src/results.js';
 import { lsmbench, assertUserError, CLI, FIXTURES } from './cli-helpers.js';
@@ -55,7 +56,8 @@ describe('lsmbench CLI', () => {
     const out = join(dir, 'three.json');
     const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '--processes', '3', '--min-sample-ms', '20', '-w', 'sequential-reads,contains', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Operation\s+│\s+memory\s+│\s+memory#2\s+│\s+memory \/\s+│\s+memory \/\s+│[^\n]*\n[^\n]*ops\/s\s+│\s+ops\/s\s+│\s+memory#2\s+│\s+memory#2/);
+    // The ratio's interval sits beside it under "95% CI".
+    assert.match(r.stdout, /Operation\s+│\s+memory\s+│\s+memory#2\s+│\s+memory \/\s+│\s+95% CI\s+│[^\n]*\n[^\n]*ops\/s\s+│\s+ops\/s\s+│\s+memory#2\s+│/);
     assert.match(r.stdout, /│ Sequential Reads .*\d+\.\d\d×[^│]*│\s+\d+\.\d\d–\d+\.\d\d │/);
     assert.match(unwrap(r.stdout), /Intervals: 95% t over 3 independent processes/);
     const file = await readResults(out);
@@ -136,6 +138,9 @@ describe('lsmbench CLI', () => {
     const engines = lsmbench(['engines']);
     assert.equal(engines.code, 0);
     assert.match(engines.stdout, /│ memory\s+│ yes\s+│/);
+    // The floor engine is marked a yardstick once, not "(yardstick) yardstick, ...".
+    assert.match(engines.stdout, /│ floor .*yardstick/);
+    assert.doesNotMatch(engines.stdout, /yardstick\)\s+yardstick/);
     const json = JSON.parse(lsmbench(['engines', '--json']).stdout) as Array<{ name: string; available: boolean }>;
     assert.ok(json.some((e) => e.name === 'memory' && e.available));
     const scenarios = lsmbench(['scenarios']);
@@ -172,5 +177,21 @@ describe('output into a pipe that closes early', () => {
     assert.equal(r.status, 0);
     assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1);
     assert.doesNotMatch(r.stderr, /EPIPE|at .*\.js:\d+/);
+  });
+});
+
+describe('the README', () => {
+  it("names only flags that `lsmbench run` has, with the short forms it has", async () => {
+    const readme = await readFile(join(projectRoot(), 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### `lsmbench run`'), readme.indexOf('### Concurrency'));
+    const help = lsmbench(['run', '--help']).stdout;
+    const documented = [...section.matchAll(/^\| (.*?) \|/gm)].map((m) => m[1]!).filter((cell) => cell.startsWith('`'));
+    assert.ok(documented.length > 10, 'the option table was found');
+    for (const cell of documented)
+      for (const m of cell.matchAll(/`(-\w), (--[\w-]+)|`(--[\w-]+)|\/ (-\w), (--[\w-]+)/g)) {
+        const [short, long] = m[1] !== undefined ? [m[1], m[2]!] : m[4] !== undefined ? [m[4], m[5]!] : [undefined, m[3]!];
+        // commander prints "-o, --engine-option <...>" for an option with a short form.
+        assert.match(help, new RegExp(`(^|\\s)${short === undefined ? '' : `${short}, `}${long}\\b`, 'm'), `README's ${short ? `${short}, ` : ''}${long} is an option of run`);
+      }
   });
 });
