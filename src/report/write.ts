@@ -6,7 +6,7 @@ import { makeDirectories } from '../paths.js';
 import type { Comparison } from './compare.js';
 import { reportMarkdown, type ChartLinks } from './markdown.js';
 import type { LoadedFile } from './model.js';
-import { intervalsChart, latencyChart, sweepChart, throughputChart } from './svg.js';
+import { latencyChart, overTime, sweepChart, throughputChart } from './svg.js';
 
 export interface WrittenReport {
   readonly markdown: string;
@@ -37,14 +37,15 @@ export async function writeReport(
       latency.set(point, l);
     }
   }
-  // One over-time chart per workload (and N) whose latency pass recorded per-second intervals.
-  const intervals: { point: number; workload: (typeof cmp.workloads)[number]; file: string }[] = [];
+  // One over-time chart per workload (and N) whose latency pass recorded enough seconds;
+  // where it recorded too few, no chart, and the report says why.
+  const intervals: ChartLinks['intervals'][number][] = [];
   for (const row of cmp.rows) {
-    const chart = intervalsChart(cmp, row.workload, row.point);
+    const chart = overTime(cmp, row.workload, row.point);
     if (chart === null) continue;
     const name = `${stem}-intervals-${row.workload}${single ? '' : `-n${row.point}`}.svg`;
-    svgs.set(name, chart);
-    intervals.push({ point: row.point, workload: row.workload, file: name });
+    if (chart.svg !== null) svgs.set(name, chart.svg);
+    intervals.push({ point: row.point, workload: row.workload, file: chart.svg === null ? null : name, notes: chart.notes, passes: chart.passes });
   }
   const sweep = sweepChart(cmp);
   const sweepName = sweep === null ? null : `${stem}-sweep.svg`;
