@@ -125,4 +125,18 @@ describe('report', () => {
       'report-throughput-n100000.svg',
     ]);
   });
+  it('observations: how close each engine came to the floor engine, and where durability differs', async () => {
+    const dir = await scratchDir('lsmbench-report-');
+    const file = makeResults({
+      engines: [
+        { label: 'ts', figures: { 'sequential-writes': around(400_000), 'random-reads': around(900_000), contains: around(1_500_000) } },
+        { label: 'lmdb', durability: 'os', figures: { 'sequential-writes': around(100_000), 'random-reads': around(1_000_000), contains: around(1_000_000) } },
+        { label: 'floor', figures: { 'sequential-writes': around(4_000_000), 'random-reads': around(2_000_000), contains: around(3_000_000) } },
+      ],
+    });
+    const { md } = await report([await writeFixture(dir, 'run.json', file)], dir);
+    assert.match(md, /^- ts reaches 0\.10× \(sequential writes\) to 0\.50× \(contains\) of floor's throughput, the least work its durability mode needs; the median workload 0\.45×\.$/m);
+    assert.match(md, /^- lmdb reaches 0\.03× \(sequential writes\) to 0\.50× \(random reads\) of floor's throughput/m);
+    assert.match(md, /^- Durability differs: ts and floor in none; lmdb \(asked for none, which it cannot honour\) in os\. Ratios on sequential writes compare unlike guarantees \(what an acknowledged write survives\); reads are unaffected\.$/m);
+  });
 });
