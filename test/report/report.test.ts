@@ -139,4 +139,17 @@ describe('report', () => {
     assert.match(md, /^- lmdb reaches 0\.03× \(sequential writes\) to 0\.50× \(random reads\) of floor's throughput/m);
     assert.match(md, /^- Durability differs: ts and floor in none; lmdb \(asked for none, which it cannot honour\) in os\. Ratios on sequential writes compare unlike guarantees \(what an acknowledged write survives\); reads are unaffected\.$/m);
   });
+  it('a report written over an earlier one leaves none of its charts behind, and nothing else is touched', async () => {
+    const dir = await scratchDir('lsmbench-report-');
+    const sweep = makeResults({ sweep: [10_000, 100_000], engines: [{ label: 'a', figures: { 'contains@10000': around(2), 'contains@100000': around(1) } }, { label: 'b', figures: { 'contains@10000': around(2), 'contains@100000': around(1) } }] });
+    const plain = makeResults({ engines: [{ label: 'a', figures: { contains: around(2) } }, { label: 'b', figures: { contains: around(1) } }] });
+    const out = join(dir, 'out');
+    await report([await writeFixture(dir, 's.json', sweep)], dir);
+    assert.ok((await readdir(out)).includes('report-sweep.svg'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(out, 'report-notes.txt'), 'mine');
+    await writeFile(join(out, 'other-throughput.svg'), '<svg/>');
+    await report([await writeFixture(dir, 'p.json', plain)], dir);
+    assert.deepEqual((await readdir(out)).sort(), ['other-throughput.svg', 'report-latency.svg', 'report-notes.txt', 'report-throughput.svg', 'report.md']);
+  });
 });
