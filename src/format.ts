@@ -3,7 +3,7 @@ import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
 import { renderTable, type Column, type LayoutChoice } from './layout.js';
-import { ratioOfMedians } from './stats.js';
+import { CALLS_NEEDED, ratioOfMedians } from './stats.js';
 import { sampleNotes } from './samples.js';
 
 export const formatInt = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'N/A');
@@ -14,6 +14,12 @@ export function formatNs(ns: number): string {
   if (ns < 1_000_000) return `${(ns / 1_000).toFixed(ns < 10_000 ? 2 : 1)} µs`;
   if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 2 : 1)} ms`;
   return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+/** A latency percentile, or a dash where the pass had too few calls for it (CALLS_NEEDED). */
+export function formatPercentile(latency: { readonly calls: number } | null | undefined, name: keyof typeof CALLS_NEEDED, ns: number): string {
+  if (!latency) return '';
+  return latency.calls >= CALLS_NEEDED[name] ? formatNs(ns) : '—';
 }
 
 export function formatBytes(bytes: number): string {
@@ -167,9 +173,9 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
         opsCell(r),
         s === null ? '' : ci === null ? 'too few' : `${formatInt(ci[0])} – ${formatInt(ci[1])}`,
         s ? `${formatInt(s.min)} – ${formatInt(s.max)}` : '',
-        lat ? formatNs(lat.p50Ns) : '',
-        lat ? formatNs(lat.p99Ns) : '',
-        lat ? formatNs(lat.p999Ns) : '',
+        formatPercentile(lat, 'p50', lat?.p50Ns ?? NaN),
+        formatPercentile(lat, 'p99', lat?.p99Ns ?? NaN),
+        formatPercentile(lat, 'p99.9', lat?.p999Ns ?? NaN),
         usPerOp(r),
         mbPerSec(r),
         verified(r),
@@ -202,7 +208,7 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
       rows[k]!.push(
         ...all.map(opsCell),
         ...ratios.flatMap((perRow) => [perRow[k]!.ratio, perRow[k]!.ci]),
-        ...all.map((r) => (r?.latency ? formatNs(r.latency.p99Ns) : '')),
+        ...all.map((r) => formatPercentile(r?.latency, 'p99', r?.latency?.p99Ns ?? NaN)),
         ...all.map(usPerOp),
         ...all.map(mbPerSec),
         all.some((r) => r === undefined) ? 'not run' : failed.length === 0 ? 'yes' : 'NO', // which engine failed, and why: the FAILED lines under the table
@@ -213,7 +219,10 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   if (scenario.workloads.some((w) => find(results, engines[0]!.label, w)?.unit === 'entry')) notes.push('Range and prefix scans count entries read per second.');
   if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its\n95% interval excludes 1.00; without one: no clear difference.");
   if (allVerified) notes.push('Every result verified.');
-  return [renderTable(columns, rows, choice), ...tooFew, ...notes].join('\n');
+  const table = renderTable(columns, rows, choice);
+  // Said only when a dash is there to be read.
+  if (/ — │/.test(table)) notes.unshift(`—: too few calls in the latency pass for that percentile (p99 needs ${CALLS_NEEDED.p99}, p99.9 ${formatInt(CALLS_NEEDED['p99.9'])}).`);
+  return [table, ...tooFew, ...notes].join('\n');
 }
 
 /** Lines under the table: failures, overhead, amplification, warnings. */

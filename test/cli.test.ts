@@ -180,6 +180,34 @@ describe('output into a pipe that closes early', () => {
   });
 });
 
+describe('progress on stderr', () => {
+  const args = ['run', '-e', 'memory', ...small, '-w', 'sequential-writes,contains', '--no-save'];
+
+  it('is quiet when stderr is not a terminal', () => {
+    const r = lsmbench(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+  });
+
+  // util-linux `script` gives the command a terminal, as a user's shell would.
+  const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  it('shows on the terminal when stdout goes to a pipe (lsmbench run … | tee log), and not with --json', { skip: script.status !== 0 && 'needs util-linux script for a terminal' }, () => {
+    const inTerminal = (extra: string[]): string => {
+      const command = [process.execPath, CLI, ...args, ...extra].map((a) => `'${a}'`).join(' ');
+      const r = spawnSync('script', ['-qec', `${command} | cat > /dev/null`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80', LINES: '50' }, timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const seen = inTerminal([]);
+    // In full words, or in short ones when the line would not fit the terminal.
+    assert.match(seen, /\[1\/2(?: ·)? 0:\d\d(?:, time left: soon known)?\] memory 1\/1 · (?:Sequential|Seq\.) Writes 1\/2 · (?:repetition|rep) 1\/2/, 'job and workload counts, phase');
+    assert.match(seen, /\[2\/2(?: ·)? 0:\d\d,? ~0:\d\d left\] memory 1\/1 · Contains 2\/2 · /, 'elapsed and time left once a job is done');
+    assert.match(seen, /memory · Contains · [\d,]+ ops\/s/);
+    assert.doesNotMatch(seen, /┌/, 'the table went to the pipe, not to the terminal');
+    assert.doesNotMatch(inTerminal(['--json']), /\[1\/2|memory · /, '--json: no progress');
+  });
+});
+
 describe('the README', () => {
   it("names only flags that `lsmbench run` has, with the short forms it has", async () => {
     const readme = await readFile(join(projectRoot(), 'README.md'), 'utf8');

@@ -126,6 +126,16 @@ test('a one-engine table at 80 columns keeps its interval, in three digits, befo
   assert.doesNotMatch(failed, /Every result verified/);
 });
 
+test('a percentile from too few calls is a dash in the run table, and a line says why', () => {
+  const file = makeResults({ engines: [{ label: 'ts', figures: { 'range-scan': around(10_000_000), contains: around(2_000_000) } }] });
+  const few = { ...file, results: file.results.map((r) => (r.workload === 'range-scan' ? { ...r, latency: { ...r.latency!, calls: 20 } } : r)) };
+  const text = runTable(few, { width: 120 });
+  assert.match(text, /│ Range Scan .*│ +[\d.]+ [nµm]s │ +— │ +— │/, 'p50 from 20 calls, no p99 or p99.9');
+  assert.match(text, /│ Contains .*│ +[\d.]+ [nµm]s │ +[\d.]+ [nµm]s │ +[\d.]+ [nµm]s │/);
+  assert.match(text, /^—: too few calls in the latency pass for that percentile \(p99 needs 100, p99\.9 1,000\)\.$/m);
+  assert.doesNotMatch(runTable(file, { width: 120 }), /too few calls/);
+});
+
 test('headings stay on one line where the width has room for them', () => {
   const engines = ['ts', 'memory', 'lmdb'].map((label, i) => ({ label, figures: { 'sequential-writes': around(3_900_000 / (i + 1)), contains: around(13_000_000 / (i + 1)) } }));
   const wide = runTable(makeResults({ engines }), { width: 120 });
@@ -171,4 +181,8 @@ test('progress at 80 columns: short words before anything is cut', () => {
   assert.ok([...line].length < 80, line);
   assert.match(line, /ts 1\/3 · Seq\. Reads 2\/8 · p3\/3 rep 2\/5$/);
   assert.doesNotMatch(line, /…/);
+  // A terminal that reports 0 columns (an unsized pty) is taken as 80, not cut to nothing.
+  const unsized: string[] = [];
+  new RunProgress({ isTTY: true, columns: 0, write: (s: string) => unsized.push(s) }, true, 2, 1, 2, () => 0).phase('', 'memory', 0, 'Contains', 1, 'repetition 1/2');
+  assert.match(unsized.at(-1)!, /memory 1\/1 · Contains 2\/2 · repetition 1\/2$/);
 });
