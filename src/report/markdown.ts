@@ -229,7 +229,7 @@ function overTime(input: ReportInput): string[] {
     const length = (p: { seconds: number; exact: boolean }): string => (p.exact ? `${p.seconds.toFixed(2)} s` : `at most ${p.seconds.toFixed(0)} s`);
     const workloads = [...new Set(short.map(({ workload, point }) => `${WORKLOAD_LABELS[workload]}${at(point)}`))];
     out.push(
-      `${drawn.length > 0 ? `No chart over time for ${workloads.join(', ')}` : 'No chart over time'}: a line needs ${MIN_OVER_TIME_POINTS} seconds of latency pass, and ` +
+      `${drawn.length > 0 ? `No chart over time for ${workloads.join(', ')}` : 'No chart over time'}: a line needs ${MIN_OVER_TIME_POINTS} whole seconds of latency pass, and ` +
         `${drawn.length > 0 ? 'their' : 'every'} pass was shorter (the longest, ${longest.side} on ${WORKLOAD_LABELS[longest.workload].toLowerCase()}${at(longest.point)}, ${length(longest)}). A larger N (-n) makes longer passes.`,
       '',
     );

@@ -66,8 +66,10 @@ function pairObservations(cmp: Comparison, at: (n: number) => string): string[] 
     const verdict =
       tested.length === 0
         ? `no 95% interval for any of them (${published ? 'published figures have none' : 'too few independent processes'}), so none is a tested difference`
-        : `clearly faster on ${faster.length}, clearly slower on ${slower.length}, no clear difference on ${unclear.length}` +
-          (unclear.length > 0 ? ` (${unclear.map((r) => `${lower(r.workload)}${at(r.point)}`).join(', ')}: the 95% interval includes 1)` : '') +
+        : unclear.length === tested.length
+          ? `no clear difference on any of them (every 95% interval includes 1)`
+          : `clearly faster on ${faster.length}, clearly slower on ${slower.length}, no clear difference on ${unclear.length}` +
+            (unclear.length > 0 ? ` (${unclear.map((r) => `${lower(r.workload)}${at(r.point)}`).join(', ')}: the 95% interval includes 1)` : '') +
           (tested.length < withRatio.length ? `, untested on ${withRatio.length - tested.length} (no interval)` : '');
     out.push(`${an} against ${bn}: ${range} on the ${withRatio.length} ${what} both have; ${verdict}.`);
     // The largest gap each way, among the clear ones (or, with no interval at all, among the untested).
@@ -201,6 +203,9 @@ function anomalies(cmp: Comparison, at: (n: number) => string): string[] {
           `Stall: ${side.name} ${on(row.workload)}${at(row.point)} completed ${formatInt(worst.calls)} calls in second ${worst.second} of its latency pass, against a median of ${formatInt(typical)} a second` +
             (worst.calls > 0 ? ` (p99 that second ${formatNs(worst.p99Ns)}, median second ${formatNs(typicalP99)})` : '') +
             (stalls.length > 1 ? `; ${stalls.length} such seconds in ${full.length}` : '') +
+            // Calls that stop while each call stays as fast: time lost between calls (the process
+            // waiting for a CPU on a busy machine), not calls that waited for the store.
+            (worst.calls > 0 && worst.p99Ns < typicalP99 * 2 ? '. Its p99 barely moved: the process more likely waited for the CPU than for the store' : '') +
             '. See its chart over time.',
         );
       } else if (spikes.length > 0) {

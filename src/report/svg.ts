@@ -5,6 +5,7 @@
  * data-workload, data-point) so tests can check the picture against the results files.
  */
 import { formatCompact, formatInt, formatNs } from '../format.js';
+import { CALLS_NEEDED } from '../stats.js';
 import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
 import { pointHeading, type Cell, type Comparison } from './compare.js';
 
@@ -44,8 +45,8 @@ export function niceTicks(max: number, target = 5): number[] {
 }
 
 /**
- * Ticks of a log axis covering [lo, hi]: 1-2-5 steps (100, 200, 500, 1k, ...) while the
- * range spans up to three decades, powers of ten beyond that; the first tick is at or
+ * Ticks of a log axis covering [lo, hi]: 1-2-5 steps (100, 200, 500, 1k, ...) while hi is
+ * at most 1,000× lo, powers of ten beyond that; the first tick is at or
  * below lo and the last at or above hi.
  */
 export function logTicks(lo: number, hi: number): number[] {
@@ -53,15 +54,19 @@ export function logTicks(lo: number, hi: number): number[] {
   const [a, b] = lo <= hi ? [lo, hi] : [hi, lo];
   const k0 = Math.floor(Math.log10(a));
   const k1 = Math.ceil(Math.log10(b));
-  const steps = k1 - k0 > 3 ? [1] : [1, 2, 5];
-  const all: number[] = [];
-  for (let k = k0 - 1; k <= k1 + 1; k++) for (const m of steps) all.push(Number((m * 10 ** k).toPrecision(12)));
-  const first = [...all].reverse().find((t) => t <= a * (1 + 1e-9)) ?? all[0]!;
-  const last = all.find((t) => t >= b * (1 - 1e-9)) ?? all[all.length - 1]!;
-  const ticks = all.filter((t) => t >= first && t <= last);
-  // One value: one step either side, so the axis has a length.
-  if (ticks.length < 2) return all.filter((t) => t >= (all[all.indexOf(first) - 1] ?? first) && t <= (all[all.indexOf(last) + 1] ?? last));
-  return ticks;
+  const within = (steps: readonly number[]): number[] => {
+    const all: number[] = [];
+    for (let k = k0 - 1; k <= k1 + 1; k++) for (const m of steps) all.push(Number((m * 10 ** k).toPrecision(12)));
+    const first = [...all].reverse().find((t) => t <= a * (1 + 1e-9)) ?? all[0]!;
+    const last = all.find((t) => t >= b * (1 - 1e-9)) ?? all[all.length - 1]!;
+    const ticks = all.filter((t) => t >= first && t <= last);
+    // One value: one step either side, so the axis has a length.
+    return ticks.length >= 2 ? ticks : all.filter((t) => t >= (all[all.indexOf(first) - 1] ?? first) && t <= (all[all.indexOf(last) + 1] ?? last));
+  };
+  if (Math.log10(b / a) > 3) return within([1]);
+  const ticks = within([1, 2, 5]);
+  // Within a factor of a few, 1-2-5 leaves two ticks and no grid between them: 1-2-3-5 then.
+  return ticks.length >= 3 ? ticks : within([1, 2, 3, 5]);
 }
 
 /** A value axis, linear from zero or logarithmic: where a value sits (0 at the bottom, 1 at the top) and its ticks. */
@@ -260,18 +265,16 @@ function barPanel(cmp: Comparison, rows: readonly Row[], unit: 'op' | 'entry', l
         `<rect class="bar" ${attrs} data-value="${cell.median}" x="${c(x + 1)}" y="${c(barTop)}" width="${c(barW - 2)}" height="${c(h)}" fill="${side.published ? `url(#hatch-${i})` : colourOf(i)}" stroke="${colourOf(i)}" stroke-width="${side.published ? 1 : 0}"><title>${escapeXml(tip)}</title></rect>`,
       );
       const mid = x + barW / 2;
-      let labelAt = barTop;
-      if (cell.ci95 !== null) {
-        const w = whisker(attrs, mid, cell.ci95[0], cell.ci95[1], axis, y, top, base);
-        body.push(w.svg);
-        labelAt = Math.min(labelAt, w.top);
-      }
-      // The value, upright above a wide bar, turned along a narrow one.
+      if (cell.ci95 !== null) body.push(whisker(attrs, mid, cell.ci95[0], cell.ci95[1], axis, y, top, base).svg);
+      // The value just above its bar, upright over a wide bar, turned along a narrow one; a
+      // white halo keeps it readable where the whisker passes behind it.
       const label = formatCompact(cell.median);
+      const halo = 'paint-order="stroke" stroke="#ffffff" stroke-width="3" stroke-linejoin="round"';
       body.push(
         barW >= 32
-          ? `<text class="value-label" ${attrs} x="${c(mid)}" y="${c(labelAt - 4)}" font-size="9" text-anchor="middle">${label}</text>`
-          : `<text class="value-label" ${attrs} x="${c(mid + 3)}" y="${c(labelAt - 3)}" font-size="9" transform="rotate(-90 ${c(mid + 3)} ${c(labelAt - 3)})">${label}</text>`,
+          ? `<text class="value-label" ${attrs} x="${c(mid)}" y="${c(barTop - 4)}" font-size="9" text-anchor="middle" ${halo}>${label}</text>`
+          : // Turned text's glyphs lie left of its baseline: at mid + 11 they clear the whisker at mid.
+            `<text class="value-label" ${attrs} x="${c(mid + 11)}" y="${c(barTop - 3)}" font-size="9" transform="rotate(-90 ${c(mid + 11)} ${c(barTop - 3)})" ${halo}>${label}</text>`,
       );
     });
     body.push(`<g class="x-label" data-workload="${row.workload}">${wrapLabel(WORKLOAD_LABELS[row.workload], gx, base + 16, groupW - 6)}</g>`);
@@ -356,11 +359,7 @@ function panelGrid(workloads: readonly WorkloadName[], panelW: number, panelH: n
   return workloads.map((workload, i) => ({ workload, x: x0 + (i % columns) * panelW, y: y0 + Math.floor(i / columns) * panelH }));
 }
 
-/**
- * The calls a percentile needs before it says more than the maximum does: p99 of fewer
- * than 100 calls, or p99.9 of fewer than 1,000, is the slowest call or near it.
- */
-export const CALLS_NEEDED: Readonly<Record<(typeof PERCENTILES)[number][0], number>> = { p50: 2, p99: 100, 'p99.9': 1000, max: 1 };
+export { CALLS_NEEDED };
 
 /** The percentiles these calls support, in order. */
 export const supportedPercentiles = (calls: number): (typeof PERCENTILES)[number][] => PERCENTILES.filter(([name]) => calls >= CALLS_NEEDED[name]);
@@ -553,7 +552,7 @@ export interface OverTimePoint {
 
 /** A partial last second shorter than this is left out: a quarter second of calls scaled ×4 says little. */
 export const MIN_PARTIAL_MS = 250;
-/** A line over time needs this many seconds; fewer, and the report says so instead of drawing one. */
+/** A line over time needs this many whole seconds; fewer, and the report says so instead of drawing one. */
 export const MIN_OVER_TIME_POINTS = 3;
 
 /**
@@ -600,7 +599,7 @@ export interface OverTime {
  * be orders of magnitude above the rest). A second in which no call completed has 0 calls and
  * no p99, so the p99 line breaks there. The last second, which ends with the pass, is scaled
  * by its real length or left out (overTimePoints); a side with fewer than
- * MIN_OVER_TIME_POINTS seconds gets no line, and with no side left there is no chart.
+ * MIN_OVER_TIME_POINTS whole seconds gets no line, and with no side left there is no chart.
  * Null when no side recorded intervals for it.
  */
 export function overTime(cmp: Comparison, workload: WorkloadName, point: number): OverTime | null {
@@ -614,9 +613,9 @@ export function overTime(cmp: Comparison, workload: WorkloadName, point: number)
   const passes = recorded.map((s) => ({ side: s.side.name, ...passLength(s.intervals) }));
   const series = recorded.flatMap((s, k) => {
     const { points, dropped } = overTimePoints(s.intervals);
-    if (points.length < MIN_OVER_TIME_POINTS) {
+    if (points.filter((x) => x.partialMs === null).length < MIN_OVER_TIME_POINTS) {
       const p = passes[k]!;
-      notes.push(`${s.side.name}: the pass lasted ${p.exact ? `${p.seconds.toFixed(2)} s` : `at most ${p.seconds.toFixed(0)} s`}, too short for a line (it needs ${MIN_OVER_TIME_POINTS} seconds)`);
+      notes.push(`${s.side.name}: the pass lasted ${p.exact ? `${p.seconds.toFixed(2)} s` : `at most ${p.seconds.toFixed(0)} s`}, too short for a line (it needs ${MIN_OVER_TIME_POINTS} whole seconds)`);
       return [];
     }
     if (dropped !== null) notes.push(`${s.side.name}: ${dropped} left out`);

@@ -105,6 +105,19 @@ describe('report: throughput and p99 over time', () => {
     const written = await writeReport(out, { cmp: buildComparison(sides, {}), files, command: 'x', lsmbenchVersion: '0.1.0', generatedAt: new Date('2026-01-02T00:00:00Z') });
     const md = await readFile(out, 'utf8');
     assert.ok(!written.charts.some((c) => /report-intervals/.test(c)), 'no over-time chart');
-    assert.match(md, /## Throughput and p99 over time\n\nNo chart over time: a line needs 3 seconds of latency pass, and every pass was shorter \(the longest, ts on random writes, 2\.12 s\)\. A larger N \(-n\) makes longer passes\./);
+    assert.match(md, /## Throughput and p99 over time\n\nNo chart over time: a line needs 3 whole seconds of latency pass, and every pass was shorter \(the longest, ts on random writes, 2\.12 s\)\. A larger N \(-n\) makes longer passes\./);
+  });
+  it('a stall whose calls kept their latency is put down to the CPU, not the store', async () => {
+    const dir = await scratchDir('lsmbench-intervals-');
+    const file = makeResults({ engines: [{ label: 'ts', figures: { 'random-reads': around(400_000) } }] });
+    const seconds = Array.from({ length: 6 }, (_, second) => ({ second, calls: second === 3 ? 1_000 : 40_000, p99Ns: second === 3 ? 6_000 : 5_000, ms: 1000 }));
+    const path = await writeFixture(dir, 'cpu.json', { ...file, results: file.results.map((r) => ({ ...r, intervals: seconds })) });
+    const { files, sides } = await loadSides([path]);
+    const out = join(dir, 'out', 'report.md');
+    await writeReport(out, { cmp: buildComparison(sides, { single: true }), files, command: 'x', lsmbenchVersion: '0.1.0', generatedAt: new Date('2026-01-02T00:00:00Z') });
+    assert.match(
+      await readFile(out, 'utf8'),
+      /^- Stall: ts on random reads completed 1,000 calls in second 3 of its latency pass, against a median of 40,000 a second \(p99 that second 6\.00 µs, median second 5\.00 µs\)\. Its p99 barely moved: the process more likely waited for the CPU than for the store\. See its chart over time\.$/m,
+    );
   });
 });

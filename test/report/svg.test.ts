@@ -211,6 +211,7 @@ describe('SVG charts', () => {
     assert.deepEqual(logTicks(1_400_000, 177_000_000), [1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000, 50_000_000, 100_000_000, 200_000_000]);
     assert.deepEqual(logTicks(120, 50_000_000), [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]);
     assert.deepEqual(logTicks(1_000, 1_000), [500, 1_000, 2_000], 'one value: a step either side');
+    assert.deepEqual(logTicks(2_400, 4_600), [2_000, 3_000, 5_000], 'within a factor of two: a tick between the ends');
   });
 
   it('bars more than 10× apart get a log axis, said on the axis; every bar carries its value', () => {
