@@ -50,7 +50,7 @@ export function registerEngines(program: Command): void {
       const body = rows.map((r) =>
         'reason' in r
           ? [r.name, '', 'no', '', '', '', '', `${r.description}. Not available: ${r.reason}`]
-          : [r.name, r.storeVersion, 'yes', r.durability.join(', '), r.api, r.emulated.join(', ') || 'none', r.threads.shared ? 'shared' : 'no', ('yardstick' in r && !/yardstick/i.test(r.description) ? '(yardstick) ' : '') + r.description],
+          : [r.name, r.storeVersion, 'yes', r.durability.join(', '), r.api, r.emulated.join(', ') || 'none', r.threads.shared ? 'shared' : 'no', ('yardstick' in r ? '(yardstick) ' : '') + r.description],
       );
       process.stdout.write(renderTable(columns, body, { wide: flags.wide, columns: parseColumns(flags.columns, columnIds(columns)) }) + '\n');
       process.stdout.write("Threads: 'shared' engines can run with --threads N and read-while-writing's\nwriter thread; `lsmbench engines --json` says how, or why not.\n");
