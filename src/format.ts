@@ -2,7 +2,7 @@
 import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
-import { renderTable, type Column, type LayoutChoice } from './layout.js';
+import { renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from './layout.js';
 import { CALLS_NEEDED, ratioOfMedians } from './stats.js';
 import { sampleNotes } from './samples.js';
 
@@ -217,12 +217,14 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   }
   const notes: string[] = [];
   if (scenario.workloads.some((w) => find(results, engines[0]!.label, w)?.unit === 'entry')) notes.push('Range and prefix scans count entries read per second.');
-  if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its\n95% interval excludes 1.00; without one: no clear difference.");
+  if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its 95% interval excludes 1.00; without one: no clear difference.");
   if (allVerified) notes.push('Every result verified.');
   const table = renderTable(columns, rows, choice);
   // Said only when a dash is there to be read.
   if (/ — │/.test(table)) notes.unshift(`—: too few calls in the latency pass for that percentile (p99 needs ${CALLS_NEEDED.p99}, p99.9 ${formatInt(CALLS_NEEDED['p99.9'])}).`);
-  return [table, ...tooFew, ...notes].join('\n');
+  // The lines under the table wrap at the width the table was fitted to.
+  const width = choice.width ?? terminalWidth();
+  return [table, ...[...tooFew, ...notes].map((line) => wrapText(line, width, '  '))].join('\n');
 }
 
 /** Lines under the table: failures, overhead, amplification, warnings. */

@@ -133,6 +133,10 @@ test('a percentile from too few calls is a dash in the run table, and a line say
   assert.match(text, /│ Range Scan .*│ +[\d.]+ [nµm]s │ +— │ +— │/, 'p50 from 20 calls, no p99 or p99.9');
   assert.match(text, /│ Contains .*│ +[\d.]+ [nµm]s │ +[\d.]+ [nµm]s │ +[\d.]+ [nµm]s │/);
   assert.match(text, /^—: too few calls in the latency pass for that percentile \(p99 needs 100, p99\.9 1,000\)\.$/m);
+  // At 80 columns the lines under the table wrap between words, as the table fits.
+  const narrow = runTable(few, { width: 80 });
+  assert.ok(widest(narrow) <= 80, narrow);
+  assert.match(narrow, /^—: too few calls .*\n {2}.*1,000\)\.$/m);
   assert.doesNotMatch(runTable(file, { width: 120 }), /too few calls/);
 });
 
