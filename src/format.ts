@@ -34,7 +34,8 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
-export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(r >= 10 ? 1 : 2)}×` : 'N/A');
+/** 38.1×, 0.86×; below 0.01 one significant digit (0.004×), never a ratio that reads as 0.00×. */
+export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r > 0 && r < 0.01 ? r.toPrecision(1) : r.toFixed(r >= 10 ? 1 : 2)}×` : 'N/A');
 
 /** An interval, or null when there are too few independent samples for one (stats may say so). */
 export type Interval = readonly [number, number] | null;
@@ -195,7 +196,7 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
       columns.push(
         { id: `ratio:${b}`, head: `${a} / ${b}`, align: 'right', narrow: { level: 2, cells: ratios[j]!.map((c) => c.marked) } },
         // Beside its ratio, so "95% CI" is enough and does not wrap.
-        { id: `ci:${b}`, head: '95% CI', align: 'right', optional: 1 },
+        { id: `ci:${b}`, head: '95% CI', name: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
       ),
     );
     for (const e of engines) columns.push({ id: `p99:${e.label}`, head: `${e.label} p99`, align: 'right', optional: 2 });

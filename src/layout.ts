@@ -11,6 +11,8 @@ export interface Column {
   /** What `--columns` calls it. */
   readonly id: string;
   readonly head: string;
+  /** What the note of left-out columns calls it, where the heading alone is ambiguous ('95% CI' beside each ratio). */
+  readonly name?: string;
   readonly align?: 'left' | 'right';
   /** This column's text wraps to fill what the others leave (at most one per table). */
   readonly wraps?: boolean;
@@ -90,7 +92,7 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
     }
     for (const level of [1, 2]) if (total(keep, minWrap) > width) narrowed((n) => n.level === level && n.first !== true);
   }
-  const dropped = choice.wide || choice.columns !== undefined ? [] : columns.filter((c, i) => !c.extra && !keep.includes(i)).map((c) => c.head);
+  const dropped = choice.wide || choice.columns !== undefined ? [] : columns.filter((c, i) => !c.extra && !keep.includes(i)).map((c) => c.name ?? c.head);
   // A heading on one line where the width allows (with --wide always): "ts / memory" reads
   // better than "ts /" over "memory". The wrapping column keeps room for its shortest layout.
   const oneLineHead = (i: number): number => display(columns[i]!.head) + CELL_PAD;

@@ -69,6 +69,14 @@ describe('lsmbench CLI', () => {
     }
   });
 
+  it('a results path too long for the line is printed on a line of its own, whole', async () => {
+    const dir = join(await scratchDir('lsmbench-cli-'), 'a-results-directory-with-a-name-long-enough-to-fill-the-line');
+    const r = lsmbench(['run', '-e', 'memory', ...small, '-w', 'contains', '--results-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const [file] = await readdir(dir);
+    assert.match(r.stdout, new RegExp(`\\nResults:\\n {2}${join(dir, file!).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`));
+  });
+
   it('with one process the ratio has no 95% CI and says so', () => {
     const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '-w', 'contains', '--no-save']);
     assert.equal(r.code, 0, r.stderr);

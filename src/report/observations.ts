@@ -21,6 +21,14 @@ const ratioWithCi = (r: RatioCell): string => `${formatRatio(r.ratio!)}${r.ci95 
 const list = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 const WRITES: readonly WorkloadName[] = ['sequential-writes', 'random-writes', 'deletions'];
 
+/** Rows named for a sentence: workloads, or in a sweep each workload once with its N values. */
+function rowList(rows: readonly Row[], multi: boolean): string {
+  if (!multi) return rows.map((r) => lower(r.workload)).join(', ');
+  const byWorkload = new Map<WorkloadName, number[]>();
+  for (const r of rows) byWorkload.set(r.workload, [...(byWorkload.get(r.workload) ?? []), r.point]);
+  return [...byWorkload].map(([w, ns]) => `${lower(w)} at N = ${list(ns.map(formatInt))}`).join('; ');
+}
+
 /** A second of the latency pass this far below the median calls per second is a stall. */
 const STALL_SHARE = 0.25;
 /** A second whose p99 is this many times the median second's p99 is a latency spike. */
@@ -69,7 +77,7 @@ function pairObservations(cmp: Comparison, at: (n: number) => string): string[] 
         : unclear.length === tested.length
           ? `no clear difference on any of them (every 95% interval includes 1)`
           : `clearly faster on ${faster.length}, clearly slower on ${slower.length}, no clear difference on ${unclear.length}` +
-            (unclear.length > 0 ? ` (${unclear.map((r) => `${lower(r.workload)}${at(r.point)}`).join(', ')}: the 95% interval includes 1)` : '') +
+            (unclear.length > 0 ? ` (${rowList(unclear, multi)}: the 95% interval includes 1)` : '') +
           (tested.length < withRatio.length ? `, untested on ${withRatio.length - tested.length} (no interval)` : '');
     out.push(`${an} against ${bn}: ${range} on the ${withRatio.length} ${what} both have; ${verdict}.`);
     // The largest gap each way, among the clear ones (or, with no interval at all, among the untested).

@@ -78,6 +78,7 @@ test('ratio words follow the interval: a word only where it excludes 1.00', () =
 test('numbers: ratios as ×, compact ops/s, the words for a missing interval', () => {
   assert.equal(formatRatio(38.14), '38.1×');
   assert.equal(formatRatio(0.862), '0.86×');
+  assert.equal(formatRatio(0.0042), '0.004×', 'not 0.00×');
   assert.equal(formatCompact(1_400_000), '1.40M');
   assert.equal(formatCompact(69_271), '69.3k');
   assert.equal(formatCompact(512), '512');
@@ -148,6 +149,8 @@ test('headings stay on one line where the width has room for them', () => {
   // At 80 the ratio headings still read whole; only what cannot fit wraps.
   const narrow = runTable(makeResults({ engines }), { width: 80 });
   assert.ok(widest(narrow) <= 80);
+  // Each ratio's interval is headed "95% CI"; the note of what was left out names whose.
+  assert.match(narrow.replace(/\n/g, ' '), /Left out to fit 80 columns: ts \/ memory 95% CI, ts \/ lmdb 95% CI,/);
   assert.match(headerLines(narrow)[0]!, /ts \/ memory │ ts \/ lmdb │/);
   const table = renderTable([{ id: 'a', head: 'Engine' }, { id: 'b', head: 'Store version here', align: 'right' }], [['x', '1']], { width: 80 });
   assert.equal(headerLines(table).length, 1, table);
