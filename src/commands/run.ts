@@ -231,8 +231,10 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
       process.stdout.write(runTable(slice, { wide: flags.wide, columns: flags.columns?.split(',').map((c) => c.trim()) }) + '\n');
     }
     for (const line of runFootnotes(resultsFile)) process.stdout.write(wrapText(line, terminalWidth(), '  ') + '\n');
-    if (outPath !== undefined) process.stdout.write(`Results: ${outPath}\n`);
-    if (flags.keep) process.stdout.write(`Stores kept in ${workDirs.join(', ')}\n`);
+    // A path is not wrapped between words: one too long for the line goes on a line of its own.
+    const labelled = (label: string, value: string): string => ([...`${label} ${value}`].length <= terminalWidth() ? `${label} ${value}\n` : `${label}\n  ${value}\n`);
+    if (outPath !== undefined) process.stdout.write(labelled('Results:', outPath));
+    if (flags.keep) process.stdout.write(labelled('Stores kept in', workDirs.join(', ')));
   }
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
