@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Builds the native C++ RocksDB engine (engines/external/rocksdb-cpp) against Debian's
-# librocksdb-dev, installing it and nlohmann-json3-dev with apt when they are missing.
-# Output: engines/external/rocksdb-cpp/build/lsmbench-rocksdb-cpp
+# Builds the native external engines: the C++ starter (engines/external/examples/cpp,
+# standard library only) and the C++ RocksDB engine (engines/external/rocksdb-cpp) against
+# Debian's librocksdb-dev, installing g++, librocksdb-dev and nlohmann-json3-dev with apt
+# when they are missing.
+# Output: engines/external/examples/cpp/build/lsmbench-cpp-starter
+#         engines/external/rocksdb-cpp/build/lsmbench-rocksdb-cpp
 set -euo pipefail
 cd "$(dirname "$0")/.."
-src=engines/external/rocksdb-cpp
-out=$src/build
 missing=()
+command -v g++ >/dev/null || missing+=(g++)
 [ -f /usr/include/rocksdb/db.h ] || missing+=(librocksdb-dev)
 [ -f /usr/include/nlohmann/json.hpp ] || missing+=(nlohmann-json3-dev)
-command -v g++ >/dev/null || missing+=(g++)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "build-native: installing ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then
@@ -20,7 +21,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-mkdir -p "$out"
-g++ -std=c++17 -O2 -DNDEBUG -Wall -Wextra -o "$out/lsmbench-rocksdb-cpp.tmp" "$src/main.cc" -lrocksdb -lpthread
-mv "$out/lsmbench-rocksdb-cpp.tmp" "$out/lsmbench-rocksdb-cpp"
-echo "build-native: built $out/lsmbench-rocksdb-cpp"
+
+# build SOURCE OUTPUT [LIBS...]: compile to a temporary name, then rename, so a failed
+# build never leaves a half-written executable where the tests look for one.
+build() {
+  local src=$1 out=$2
+  shift 2
+  mkdir -p "$(dirname "$out")"
+  g++ -std=c++17 -O2 -DNDEBUG -Wall -Wextra -o "$out.tmp" "$src" "$@"
+  mv "$out.tmp" "$out"
+  echo "build-native: built $out"
+}
+build engines/external/examples/cpp/engine.cc engines/external/examples/cpp/build/lsmbench-cpp-starter
+build engines/external/rocksdb-cpp/main.cc engines/external/rocksdb-cpp/build/lsmbench-rocksdb-cpp -lrocksdb -lpthread

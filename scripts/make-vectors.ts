@@ -36,6 +36,12 @@ const vectors = {
   keys: [0, 1, 42, 99_999, 1_234_567_890].map((i) => ({ i, keySize: 16, key: ascii(key(i, 16)) })),
   values: [0, 1, 2, 99_999].map((i) => ({ seed, i, valueSize: 100, hex: hex(value(seed, i, 100)) })),
   valuesShort: [0, 1].map((i) => ({ seed, i, valueSize: 7, hex: hex(value(seed, i, 7)) })),
+  valuesVersioned: [
+    [0, 1],
+    [0, 2],
+    [42, 1],
+    [99_999, 7],
+  ].map(([i, version]) => ({ seed, i, version, valueSize: 20, hex: hex(value(seed, i!, 20, version)) })),
   permutation: { n: 20, streamSeed: deriveSeed(seed, Stream.randomWrites), order: [...permutation(20, deriveSeed(seed, Stream.randomWrites))] },
   randomWritesFirst10: { n: 100_000, seed, order: [...permutation(100_000, deriveSeed(seed, Stream.randomWrites)).subarray(0, 10)] },
   randomReadsFirst10: { n: 100_000, seed, order: [...permutation(100_000, deriveSeed(seed, Stream.randomReads)).subarray(0, 10)] },

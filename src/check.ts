@@ -3,8 +3,9 @@
  * benchmarks it. An in-process engine runs the conformance suite (src/conformance.ts)
  * and stores the keyspace vectors' keys and values (test/vectors/keyspace.json, the
  * bytes the benchmarks write) and reads them back. An external engine cannot be driven
- * call by call, so it must describe itself and run every protocol workload at a small N
- * with every digest matching what lsmbench computes for the same keys and values.
+ * call by call, so it must describe itself and run every workload of its protocol version
+ * at a small N with every digest matching what lsmbench computes for the same keys and
+ * values (protocol 2: the latency pass's samples and answers too).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import type { EngineDescriptor } from './engine.js';
 import type { ExternalEngine, ExternalEngineDescriptor } from './job.js';
 import { CONFORMANCE_CHECKS, runConformance, type ConformanceCheck, type Verdict } from './conformance.js';
 import { errorMessage } from './errors.js';
-import { PROTOCOL_WORKLOADS } from './external/messages.js';
+import { NEWEST_PROTOCOL, isProtocolVersion, protocolWorkloads } from './external/messages.js';
 import { projectRoot } from './paths.js';
 import { loadScenarioFile, resolveScenario, type Scenario } from './scenario.js';
 
@@ -60,17 +61,21 @@ async function checkScenario(ops: number): Promise<Scenario> {
   return resolveScenario(source, file, { ops, repetitions: 1, warmup: 0, timeoutSeconds: 120 });
 }
 
-/** Verdicts of an external engine: it describes itself, then runs each protocol workload verified. */
-export async function* checkExternal(descriptor: ExternalEngineDescriptor, ops: number): AsyncGenerator<Verdict> {
+/** Verdicts of an external engine: it describes itself, then runs each workload of its protocol verified. */
+export async function* checkExternal(descriptor: ExternalEngineDescriptor, ops: number, onDescribed?: (name: string) => void): AsyncGenerator<Verdict> {
   let durability;
   let engine: ExternalEngine;
+  let protocol = NEWEST_PROTOCOL;
   try {
     engine = await descriptor.load();
     if (engine.describeFailure !== undefined) throw new Error(engine.describeFailure);
     assert.ok(engine.storeVersion.length > 0, 'storeVersion is set');
     durability = engine.durability[0];
     assert.ok(durability !== undefined, 'honours at least one durability mode');
-    yield { check: 'describes itself (hello)', outcome: 'pass' };
+    assert.ok(engine.protocol !== undefined && isProtocolVersion(engine.protocol), 'speaks a protocol version this lsmbench speaks');
+    protocol = engine.protocol;
+    if (engine.describedName !== undefined) onDescribed?.(engine.describedName);
+    yield { check: `describes itself (hello: ${engine.describedName ?? descriptor.name}, protocol ${protocol})`, outcome: 'pass' };
   } catch (err) {
     yield { check: 'describes itself (hello)', outcome: 'fail', reason: errorMessage(err) };
     return;
@@ -78,7 +83,7 @@ export async function* checkExternal(descriptor: ExternalEngineDescriptor, ops: 
   const scenario = await checkScenario(ops);
   const root = await mkdtemp(join(tmpdir(), 'lsmbench-check-external-'));
   try {
-    for (const workload of PROTOCOL_WORKLOADS) {
+    for (const workload of protocolWorkloads(protocol)) {
       const check = `runs ${workload} with every digest matching (N=${ops})`;
       const result = await engine.runWorkload(
         { engine: descriptor.name, label: descriptor.name, workload, point: null, scenario, durability, options: {}, workDir: join(root, workload), keep: false },

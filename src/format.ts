@@ -2,8 +2,8 @@
 import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
-import { renderTable, type Column, type LayoutChoice } from './layout.js';
-import { ratioOfMedians } from './stats.js';
+import { renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from './layout.js';
+import { CALLS_NEEDED, ratioOfMedians } from './stats.js';
 import { sampleNotes } from './samples.js';
 
 export const formatInt = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'N/A');
@@ -14,6 +14,12 @@ export function formatNs(ns: number): string {
   if (ns < 1_000_000) return `${(ns / 1_000).toFixed(ns < 10_000 ? 2 : 1)} µs`;
   if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 2 : 1)} ms`;
   return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+/** A latency percentile, or a dash where the pass had too few calls for it (CALLS_NEEDED). */
+export function formatPercentile(latency: { readonly calls: number } | null | undefined, name: keyof typeof CALLS_NEEDED, ns: number): string {
+  if (!latency) return '';
+  return latency.calls >= CALLS_NEEDED[name] ? formatNs(ns) : '—';
 }
 
 export function formatBytes(bytes: number): string {
@@ -28,7 +34,8 @@ export function formatBytes(bytes: number): string {
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
 }
 
-export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(r >= 10 ? 1 : 2)}×` : 'N/A');
+/** 38.1×, 0.86×; below 0.01 one significant digit (0.004×), never a ratio that reads as 0.00×. */
+export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r > 0 && r < 0.01 ? r.toPrecision(1) : r.toFixed(r >= 10 ? 1 : 2)}×` : 'N/A');
 
 /** An interval, or null when there are too few independent samples for one (stats may say so). */
 export type Interval = readonly [number, number] | null;
@@ -136,18 +143,26 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   if (withConcurrency) columns.push({ id: 'concurrency', head: 'Concurrency' });
   const rows: string[][] = scenario.workloads.map((w) => [WORKLOAD_LABELS[w], ...(withConcurrency ? [concurrencyOf(w)] : [])]);
   const tooFew: string[] = [];
+  // With every result verified a line under the table says so; a failure keeps the column.
+  const allVerified = results.length > 0 && results.every((r) => r.status === 'verified');
   if (engines.length === 1) {
     const label = engines[0]!.label;
+    const ciCompact = scenario.workloads.map((w) => {
+      const s = find(results, label, w)?.opsPerSec ?? null;
+      const ci = s === null ? null : intervalOf(s);
+      return s === null ? '' : ci === null ? 'too few' : `${formatCompact(ci[0])}–${formatCompact(ci[1])}`;
+    });
     columns.push(
       { id: 'ops', head: 'ops/s (median)', align: 'right' },
-      { id: 'ci', head: '95% CI', align: 'right', optional: 1 },
+      // Three digits are all an interval needs: compact before anything is left out.
+      { id: 'ci', head: '95% CI', align: 'right', optional: 1, narrow: { level: 1, cells: ciCompact, first: true } },
       { id: 'range', head: 'min – max', align: 'right', optional: 3 },
       { id: 'p50', head: 'p50', align: 'right', optional: 2 },
       { id: 'p99', head: 'p99', align: 'right', optional: 1 },
       { id: 'p999', head: 'p99.9', align: 'right', optional: 3 },
       { id: 'us-per-op', head: 'µs/op', align: 'right', extra: true },
       { id: 'mb-per-s', head: 'MB/s', align: 'right', extra: true },
-      { id: 'verified', head: 'verified' },
+      { id: 'verified', head: 'verified', ...(allVerified ? { optional: 3 } : {}) },
     );
     scenario.workloads.forEach((w, k) => {
       const r = find(results, label, w);
@@ -159,9 +174,9 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
         opsCell(r),
         s === null ? '' : ci === null ? 'too few' : `${formatInt(ci[0])} – ${formatInt(ci[1])}`,
         s ? `${formatInt(s.min)} – ${formatInt(s.max)}` : '',
-        lat ? formatNs(lat.p50Ns) : '',
-        lat ? formatNs(lat.p99Ns) : '',
-        lat ? formatNs(lat.p999Ns) : '',
+        formatPercentile(lat, 'p50', lat?.p50Ns ?? NaN),
+        formatPercentile(lat, 'p99', lat?.p99Ns ?? NaN),
+        formatPercentile(lat, 'p99.9', lat?.p999Ns ?? NaN),
         usPerOp(r),
         mbPerSec(r),
         verified(r),
@@ -180,14 +195,13 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
     others.forEach((b, j) =>
       columns.push(
         { id: `ratio:${b}`, head: `${a} / ${b}`, align: 'right', narrow: { level: 2, cells: ratios[j]!.map((c) => c.marked) } },
-        { id: `ci:${b}`, head: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
+        // Beside its ratio, so "95% CI" is enough and does not wrap.
+        { id: `ci:${b}`, head: '95% CI', name: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
       ),
     );
     for (const e of engines) columns.push({ id: `p99:${e.label}`, head: `${e.label} p99`, align: 'right', optional: 2 });
     for (const e of engines) columns.push({ id: `us-per-op:${e.label}`, head: `${e.label} µs/op`, align: 'right', extra: true });
     for (const e of engines) columns.push({ id: `mb-per-s:${e.label}`, head: `${e.label} MB/s`, align: 'right', extra: true });
-    // With every result verified a line under the table says so; a failure keeps the column.
-    const allVerified = results.length > 0 && results.every((r) => r.status === 'verified');
     columns.push({ id: 'verified', head: 'verified', ...(allVerified ? { optional: 3 } : {}) });
     scenario.workloads.forEach((w, k) => {
       const all = engines.map((e) => find(results, e.label, w));
@@ -195,7 +209,7 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
       rows[k]!.push(
         ...all.map(opsCell),
         ...ratios.flatMap((perRow) => [perRow[k]!.ratio, perRow[k]!.ci]),
-        ...all.map((r) => (r?.latency ? formatNs(r.latency.p99Ns) : '')),
+        ...all.map((r) => formatPercentile(r?.latency, 'p99', r?.latency?.p99Ns ?? NaN)),
         ...all.map(usPerOp),
         ...all.map(mbPerSec),
         all.some((r) => r === undefined) ? 'not run' : failed.length === 0 ? 'yes' : 'NO', // which engine failed, and why: the FAILED lines under the table
@@ -204,9 +218,14 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   }
   const notes: string[] = [];
   if (scenario.workloads.some((w) => find(results, engines[0]!.label, w)?.unit === 'entry')) notes.push('Range and prefix scans count entries read per second.');
-  if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its\n95% interval excludes 1.00; without one: no clear difference.");
-  if (engines.length > 1 && results.length > 0 && results.every((r) => r.status === 'verified')) notes.push('Every result verified.');
-  return [renderTable(columns, rows, choice), ...tooFew, ...notes].join('\n');
+  if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its 95% interval excludes 1.00; without one: no clear difference.");
+  if (allVerified) notes.push('Every result verified.');
+  const table = renderTable(columns, rows, choice);
+  // Said only when a dash is there to be read.
+  if (/ — │/.test(table)) notes.unshift(`—: too few calls in the latency pass for that percentile (p99 needs ${CALLS_NEEDED.p99}, p99.9 ${formatInt(CALLS_NEEDED['p99.9'])}).`);
+  // The lines under the table wrap at the width the table was fitted to.
+  const width = choice.width ?? terminalWidth();
+  return [table, ...[...tooFew, ...notes].map((line) => wrapText(line, width, '  '))].join('\n');
 }
 
 /** Lines under the table: failures, overhead, amplification, warnings. */
@@ -224,6 +243,9 @@ export function runFootnotes(file: ResultsFile): string[] {
       `Harness overhead: at most ${formatNs(worst.r.harnessOverheadNsPerOp!)} per op, ${(worst.share * 100).toFixed(1)}% of the op time (${worst.r.engine}, ${WORKLOAD_LABELS[worst.r.workload]}).`,
     );
   }
+  // A label that is not the engine's name (an external engine's own name, a --label) says what it stands for.
+  const named = file.engines.filter((e) => e.label !== e.name);
+  if (named.length > 0) lines.push(`Engines: ${named.map((e) => `${e.label} = ${e.name}`).join('; ')}.`);
   for (const w of fairnessWarnings(file.engines)) lines.push(`Warning: ${w}`);
   lines.push(...sampleNotes(file));
   return lines;

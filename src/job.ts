@@ -39,6 +39,12 @@ export interface ExternalEngine extends Omit<EngineTraits, 'optionHelp'> {
   readonly describeFailure?: string;
   /** How it drives its store, in its own words, for the results file. */
   readonly driving: string;
+  /** The name it gives itself (its protocol `hello`): the default label of its runs. Absent when it did not describe itself. */
+  readonly describedName?: string;
+  /** The protocol version it speaks. */
+  readonly protocol?: number;
+  /** Its name as a rerun from any directory finds it: `external:<absolute path>` for one named by a path. */
+  readonly rerunName?: string;
   /** Runs the job to the end; a crash, hang or wrong answer is a failed result, never a throw. */
   runWorkload(job: WorkloadJob, onPhase: (phase: string) => void): Promise<WorkloadResult>;
 }

@@ -126,9 +126,9 @@ export function writeValue(valueSeed: number, i: number, valueSize: number, out:
   }
 }
 
-export function value(seed: number, i: number, valueSize: number): Uint8Array {
+export function value(seed: number, i: number, valueSize: number, version = 0): Uint8Array {
   const out = new Uint8Array(valueSize);
-  writeValue(deriveSeed(seed, Stream.values), i, valueSize, out, 0);
+  writeValue(deriveSeed(seed, Stream.values), i, valueSize, out, 0, version);
   return out;
 }
 

@@ -11,6 +11,8 @@ export interface Column {
   /** What `--columns` calls it. */
   readonly id: string;
   readonly head: string;
+  /** What the note of left-out columns calls it, where the heading alone is ambiguous ('95% CI' beside each ratio). */
+  readonly name?: string;
   readonly align?: 'left' | 'right';
   /** This column's text wraps to fill what the others leave (at most one per table). */
   readonly wraps?: boolean;
@@ -22,7 +24,12 @@ export interface Column {
    * Shorter cells (one per row) for a table that does not fit even without its optional
    * columns: level 1 is tried first, then level 2 on top of it.
    */
-  readonly narrow?: { readonly level: 1 | 2; readonly cells: readonly string[] };
+  readonly narrow?: {
+    readonly level: 1 | 2;
+    readonly cells: readonly string[];
+    /** Used before any optional column is left out, rather than after (an interval in three digits). */
+    readonly first?: boolean;
+  };
 }
 
 export interface LayoutChoice {
@@ -75,16 +82,33 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
     // Drop optional columns, the highest number first, while even the narrowest layout does not fit.
     const byDrop = keep.filter((i) => columns[i]!.optional !== undefined).sort((x, y) => columns[y]!.optional! - columns[x]!.optional!);
     const minWrap = (i: number): number => (columns[i]!.wraps ? Math.max(natural(i), Math.min(full(i), 24)) : natural(i));
+    const narrowed = (pick: (n: NonNullable<Column['narrow']>) => boolean): void => {
+      rows = rows.map((r, k) => r.map((cell, i) => (columns[i]?.narrow !== undefined && pick(columns[i]!.narrow!) ? (columns[i]!.narrow!.cells[k] ?? cell) : cell)));
+    };
+    if (total(keep, minWrap) > width) narrowed((n) => n.first === true);
     for (const drop of byDrop) {
       if (total(keep, minWrap) <= width) break;
       keep = keep.filter((i) => i !== drop);
     }
-    for (const level of [1, 2])
-      if (total(keep, minWrap) > width) rows = rows.map((r, k) => r.map((cell, i) => (columns[i]?.narrow?.level === level ? (columns[i]!.narrow!.cells[k] ?? cell) : cell)));
+    for (const level of [1, 2]) if (total(keep, minWrap) > width) narrowed((n) => n.level === level && n.first !== true);
   }
-  const dropped = choice.wide || choice.columns !== undefined ? [] : columns.filter((c, i) => !c.extra && !keep.includes(i)).map((c) => c.head);
-  const widths = keep.map((i) => (choice.wide ? full(i) : natural(i)));
+  const dropped = choice.wide || choice.columns !== undefined ? [] : columns.filter((c, i) => !c.extra && !keep.includes(i)).map((c) => c.name ?? c.head);
+  // A heading on one line where the width allows (with --wide always): "ts / memory" reads
+  // better than "ts /" over "memory". The wrapping column keeps room for its shortest layout.
+  const oneLineHead = (i: number): number => display(columns[i]!.head) + CELL_PAD;
+  const widths = keep.map((i) => (choice.wide ? Math.max(full(i), oneLineHead(i)) : natural(i)));
   const wrapAt = keep.findIndex((i) => columns[i]!.wraps === true);
+  if (!choice.wide) {
+    const reserved = (k: number): number => (k === wrapAt ? Math.max(widths[k]!, Math.min(full(keep[k]!), 24 + CELL_PAD)) : widths[k]!);
+    let slack = width - (keep.reduce((s, _, k) => s + reserved(k), 0) + keep.length + 1);
+    // The smallest growths first: as many headings as possible on one line.
+    const growths = keep.map((i, k) => ({ k, grow: k === wrapAt ? 0 : oneLineHead(i) - widths[k]! })).filter((g) => g.grow > 0);
+    for (const { k, grow } of growths.sort((x, y) => x.grow - y.grow))
+      if (grow <= slack) {
+        widths[k] = oneLineHead(keep[k]!);
+        slack -= grow;
+      }
+  }
   if (wrapAt >= 0 && !choice.wide) {
     const others = widths.reduce((s, w, k) => (k === wrapAt ? s : s + w), 0) + keep.length + 1;
     widths[wrapAt] = Math.max(widths[wrapAt]!, Math.min(full(keep[wrapAt]!), width - others));
@@ -98,21 +122,26 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
     style: { head: [], border: [] },
   });
   for (const r of rows) table.push(keep.map((i) => r[i] ?? ''));
-  const note = dropped.length === 0 ? '' : '\n' + wrapText(`Left out to fit ${width} columns: ${dropped.join(', ')} (--wide or --columns shows them).`, width);
+  const note = dropped.length === 0 ? '' : '\n' + wrapText(`Left out to fit ${width} columns: ${dropped.join(', ')} (--wide or --columns shows ${dropped.length === 1 ? 'it' : 'them'}).`, width);
   return table.toString() + note;
 }
 
-/** Text wrapped between words to `width` columns; lines after the first start with `indent`. */
+/**
+ * Text wrapped between words to `width` columns; lines after the first start with `indent`.
+ * Leading spaces of the text are kept, on every line (an indented item stays indented).
+ */
 export function wrapText(text: string, width: number, indent = ''): string {
+  const lead = /^ */.exec(text)![0];
+  const words = text.trim().split(/\s+/);
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    const next = line === '' ? (lines.length === 0 ? word : indent + word) : `${line} ${word}`;
-    if ([...next].length > width && line !== '') {
+  let line = lead + words[0]!;
+  for (const word of words.slice(1)) {
+    const next = `${line} ${word}`;
+    if ([...next].length > width) {
       lines.push(line);
-      line = indent + word;
+      line = lead + indent + word;
     } else line = next;
   }
-  if (line !== '') lines.push(line);
+  lines.push(line);
   return lines.join('\n');
 }

@@ -44,10 +44,21 @@ export class RunProgress {
     return `~${clock(per * (this.jobs - this.done))} left`;
   }
 
+  /** The line as it is, or in short words (p2/3, rep 4/5, Seq. Reads) when the terminal is narrower, cut only as a last resort. */
   private fit(text: string): string {
-    const width = Math.max(20, (this.sink.columns ?? 80) - 1);
-    const chars = [...text];
-    return chars.length <= width ? text : chars.slice(0, width - 1).join('') + '…';
+    // A terminal that reports no size (0 columns: a pty nobody sized) is taken as 80 wide.
+    const width = Math.max(20, (this.sink.columns || 80) - 1);
+    const short = (t: string): string =>
+      t
+        .replace(/\bprocess (\d+\/\d+): /, 'p$1 ')
+        .replace(/\brepetition (\d)/, 'rep $1')
+        .replace(/\bSequential /, 'Seq. ')
+        .replace(/\bRandom /, 'Rand. ')
+        .replace(/ · (\d+:\d\d(?::\d\d)?), /, ' $1 ')
+        .replace(/ time left: soon known\]/, ']');
+    const line = [...text].length <= width ? text : short(text);
+    const chars = [...line];
+    return chars.length <= width ? line : chars.slice(0, width - 1).join('') + '…';
   }
 
   /** `[3/16 · 0:12, ~0:40 left] ts 2/2 · Random Reads 3/8 · repetition 2/5`: the times first, so a narrow terminal cuts the phase, not them. */

@@ -53,8 +53,12 @@ export const EnvironmentSchema = z.object({
 });
 
 export const EngineRunSchema = z.object({
-  /** The engine's label in this run: its name, with #2, #3 ... when named more than once. */
+  /**
+   * The engine's label in this run: its --label, else its name (an external engine's: the
+   * name its hello gives), with #2, #3 ... when that repeats.
+   */
   label: z.string(),
+  /** The engine as `--engine` finds it again: an external engine's `external:<absolute path>`. */
   name: z.string(),
   storeVersion: z.string(),
   api: z.enum(['sync', 'async']),
@@ -140,8 +144,12 @@ export const WorkloadResultSchema = z.object({
   latency: LatencySchema.nullable(),
   /** Mixed workloads: the latency pass split by operation type (read, update, insert, scan, read-modify-write). */
   latencyByOperation: z.record(z.string(), LatencySchema).optional(),
-  /** Per second of the latency pass (call time, chunk preparation excluded): calls completed and their p99. */
-  intervals: z.array(z.object({ second: z.number().int(), calls: z.number().int(), p99Ns: num })).optional(),
+  /**
+   * Per second of the latency pass (call time, chunk preparation excluded): calls completed
+   * and their p99, and how long the second lasted (`ms`: 1,000 but for the last, which ends
+   * with the pass; absent in files from before it was recorded).
+   */
+  intervals: z.array(z.object({ second: z.number().int(), calls: z.number().int(), p99Ns: num, ms: z.number().positive().max(1000).optional() })).optional(),
   /** Client threads that shared the calls (--threads); absent in older files and failed results: 1. */
   threads: z.number().int().min(1).default(1),
   /** read-while-writing: whether the writer ran in a thread of its own or between the reads. */

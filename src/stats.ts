@@ -33,6 +33,12 @@ export interface Summary {
 /** Fewest independent samples for which an interval is given (below it, the range is shown). */
 export const MIN_INDEPENDENT = 3;
 
+/**
+ * The calls a latency percentile needs before it says more than the maximum does: the p99
+ * of fewer than 100 calls, or the p99.9 of fewer than 1,000, is the slowest call or near it.
+ */
+export const CALLS_NEEDED = { p50: 2, p99: 100, 'p99.9': 1000, max: 1 } as const;
+
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);

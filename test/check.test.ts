@@ -1,6 +1,7 @@
 /** `lsmbench check`: passes for bundled engines, names the check a planted bug fails, exit 1. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../src/paths.js';
 import { verdictLine } from '../src/commands/check.js';
@@ -35,12 +36,35 @@ test('check reports a planted bug (a store that drops writes) by name, exit 1', 
 test('check runs an external engine through every protocol workload', () => {
   const good = lsmbench(['check', externalFixture('reference'), '-n', '1000']);
   assert.equal(good.code, 0, good.stdout + good.stderr);
-  assert.match(good.stdout, /^PASS {2}describes itself \(hello\)$/m);
+  assert.match(good.stdout, /^PASS {2}describes itself \(hello: reference-js, protocol 1\)$/m);
   assert.match(good.stdout, /^PASS {2}runs contains with every digest matching \(N=1000\)$/m);
   const wrong = lsmbench(['check', externalFixture('wrong'), '-n', '1000']);
   assert.equal(wrong.code, 1, wrong.stdout + wrong.stderr);
   assert.match(wrong.stdout, /^FAIL {2}runs \S+ with every digest matching/m);
 });
+
+const starters = [
+  { path: join(projectRoot(), 'engines', 'external', 'examples', 'python', 'engine.py'), name: 'python-starter' },
+  { path: join(projectRoot(), 'engines', 'external', 'examples', 'cpp', 'build', 'lsmbench-cpp-starter'), name: 'cpp-starter' },
+];
+for (const starter of starters) {
+  let skip: string | false = false;
+  try {
+    accessSync(starter.path, constants.X_OK);
+  } catch {
+    skip = `not built: run 'npm run build:native' (${starter.path} is missing)`;
+  }
+  test(`check runs the ${starter.name} engine through every workload of protocol 2, one line each, exit 0`, { skip }, () => {
+    const r = lsmbench(['check', `external:${starter.path}`, '-n', '600']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const out = lines(r.stdout);
+    assert.equal(out[0], `PASS  describes itself (hello: ${starter.name}, protocol 2)`);
+    assert.ok(out.includes('PASS  runs ycsb-e with every digest matching (N=600)'));
+    assert.equal(out.filter((l) => l.startsWith('PASS  runs ')).length, 14, 'the eight document workloads and ycsb-a to ycsb-f');
+    assert.equal(out.at(-1), `${starter.name}: conforms: 15 passed, 0 failed`);
+    for (const line of out) assert.ok(line.length <= 80, `fits 80 columns: ${line}`);
+  });
+}
 
 test('check: an unknown engine is a user error', () => {
   assertUserError(lsmbench(['check', 'no-such-engine']), /^lsmbench: unknown engine 'no-such-engine'/);

@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { projectRoot } from '../src/paths.js';
 import { join } from 'node:path';
 import { readResults } from '../src/results.js';
 import { lsmbench, assertUserError, CLI, FIXTURES } from './cli-helpers.js';
@@ -55,7 +56,8 @@ describe('lsmbench CLI', () => {
     const out = join(dir, 'three.json');
     const r = lsmbench(['run', '-e', 'memory', '-e', 'memory', ...small, '--processes', '3', '--min-sample-ms', '20', '-w', 'sequential-reads,contains', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Operation\s+│\s+memory\s+│\s+memory#2\s+│\s+memory \/\s+│\s+memory \/\s+│[^\n]*\n[^\n]*ops\/s\s+│\s+ops\/s\s+│\s+memory#2\s+│\s+memory#2/);
+    // The ratio's interval sits beside it under "95% CI".
+    assert.match(r.stdout, /Operation\s+│\s+memory\s+│\s+memory#2\s+│\s+memory \/\s+│\s+95% CI\s+│[^\n]*\n[^\n]*ops\/s\s+│\s+ops\/s\s+│\s+memory#2\s+│/);
     assert.match(r.stdout, /│ Sequential Reads .*\d+\.\d\d×[^│]*│\s+\d+\.\d\d–\d+\.\d\d │/);
     assert.match(unwrap(r.stdout), /Intervals: 95% t over 3 independent processes/);
     const file = await readResults(out);
@@ -65,6 +67,14 @@ describe('lsmbench CLI', () => {
       // Read workloads repeat passes until a sample lasts the minimum.
       assert.ok(w.repetitions.every((x) => x.ms >= 20 && (x.passes ?? 0) >= 1));
     }
+  });
+
+  it('a results path too long for the line is printed on a line of its own, whole', async () => {
+    const dir = join(await scratchDir('lsmbench-cli-'), 'a-results-directory-with-a-name-long-enough-to-fill-the-line');
+    const r = lsmbench(['run', '-e', 'memory', ...small, '-w', 'contains', '--results-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const [file] = await readdir(dir);
+    assert.match(r.stdout, new RegExp(`\\nResults:\\n {2}${join(dir, file!).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n$`));
   });
 
   it('with one process the ratio has no 95% CI and says so', () => {
@@ -136,6 +146,9 @@ describe('lsmbench CLI', () => {
     const engines = lsmbench(['engines']);
     assert.equal(engines.code, 0);
     assert.match(engines.stdout, /│ memory\s+│ yes\s+│/);
+    // The floor engine is marked a yardstick once, not "(yardstick) yardstick, ...".
+    assert.match(engines.stdout, /│ floor .*yardstick/);
+    assert.doesNotMatch(engines.stdout, /yardstick\)\s+yardstick/);
     const json = JSON.parse(lsmbench(['engines', '--json']).stdout) as Array<{ name: string; available: boolean }>;
     assert.ok(json.some((e) => e.name === 'memory' && e.available));
     const scenarios = lsmbench(['scenarios']);
@@ -172,5 +185,49 @@ describe('output into a pipe that closes early', () => {
     assert.equal(r.status, 0);
     assert.equal(r.stdout.split('\n').filter((l) => l !== '').length, 1);
     assert.doesNotMatch(r.stderr, /EPIPE|at .*\.js:\d+/);
+  });
+});
+
+describe('progress on stderr', () => {
+  const args = ['run', '-e', 'memory', ...small, '-w', 'sequential-writes,contains', '--no-save'];
+
+  it('is quiet when stderr is not a terminal', () => {
+    const r = lsmbench(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+  });
+
+  // util-linux `script` gives the command a terminal, as a user's shell would.
+  const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
+  it('shows on the terminal when stdout goes to a pipe (lsmbench run … | tee log), and not with --json', { skip: script.status !== 0 && 'needs util-linux script for a terminal' }, () => {
+    const inTerminal = (extra: string[]): string => {
+      const command = [process.execPath, CLI, ...args, ...extra].map((a) => `'${a}'`).join(' ');
+      const r = spawnSync('script', ['-qec', `${command} | cat > /dev/null`, '/dev/null'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '80', LINES: '50' }, timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    const seen = inTerminal([]);
+    // In full words, or in short ones when the line would not fit the terminal.
+    assert.match(seen, /\[1\/2(?: ·)? 0:\d\d(?:, time left: soon known)?\] memory 1\/1 · (?:Sequential|Seq\.) Writes 1\/2 · (?:repetition|rep) 1\/2/, 'job and workload counts, phase');
+    assert.match(seen, /\[2\/2(?: ·)? 0:\d\d,? ~0:\d\d left\] memory 1\/1 · Contains 2\/2 · /, 'elapsed and time left once a job is done');
+    assert.match(seen, /memory · Contains · [\d,]+ ops\/s/);
+    assert.doesNotMatch(seen, /┌/, 'the table went to the pipe, not to the terminal');
+    assert.doesNotMatch(inTerminal(['--json']), /\[1\/2|memory · /, '--json: no progress');
+  });
+});
+
+describe('the README', () => {
+  it("names only flags that `lsmbench run` has, with the short forms it has", async () => {
+    const readme = await readFile(join(projectRoot(), 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### `lsmbench run`'), readme.indexOf('### Concurrency'));
+    const help = lsmbench(['run', '--help']).stdout;
+    const documented = [...section.matchAll(/^\| (.*?) \|/gm)].map((m) => m[1]!).filter((cell) => cell.startsWith('`'));
+    assert.ok(documented.length > 10, 'the option table was found');
+    for (const cell of documented)
+      for (const m of cell.matchAll(/`(-\w), (--[\w-]+)|`(--[\w-]+)|\/ (-\w), (--[\w-]+)/g)) {
+        const [short, long] = m[1] !== undefined ? [m[1], m[2]!] : m[4] !== undefined ? [m[4], m[5]!] : [undefined, m[3]!];
+        // commander prints "-o, --engine-option <...>" for an option with a short form.
+        assert.match(help, new RegExp(`(^|\\s)${short === undefined ? '' : `${short}, `}${long}\\b`, 'm'), `README's ${short ? `${short}, ` : ''}${long} is an option of run`);
+      }
   });
 });

@@ -26,6 +26,7 @@ interface Vectors {
   keys: Array<{ i: number; keySize: number; key: string }>;
   values: Array<{ seed: number; i: number; valueSize: number; hex: string }>;
   valuesShort: Array<{ seed: number; i: number; valueSize: number; hex: string }>;
+  valuesVersioned: Array<{ seed: number; i: number; version: number; valueSize: number; hex: string }>;
   permutation: { n: number; streamSeed: number; order: number[] };
   randomWritesFirst10: { n: number; seed: number; order: number[] };
   randomReadsFirst10: { n: number; seed: number; order: number[] };
@@ -52,6 +53,13 @@ describe('keyspace matches the committed vectors', () => {
   it('keys and values', () => {
     for (const v of vectors.keys) assert.equal(Buffer.from(key(v.i, v.keySize)).toString('latin1'), v.key);
     for (const v of [...vectors.values, ...vectors.valuesShort]) assert.equal(hex(value(v.seed, v.i, v.valueSize)), v.hex);
+  });
+  it('versioned values (the mixed workloads\' updates)', () => {
+    assert.ok(vectors.valuesVersioned.length >= 4);
+    for (const v of vectors.valuesVersioned) {
+      assert.equal(hex(value(v.seed, v.i, v.valueSize, v.version)), v.hex);
+      assert.notEqual(v.hex, hex(value(v.seed, v.i, v.valueSize)), 'a version differs from the value it replaces');
+    }
   });
   it('orders', () => {
     assert.deepEqual([...permutation(vectors.permutation.n, vectors.permutation.streamSeed)], vectors.permutation.order);

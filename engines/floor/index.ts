@@ -193,7 +193,7 @@ const floorEngineModule: Engine = {
 
 export const floorEngine: EngineDescriptor = {
   name: 'floor',
-  description: 'yardstick, not a store: per durability mode the least work the mode requires (a write(2) per put in os, plus an fdatasync in fsync; a hash table and a sorted array in memory)',
+  description: 'not a store: per durability mode the least work the mode requires (a write(2) per put in os, plus an fdatasync in fsync; a hash table and a sorted array in memory)',
   yardstick: 'the least work each durability mode requires on this machine, to measure stores against',
   async load() {
     return floorEngineModule;

@@ -281,7 +281,7 @@ export class Tree {
   private recover(mode: LogRecoveryMode): void {
     this.fs.mkdirp(this.dir);
     const versions = this.versions;
-    const { logs, lastSeq: versionSeq } = versions.recover(mode);
+    const { logs, lastSeq: versionSeq } = versions.recover(mode, this.durability !== 'none');
 
     // Replay the WAL files the version still needs, oldest first.
     let lastSeq = versionSeq;

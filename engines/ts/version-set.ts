@@ -8,8 +8,8 @@
  * only once no pinned set holds it. Edits are logged (synced) before they are installed.
  */
 import { compareRegions } from './coding.js';
-import { CorruptionError } from './errors.js';
-import { CURRENT_TEMP_FILE, logFileName, manifestName, parseFileName, tableFileName } from './file-names.js';
+import { CorruptionError, ManifestCorruptionError } from './errors.js';
+import { CURRENT_FILE, CURRENT_TEMP_FILE, logFileName, manifestName, parseFileName, tableFileName } from './file-names.js';
 import { joinPath, type FileSystem } from './fs.js';
 import type { LogRecoveryMode } from './log.js';
 import { applyEdit, EMPTY_VERSION, Manifest, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
@@ -120,11 +120,22 @@ export class VersionSet {
    * opens every table it does name (a missing or corrupt one is a typed error). The
    * caller replays the returned logs, then calls startManifest().
    */
-  recover(mode: LogRecoveryMode): RecoveredVersions {
+  recover(mode: LogRecoveryMode, walsKept: boolean): RecoveredVersions {
     const fs = this.fs;
     const dir = this.dir;
-    const { state, clean } = recoverManifest(fs, dir, mode);
+    const { state, clean, path, validLength } = recoverManifest(fs, dir, mode);
     const names = fs.list(dir);
+    // Every edit is synced before the WALs it makes obsolete are removed, so the WAL the
+    // last complete edit needs is on disk after any crash. When a manifest that ends early
+    // (torn or damaged) needs a WAL that is gone, a later edit was synced and then lost:
+    // its tables hold acknowledged writes the older state does not, and opening would
+    // silently serve older values. Refused before anything is moved or deleted.
+    if (!clean && walsKept && mode === 'strict' && state.logNumber > 0 && !names.includes(logFileName(state.logNumber)))
+      throw new ManifestCorruptionError(
+        path ?? joinPath(dir, CURRENT_FILE),
+        validLength ?? 0,
+        `the manifest ends early, and the WAL its last complete edit needs (${logFileName(state.logNumber)}) is gone: a later edit was lost, and opening would serve older data (recovery: 'truncate' opens that older state)`,
+      );
     let maxNumber = 0;
     const logs: number[] = [];
     for (const name of names) {

@@ -18,7 +18,7 @@ import { decidePaired } from '../gate/paired.js';
 import { calibrate } from '../gate/calibrate.js';
 import { loadGateConfig, type GateConfig } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
-import { perSideArgs, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type RoundMode, type Side } from '../gate/runs.js';
+import { gateWorkloads, perSideArgs, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type RoundMode, type Side } from '../gate/runs.js';
 import { eyesightLines, markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
 import { createBaseTree, gitTopLevel, historyLength, isShallow, resolveCommit, type BaseTree } from '../gate/worktree.js';
 import { collect, positiveInt, scenarioOption } from './options.js';
@@ -62,7 +62,7 @@ export function registerGate(program: Command): void {
     .command('gate')
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
     .option('--base <git-ref>', 'build this ref in a temporary worktree and run it paired with this build, round by round')
-    .option('--mode <how>', `with --base: how a round runs the two sides: adjacent (one after the other, alternating order) or duet (both at once) (default adjacent)`, 'adjacent')
+    .option('--mode <how>', `how a round runs the two sides: adjacent (workload by workload, one side right after the other, alternating order), adjacent-runs (whole runs so) or duet (whole runs at once) (default adjacent)`, 'adjacent')
     .option('--base-engine <name>', 'with --head-engine: compare two builds of one engine (two external commands, or two engine modules) with this build, paired round by round; this is base')
     .option('--head-engine <name>', 'with --base-engine: the engine under test')
     .option('--max-minutes <n>', 'with --base: start no round that would end later than this many minutes after the gate started; fewer rounds may leave workloads unjudged (exit 2)', positiveInt('--max-minutes', 10_000))
@@ -172,11 +172,18 @@ function machineLine(results: ResultsFile | undefined): string {
 
 const short = (commit: string | null | undefined): string => (commit ? commit.slice(0, 10) : 'unknown commit');
 
-function progress(round: number, rounds: number, side: Side, seconds: number): void {
-  process.stderr.write(`lsmbench gate: round ${round}/${rounds}: ${side.label} ran in ${seconds.toFixed(1)} s\n`);
+/** Progress on stderr, one line a round: `round 3/12: base 8.1 s, head 8.4 s`, the side that began first first. */
+function progress(rounds: number): (round: number, seconds: readonly (readonly [Side, number])[]) => void {
+  return (round, seconds) => {
+    process.stderr.write(`lsmbench gate: round ${round}/${rounds}: ${seconds.map(([side, s]) => `${side.label} ${s.toFixed(1)} s`).join(', ')}\n`);
+  };
 }
 
-const MODE_TEXT: Readonly<Record<RoundMode, string>> = { adjacent: 'one after the other, alternating order', duet: 'both at once in each round' };
+const MODE_TEXT: Readonly<Record<RoundMode, string>> = {
+  adjacent: 'workload by workload, one side right after the other, alternating order',
+  'adjacent-runs': 'whole runs one after the other, alternating order',
+  duet: 'both at once in each round',
+};
 
 /** When --max-minutes runs out, on the performance.now() clock. */
 const deadlineOf = (flags: GateFlags): number => (flags.maxMinutes === undefined ? Infinity : performance.now() + flags.maxMinutes * 60_000);
@@ -222,7 +229,8 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     runArgs.push(...scenarioArgs({ ops, repetitions, workloads: flags.workloads }, ['ops', 'repetitions', 'workloads']));
     const mode = flags.mode as RoundMode;
     const argsOf = await perSideArgs([base, head], runArgs);
-    const runs = await runInterleaved(base, head, runArgs, rounds, (round, side, seconds) => progress(round, rounds, side, seconds), mode, argsOf, deadline);
+    const workloads = await gateWorkloads(flags.scenario, flags.workloads);
+    const runs = await runInterleaved(base, head, { rounds, mode, argsOf, workloads, onRound: progress(rounds), deadline });
     if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
     const headEnv = runs.head[0]?.environment;
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
@@ -267,7 +275,9 @@ async function gateEngines(baseEngine: string, headEngine: string, flags: GateFl
   const notes: string[] = [];
   const comparison = `engine ${baseEngine} (base) against ${headEngine} (head)`;
   try {
-    const runs = await runInterleaved(base, head, args, rounds, (round, side, seconds) => progress(round, rounds, side, seconds), mode, (side) => ['--engine', side === base ? baseEngine : headEngine, ...args], deadline);
+    const workloads = await gateWorkloads(flags.scenario, flags.workloads);
+    const argsOf = (side: Side): readonly string[] => ['--engine', side === base ? baseEngine : headEngine, ...args];
+    const runs = await runInterleaved(base, head, { rounds, mode, argsOf, workloads, onRound: progress(rounds), deadline });
     if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
     const label = runs.base[0]?.results[0]?.engine ?? baseEngine;
     const relabelled = runs.head.map((run) => ({ ...run, results: run.results.map((r) => ({ ...r, engine: label })) }));
@@ -360,7 +370,7 @@ async function gateAgainstBaseline(file: string, flags: GateFlags, config: GateC
       for (let round = 1; round <= rounds; round++) {
         const started = performance.now();
         headRuns.push(await runSide(head, args));
-        progress(round, rounds, head, (performance.now() - started) / 1000);
+        progress(rounds)(round, [[head, (performance.now() - started) / 1000]]);
       }
     } catch (err) {
       if (err instanceof SideRunError) return notice('unjudged', err.message, { comparison: comparisonText(what), notes });

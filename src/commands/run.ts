@@ -25,6 +25,7 @@ import { addScenarioOptions, collect, scenarioOverrides } from './options.js';
 /** The flags of `run` besides the scenario parameters (those come from SCENARIO_PARAMS). */
 interface RunFlags {
   engine: string[];
+  label?: string[];
   scenario: string;
   engineOption: string[];
   keep: boolean;
@@ -49,27 +50,62 @@ function parseSweep(text: string): number[] {
   return values;
 }
 
-/** `--engine-option leveldb.cacheSize=8388608` or, with one engine, `cacheSize=8388608`. */
-function parseEngineOptions(entries: readonly string[], engines: readonly string[]): Map<string, Record<string, string>> {
-  const byEngine = new Map<string, Record<string, string>>();
+/** `--engine` and `--label` in the order given: each label names the engine before it. */
+type EngineFlag = { readonly kind: 'engine' | 'label'; readonly value: string };
+
+/**
+ * The engines asked for, each with its label: a `--label` names the `--engine` given just
+ * before it; with a single engine, it may stand anywhere.
+ */
+export function pairLabels(flags: readonly EngineFlag[]): Array<{ name: string; label?: string }> {
+  const engines: Array<{ name: string; label?: string }> = [];
+  const single = flags.filter((f) => f.kind === 'engine').length === 1;
+  const early: string[] = [];
+  for (const flag of flags) {
+    if (flag.kind === 'engine') engines.push({ name: flag.value });
+    else {
+      const last = engines[engines.length - 1];
+      if (last === undefined) {
+        if (!single) throw new UserError(`--label '${flag.value}' comes before any --engine: put each --label after the --engine it names`);
+        early.push(flag.value);
+      } else if (last.label !== undefined || early.length > 0)
+        throw new UserError(`--engine ${last.name} has two labels ('${last.label ?? early[0]}' and '${flag.value}'): give each --engine at most one --label`);
+      else last.label = flag.value;
+    }
+  }
+  if (early.length > 1) throw new UserError(`--engine ${engines[0]?.name ?? ''} has two labels ('${early[0]}' and '${early[1]}'): give each --engine at most one --label`);
+  if (early.length === 1 && engines[0] !== undefined) engines[0].label = early[0]!;
+  return engines;
+}
+
+/**
+ * `--engine-option leveldb.cacheSize=8388608` or, with one engine, `cacheSize=8388608`;
+ * ENGINE is an engine's name or its --label. Options are keyed by the engine's index.
+ */
+function parseEngineOptions(entries: readonly string[], engines: ReadonlyArray<{ name: string; label?: string }>): Map<number, Record<string, string>> {
+  const byEngine = new Map<number, Record<string, string>>();
   for (const entry of entries) {
     const m = /^(?:([A-Za-z0-9_:./-]+)\.)?([A-Za-z0-9_-]+)=(.*)$/.exec(entry);
     if (m === null) throw new UserError(`--engine-option '${entry}' is not ENGINE.KEY=VALUE or KEY=VALUE`);
-    const engine = m[1] ?? (engines.length === 1 ? engines[0]! : undefined);
-    if (engine === undefined) throw new UserError(`--engine-option '${entry}' must name its engine (ENGINE.KEY=VALUE) when several engines run`);
-    if (!engines.includes(engine)) throw new UserError(`--engine-option '${entry}' names engine '${engine}', which is not in this run`);
-    byEngine.set(engine, { ...(byEngine.get(engine) ?? {}), [m[2]!]: m[3]! });
+    const named = m[1];
+    if (named === undefined && engines.length !== 1) throw new UserError(`--engine-option '${entry}' must name its engine (ENGINE.KEY=VALUE) when several engines run`);
+    // A label names one engine; a name, every engine of that name.
+    const byLabel = engines.findIndex((e) => e.label === named);
+    const targets = named === undefined ? [0] : byLabel >= 0 ? [byLabel] : engines.flatMap((e, i) => (e.name === named ? [i] : []));
+    if (targets.length === 0) throw new UserError(`--engine-option '${entry}' names engine '${named}', which is not in this run`);
+    for (const i of targets) byEngine.set(i, { ...(byEngine.get(i) ?? {}), [m[2]!]: m[3]! });
   }
   return byEngine;
 }
 
-/** The command line that reruns exactly this scenario on these engines. */
+/** The command line that reruns exactly this scenario on these engines (their names as recorded: external paths absolute). */
 function rerunCommand(scenario: Scenario, engines: readonly EngineRequest[], sweep: readonly number[] | undefined): string {
   const quote = (s: string): string => (/^[A-Za-z0-9_./:=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   const parts = ['lsmbench', 'run', '--scenario', scenario.source];
   for (const e of engines) {
     parts.push('--engine', e.name);
-    for (const [k, v] of Object.entries(e.options)) parts.push('--engine-option', `${e.name}.${k}=${v}`);
+    if (e.label !== undefined) parts.push('--label', e.label);
+    for (const [k, v] of Object.entries(e.options)) parts.push('--engine-option', `${e.label ?? e.name}.${k}=${v}`);
   }
   parts.push(...(sweep !== undefined ? ['--sweep', `ops=${sweep.join(',')}`] : scenarioArgs(scenario, ['ops'])));
   parts.push(...scenarioArgs(scenario, FLAG_PARAM_NAMES.filter((name) => name !== 'ops')));
@@ -85,13 +121,20 @@ function filesystemOf(dir: string): string {
 }
 
 export function registerRun(program: Command): void {
+  // The order of --engine and --label on the command line: a label names the engine before it.
+  const engineFlags: EngineFlag[] = [];
+  const inOrder = (kind: EngineFlag['kind']) => (value: string, previous: string[] = []): string[] => {
+    engineFlags.push({ kind, value });
+    return [...previous, value];
+  };
   const command = program
     .command('run')
     .description('Run a scenario (default: the reference document\'s eight workloads) on one or more engines')
-    .requiredOption('-e, --engine <name>', 'engine to run; repeat for side-by-side runs with ratio columns (see `lsmbench engines`)', collect, [])
+    .requiredOption('-e, --engine <name>', 'engine to run; repeat for side-by-side runs with ratio columns (see `lsmbench engines`); external:<path> runs an executable that speaks engines/external/PROTOCOL.md', inOrder('engine'), [])
+    .option('--label <name>', 'the label of the --engine just before it in tables and results (default: the engine\'s name; an external engine\'s own name from its hello; a repeated name gets #2)', inOrder('label'))
     .option('-s, --scenario <name|file>', 'built-in scenario name (see `lsmbench scenarios`) or path to a scenario JSON file', 'seed');
   addScenarioOptions(command)
-    .option('-o, --engine-option <engine.k=v>', 'engine-specific option ENGINE.KEY=VALUE (KEY=VALUE with one engine); repeatable', collect, [])
+    .option('-o, --engine-option <engine.k=v>', 'engine-specific option ENGINE.KEY=VALUE, ENGINE a name or a --label (KEY=VALUE with one engine); repeatable', collect, [])
     .option('--keep', 'keep the stores on disk after the run (their directory is printed)', false)
     .option('--work-dir <dir>', 'where stores are created (its filesystem matters: tmpfs makes fsync free)', tmpdir())
     .option('--results-dir <dir>', 'directory for the results file', join('results', 'runs'))
@@ -102,15 +145,14 @@ export function registerRun(program: Command): void {
     .option('--columns <ids>', 'only these table columns, e.g. ops,ci,p99,us-per-op,mb-per-s,verified (with several engines: ops:<engine>, ratio:<engine>, p99:<engine>, ...)')
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
     .action(async (flags: RunFlags) => {
-      process.exitCode = await run(flags, scenarioOverrides(command.opts()));
+      process.exitCode = await run(flags, pairLabels(engineFlags), scenarioOverrides(command.opts()));
     });
 }
 
-async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<number> {
-  const names = flags.engine;
-  if (names.length === 0) throw new UserError('name at least one engine with --engine (see `lsmbench engines`)');
-  const engineOptions = parseEngineOptions(flags.engineOption, names);
-  const requests: EngineRequest[] = names.map((name) => ({ name, options: engineOptions.get(name) ?? {} }));
+async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label?: string }>, overrides: ScenarioOverrides): Promise<number> {
+  if (engines.length === 0) throw new UserError('name at least one engine with --engine (see `lsmbench engines`)');
+  const engineOptions = parseEngineOptions(flags.engineOption, engines);
+  const requests: EngineRequest[] = engines.map((e, i) => ({ ...e, options: engineOptions.get(i) ?? {} }));
   const { source, file } = await loadScenarioFile(flags.scenario);
 
   const sweep = flags.sweep === undefined ? undefined : parseSweep(flags.sweep);
@@ -161,7 +203,7 @@ async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<numbe
     version: RESULTS_VERSION,
     id,
     createdAt: createdAt.toISOString(),
-    rerun: rerunCommand(scenario, requests, sweep),
+    rerun: rerunCommand(scenario, requests.map((r, i) => ({ ...r, name: prepared[i]!.run.name })), sweep),
     published: null,
     environment: { ...environment, storage: { workDir: resolve(flags.workDir), filesystem: filesystemOf(resolve(flags.workDir)) } },
     scenario: { ...scenario, workloads: [...scenario.workloads] },
@@ -189,8 +231,10 @@ async function run(flags: RunFlags, overrides: ScenarioOverrides): Promise<numbe
       process.stdout.write(runTable(slice, { wide: flags.wide, columns: flags.columns?.split(',').map((c) => c.trim()) }) + '\n');
     }
     for (const line of runFootnotes(resultsFile)) process.stdout.write(wrapText(line, terminalWidth(), '  ') + '\n');
-    if (outPath !== undefined) process.stdout.write(`Results: ${outPath}\n`);
-    if (flags.keep) process.stdout.write(`Stores kept in ${workDirs.join(', ')}\n`);
+    // A path is not wrapped between words: one too long for the line goes on a line of its own.
+    const labelled = (label: string, value: string): string => ([...`${label} ${value}`].length <= terminalWidth() ? `${label} ${value}\n` : `${label}\n  ${value}\n`);
+    if (outPath !== undefined) process.stdout.write(labelled('Results:', outPath));
+    if (flags.keep) process.stdout.write(labelled('Stores kept in', workDirs.join(', ')));
   }
   return results.some((r) => r.status === 'failed') ? 1 : 0;
 }

@@ -15,9 +15,25 @@ import { errorMessage } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import type { WorkloadResult } from '../results.js';
 import type { ExternalEngine, ExternalEngineDescriptor, WorkloadJob } from '../job.js';
-import { summarize } from '../stats.js';
+import { OPERATION_TYPE_NAMES } from '../mixed-sequence.js';
+import { quantileSorted, summarize } from '../stats.js';
 import { diskUsage, failedResult } from '../outcomes.js';
-import { EngineMessage, HelloMessage, PROTOCOL_VERSION, PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload, runRequest, type Hello } from './messages.js';
+import {
+  DESCRIBE_REQUEST,
+  EngineMessage,
+  HelloMessage,
+  NEWEST_PROTOCOL,
+  PROTOCOL_VERSIONS,
+  expectedFigures,
+  firstVersionDefining,
+  isProtocolVersion,
+  isProtocolWorkload,
+  protocolWorkloads,
+  runRequest,
+  writeSequenceFile,
+  type Hello,
+  type ProtocolVersion,
+} from './messages.js';
 
 export const EXTERNAL_PREFIX = 'external:';
 
@@ -168,9 +184,9 @@ function describeEnding(outcome: Outcome, timeoutSeconds: number, phase: string)
 }
 
 /** Asks an engine to describe itself. */
-export async function describeExternal(command: string, timeoutMs = DESCRIBE_TIMEOUT_MS): Promise<Hello> {
+export async function describeExternal(command: string, timeoutMs = DESCRIBE_TIMEOUT_MS): Promise<Hello & { protocol: ProtocolVersion }> {
   let hello: Hello | undefined;
-  const outcome = await talk(command, { protocol: PROTOCOL_VERSION, type: 'describe' }, timeoutMs, (message) => {
+  const outcome = await talk(command, DESCRIBE_REQUEST, timeoutMs, (message) => {
     if (hello !== undefined) return undefined;
     if (message.type !== 'hello') return `protocol error: the first line is '${message.type}', not 'hello'`;
     hello = HelloMessage.parse(message);
@@ -178,9 +194,10 @@ export async function describeExternal(command: string, timeoutMs = DESCRIBE_TIM
   });
   if (hello === undefined || outcome.stopped !== undefined || outcome.code !== 0)
     throw new EngineUnavailableError(`external engine ${command} did not describe itself: ${describeEnding(outcome, timeoutMs / 1000, 'describe')}`);
-  if (hello.protocol !== PROTOCOL_VERSION)
-    throw new EngineUnavailableError(`external engine ${command} speaks protocol ${hello.protocol}; this lsmbench speaks ${PROTOCOL_VERSION}`);
-  return hello;
+  const { protocol } = hello;
+  if (!isProtocolVersion(protocol))
+    throw new EngineUnavailableError(`external engine ${command} speaks protocol ${protocol}; this lsmbench speaks ${PROTOCOL_VERSIONS.join(' and ')}`);
+  return { ...hello, protocol };
 }
 
 /** A descriptor for an external engine name: `external:<path>` or a registered name. */
@@ -189,7 +206,7 @@ function externalDescriptor(name: string): ExternalEngineDescriptor {
   return {
     runs: 'external',
     name,
-    description: registered?.description ?? `external engine ${name.slice(EXTERNAL_PREFIX.length)} (protocol ${PROTOCOL_VERSION})`,
+    description: registered?.description ?? `external engine ${name.slice(EXTERNAL_PREFIX.length)} (protocol ${PROTOCOL_VERSIONS.join(' or ')})`,
     async load(context?: LoadContext): Promise<ExternalEngine> {
       const command = externalCommand(name);
       try {
@@ -199,7 +216,7 @@ function externalDescriptor(name: string): ExternalEngineDescriptor {
           registered !== undefined ? `not built: ${command} is missing (run '${registered.build}')` : `${command} is not an executable file`,
         );
       }
-      let hello: Hello;
+      let hello: Hello & { protocol: ProtocolVersion };
       try {
         hello = await describeExternal(command, context?.timeoutSeconds === undefined ? DESCRIBE_TIMEOUT_MS : context.timeoutSeconds * 1000);
       } catch (err) {
@@ -213,9 +230,12 @@ function externalDescriptor(name: string): ExternalEngineDescriptor {
         operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native', ...hello.operations },
         // The engine's own loop calls its store directly, with no promise in between.
         api: 'sync',
-        threads: { shared: false, reason: `an external engine runs each workload in its own process, and protocol ${PROTOCOL_VERSION} has no way to ask it for several client threads` },
-        driving: `external process, protocol ${PROTOCOL_VERSION}: ${hello.driving}`,
-        runWorkload: runExternal,
+        threads: { shared: false, reason: `an external engine runs each workload in its own process, and protocol ${hello.protocol} has no way to ask it for several client threads` },
+        driving: `external process, protocol ${hello.protocol}: ${hello.driving}`,
+        describedName: hello.name,
+        protocol: hello.protocol,
+        rerunName: registered !== undefined ? name : `${EXTERNAL_PREFIX}${command}`,
+        runWorkload: (job, onPhase) => runExternal(job, onPhase, hello.protocol),
       };
     },
   };
@@ -239,38 +259,87 @@ function brokenEngine(name: string, reason: string): ExternalEngine {
     api: 'sync',
     threads: { shared: false, reason: `the engine did not describe itself: ${reason}` },
     describeFailure: reason,
-    driving: `external process, protocol ${PROTOCOL_VERSION}: unknown, the engine did not describe itself`,
+    driving: 'external process: unknown, the engine did not describe itself',
     runWorkload: async (job) => failedResult(job, `${name} did not describe itself: ${reason}`, 0),
   };
 }
 
-/** Runs one workload of an external engine: the counterpart of the in-process child. */
-async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
+/** Latency samples of a protocol 2 latency pass, as they arrive, checked against what the driver saw. */
+class LatencySamples {
+  readonly ns: Float64Array;
+  count = 0;
+  sumMs = 0;
+  maxNs = 0;
+  constructor(calls: number) {
+    this.ns = new Float64Array(calls);
+  }
+}
+
+/** Percentiles of latency samples in nanoseconds (sorts a copy). */
+function latencySummary(samples: Float64Array, method: string, per: string, timerOverheadNs: number): NonNullable<WorkloadResult['latency']> {
+  const sorted = Float64Array.from(samples).sort();
+  const q = (x: number): number => quantileSorted(sorted, x);
+  return { method, per, calls: sorted.length, timerOverheadNs, p50Ns: q(0.5), p99Ns: q(0.99), p999Ns: q(0.999), maxNs: sorted[sorted.length - 1]! };
+}
+
+/** Runs one workload of an external engine that speaks `protocol`: the counterpart of the in-process child. */
+async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void, protocol: ProtocolVersion): Promise<WorkloadResult> {
   const started = performance.now();
   const { scenario, workload } = job;
-  if (!isProtocolWorkload(workload))
-    return failedResult(job, `protocol ${PROTOCOL_VERSION} does not define the workload '${workload}' (it defines: ${PROTOCOL_WORKLOADS.join(', ')})`, 0);
+  if (!isProtocolWorkload(workload, protocol)) {
+    const since = firstVersionDefining(workload);
+    return failedResult(
+      job,
+      since === undefined
+        ? `no protocol version defines the workload '${workload}' (protocol ${NEWEST_PROTOCOL} defines: ${protocolWorkloads(NEWEST_PROTOCOL).join(', ')})`
+        : `the engine speaks protocol ${protocol}, which does not define the workload '${workload}' (protocol ${since} does; protocol ${protocol} defines: ${protocolWorkloads(protocol).join(', ')})`,
+      0,
+    );
+  }
   const expected = expectedFigures(workload, scenario);
   const totalReps = scenario.warmup + scenario.repetitions;
+  const wantLatency = protocol >= 2 && job.latencyPass !== false;
+  const targetRate = scenario.targetRate;
   const repetitions: WorkloadResult['repetitions'] = [];
   let phase = 'starting';
   let helloSeen = false;
   let repsSeen = 0;
+  let latency: LatencySamples | undefined;
+  let latencyEnded = false;
+  let timerNs = 0;
   let verified = false;
   let done = false;
   let failure: string | undefined;
   let engineStats: Record<string, number | string> = {};
   const hex = (x: number): string => `0x${x.toString(16).padStart(8, '0')}`;
+  /** The checks every pass of the timed part answers to: its unit count and the digest of its answers. */
+  const checkAnswers = (what: string, units: number, digest: number): string | undefined => {
+    if (units !== expected.units) return `verification failed: ${what} counted ${units} units, expected ${expected.units}`;
+    if (digest !== expected.digest) return `verification failed: ${what}: the answers of the timed part do not match (digest ${hex(digest)}, expected ${hex(expected.digest)})`;
+    return undefined;
+  };
 
   await mkdir(job.workDir, { recursive: true });
+  // A YCSB workload's operations go to the engine as a file, beside (not inside) the store directory it measures.
+  const sequenceFile = expected.sequence === undefined ? undefined : `${job.workDir}.sequence`;
+  if (sequenceFile !== undefined) {
+    await rm(sequenceFile, { force: true });
+    await writeSequenceFile(sequenceFile, expected.sequence!);
+  }
+  const request = runRequest(workload, scenario, job.workDir, job.durability, job.options, {
+    protocol,
+    latency: wantLatency,
+    ...(sequenceFile === undefined ? {} : { sequence: { file: sequenceFile, sequence: expected.sequence! } }),
+  });
   // Every reported time must fit in what the driver saw: the timed parts and settles of
-  // the repetitions are disjoint stretches of the engine's life, which began after this.
+  // the repetitions, and the calls of a closed-loop latency pass, are disjoint stretches
+  // of the engine's life, which began after this.
   const spawnedAt = performance.now();
   let reportedMs = 0;
-  const outcome = await talk(externalCommand(job.engine), runRequest(workload, scenario, job.workDir, job.durability, job.options), scenario.timeoutSeconds * 1000, (m) => {
+  const outcome = await talk(externalCommand(job.engine), request, scenario.timeoutSeconds * 1000, (m) => {
     if (!helloSeen) {
       if (m.type !== 'hello') return `protocol error: the first line is '${m.type}', not 'hello'`;
-      if (m.protocol !== PROTOCOL_VERSION) return `protocol error: the engine speaks protocol ${m.protocol}, not ${PROTOCOL_VERSION}`;
+      if (m.protocol !== protocol) return `protocol error: the engine speaks protocol ${m.protocol} now, but said ${protocol} when described`;
       helloSeen = true;
       return undefined;
     }
@@ -289,14 +358,8 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): 
         repsSeen++;
         phase = m.warmup ? `warm-up ${m.index + 1}/${scenario.warmup}` : `repetition ${m.index + 1 - scenario.warmup}/${scenario.repetitions}`;
         onPhase(phase);
-        if (m.units !== expected.units) {
-          failure = `verification failed: repetition ${m.index} counted ${m.units} units, expected ${expected.units}`;
-          return failure;
-        }
-        if (m.digest !== expected.digest) {
-          failure = `verification failed: repetition ${m.index}: the answers of the timed part do not match (digest ${hex(m.digest)}, expected ${hex(expected.digest)})`;
-          return failure;
-        }
+        failure = checkAnswers(`repetition ${m.index}`, m.units, m.digest);
+        if (failure !== undefined) return failure;
         reportedMs += m.ms + (m.settleMs ?? 0);
         const observedMs = performance.now() - spawnedAt;
         if (reportedMs > observedMs + CLOCK_SLACK_MS) {
@@ -310,8 +373,78 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): 
         if (!m.warmup) repetitions.push({ ms: m.ms, opsPerSec: (expected.units * 1000) / m.ms, settleMs: expected.mutates ? m.settleMs : null });
         return undefined;
       }
+      case 'latency': {
+        if (protocol < 2) return `protocol error: 'latency' is a protocol 2 message, and the engine speaks protocol ${protocol}`;
+        if (!wantLatency) return "protocol error: 'latency' samples, but no latency pass was asked for";
+        if (repsSeen !== totalReps) return `protocol error: 'latency' after ${repsSeen} of ${totalReps} repetitions`;
+        if (latencyEnded) return "protocol error: 'latency' after 'latency-end'";
+        if (latency === undefined) {
+          latency = new LatencySamples(expected.calls);
+          phase = 'latency pass';
+          onPhase(phase);
+        }
+        const lat = latency;
+        if (lat.count + m.ns.length > expected.calls) {
+          failure = `verification failed: the latency pass reported more than ${expected.calls} samples (one per call)`;
+          return failure;
+        }
+        for (const ns of m.ns) {
+          if (!(ns >= MIN_NS_PER_UNIT)) {
+            failure = `impossible figure: latency sample ${lat.count} is ${ns} ns, under ${MIN_NS_PER_UNIT} ns a call`;
+            return failure;
+          }
+          lat.ns[lat.count++] = ns;
+          lat.sumMs += ns / 1e6;
+          if (ns > lat.maxNs) lat.maxNs = ns;
+        }
+        // Closed loop, the calls follow one another: their sum is time the engine spent.
+        // Open loop, a late call's sample overlaps the next one's: each fits in the time since the repetitions.
+        const claimedMs = targetRate === undefined ? reportedMs + lat.sumMs : reportedMs + lat.maxNs / 1e6;
+        const observedMs = performance.now() - spawnedAt;
+        if (claimedMs > observedMs + CLOCK_SLACK_MS) {
+          failure =
+            targetRate === undefined
+              ? `impossible figure: the latency pass's first ${lat.count} samples add up to ${lat.sumMs.toPrecision(4)} ms, and the repetitions to ${reportedMs.toPrecision(4)} ms, but the engine had run for only ${observedMs.toFixed(1)} ms when it reported them`
+              : `impossible figure: a latency sample of ${(lat.maxNs / 1e6).toPrecision(4)} ms after ${reportedMs.toPrecision(4)} ms of repetitions, but the engine had run for only ${observedMs.toFixed(1)} ms when it reported it`;
+          return failure;
+        }
+        return undefined;
+      }
+      case 'latency-end': {
+        if (protocol < 2) return `protocol error: 'latency-end' is a protocol 2 message, and the engine speaks protocol ${protocol}`;
+        if (!wantLatency) return "protocol error: 'latency-end', but no latency pass was asked for";
+        if (repsSeen !== totalReps) return `protocol error: 'latency-end' after ${repsSeen} of ${totalReps} repetitions`;
+        if (latencyEnded) return "protocol error: a second 'latency-end'";
+        latencyEnded = true;
+        const lat = latency ?? new LatencySamples(expected.calls);
+        latency = lat;
+        if (lat.count !== expected.calls) {
+          failure = `verification failed: the latency pass reported ${lat.count} samples, expected ${expected.calls} (one per ${expected.per})`;
+          return failure;
+        }
+        failure = checkAnswers('the latency pass', m.units, m.digest);
+        if (failure !== undefined) return failure;
+        if (m.timerNs > lat.maxNs) {
+          failure = `impossible figure: a clock read costs ${m.timerNs} ns, more than the slowest timed call (${lat.maxNs} ns), which contains one`;
+          return failure;
+        }
+        const observedMs = performance.now() - spawnedAt;
+        // An open-loop pass issues call c no earlier than c / rate seconds after it began.
+        const shortestMs = targetRate === undefined ? lat.sumMs : ((expected.calls - 1) * 1000) / targetRate;
+        reportedMs += shortestMs + (m.settleMs ?? 0);
+        if (reportedMs > observedMs + CLOCK_SLACK_MS) {
+          failure =
+            targetRate === undefined
+              ? `impossible figure: the repetitions and the latency pass report ${reportedMs.toPrecision(4)} ms of timed work and settling, but the engine had run for only ${observedMs.toFixed(1)} ms when it reported them`
+              : `impossible figure: ${expected.calls} calls at ${targetRate} calls/s take at least ${shortestMs.toPrecision(4)} ms, which with the repetitions makes ${reportedMs.toPrecision(4)} ms, but the engine had run for only ${observedMs.toFixed(1)} ms`;
+          return failure;
+        }
+        timerNs = m.timerNs;
+        return undefined;
+      }
       case 'verify': {
         if (repsSeen !== totalReps) return `protocol error: 'verify' after ${repsSeen} of ${totalReps} repetitions`;
+        if (wantLatency && !latencyEnded) return "protocol error: 'verify' before the latency pass's 'latency-end'";
         const problems: string[] = [];
         if (m.found !== expected.found) problems.push(`get found ${m.found} keys, expected ${expected.found}`);
         else if (m.getDigest !== expected.getDigest) problems.push(`the values read back differ (digest ${hex(m.getDigest)}, expected ${hex(expected.getDigest)})`);
@@ -345,9 +478,30 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): 
   } catch {
     // the engine left no directory
   }
-  if (!job.keep) await rm(job.workDir, { recursive: true, force: true });
+  if (!job.keep) {
+    await rm(job.workDir, { recursive: true, force: true });
+    if (sequenceFile !== undefined) await rm(sequenceFile, { force: true });
+  }
 
   const ok = failure === undefined;
+  let latencyFigures: Pick<WorkloadResult, 'latency' | 'latencyByOperation'> = { latency: null };
+  if (ok && latency !== undefined) {
+    const method =
+      (targetRate === undefined
+        ? `instrumented pass made by the engine (protocol ${protocol}), closed loop: every call timed on its own with the engine's clock, after the throughput repetitions`
+        : `instrumented pass made by the engine (protocol ${protocol}), open loop at ${targetRate} calls/s: each call timed from when it was due, so stalls count for every call they delay`) +
+      '; the samples checked against the time the harness saw the engine run';
+    latencyFigures = { latency: latencySummary(latency.ns, method, expected.per, timerNs) };
+    const seq = expected.sequence;
+    if (seq !== undefined) {
+      const byOperation: Record<string, NonNullable<WorkloadResult['latency']>> = {};
+      OPERATION_TYPE_NAMES.forEach((name, type) => {
+        const mine = latency!.ns.filter((_, c) => seq.types[c] === type);
+        if (mine.length > 0) byOperation[name] = latencySummary(mine, method, name, timerNs);
+      });
+      latencyFigures = { ...latencyFigures, latencyByOperation: byOperation };
+    }
+  }
   return {
     threads: 1,
     engine: job.label,
@@ -359,16 +513,18 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void): 
     unitsPerRepetition: expected.units,
     repetitions: ok ? repetitions : [],
     opsPerSec: ok ? summarize(repetitions.map((r) => r.opsPerSec), repetitions.map(() => 0)) : null, // one process: no interval
-    // Protocol v1 carries no latency samples, heap or I/O counters: not measured.
-    latency: null,
+    // Latency comes from protocol 2's latency pass; the protocol carries no heap or I/O counters: not measured.
+    ...latencyFigures,
     resources: null,
     harnessOverheadNsPerOp: null,
-    storeStats: { ...engineStats, engineProcessPeakRssBytes: outcome.peakRssBytes, diskBytesAtEnd: diskBytes },
+    storeStats: { ...engineStats, engineProcessPeakRssBytes: outcome.peakRssBytes, diskBytesAtEnd: diskBytes, protocol },
     verification: {
       checked: verified || !ok,
       ok,
       detail: ok
-        ? 'protocol digests: every repetition\'s answers and unit count, then every key read back and a full scan, each against the keyspace'
+        ? expected.sequence !== undefined
+          ? "protocol digests: every repetition's answers (each read's value and each scan's entries, against a model of the store) and unit count, then every record read back with the version it must hold and a full scan, each against the keyspace"
+          : "protocol digests: every repetition's answers and unit count, then every key read back and a full scan, each against the keyspace"
         : failure!,
     },
     wallSeconds: (performance.now() - started) / 1000,

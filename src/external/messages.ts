@@ -1,14 +1,23 @@
 /**
- * The external engine protocol, version 1 (engines/external/PROTOCOL.md): the request
- * the harness sends, the lines an engine may print, validated with zod, and the figures
- * a correct engine reports, computed from the keyspace.
+ * The external engine protocol, versions 1 and 2 (engines/external/PROTOCOL.md): the
+ * requests the harness sends, the lines an engine may print, validated with zod, and the
+ * figures a correct engine reports, computed from the keyspace.
  */
+import { open } from 'node:fs/promises';
 import { z } from 'zod';
 import { DURABILITY_MODES, OPERATIONS } from '../engine.js';
 import { containsQueries, deriveSeed, permutation, prefixScanGroups, rangeScanStarts, Stream, writeKey, writeValue } from '../keyspace.js';
+import { OP_INSERT, OP_READ, OP_READ_MODIFY_WRITE, OP_SCAN, OP_UPDATE, decideSequence, isYcsbWorkload, type MixedSequence } from '../mixed-sequence.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 
-export const PROTOCOL_VERSION = 1;
+/** The versions this harness speaks; an engine's hello names one of them. */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
+export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
+export const NEWEST_PROTOCOL: ProtocolVersion = 2;
+export const isProtocolVersion = (v: number): v is ProtocolVersion => (PROTOCOL_VERSIONS as readonly number[]).includes(v);
+
+/** The most latency samples one `latency` line may carry. */
+export const MAX_SAMPLES_PER_LINE = 10_000;
 
 const u32 = z.number().int().min(0).max(0xffffffff);
 const count = z.number().int().min(0);
@@ -36,6 +45,15 @@ export const EngineMessage = z.discriminatedUnion('type', [
     digest: u32,
     settleMs: z.number().min(0).nullable(),
   }),
+  // Protocol 2: the latency pass's samples (nanoseconds, in call order), then its answers.
+  z.object({ type: z.literal('latency'), ns: z.array(z.number()).max(MAX_SAMPLES_PER_LINE) }),
+  z.object({
+    type: z.literal('latency-end'),
+    units: count,
+    digest: u32,
+    settleMs: z.number().min(0).nullable(),
+    timerNs: z.number().min(0),
+  }),
   z.object({ type: z.literal('verify'), found: count, getDigest: u32, scanned: count, scanDigest: u32 }),
   z.object({ type: z.literal('stats'), stats: z.record(z.string(), z.union([z.number(), z.string()])) }),
   z.object({ type: z.literal('done') }),
@@ -43,31 +61,51 @@ export const EngineMessage = z.discriminatedUnion('type', [
 ]);
 export type EngineMessage = z.infer<typeof EngineMessage>;
 
+/** The one request of a `describe`: protocol 1's form, which an engine of any version reads, with the versions this harness speaks. */
+export const DESCRIBE_REQUEST = { protocol: 1, type: 'describe', protocols: [...PROTOCOL_VERSIONS] } as const;
+
+type RequestScenario = Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'seed' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'repetitions' | 'warmup'>;
+
 export interface RunRequest {
-  readonly protocol: number;
+  readonly protocol: ProtocolVersion;
   readonly type: 'run';
   readonly workload: ProtocolWorkload;
   readonly dir: string;
   readonly durability: string;
   readonly options: Readonly<Record<string, string>>;
-  readonly scenario: Pick<Scenario, 'ops' | 'keySize' | 'valueSize' | 'seed' | 'scanLength' | 'prefixLength' | 'missRatio' | 'batch' | 'repetitions' | 'warmup'>;
+  readonly scenario: RequestScenario & { readonly targetRate?: number | null };
+  /** Protocol 2: whether to make the latency pass. */
+  readonly latency?: boolean;
+  /** Protocol 2, YCSB workloads: the operations, in a file the harness wrote. */
+  readonly sequence?: { readonly file: string; readonly operations: number; readonly records: number };
 }
 
-export function runRequest(workload: ProtocolWorkload, scenario: Scenario, dir: string, durability: string, options: Readonly<Record<string, string>>): RunRequest {
+export interface RunRequestOptions {
+  readonly protocol: ProtocolVersion;
+  readonly latency: boolean;
+  /** The sequence file of a YCSB workload, and the sequence in it. */
+  readonly sequence?: { readonly file: string; readonly sequence: MixedSequence };
+}
+
+export function runRequest(workload: ProtocolWorkload, scenario: Scenario, dir: string, durability: string, options: Readonly<Record<string, string>>, how: RunRequestOptions = { protocol: 1, latency: false }): RunRequest {
   const { ops, keySize, valueSize, seed, scanLength, prefixLength, missRatio, batch, repetitions, warmup } = scenario;
+  const common = { type: 'run' as const, workload, dir, durability, options };
+  const v1Scenario = { ops, keySize, valueSize, seed, scanLength, prefixLength, missRatio, batch, repetitions, warmup };
+  // A protocol 1 engine gets exactly protocol 1's request.
+  if (how.protocol === 1) return { protocol: 1, ...common, scenario: v1Scenario };
   return {
-    protocol: PROTOCOL_VERSION,
-    type: 'run',
-    workload,
-    dir,
-    durability,
-    options,
-    scenario: { ops, keySize, valueSize, seed, scanLength, prefixLength, missRatio, batch, repetitions, warmup },
+    protocol: 2,
+    ...common,
+    scenario: { ...v1Scenario, targetRate: scenario.targetRate ?? null },
+    latency: how.latency,
+    ...(how.sequence === undefined
+      ? {}
+      : { sequence: { file: how.sequence.file, operations: how.sequence.sequence.calls, records: how.sequence.sequence.finalCount } }),
   };
 }
 
-/** The workloads protocol 1 defines (PROTOCOL.md); the harness may know more. */
-export const PROTOCOL_WORKLOADS = [
+/** The workloads of each protocol version (PROTOCOL.md); the harness may know more. */
+const V1_WORKLOADS = [
   'sequential-writes',
   'sequential-reads',
   'random-writes',
@@ -77,8 +115,35 @@ export const PROTOCOL_WORKLOADS = [
   'deletions',
   'contains',
 ] as const satisfies readonly WorkloadName[];
+const V2_ADDED = ['ycsb-a', 'ycsb-b', 'ycsb-c', 'ycsb-d', 'ycsb-e', 'ycsb-f'] as const satisfies readonly WorkloadName[];
+/** Every workload the newest protocol defines. */
+export const PROTOCOL_WORKLOADS = [...V1_WORKLOADS, ...V2_ADDED] as const;
 export type ProtocolWorkload = (typeof PROTOCOL_WORKLOADS)[number];
-export const isProtocolWorkload = (w: string): w is ProtocolWorkload => (PROTOCOL_WORKLOADS as readonly string[]).includes(w);
+
+export function protocolWorkloads(version: ProtocolVersion): readonly ProtocolWorkload[] {
+  return version === 1 ? V1_WORKLOADS : PROTOCOL_WORKLOADS;
+}
+export const isProtocolWorkload = (w: string, version: ProtocolVersion = NEWEST_PROTOCOL): w is ProtocolWorkload => (protocolWorkloads(version) as readonly string[]).includes(w);
+/** The first protocol version that defines a workload, or undefined when none does. */
+export const firstVersionDefining = (w: string): ProtocolVersion | undefined => PROTOCOL_VERSIONS.find((v) => isProtocolWorkload(w, v));
+
+/** The letters of the sequence file, by operation type (mixed-sequence.ts). */
+const SEQUENCE_LETTERS: Readonly<Record<number, string>> = { [OP_READ]: 'r', [OP_UPDATE]: 'u', [OP_INSERT]: 'i', [OP_SCAN]: 's', [OP_READ_MODIFY_WRITE]: 'm' };
+
+/** Writes a YCSB sequence as PROTOCOL.md's sequence file: one `letter record argument` line per operation. */
+export async function writeSequenceFile(path: string, seq: MixedSequence): Promise<void> {
+  const file = await open(path, 'wx');
+  try {
+    const linesPerWrite = 1 << 16;
+    for (let from = 0; from < seq.calls; from += linesPerWrite) {
+      let text = '';
+      for (let c = from; c < Math.min(seq.calls, from + linesPerWrite); c++) text += `${SEQUENCE_LETTERS[seq.types[c]!]} ${seq.records[c]} ${seq.argument[c]}\n`;
+      await file.write(text);
+    }
+  } finally {
+    await file.close();
+  }
+}
 
 /** What a correct engine reports for a workload. */
 export interface Expected {
@@ -91,6 +156,12 @@ export interface Expected {
   readonly scanned: number;
   readonly scanDigest: number;
   readonly mutates: boolean;
+  /** Calls per repetition, one latency sample each: operations, batches, or scans. */
+  readonly calls: number;
+  /** What one call is, in the latency figures. */
+  readonly per: string;
+  /** YCSB workloads: the decided sequence (the engine gets it as a file). */
+  readonly sequence?: MixedSequence;
 }
 
 const FNV_OFFSET = 2166136261;
@@ -130,13 +201,23 @@ export function expectedFigures(workload: ProtocolWorkload, scenario: Scenario):
     writeKey(i, keySize, k, 0);
     return k;
   };
-  const valueOf = (i: number): Uint8Array => {
-    writeValue(valueSeed, i, valueSize, v, 0);
+  const valueOf = (i: number, version = 0): Uint8Array => {
+    writeValue(valueSeed, i, valueSize, v, 0, version);
     return v;
   };
-  const mutates = workload === 'sequential-writes' || workload === 'random-writes' || workload === 'deletions';
+  // A scan's term reads a value's first byte only: made alone, it is the full value's first byte.
+  const first = new Uint8Array(1);
+  const firstByteOf = (i: number, version: number): Uint8Array => {
+    writeValue(valueSeed, i, 1, first, 0, version);
+    return first;
+  };
+  const batched = scenario.batch > 1 ? Math.ceil(n / scenario.batch) : n;
+  let mutates = workload === 'sequential-writes' || workload === 'random-writes' || workload === 'deletions';
   let units = n;
+  let calls = mutates ? batched : n;
+  let per = mutates && scenario.batch > 1 ? `batch of ${scenario.batch}` : 'operation';
   let digest = 0;
+  let sequence: MixedSequence | undefined;
   switch (workload) {
     case 'sequential-reads':
     case 'random-reads': {
@@ -146,21 +227,23 @@ export function expectedFigures(workload: ProtocolWorkload, scenario: Scenario):
     }
     case 'range-scan':
     case 'prefix-scan': {
-      let first: Uint32Array;
+      let starts: Uint32Array;
       let counts: number[];
       if (workload === 'range-scan') {
         const length = Math.min(scenario.scanLength, n);
-        first = rangeScanStarts(n, scenario.scanLength, deriveSeed(scenario.seed, Stream.rangeScan));
-        counts = Array.from(first, () => length);
+        starts = rangeScanStarts(n, scenario.scanLength, deriveSeed(scenario.seed, Stream.rangeScan));
+        counts = Array.from(starts, () => length);
       } else {
         const { groups, groupSize } = prefixScanGroups(n, keySize, scenario.prefixLength, deriveSeed(scenario.seed, Stream.prefixScan));
-        first = groups.map((g) => g * groupSize);
+        starts = groups.map((g) => g * groupSize);
         counts = Array.from(groups, (g) => Math.min(n, (g + 1) * groupSize) - g * groupSize);
       }
       units = 0;
-      for (let s = 0; s < first.length; s++) {
+      calls = starts.length;
+      per = 'scan call';
+      for (let s = 0; s < starts.length; s++) {
         units += counts[s]!;
-        for (let i = first[s]!; i < first[s]! + counts[s]!; i++) digest = step(digest, entryTerm(keyOf(i), valueOf(i)));
+        for (let i = starts[s]!; i < starts[s]! + counts[s]!; i++) digest = step(digest, entryTerm(keyOf(i), valueOf(i)));
       }
       break;
     }
@@ -173,22 +256,40 @@ export function expectedFigures(workload: ProtocolWorkload, scenario: Scenario):
     case 'random-writes':
     case 'deletions':
       break;
+    default: {
+      if (!isYcsbWorkload(workload)) throw new Error(`no expected figures for ${workload}`);
+      // Answers in call order: a read's (or a read-modify-write's read) value term, a scan's entry terms.
+      sequence = decideSequence(workload, scenario, {
+        read(_c, i, version) {
+          digest = step(digest, valueTerm(valueOf(i, version)));
+        },
+        scan(_c, from, end, versions) {
+          for (let r = from; r < end; r++) digest = step(digest, entryTerm(keyOf(r), firstByteOf(r, versions[r]!)));
+        },
+      });
+      mutates = sequence.writes > 0;
+      units = sequence.units;
+      calls = sequence.calls;
+      break;
+    }
   }
+  const records = sequence?.finalCount ?? n;
+  const versions = sequence?.finalVersions;
   let getDigest = FNV_OFFSET;
   let scanDigest = FNV_OFFSET;
-  let found = n;
-  let scanned = n;
+  let found = records;
+  let scanned = records;
   if (workload === 'deletions') {
     for (let i = 0; i < n; i++) getDigest = fnvU32(getDigest, 0xffffffff);
     found = 0;
     scanned = 0;
   } else {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < records; i++) {
       const key = keyOf(i);
-      const value = valueOf(i);
+      const value = valueOf(i, versions?.[i] ?? 0);
       getDigest = fnvBytes(fnvU32(getDigest, value.length), value);
       scanDigest = fnvBytes(fnvU32(fnvBytes(fnvU32(scanDigest, key.length), key), value.length), value);
     }
   }
-  return { units, digest, found, getDigest, scanned, scanDigest, mutates };
+  return { units, digest, found, getDigest, scanned, scanDigest, mutates, calls, per, ...(sequence === undefined ? {} : { sequence }) };
 }

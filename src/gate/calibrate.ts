@@ -9,12 +9,12 @@
  */
 import { projectRoot } from '../paths.js';
 import { median } from '../stats.js';
-import type { WorkloadName } from '../scenario.js';
+import { parseWorkloadList, type WorkloadName } from '../scenario.js';
 import { pairedComparisons } from './collect.js';
 import type { GateConfig } from './config.js';
 import { decidePaired } from './paired.js';
 import type { GateDecision } from './decide.js';
-import { perSideArgs, runInterleaved, sideEngines, SideRunError, type RoundMode, type Side } from './runs.js';
+import { gateWorkloads, perSideArgs, runInterleaved, sideEngines, SideRunError, type RoundMode, type Side } from './runs.js';
 import { SLOWED_MODULE, type Slowable } from './slowed.js';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
@@ -59,7 +59,8 @@ export async function gateAgainstItself(s: GateShape, headSpins: string, rounds 
   if (s.workloads !== undefined) runArgs.push('--workloads', s.workloads);
   const [base, head] = sides(s.engine, headSpins);
   const argsOf = await perSideArgs([base, head], runArgs);
-  const runs = await runInterleaved(base, head, runArgs, rounds, undefined, s.mode, argsOf);
+  const workloads = await gateWorkloads(undefined, s.workloads === undefined ? undefined : parseWorkloadList(s.workloads));
+  const runs = await runInterleaved(base, head, { rounds, mode: s.mode, argsOf, workloads });
   return decidePaired(pairedComparisons(runs.base, runs.head), s.config);
 }
 

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { ResultsFileSchema, type ResultsFile } from '../results.js';
-import { formatZodError } from '../scenario.js';
+import { formatZodError, loadScenarioFile, resolveScenario, type WorkloadName } from '../scenario.js';
 
 /** One side of the comparison: a built lsmbench and the environment it runs in. */
 export interface Side {
@@ -102,13 +102,19 @@ export interface InterleavedRuns {
 }
 
 /**
- * How base and head share a round. `adjacent`: one after the other, alternating which
- * goes first (A B, B A, A B …), so drift on the machine falls on both sides alike.
- * `duet`: both at once, one per core (Bulej et al., ICPE 2020), so whatever disturbs
- * the machine in that moment disturbs both.
+ * How base and head share a round.
+ * - `adjacent`: workload by workload, one side right after the other, the first side
+ *   alternating from one workload to the next and from one round to the next (A B, B A …):
+ *   the two samples of a pair are a second or so apart, so a disturbance of the machine that
+ *   lasts seconds falls on both.
+ * - `adjacent-runs`: the same with whole runs (every workload of one side, then every
+ *   workload of the other): fewer processes started, but the two samples of a workload are a
+ *   whole run apart.
+ * - `duet`: whole runs of both sides at once, one per core (Bulej et al., ICPE 2020), so
+ *   whatever disturbs the machine in that moment disturbs both.
  */
-export type RoundMode = 'adjacent' | 'duet';
-export const ROUND_MODES: readonly RoundMode[] = ['adjacent', 'duet'];
+export type RoundMode = 'adjacent' | 'adjacent-runs' | 'duet';
+export const ROUND_MODES: readonly RoundMode[] = ['adjacent', 'adjacent-runs', 'duet'];
 
 /** Whether a build's `run` takes a flag (an older base may predate it). */
 export async function runAccepts(side: Side, flag: string): Promise<boolean> {
@@ -127,29 +133,46 @@ export async function perSideArgs(sides: readonly Side[], runArgs: readonly stri
   return (side) => withProcesses.get(side) ?? runArgs;
 }
 
+/** The workloads a gate runs: those asked for, else the scenario's (default `seed`). */
+export async function gateWorkloads(scenario: string | undefined, workloads: readonly WorkloadName[] | undefined): Promise<WorkloadName[]> {
+  if (workloads !== undefined && workloads.length > 0) return [...workloads];
+  const { source, file } = await loadScenarioFile(scenario ?? 'seed');
+  return [...resolveScenario(source, file, {}).workloads];
+}
+
+/** One side's results of a round run workload by workload, as one results file. */
+function merged(parts: readonly ResultsFile[]): ResultsFile {
+  const [first] = parts;
+  if (first === undefined) throw new SideRunError('a round ran no workload');
+  return { ...first, results: parts.flatMap((p) => p.results) };
+}
+
+export interface InterleaveOptions {
+  readonly rounds: number;
+  readonly mode?: RoundMode;
+  /** The run arguments of a side (default: the same for both). */
+  readonly argsOf: (side: Side) => readonly string[];
+  /** With `adjacent`: the workloads, each paired on its own (`--workloads w` added to the side's arguments). */
+  readonly workloads?: readonly WorkloadName[];
+  /** After each run of a side: the round, the workload it ran (undefined: a whole run) and its seconds. */
+  readonly onRun?: (round: number, side: Side, workload: WorkloadName | undefined, seconds: number) => void;
+  /** After each round: each side's seconds in it, the side that began the round first. */
+  readonly onRound?: (round: number, seconds: readonly (readonly [Side, number])[]) => void;
+  /** No round starts that would, at the pace so far, end after this (performance.now()). */
+  readonly deadline?: number;
+}
+
 /**
  * Runs base and head `rounds` times each, paired by round (see RoundMode). Each run is a
- * fresh process per workload, so each round is one independent sample of the pair. No
- * round starts that would, at the pace so far, end after `deadline` (performance.now()).
+ * fresh process per workload, so each round is one independent sample of the pair.
  */
-export async function runInterleaved(
-  base: Side,
-  head: Side,
-  runArgs: readonly string[],
-  rounds: number,
-  onRun?: (round: number, side: Side, seconds: number) => void,
-  mode: RoundMode = 'adjacent',
-  argsOf: (side: Side) => readonly string[] = () => runArgs,
-  deadline = Infinity,
-): Promise<InterleavedRuns> {
+export async function runInterleaved(base: Side, head: Side, options: InterleaveOptions): Promise<InterleavedRuns> {
+  const { rounds, argsOf, onRun, onRound, deadline = Infinity } = options;
+  const mode = options.mode ?? 'adjacent';
+  // Without a workload list, `adjacent` pairs whole runs.
+  const slices: readonly (WorkloadName | undefined)[] = mode === 'adjacent' && options.workloads !== undefined ? options.workloads : [undefined];
   const out: InterleavedRuns = { base: [], head: [], skipped: 0 };
   const started = performance.now();
-  const timed = async (round: number, side: Side): Promise<ResultsFile> => {
-    const started = performance.now();
-    const results = await runSide(side, argsOf(side));
-    onRun?.(round, side, (performance.now() - started) / 1000);
-    return results;
-  };
   for (let round = 1; round <= rounds; round++) {
     // A round that would end past the deadline, at the pace of the rounds so far, is not started.
     const elapsed = performance.now() - started;
@@ -157,14 +180,23 @@ export async function runInterleaved(
       out.skipped = rounds - round + 1;
       break;
     }
-    if (mode === 'duet') {
-      const [b, h] = await Promise.all([timed(round, base), timed(round, head)]);
-      out.base.push(b);
-      out.head.push(h);
-      continue;
+    const parts = new Map<Side, ResultsFile[]>();
+    const seconds = new Map<Side, number>();
+    const timed = async (side: Side, workload: WorkloadName | undefined): Promise<void> => {
+      const t0 = performance.now();
+      if (!parts.has(side)) parts.set(side, []);
+      parts.get(side)!.push(await runSide(side, workload === undefined ? argsOf(side) : [...argsOf(side), '--workloads', workload]));
+      const s = (performance.now() - t0) / 1000;
+      seconds.set(side, (seconds.get(side) ?? 0) + s);
+      onRun?.(round, side, workload, s);
+    };
+    for (const [i, workload] of slices.entries()) {
+      if (mode === 'duet') await Promise.all([timed(base, workload), timed(head, workload)]);
+      else for (const side of (round + i) % 2 === 1 ? [base, head] : [head, base]) await timed(side, workload);
     }
-    const order = round % 2 === 1 ? [base, head] : [head, base];
-    for (const side of order) (side.label === 'base' ? out.base : out.head).push(await timed(round, side));
+    out.base.push(merged(parts.get(base) ?? []));
+    out.head.push(merged(parts.get(head) ?? []));
+    onRound?.(round, [...seconds]);
   }
   return out;
 }

@@ -106,8 +106,11 @@ export function choosePairs(sides: readonly Side[], baseline: string | undefined
   return sides.flatMap((_, a) => (a === b ? [] : [{ a, b }]));
 }
 
-export function buildComparison(sides: readonly Side[], options: { baseline?: string } = {}): Comparison {
-  if (sides.length < 2) throw new UserError(`compare needs at least two engines; the files given hold ${sides.length} (${sides.map((s) => s.name).join(', ') || 'none'})`);
+/** `single`: one engine is enough (a report of one engine has figures, charts and observations, no ratios). */
+export function buildComparison(sides: readonly Side[], options: { baseline?: string; single?: boolean } = {}): Comparison {
+  const needed = options.single === true ? 1 : 2;
+  if (sides.length < needed)
+    throw new UserError(`${needed === 1 ? 'a report needs at least one engine' : 'compare needs at least two engines'}; the files given hold ${sides.length} (${sides.map((s) => s.name).join(', ') || 'none'})`);
   const pairs = choosePairs(sides, options.baseline);
   // Plain runs at different N are still compared row by row (with a warning that N differs);
   // only a sweep makes N a dimension of the table.

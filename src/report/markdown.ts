@@ -11,15 +11,26 @@ import { describeHardware, pointHeading } from './compare.js';
 import { columnAligns, rowsByPoint, tableHead, tableRow } from './compare-output.js';
 import type { LoadedFile } from './model.js';
 import { observations } from './observations.js';
-import { differenceSentence, formatMs, markdownTable, percentText, ratioText } from './text.js';
+import { differenceSentence, formatMs, markdownTable } from './text.js';
 import { median } from '../stats.js';
+import { CALLS_NEEDED, MIN_OVER_TIME_POINTS } from './svg.js';
 
 export interface ChartLinks {
   /** Relative paths of the charts beside the report, by N. */
   readonly throughput: ReadonlyMap<number, string>;
   readonly latency: ReadonlyMap<number, string>;
-  /** Per workload and N with per-second intervals: its over-time chart. */
-  readonly intervals: readonly { readonly point: number; readonly workload: WorkloadName; readonly file: string }[];
+  /**
+   * Per workload and N with per-second intervals: its over-time chart, or null where the
+   * passes were too short for one; notes say what was scaled, left out, or too short.
+   */
+  readonly intervals: readonly {
+    readonly point: number;
+    readonly workload: WorkloadName;
+    readonly file: string | null;
+    readonly notes: readonly string[];
+    /** Each side's pass: how long it lasted (exact when its last second's length is recorded). */
+    readonly passes: readonly { readonly side: string; readonly seconds: number; readonly exact: boolean }[];
+  }[];
   readonly sweep: string | null;
 }
 
@@ -51,7 +62,7 @@ function configuration(input: ReportInput): string[] {
     ['Key size', (f) => `${f.file.scenario.keySize} bytes`],
     ['Value size', (f) => `${f.file.scenario.valueSize} bytes`],
     ['Durability', (f) => f.file.scenario.durability],
-    ['Repetitions (warm-up)', (f) => `${f.file.scenario.repetitions} (${f.file.scenario.warmup})`],
+    ['Processes × repetitions (warm-up)', (f) => `${f.file.scenario.processes ?? 1} × ${f.file.scenario.repetitions} (${f.file.scenario.warmup})`],
     ['Seed', (f) => (f.file.published ? 'not applicable' : String(f.file.scenario.seed))],
     ['Scan length, prefix length, miss ratio', (f) => `${formatInt(f.file.scenario.scanLength)}, ${f.file.scenario.prefixLength} bytes, ${f.file.scenario.missRatio}`],
     ['Batch, async concurrency, client threads', (f) => `${f.file.scenario.batch}, ${f.file.scenario.concurrency}, ${f.file.scenario.threads}`],
@@ -98,33 +109,25 @@ function summary(input: ReportInput): string[] {
     if (chart) out.push(`![Throughput by workload and engine, ${pointHeading(cmp, point)}](${chart})`, '');
   }
   out.push(
-    'Figures are medians of the repetitions, in ops/s (scans: entries read per second, as in the document). A ratio is the left engine\'s median over the right one\'s, with its 95% interval over independent child processes in brackets (the range, and a note, where there are fewer than 3). In the chart, whiskers are the 95% CI of each median; one that reaches past the top of the axis is cut there and ends in an arrowhead. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
+    'Figures are medians of the samples, in ops/s (scans: entries read per second, as in the document)' +
+      (cmp.pairs.length > 0 ? '. A ratio is the left engine\'s median over the right one\'s, with its 95% interval over independent child processes in brackets (the range, and a note, where there are fewer than 3)' : '') +
+      '. In the chart each bar is labelled with its figure; whiskers are the 95% confidence interval over the independent child processes (a t interval of the geometric mean of their medians, docs/intervals.md); one that reaches past the end of the axis is cut there and ends in an arrowhead. A panel whose figures are more than 10× apart has a log axis, and says so. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
     '',
   );
   if (charts.sweep)
-    out.push('### Throughput against N', '', `![Throughput against N, log axis](${charts.sweep})`, '', 'Each panel has its own ops/s axis from zero; N is on a log axis. A line joins consecutive measured points only; a cross on the axis marks a run that failed.', '');
+    out.push(
+      '### Throughput against N',
+      '',
+      `![Throughput against N, log axis](${charts.sweep})`,
+      '',
+      'N is on a log axis. Each panel has its own ops/s axis, linear from zero unless its figures are more than 10× apart (then log, marked in the panel title). Error bars are the 95% confidence intervals; a line joins consecutive measured points only; a cross on the axis marks a run that failed.',
+      '',
+    );
   return out;
 }
 
-function ratioTables(input: ReportInput): string[] {
-  const { cmp } = input;
-  const out = ['## Ratios', ''];
-  const multi = cmp.points.length > 1;
-  cmp.pairs.forEach(({ a, b }, p) => {
-    const an = cmp.sides[a]!.name;
-    const bn = cmp.sides[b]!.name;
-    out.push(`### ${an} / ${bn}`, '');
-    out.push(
-      markdownTable(
-        ['Operation', ...(multi ? ['N'] : []), `Ratio (${an}/${bn}) [95% CI]`, `Difference of ${an} [95% CI]`],
-        cmp.rows.map((r) => [WORKLOAD_LABELS[r.workload], ...(multi ? [formatInt(r.point)] : []), ratioText(r.ratios[p]!), percentText(r.ratios[p]!)]),
-        [L, ...(multi ? [R] : []), R, R],
-      ),
-      '',
-    );
-  });
-  return out;
-}
+/** The child processes a result's samples came from (1 in files from before --processes). */
+const processesOf = (r: NonNullable<Comparison['rows'][number]['cells'][number]['result']>): number => new Set(r.repetitions.map((x) => x.process ?? 0)).size;
 
 function detail(input: ReportInput): string[] {
   const { cmp } = input;
@@ -143,7 +146,7 @@ function detail(input: ReportInput): string[] {
       const r = cell.result!;
       const spread = side.published
         ? 'published single value, no repetitions'
-        : `median of ${cell.repetitions} repetition${cell.repetitions === 1 ? '' : 's'}, min–max ${formatInt(r.opsPerSec!.min)}–${formatInt(r.opsPerSec!.max)}` +
+        : `median of ${cell.repetitions} sample${cell.repetitions === 1 ? '' : 's'}${processesOf(r) > 1 ? ` from ${processesOf(r)} processes` : ''}, min–max ${formatInt(r.opsPerSec!.min)}–${formatInt(r.opsPerSec!.max)}` +
           (cell.ci95 ? `, 95% CI ${formatInt(cell.ci95[0])}–${formatInt(cell.ci95[1])}` : '');
       const how = [
         ...(r.threads > 1 ? [`${r.threads} client threads sharing the store`] : []),
@@ -171,13 +174,15 @@ function latency(input: ReportInput): string[] {
       if (!lat) return;
       methods.set(lat.method, [...(methods.get(lat.method) ?? []), lat.timerOverheadNs]);
       const label = WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : '');
+      // A percentile from fewer calls than it needs is the slowest call or near it: a dash.
+      const q = (l: typeof lat, name: keyof typeof CALLS_NEEDED, ns: number): string => (l.calls >= CALLS_NEEDED[name] ? formatNs(ns) : dash);
       const line = (what: string, l: typeof lat): string[] => [
         what,
         cmp.sides[i]!.name,
         `${formatInt(l.calls)} × ${l.per}`,
-        formatNs(l.p50Ns),
-        formatNs(l.p99Ns),
-        formatNs(l.p999Ns),
+        q(l, 'p50', l.p50Ns),
+        q(l, 'p99', l.p99Ns),
+        q(l, 'p99.9', l.p999Ns),
         formatNs(l.maxNs),
       ];
       rows.push(line(label, lat));
@@ -193,6 +198,8 @@ function latency(input: ReportInput): string[] {
     return `${method} (the timer's own cost, ${lo === hi ? formatNs(lo) : `${formatNs(lo)} to ${formatNs(hi)}`} per reading, is included in the figures)`;
   });
   out.push(`How they were measured: ${how.join('; ')}. Latencies come from one pass and have no confidence interval.`, '');
+  if (rows.some((r) => r.includes(dash)))
+    out.push(`A dash: too few calls for that percentile (p99 needs ${CALLS_NEEDED.p99}, p99.9 ${formatInt(CALLS_NEEDED['p99.9'])}; below that it is the slowest call or near it); the charts leave those points out too.`, '');
   for (const [point, chart] of charts.latency) out.push(`![Latency percentiles, N = ${formatInt(point)}](${chart})`, '');
   const none = cmp.sides.filter((s, i) => !cmp.rows.some((r) => r.cells[i]!.result?.latency)).map((s) => s.name);
   if (none.length > 0) out.push(`No latencies for: ${none.join(', ')}.`, '');
@@ -203,16 +210,30 @@ function overTime(input: ReportInput): string[] {
   const { cmp, charts } = input;
   if (charts.intervals.length === 0) return [];
   const out = ['## Throughput and p99 over time', ''];
-  out.push(
-    'Each chart follows one workload\'s latency pass second by second: above, the calls completed in that second; below, the p99 latency of those calls, on a log axis. Engines are overlaid. A dip above with a spike below is a stall (a flush or compaction, for example); a second with no completed call shows 0 calls and breaks the p99 line. The series comes from the latency pass only (every call timed), not from the throughput repetitions; a pass shorter than a second is a single point.',
-    '',
-  );
-  for (const { point, workload, file } of charts.intervals) {
-    const row = cmp.rows.find((r) => r.workload === workload && r.point === point);
-    const lengths = row === undefined ? '' : row.cells.map((cell, i) => (cell.result?.intervals ? `${cmp.sides[i]!.name} ${cell.result.intervals.length} s` : null)).filter((x) => x !== null).join(', ');
-    out.push(`### ${WORKLOAD_LABELS[workload]}${cmp.points.length > 1 ? `, N = ${formatInt(point)}` : ''}`, '');
+  const drawn = charts.intervals.filter((x) => x.file !== null);
+  const short = charts.intervals.filter((x) => x.file === null);
+  const at = (point: number): string => (cmp.points.length > 1 ? `, N = ${formatInt(point)}` : '');
+  if (drawn.length > 0)
+    out.push(
+      'Each chart follows one workload\'s latency pass second by second: above, the calls completed in that second; below, the p99 latency of those calls, on a log axis. Engines are overlaid. A dip above with a spike below is a stall (a flush or compaction, for example); a second with no completed call shows 0 calls and breaks the p99 line. The series comes from the latency pass only (every call timed), not from the throughput samples. The last second ends with the pass: its calls are scaled by its real length (a hollow marker), or it is left out when it is under a quarter second.',
+      '',
+    );
+  for (const { point, workload, file, notes } of drawn) {
+    out.push(`### ${WORKLOAD_LABELS[workload]}${at(point)}`, '');
     out.push(`![Calls per second and p99 per second over time, ${WORKLOAD_LABELS[workload]}](${file})`, '');
-    if (lengths !== '') out.push(`Seconds recorded: ${lengths}.`, '');
+    if (notes.length > 0) out.push(`${notes.join('; ')}.`, '');
+  }
+  if (short.length > 0) {
+    // One sentence for all of them: which workloads, and the longest pass among them.
+    const passes = short.flatMap((x) => x.passes.map((p) => ({ ...p, workload: x.workload, point: x.point })));
+    const longest = passes.reduce((m, p) => (p.seconds > m.seconds ? p : m), passes[0]!);
+    const length = (p: { seconds: number; exact: boolean }): string => (p.exact ? `${p.seconds.toFixed(2)} s` : `at most ${p.seconds.toFixed(0)} s`);
+    const workloads = [...new Set(short.map(({ workload, point }) => `${WORKLOAD_LABELS[workload]}${at(point)}`))];
+    out.push(
+      `${drawn.length > 0 ? `No chart over time for ${workloads.join(', ')}` : 'No chart over time'}: a line needs ${MIN_OVER_TIME_POINTS} whole seconds of latency pass, and ` +
+        `${drawn.length > 0 ? 'their' : 'every'} pass was shorter (the longest, ${longest.side} on ${WORKLOAD_LABELS[longest.workload].toLowerCase()}${at(longest.point)}, ${length(longest)}). A larger N (-n) makes longer passes.`,
+      '',
+    );
   }
   return out;
 }
@@ -261,23 +282,31 @@ function resources(input: ReportInput): string[] {
 
 function verification(input: ReportInput): string[] {
   const { cmp } = input;
-  const rows: string[][] = [];
-  // Published figures were not verified by lsmbench at all: one row per such engine says so.
-  for (const side of cmp.sides)
-    if (side.published) {
-      const details = [...new Set(side.file.results.filter((r) => r.engine === side.label).map((r) => r.verification.detail))];
-      rows.push(['all workloads', side.name, 'not checked (published)', details.join(' ')]);
-    }
-  for (const row of cmp.rows)
-    row.cells.forEach((cell, i) => {
-      if (cell.result === null || cmp.sides[i]!.published) return;
-      const side = cmp.sides[i]!;
-      const v = cell.result.verification;
+  const out = ['## Verification', ''];
+  const published = cmp.sides.filter((s) => s.published);
+  const checked = cmp.rows.flatMap((row) => row.cells.flatMap((cell, i) => (cell.result === null || cmp.sides[i]!.published ? [] : [{ row, cell, side: cmp.sides[i]! }])));
+  const passed = (x: (typeof checked)[number]): boolean => x.cell.status === 'verified' && x.cell.result!.verification.checked && x.cell.result!.verification.ok;
+  if (checked.length > 0 && checked.every(passed)) {
+    // Everything passed: one line. What each workload's check covers is in the results file.
+    const engines = [...new Set(checked.map((x) => x.side.name))];
+    out.push(`Every result lsmbench ran passed verification: ${checked.length} of ${checked.length} (${list(engines)}), each checked as its results file's \`verification.detail\` says.`, '');
+  } else if (checked.length > 0) {
+    const rows = checked.map(({ row, cell, side }) => {
+      const v = cell.result!.verification;
       const status = cell.status === 'failed' ? 'FAILED' : v.checked && v.ok ? 'verified' : v.checked ? 'FAILED' : 'not checked';
-      rows.push([WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : ''), side.name, status, v.detail]);
+      return [WORKLOAD_LABELS[row.workload] + (cmp.points.length > 1 ? `, N = ${formatInt(row.point)}` : ''), side.name, status, v.detail];
     });
-  return ['## Verification', '', markdownTable(['Operation', 'Engine', 'Status', 'Detail'], rows), ''];
+    out.push(markdownTable(['Operation', 'Engine', 'Status', 'Detail'], rows), '');
+  }
+  // Published figures were not verified by lsmbench at all: one line per such engine says so.
+  for (const side of published) {
+    const details = [...new Set(side.file.results.filter((r) => r.engine === side.label).map((r) => r.verification.detail))];
+    out.push(`${side.name}: not checked (published figures). ${details.join(' ')}`, '');
+  }
+  return out;
 }
+
+const list = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 function environment(input: ReportInput): string[] {
   const { files } = input;
@@ -317,14 +346,13 @@ export function reportMarkdown(input: ReportInput): string {
     intro,
     configuration(input),
     summary(input),
-    ratioTables(input),
     detail(input),
     latency(input),
     overTime(input),
     resources(input),
     verification(input),
     environment(input),
-    ['## Observations', '', ...(obs.length > 0 ? obs.map((o) => `- ${o}`) : ['- Nothing to observe: no workload has figures on two sides.']), ''],
+    ['## Observations', '', ...(obs.length > 0 ? obs.map((o) => `- ${o}`) : ['- Nothing stands out: no gap between engines, failure, stall, noisy sample or long tail to report.']), ''],
     ...(cmp.warnings.length > 0 ? [['## Warnings', '', ...cmp.warnings.map((w) => `- ${w}`), '']] : []),
     reproduce(input),
   ];

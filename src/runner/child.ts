@@ -21,9 +21,10 @@ import type { WorkloadResult } from '../results.js';
 import { findEngine } from '../registry.js';
 import { summarize, quantileSorted } from '../stats.js';
 import type { ChildJob, ChildMessage } from './protocol.js';
-import { gc, startDriver, type RepetitionDriver } from './drivers.js';
+import { gc, MAX_FRESH_PASSES, startDriver, type RepetitionDriver } from './drivers.js';
 import type { Timed, WorkloadPlan } from './plan-kit.js';
 import { diskUsage } from '../outcomes.js';
+import { intervalSeries } from './intervals.js';
 
 const send = (message: ChildMessage): void => {
   process.send?.(message);
@@ -88,7 +89,7 @@ async function timedSample(driver: RepetitionDriver, minSampleMs: number, nextFr
   let { digest, ms, cpuMs, involuntaryContextSwitches } = latest;
   let passes = 1;
   const expected = driver.plan.expectedDigest;
-  while ((driver.repeatablePasses || driver.freshPasses) && ms < minSampleMs) {
+  while ((driver.repeatablePasses || (driver.freshPasses && passes < MAX_FRESH_PASSES)) && ms < minSampleMs) {
     if (driver.freshPasses) await nextFreshPass(latest.digest);
     latest = await driver.timed();
     ms += latest.ms;
@@ -404,21 +405,6 @@ function summarizeLatency(lat: Float64Array, method: string, per: string, timerO
   lat.sort();
   const ns = (q: number): number => quantileSorted(lat, q) * 1e6;
   return { method, per, calls: lat.length, timerOverheadNs, p50Ns: ns(0.5), p99Ns: ns(0.99), p999Ns: ns(0.999), maxNs: lat[lat.length - 1]! * 1e6 };
-}
-
-/**
- * Calls completed and their p99 per second of the latency pass (chunk preparation
- * excluded); a second in which no call completed (a stall) appears with 0 calls.
- */
-function intervalSeries(lat: Float64Array, completedAt: Float64Array): NonNullable<WorkloadResult['intervals']> {
-  const seconds = completedAt.length === 0 ? 0 : Math.floor(completedAt[completedAt.length - 1]! / 1000) + 1;
-  const buckets: number[][] = Array.from({ length: seconds }, () => []);
-  for (let c = 0; c < lat.length; c++) buckets[Math.floor(completedAt[c]! / 1000)]!.push(lat[c]!);
-  return buckets.map((b, second) => ({
-    second,
-    calls: b.length,
-    p99Ns: b.length === 0 ? 0 : quantileSorted(Float64Array.from(b).sort(), 0.99) * 1e6,
-  }));
 }
 
 function describeChecks(plan: WorkloadPlan, threads: number, writerThread: boolean, staleReads: number | undefined): string {

@@ -21,6 +21,13 @@ import { ClientThreads, WriterThread, type ThreadJob } from './threads.js';
 
 export const gc = (globalThis as { gc?: () => void }).gc;
 
+/**
+ * At most this many passes on fresh stores make one sample: each costs a store's preparation,
+ * settle, check and removal untimed (about 125 ms for ts deletions at N = 20,000, 25 times
+ * the 5 ms pass), so an uncapped sample of a short write pass costs seconds per sample.
+ */
+export const MAX_FRESH_PASSES = 4;
+
 /** Per-call latencies (ms) and completion times (ms since the pass began) of a latency pass. */
 export interface LatencySamples {
   readonly lat: Float64Array;

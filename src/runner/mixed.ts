@@ -2,138 +2,48 @@
  * Mixed workloads: YCSB's core workloads A to F, and db_bench-style reads while writing.
  *
  * The whole operation sequence is decided before anything is timed, by simulating it
- * against a model of the store (which records exist, and which version of its value each
- * holds): operation types, records, scan lengths and versions come from seeded streams, so
- * the sequence is the same for every engine and every repetition. The same simulation
- * gives the digest a correct store must produce, and the final state every record must
- * have, so every read is checked like the document's workloads are.
+ * against a model of the store (src/mixed-sequence.ts, shared with the external-engine
+ * driver). The same simulation gives the digest a correct store must produce, and the
+ * final state every record must have, so every read is checked like the document's
+ * workloads are.
  *
  * Every repetition starts from a freshly loaded store (N records, key(0..N-1), version 0).
  */
 import type { Store, SyncStore } from '../engine.js';
-import { DISTRIBUTIONS, keyChooser, nextDouble, type DistributionName } from '../distributions.js';
-import { Stream, Xoshiro128, deriveSeed } from '../keyspace.js';
+import { OPERATION_TYPE_NAMES, OP_INSERT, OP_READ, OP_READ_MODIFY_WRITE, OP_SCAN, OP_UPDATE, YCSB_MIXES, decideSequence, type MixedSequence } from '../mixed-sequence.js';
 import type { Scenario, WorkloadName } from '../scenario.js';
 import { CHUNK_OPS, MISSING, RecordMaker, Slots, ascii, planFrom, valueShare, verifyLoaded, type Program, type WorkloadPlan } from './plan-kit.js';
 
-/** Operation types, as stored per call. */
-export const OP_READ = 0;
-export const OP_UPDATE = 1;
-export const OP_INSERT = 2;
-export const OP_SCAN = 3;
-export const OP_READ_MODIFY_WRITE = 4;
-export const OPERATION_TYPE_NAMES = ['read', 'update', 'insert', 'scan', 'read-modify-write'] as const;
-
-interface Mix {
-  readonly read: number;
-  readonly update: number;
-  readonly insert: number;
-  readonly scan: number;
-  readonly readModifyWrite: number;
-  readonly distribution: DistributionName;
-}
-
-/** YCSB's core workloads (workloads/workloada ... workloadf). */
-export const YCSB_MIXES: Readonly<Record<string, Mix>> = {
-  'ycsb-a': { read: 0.5, update: 0.5, insert: 0, scan: 0, readModifyWrite: 0, distribution: 'zipfian' },
-  'ycsb-b': { read: 0.95, update: 0.05, insert: 0, scan: 0, readModifyWrite: 0, distribution: 'zipfian' },
-  'ycsb-c': { read: 1, update: 0, insert: 0, scan: 0, readModifyWrite: 0, distribution: 'zipfian' },
-  'ycsb-d': { read: 0.95, update: 0, insert: 0.05, scan: 0, readModifyWrite: 0, distribution: 'latest' },
-  'ycsb-e': { read: 0, update: 0, insert: 0.05, scan: 0.95, readModifyWrite: 0, distribution: 'zipfian' },
-  'ycsb-f': { read: 0.5, update: 0, insert: 0, scan: 0, readModifyWrite: 0.5, distribution: 'zipfian' },
-};
+export { OPERATION_TYPE_NAMES, OP_INSERT, OP_READ, OP_READ_MODIFY_WRITE, OP_SCAN, OP_UPDATE, YCSB_MIXES };
 
 /** A scan's share of the digest: the keys it returned and the lengths of their values. */
 function scanEntryShare(k: Uint8Array, v: Uint8Array): number {
   return (k[k.length - 1]! + 7 * k[k.length - 2]! + 13 * k[k.length - 3]! + v.length + 1) | 0;
 }
 
-/** The decided sequence: per call its type, record and version (or scan length), and what a correct store answers. */
-interface Sequence {
-  readonly calls: number;
-  readonly types: Uint8Array;
-  readonly records: Uint32Array;
-  /** Version written by updates, inserts and read-modify-writes (the read of an RMW sees version - 1); scan length for scans. */
-  readonly argument: Uint32Array;
-  /** The version each record holds at the end, and how many records exist. */
-  readonly finalVersions: Uint32Array;
-  readonly finalCount: number;
+/** The decided sequence (src/mixed-sequence.ts) and the digest a correct store gives in this runner's shares. */
+interface Sequence extends MixedSequence {
   readonly expectedDigest: number;
-  /** Units counted: every operation, or only reads for read-while-writing. */
-  readonly units: number;
-  /** Operations that write: updates, inserts, read-modify-writes. */
-  readonly writes: number;
 }
 
 function simulate(workload: WorkloadName, scenario: Scenario, space: RecordMaker): Sequence {
-  const n = scenario.ops;
-  const opsRng = new Xoshiro128(deriveSeed(scenario.seed, Stream.mixedOperations));
-  const keysRng = new Xoshiro128(deriveSeed(scenario.seed, Stream.mixedKeys));
-  const params = { zipfianConstant: scenario.zipfianConstant, hotsetFraction: scenario.hotsetFraction, hotOperationFraction: scenario.hotOperationFraction };
-  const readWhileWriting = workload === 'read-while-writing';
-  const mix = YCSB_MIXES[workload];
-  const distribution: DistributionName = scenario.requestDistribution ?? (readWhileWriting ? 'uniform' : mix!.distribution);
-  if (!DISTRIBUTIONS.includes(distribution)) throw new Error(`unknown distribution ${distribution}`);
-  const chooser = keyChooser(distribution, keysRng, n, params);
-  const calls = readWhileWriting ? n * (1 + scenario.writesPerRead) : n;
-  const types = new Uint8Array(calls);
-  const records = new Uint32Array(calls);
-  const argument = new Uint32Array(calls);
-  const versions = new Uint32Array(n + (mix !== undefined && mix.insert > 0 ? n : 0));
-  let count = n;
   let digest = 0;
-  let units = 0;
-  let writes = 0;
   const value = new Uint8Array(space.valueSize);
   const key = new Uint8Array(space.keySize);
-  const readShare = (i: number, c: number): number => {
-    space.value(i, value, 0, versions[i]!);
-    return valueShare(value, c);
-  };
-  for (let c = 0; c < calls; c++) {
-    let type: number;
-    if (readWhileWriting) type = c % (1 + scenario.writesPerRead) === 0 ? OP_READ : OP_UPDATE;
-    else {
-      const u = nextDouble(opsRng);
-      const m = mix!;
-      type =
-        u < m.read ? OP_READ
-        : u < m.read + m.update ? OP_UPDATE
-        : u < m.read + m.update + m.insert ? OP_INSERT
-        : u < m.read + m.update + m.insert + m.scan ? OP_SCAN
-        : OP_READ_MODIFY_WRITE;
-    }
-    types[c] = type;
-    if (type === OP_INSERT) {
-      records[c] = count;
-      versions[count] = 0;
-      count++;
-      writes++;
-    } else {
-      const i = chooser.next(count);
-      records[c] = i;
-      if (type === OP_READ) digest = (digest + readShare(i, c)) | 0;
-      else if (type === OP_UPDATE) {
-        argument[c] = ++versions[i]!;
-        writes++;
-      } else if (type === OP_READ_MODIFY_WRITE) {
-        digest = (digest + readShare(i, c)) | 0;
-        argument[c] = ++versions[i]!;
-        writes++;
-      } else {
-        const length = 1 + opsRng.below(scenario.maxScanLength);
-        argument[c] = length;
-        const end = Math.min(count, i + length);
-        for (let r = i; r < end; r++) {
-          space.key(r, key);
-          digest = (digest + scanEntryShare(key, value)) | 0; // only the value's length counts in a scan's share
-        }
-        digest = (digest + Math.imul(end - i, 2 * c + 1)) | 0;
+  const seq = decideSequence(workload, scenario, {
+    read(c, i, version) {
+      space.value(i, value, 0, version);
+      digest = (digest + valueShare(value, c)) | 0;
+    },
+    scan(c, first, end) {
+      for (let r = first; r < end; r++) {
+        space.key(r, key);
+        digest = (digest + scanEntryShare(key, value)) | 0; // only the value's length counts in a scan's share
       }
-    }
-    if (!readWhileWriting || type === OP_READ) units++;
-  }
-  return { calls, types, records, argument, finalVersions: versions, finalCount: count, expectedDigest: digest, units, writes };
+      digest = (digest + Math.imul(end - first, 2 * c + 1)) | 0;
+    },
+  });
+  return { ...seq, expectedDigest: digest };
 }
 
 export function isMixedWorkload(workload: WorkloadName): boolean {

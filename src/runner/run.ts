@@ -21,6 +21,43 @@ export { failedResult };
 export interface EngineRequest {
   readonly name: string;
   readonly options: Readonly<Record<string, string>>;
+  /** The label the user gave it (`--label`); absent: its own name, see engineLabels. */
+  readonly label?: string;
+}
+
+/** What a label may be: short, and safe in a file name, a column heading and an option's ENGINE part. */
+export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+
+/**
+ * The label of each engine in a run. A label the user gave is used as it is, and must be
+ * unique and unlike any other engine's name or label in the run. Otherwise an external engine is
+ * labelled with the name it gives itself (its hello), any other engine with the name it
+ * was asked for; names that repeat get #2, #3 ... (two builds of one engine, say).
+ */
+export function engineLabels(engines: ReadonlyArray<{ readonly request: EngineRequest; readonly describedName?: string | undefined }>): string[] {
+  const defaults = engines.map(({ request, describedName }) => describedName ?? request.name);
+  const given = new Map<string, string>();
+  for (const [e, { request }] of engines.entries()) {
+    const label = request.label;
+    if (label === undefined) continue;
+    if (!LABEL_PATTERN.test(label))
+      throw new UserError(`label '${label}' is not a label: use up to 40 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+    const twice = given.get(label);
+    if (twice !== undefined) throw new UserError(`label '${label}' is given to two engines (${twice} and ${request.name}): labels must differ`);
+    given.set(label, request.name);
+    // Unlike any other engine's name too, so that `--engine-option LABEL.key=value` names one engine.
+    const clash = engines.findIndex((other, o) => o !== e && (other.request.name === label || (other.request.label === undefined && defaults[o] === label)));
+    if (clash >= 0) throw new UserError(`label '${label}' is also what ${engines[clash]!.request.name} is called in this run: choose another`);
+  }
+  const seen = new Map<string, number>();
+  return engines.map(({ request }, e) => {
+    if (request.label !== undefined) return request.label;
+    // A given label has no '#' and differs from every default: a numbered one cannot clash with it.
+    const base = defaults[e]!;
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return count === 1 ? base : `${base}#${count}`;
+  });
 }
 
 export interface PreparedEngine {
@@ -36,8 +73,7 @@ export function writerFor(engine: Pick<Engine, 'threads'>, scenario: Pick<Scenar
 
 /** Loads and checks every requested engine before anything runs: a bad request fails fast. */
 export async function prepareEngines(requests: readonly EngineRequest[], scenario: Scenario): Promise<PreparedEngine[]> {
-  const prepared: PreparedEngine[] = [];
-  const seen = new Map<string, number>();
+  const prepared: Array<Omit<PreparedEngine, 'run'> & { run: Omit<EngineRun, 'label'> }> = [];
   for (const request of requests) {
     const descriptor = lookupEngine(request.name);
     if (descriptor === undefined)
@@ -55,8 +91,6 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
       if (scenario.writer === 'thread' && scenario.workloads.includes('read-while-writing'))
         throw new UserError(`engine '${request.name}' cannot run read-while-writing with --writer thread: ${engine.threads.reason} (use --writer auto or interleaved)`);
     }
-    const count = (seen.get(request.name) ?? 0) + 1;
-    seen.set(request.name, count);
     const options = { ...(scenario.engineOptions[request.name] ?? {}), ...request.options };
     // An external engine's process checks its own options (the protocol carries no list of them).
     if (probe.runs === 'in-process')
@@ -69,8 +103,8 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
     prepared.push({
       loaded: probe,
       run: {
-        label: count === 1 ? request.name : `${request.name}#${count}`,
-        name: request.name,
+        // An external engine named by a relative path is recorded by its absolute one: a rerun from elsewhere finds it.
+        name: probe.runs === 'external' ? (probe.engine.rerunName ?? request.name) : request.name,
         storeVersion: engine.storeVersion,
         api: engine.api,
         options,
@@ -82,7 +116,8 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
       },
     });
   }
-  return prepared;
+  const labels = engineLabels(prepared.map(({ loaded }, e) => ({ request: requests[e]!, describedName: loaded.runs === 'external' ? loaded.engine.describedName : undefined })));
+  return prepared.map(({ loaded, run }, e) => ({ loaded, run: { label: labels[e]!, ...run } }));
 }
 
 export interface RunCallbacks {

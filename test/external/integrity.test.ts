@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { prepareEngines, runScenario, type PreparedEngine } from '../../src/runner/run.js';
 import { loadScenarioFile, resolveScenario, type Scenario } from '../../src/scenario.js';
-import { PROTOCOL_VERSION, expectedFigures } from '../../src/external/messages.js';
+import { expectedFigures } from '../../src/external/messages.js';
 import { MIN_NS_PER_UNIT } from '../../src/external/driver.js';
 import { seededRandom as rng } from '../seeded.js';
 import { scratchDir } from '../scratch.js';
 
 const fixture = (name: string): string => `external:${join(projectRoot(), 'test', 'external', 'fixtures', `${name}.mjs`)}`;
-const hello = { type: 'hello', protocol: PROTOCOL_VERSION, name: 'fake', storeVersion: 'fake 0', durability: ['none', 'os', 'fsync'], operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native' }, driving: 'a script' };
+const hello = { type: 'hello', protocol: 1, name: 'fake', storeVersion: 'fake 0', durability: ['none', 'os', 'fsync'], operations: { put: 'native', get: 'native', delete: 'native', has: 'native', batch: 'native', range: 'native', prefix: 'native' }, driving: 'a script' };
 
 let root: string;
 let scriptNo = 0;

@@ -14,16 +14,18 @@ import { ResultsFileSchema } from '../../src/results.js';
 import { prepareEngines, runScenario } from '../../src/runner/run.js';
 import { loadScenarioFile, resolveScenario, WORKLOADS, type Scenario, type WorkloadName } from '../../src/scenario.js';
 import { REGISTERED_EXTERNAL, externalCommand } from '../../src/external/driver.js';
-import { PROTOCOL_WORKLOADS, expectedFigures, isProtocolWorkload } from '../../src/external/messages.js';
+import { expectedFigures, isProtocolWorkload, protocolWorkloads, type ProtocolWorkload } from '../../src/external/messages.js';
 import { fairnessWarnings } from '../../src/format.js';
 import { scratchDir } from '../scratch.js';
 
 const fixture = (name: string): string => `external:${join(projectRoot(), 'test', 'external', 'fixtures', `${name}.mjs`)}`;
+/** The workloads of protocol 1: what the v1 fixtures and rocksdb-cpp run. */
+const V1_WORKLOADS = protocolWorkloads(1);
 
 async function scenario(overrides: Partial<Scenario> = {}): Promise<Scenario> {
   const { source, file } = await loadScenarioFile('seed');
   const base = resolveScenario(source, file, { ops: 2000, keySize: 8, prefixLength: 6, scanLength: 100, repetitions: 2, warmup: 1, processes: 1, minSampleMs: 0 });
-  return { ...base, workloads: [...PROTOCOL_WORKLOADS], ...overrides };
+  return { ...base, workloads: [...V1_WORKLOADS], ...overrides };
 }
 
 let root: string;
@@ -52,19 +54,21 @@ describe('external engines: names', () => {
     assert.equal(externalCommand('rocksdb-cpp'), join(projectRoot(), REGISTERED_EXTERNAL['rocksdb-cpp']!.path));
   });
 
-  it('records the engine as it describes itself, with its own driving', async () => {
+  it('records the engine as it describes itself, with its own driving, labelled by its hello name', async () => {
     const [prepared] = await prepareEngines([{ name: fixture('reference'), options: {} }], await scenario({ durability: 'os' }));
+    assert.equal(prepared!.run.label, 'reference-js');
+    assert.equal(prepared!.run.name, fixture('reference'), 'the path stays recorded, for a rerun');
     assert.equal(prepared!.run.storeVersion, 'fake 0');
     assert.equal(prepared!.run.durabilityUsed, 'os');
     assert.match(prepared!.run.driving, /^external process, protocol 1: a JavaScript loop/);
   });
 });
 
-describe('external engines: a correct engine', () => {
+describe('external engines: a correct engine of protocol 1', () => {
   it('passes every workload, verified against the harness\'s own figures', async () => {
     const sc = await scenario({ missRatio: 0.25 });
     const { results } = await run(fixture('reference'), sc);
-    assert.equal(results.length, PROTOCOL_WORKLOADS.length);
+    assert.equal(results.length, V1_WORKLOADS.length);
     for (const r of results) {
       assert.equal(r.status, 'verified', `${r.workload}: ${r.error}`);
       assert.equal(r.repetitions.length, 2);
@@ -125,11 +129,25 @@ describe('external engines: failures', () => {
 });
 
 describe('external engines: workloads beyond the protocol', () => {
-  const beyond = WORKLOADS.find((w) => !isProtocolWorkload(w));
-  it('fails them as not defined by the protocol, without starting the engine', { skip: beyond === undefined ? 'the harness knows no workload beyond the protocol\'s' : false }, async () => {
-    const { results } = await run(fixture('crash'), await scenario({ workloads: [beyond!] }));
+  it('fails a protocol 1 engine asked for a YCSB workload, as that engine\'s failure, without starting it; the others still run', async () => {
+    const sc = await scenario({ workloads: ['ycsb-a', 'contains'] });
+    const prepared = await prepareEngines([{ name: fixture('crash'), options: {} }, { name: fixture('reference'), options: {} }], sc);
+    const { results } = await runScenario(prepared, sc, { workRoot: root, keep: false });
+    const ycsb = results.filter((r) => r.workload === 'ycsb-a');
+    assert.equal(ycsb.length, 2);
+    for (const r of ycsb) {
+      assert.equal(r.status, 'failed');
+      assert.match(r.error!, /^the engine speaks protocol 1, which does not define the workload 'ycsb-a' \(protocol 2 does; protocol 1 defines: sequential-writes, /);
+    }
+    // The crash fixture crashes when it runs: a clean failure above means it was never started.
+    assert.equal(results.find((r) => r.workload === 'contains' && r.engine === 'reference-js')?.status, 'verified');
+  });
+
+  it('fails a workload no protocol version defines (read-while-writing)', async () => {
+    const { results } = await run(fixture('crash'), await scenario({ workloads: ['read-while-writing'] }));
     assert.equal(results[0]!.status, 'failed');
-    assert.match(results[0]!.error!, new RegExp(`^protocol 1 does not define the workload '${beyond}'`));
+    assert.match(results[0]!.error!, /^no protocol version defines the workload 'read-while-writing'/);
+    for (const w of WORKLOADS) if (w !== 'read-while-writing') assert.ok(isProtocolWorkload(w), `${w} is in protocol 2`);
   });
 });
 
@@ -153,13 +171,16 @@ describe('the native C++ RocksDB engine (rocksdb-cpp)', () => {
   }
   const skip = built ? false : `not built: run 'npm run build:native' (${externalCommand('rocksdb-cpp')} is missing)`;
 
-  it('runs every workload through the protocol, verified', { skip }, async () => {
-    const sc = await scenario({ missRatio: 0.1, durability: 'os' });
+  it('runs every workload of protocol 2 through the protocol, verified, with latency figures', { skip }, async () => {
+    const sc = await scenario({ missRatio: 0.1, durability: 'os', workloads: [...protocolWorkloads(2)], repetitions: 1 });
     const { prepared, results } = await run('rocksdb-cpp', sc);
     assert.match(prepared[0]!.run.storeVersion, /^RocksDB \d+\.\d+\.\d+/);
+    assert.match(prepared[0]!.run.driving, /^external process, protocol 2: /);
+    assert.equal(results.length, 14);
     for (const r of results) {
       assert.equal(r.status, 'verified', `${r.workload}: ${r.error}`);
       assert.equal(r.storeStats?.durability, 'os');
+      assert.equal(r.latency?.calls, expectedFigures(r.workload as ProtocolWorkload, sc).calls, `${r.workload}: a latency sample per call`);
     }
     // The results fit the results file schema like any engine's.
     ResultsFileSchema.shape.results.parse(results);

@@ -85,10 +85,10 @@ describe('lsmbench gate --base (scratch git repository)', { skip: inGit() ? fals
     // Unchanged code: pass, or at worst a false alarm on this noisy machine; never "could not judge" or a crash.
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /building base [0-9a-f]{10} \(HEAD~1\) in a temporary worktree/);
-    const order = [...r.stderr.matchAll(/round (\d)\/5: (base|head) ran/g)].map((m) => `${m[1]}${m[2]}`);
-    assert.deepEqual(order, ['1base', '1head', '2head', '2base', '3base', '3head', '4head', '4base', '5base', '5head'], 'adjacent in each round, alternating which side goes first');
+    const order = [...r.stderr.matchAll(/round (\d)\/5: (base|head) [\d.]+ s, (base|head) [\d.]+ s/g)].map((m) => `${m[1]}${m[2]}${m[3]}`);
+    assert.deepEqual(order, ['1basehead', '2headbase', '3basehead', '4headbase', '5basehead'], 'adjacent in each round, alternating which side goes first');
     const md = await readFile(summary, 'utf8');
-    assert.match(md, /Compared: base [0-9a-f]{10} \(HEAD~1\) against head [0-9a-f]{10}.*paired on this machine \(one after the other, alternating order\): 5 rounds, one process a side each, × 2 repetitions, N = 2,000, engine memory/);
+    assert.match(md, /Compared: base [0-9a-f]{10} \(HEAD~1\) against head [0-9a-f]{10}.*paired on this machine \(workload by workload, one side right after the other, alternating order\): 5 rounds, one process a side each, × 2 repetitions, N = 2,000, engine memory/);
     assert.match(md, /Wilcoxon signed-rank/);
     assert.match(md, /\| memory \| Random Reads \| (cpu|wall) \|.*\| 5 \| \d+% \|/, 'one sample per round: 5, and the slowdown it could see');
     assert.match(r.stdout, /memory random-reads: could see slowdowns of \d+% or more \((cpu|wall) time, 5 rounds\)/);

@@ -33,7 +33,7 @@ const RUN_ARGS = ['--engine', 'slowed', '--ops', '5000', '--repetitions', '2', '
 describe('gate end to end: a real slowdown injected into an engine', () => {
   it('catches head doing extra work per get on random-reads, and passes contains, which does no get and did not change', async () => {
     // Two comparisons at alpha 0.01: each needs p ≤ 0.005, which 8 rounds can reach (2^-8).
-    const runs = await runInterleaved(side('base', 0), side('head', SPINS), RUN_ARGS, 8);
+    const runs = await runInterleaved(side('base', 0), side('head', SPINS), { rounds: 8, argsOf: () => RUN_ARGS, workloads: ['random-reads', 'contains'] });
     assert.equal(runs.base.length, 8);
     assert.equal(runs.head.length, 8);
     const d = decidePaired(pairedComparisons(runs.base, runs.head), defaultGateConfig());

@@ -73,4 +73,19 @@ describe('lsmbench compare / report CLI', () => {
     assert.match(md, /```sh\nlsmbench report .* -o .*r\.md --baseline Rust\n```/);
     for (const f of (await readdir(join(dir, 'rep'))).filter((f) => f.endsWith('.svg'))) parseXml(await readFile(join(dir, 'rep', f), 'utf8'));
   });
+
+  it('report of one engine: its figures, charts and observations, no ratios', async () => {
+    const dir = await scratchDir('lsmbench-cli-report-');
+    const one = await writeFixture(dir, 'one.json', makeResults({ engines: [{ label: 'ts', figures: { contains: around(2_000_000), 'sequential-writes': around(1_000_000) } }] }));
+    const out = join(dir, 'rep', 'one.md');
+    const r = lsmbench(['report', one, '-o', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const md = await readFile(out, 'utf8');
+    assert.match(md, /^# lsmbench report: ts$/m);
+    assert.match(md, /^\| Operation \| ts \(ops\/s\) \|$/m);
+    assert.match(md, /^\| Contains \| 2,000,000 \|$/m);
+    assert.doesNotMatch(md, /Ratio \(|A ratio|ts against/);
+    assert.match(md, /## Verification\n\nEvery result lsmbench ran passed verification: 2 of 2 \(ts\)/);
+    assert.deepEqual((await readdir(join(dir, 'rep'))).sort(), ['one-latency.svg', 'one-throughput.svg', 'one.md']);
+  });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCompact, formatRatio, runTable, tooFewText } from '../../src/format.js';
+import { formatCompact, formatRatio, runFootnotes, runTable, tooFewText } from '../../src/format.js';
 import { renderTable, wrapText, type Column } from '../../src/layout.js';
 import { RunProgress, perSecond } from '../../src/progress.js';
 import { around, makeResults } from './fixtures.js';
@@ -78,6 +78,7 @@ test('ratio words follow the interval: a word only where it excludes 1.00', () =
 test('numbers: ratios as ×, compact ops/s, the words for a missing interval', () => {
   assert.equal(formatRatio(38.14), '38.1×');
   assert.equal(formatRatio(0.862), '0.86×');
+  assert.equal(formatRatio(0.0042), '0.004×', 'not 0.00×');
   assert.equal(formatCompact(1_400_000), '1.40M');
   assert.equal(formatCompact(69_271), '69.3k');
   assert.equal(formatCompact(512), '512');
@@ -104,4 +105,91 @@ test('progress: counts, phase, time left; nothing when disabled; entries, not en
   q.phase('', 'ts', 0, 'x', 0, 'y');
   q.finished('', 'ts', 'x', 1, 'op');
   assert.deepEqual(quiet, []);
+});
+
+/** The header rows of a rendered table: the lines between the top border and the first rule. */
+const headerLines = (table: string): string[] => {
+  const lines = table.split('\n');
+  return lines.slice(1, lines.findIndex((l) => l.startsWith('├')));
+};
+
+test('a one-engine table at 80 columns keeps its interval, in three digits, before leaving columns out', () => {
+  const file = makeResults({ engines: [{ label: 'ts', figures: { 'sequential-writes': around(4_012_150), 'sequential-reads': around(14_417_070), 'range-scan': around(13_195_233) } }] });
+  const text = runTable(file, { width: 80 });
+  assert.ok(widest(text) <= 80);
+  assert.match(text, /95% CI/);
+  assert.match(text, /│ +3\.9\dM–4\.0\dM │/, 'the interval in compact form');
+  assert.match(text, /p99/);
+  // Every result verified: one line under the table rather than a column of "yes".
+  assert.match(text, /Every result verified\./);
+  const failed = runTable(makeResults({ engines: [{ label: 'ts', figures: { contains: around(100), deletions: around(100) }, failed: ['contains'] }] }), { width: 80 });
+  assert.match(failed, /│ NO/, 'a failure keeps the verified column');
+  assert.doesNotMatch(failed, /Every result verified/);
+});
+
+test('a percentile from too few calls is a dash in the run table, and a line says why', () => {
+  const file = makeResults({ engines: [{ label: 'ts', figures: { 'range-scan': around(10_000_000), contains: around(2_000_000) } }] });
+  const few = { ...file, results: file.results.map((r) => (r.workload === 'range-scan' ? { ...r, latency: { ...r.latency!, calls: 20 } } : r)) };
+  const text = runTable(few, { width: 120 });
+  assert.match(text, /│ Range Scan .*│ +[\d.]+ [nµm]s │ +— │ +— │/, 'p50 from 20 calls, no p99 or p99.9');
+  assert.match(text, /│ Contains .*│ +[\d.]+ [nµm]s │ +[\d.]+ [nµm]s │ +[\d.]+ [nµm]s │/);
+  assert.match(text, /^—: too few calls in the latency pass for that percentile \(p99 needs 100, p99\.9 1,000\)\.$/m);
+  // At 80 columns the lines under the table wrap between words, as the table fits.
+  const narrow = runTable(few, { width: 80 });
+  assert.ok(widest(narrow) <= 80, narrow);
+  assert.match(narrow, /^—: too few calls .*\n {2}.*1,000\)\.$/m);
+  assert.doesNotMatch(runTable(file, { width: 120 }), /too few calls/);
+});
+
+test('headings stay on one line where the width has room for them', () => {
+  const engines = ['ts', 'memory', 'lmdb'].map((label, i) => ({ label, figures: { 'sequential-writes': around(3_900_000 / (i + 1)), contains: around(13_000_000 / (i + 1)) } }));
+  const wide = runTable(makeResults({ engines }), { width: 120 });
+  assert.equal(headerLines(wide).length, 1, `one header line at 120:\n${wide}`);
+  assert.match(headerLines(wide)[0]!, /ts \/ memory/);
+  // At 80 the ratio headings still read whole; only what cannot fit wraps.
+  const narrow = runTable(makeResults({ engines }), { width: 80 });
+  assert.ok(widest(narrow) <= 80);
+  // Each ratio's interval is headed "95% CI"; the note of what was left out names whose.
+  assert.match(narrow.replace(/\n/g, ' '), /Left out to fit 80 columns: ts \/ memory 95% CI, ts \/ lmdb 95% CI,/);
+  assert.match(headerLines(narrow)[0]!, /ts \/ memory │ ts \/ lmdb │/);
+  const table = renderTable([{ id: 'a', head: 'Engine' }, { id: 'b', head: 'Store version here', align: 'right' }], [['x', '1']], { width: 80 });
+  assert.equal(headerLines(table).length, 1, table);
+});
+
+test('wrapText keeps an indented line indented when it wraps', () => {
+  assert.equal(wrapText('  ts deletions: CPU 1.3× wall', 20, '  '), '  ts deletions: CPU\n    1.3× wall');
+  assert.equal(wrapText('', 20), '');
+});
+
+test('the footnotes of a run: one line each, × for ratios, one line for preemption', () => {
+  const base = makeResults({ engines: [{ label: 'ts', figures: { 'sequential-writes': around(4_000_000), contains: around(8_000_000) } }] });
+  const file = {
+    ...base,
+    scenario: { ...base.scenario, processes: 3, minSampleMs: 100 },
+    results: base.results.map((r) => ({
+      ...r,
+      repetitions: r.repetitions.map((x, i) => ({ ...x, cpuMs: r.workload === 'contains' ? x.ms * 1.6 : x.ms, preempted: i < 2 })),
+    })),
+  };
+  const notes = runFootnotes(file);
+  assert.ok(notes.includes('Intervals: 95% t over 3 independent processes.'), 'one engine: nothing about paired ratios');
+  assert.ok(notes.some((l) => /^Samples under 100 ms \(one pass each for a writer thread or an external engine, at most 4 on fresh stores; raise -n\): sequential-writes, contains\.$/.test(l)), notes.join('\n'));
+  assert.equal(notes.filter((l) => /preempted/i.test(l) && !/CPU 1\.6×/.test(l)).length, 1, 'one line for preempted samples');
+  assert.ok(notes.some((l) => /^Preempted samples .*: 4 of 10; most in ts sequential-writes \(2\/5\)\.$/.test(l)), notes.join('\n'));
+  assert.ok(notes.some((l) => /^ {2}ts contains: CPU 1\.6× wall \(other threads\); 2\/5 samples preempted$/.test(l)), notes.join('\n'));
+  assert.ok(!notes.some((l) => /sequential-writes: CPU/.test(l)), 'CPU ≈ wall says nothing');
+});
+
+test('progress at 80 columns: short words before anything is cut', () => {
+  const out: string[] = [];
+  const p = new RunProgress({ isTTY: true, columns: 80, write: (s: string) => out.push(s) }, true, 24, 3, 8, () => 19_000);
+  p.phase('', 'ts', 0, 'Sequential Reads', 1, 'process 3/3: repetition 2/5');
+  const line = out.at(-1)!.replace(/^\r\x1b\[2K/, '');
+  assert.ok([...line].length < 80, line);
+  assert.match(line, /ts 1\/3 · Seq\. Reads 2\/8 · p3\/3 rep 2\/5$/);
+  assert.doesNotMatch(line, /…/);
+  // A terminal that reports 0 columns (an unsized pty) is taken as 80, not cut to nothing.
+  const unsized: string[] = [];
+  new RunProgress({ isTTY: true, columns: 0, write: (s: string) => unsized.push(s) }, true, 2, 1, 2, () => 0).phase('', 'memory', 0, 'Contains', 1, 'repetition 1/2');
+  assert.match(unsized.at(-1)!, /memory 1\/1 · Contains 2\/2 · repetition 1\/2$/);
 });

@@ -2,6 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { projectRoot } from '../../src/paths.js';
@@ -58,6 +59,10 @@ describe('reading results files', () => {
     const ref = await readResults(REFERENCE);
     assert.equal(ref.rerun, null);
     assert.ok(ref.published !== null && /nim-vs-rust-lsm-benchmark\.md/.test(ref.published.source));
+    // Where it came from is said without pointing at a path the repository does not have.
+    for (const text of [ref.published.source, ref.scenario.source])
+      for (const [path] of text.matchAll(/[\w.-]+(?:\/[\w.-]+)+\.(?:md|json)/g))
+        assert.ok(existsSync(join(projectRoot(), path)), `'${path}' (named in the reference file) is in the repository`);
     assert.equal(ref.environment.cpuCount, 4);
     assert.match(ref.environment.cpuModel, /4 cores/);
     assert.deepEqual(ref.engines.map((e) => e.label), ['Nim', 'Rust']);

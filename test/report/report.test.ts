@@ -47,7 +47,6 @@ describe('report', () => {
     assert.deepEqual(headings, [
       'Test configuration',
       'Results summary',
-      'Ratios',
       'Detailed analysis',
       'Latency percentiles',
       'Amplification and memory',
@@ -67,8 +66,11 @@ describe('report', () => {
     }
     assert.deepEqual(tableRow(md, '## Results summary', 'Range Scan').slice(1, 4), [formatInt(6_000_000), 'FAILED', '-']);
     assert.match(md, /\| Range Scan \| memory \| FAILED \| value of key\(7\) differs \|/);
-    assert.match(md, /- \*\*Difference\*\*: ts is 15\.4% slower than memory on sequential writes \(95% CI [\d.]+–[\d.]+%\)\./);
-    assert.match(md, /No clear difference between ts and memory \(the 95% CI includes 0\) on sequential reads/);
+    assert.match(md, /- \*\*Difference\*\*: ts is slower than memory on sequential writes: 0\.85× \(95% CI 0\.\d\d–0\.\d\d×\)\./);
+    assert.match(md, /- \*\*Difference\*\*: No clear difference between ts and memory on sequential reads: /);
+    assert.match(md, /^- ts against memory: from 0\.85× to 0\.99× on the 2 workloads both have; clearly faster on 0, clearly slower on 1, no clear difference on 1 \(sequential reads: the 95% interval includes 1\)\.$/m);
+    // A failure: where verification differs, in the observations and in the verification table (not one line).
+    assert.match(md, /^- memory failed 1 of 3: range scan \(value of key\(7\) differs\)\. Its figure there is not valid and not shown; verification differs from ts, which passed it\.$/m);
     assert.match(md, /\| Sequential Writes \| ts \| 100,000 × operation \| 909 ns \|/, 'latency p50 from the file');
     assert.match(md, /\| Sequential Writes \| ts \| 100\.0 MiB \| 50\.0 MiB \| 1\.9 MiB \| 1\.1 MiB \| 1\.72× \| 1\.4 MiB \| 1\.29× \|/);
     assert.match(md, /```sh\nlsmbench run --scenario seed --engine ts --engine memory\n```/);
@@ -113,10 +115,12 @@ describe('report', () => {
     const { md } = await report([path, `${REFERENCE}#Rust`], dir);
     assert.deepEqual(tableRow(md, '## Results summary', 'Sequential Reads'), ['Sequential Reads', '1,400,000', '1,637,924', '0.85× (no CI: published)']);
     assert.match(md, /- \*\*Rust\*\*: 1,637,924 ops\/s \(61\.1 ms for 100,000 ops; published single value, no repetitions\)/);
-    assert.match(md, /ts's figure is 14\.5% below Rust's on sequential reads \(no confidence interval is available for published figures, so this is not a tested difference\)/);
+    assert.match(md, /ts's figure is 0\.85× Rust's on sequential reads \(no confidence interval is available for published figures, so this is not a tested difference\)/);
     assert.match(md, /File 2 \(`.*nim-vs-rust-lsm-benchmark\.json`\): published figures, not rerunnable\./);
     assert.match(md, /## Warnings\n\n- Hardware differs:/);
-    assert.match(md, /\| all workloads \| Rust \| not checked \(published\) \|/);
+    // Everything lsmbench ran passed: one line, and one for the published figures it could not check.
+    assert.match(md, /## Verification\n\nEvery result lsmbench ran passed verification: 1 of 1 \(ts\), each checked as its results file's `verification\.detail` says\.\n\nRust: not checked \(published figures\)\./);
+    assert.doesNotMatch(md, /\| Operation \| Engine \| Status \| Detail \|/);
     assert.match(md, /\| Rust \| 2 \| Rust LSM tree, as published \| not published \| none \(assumed, see below\) \| not published \| not published \| — \|/);
   });
 
@@ -129,7 +133,7 @@ describe('report', () => {
     assert.match(md, /### N = 10,000\n\n\| Operation/);
     assert.match(md, /### N = 100,000\n\n\| Operation/);
     assert.match(md, /!\[Throughput against N, log axis\]\(report-sweep\.svg\)/);
-    assert.match(md, /a's throughput on contains falls by 50\.0% from N = 10,000 to N = 100,000 \(95% CI/);
+    assert.match(md, /a's throughput on contains falls from N = 10,000 to N = 100,000: 0\.50× \(95% CI 0\.\d\d–0\.\d\d×\)\./);
     assert.deepEqual((await readdir(outDir)).filter((f) => f.endsWith('.svg')).sort(), [
       'report-latency-n10000.svg',
       'report-latency-n100000.svg',
@@ -137,5 +141,32 @@ describe('report', () => {
       'report-throughput-n10000.svg',
       'report-throughput-n100000.svg',
     ]);
+  });
+  it('observations: how close each engine came to the floor engine, and where durability differs', async () => {
+    const dir = await scratchDir('lsmbench-report-');
+    const file = makeResults({
+      engines: [
+        { label: 'ts', figures: { 'sequential-writes': around(400_000), 'random-reads': around(900_000), contains: around(1_500_000) } },
+        { label: 'lmdb', durability: 'os', figures: { 'sequential-writes': around(100_000), 'random-reads': around(1_000_000), contains: around(1_000_000) } },
+        { label: 'floor', figures: { 'sequential-writes': around(4_000_000), 'random-reads': around(2_000_000), contains: around(3_000_000) } },
+      ],
+    });
+    const { md } = await report([await writeFixture(dir, 'run.json', file)], dir);
+    assert.match(md, /^- ts reaches 0\.10× \(sequential writes\) to 0\.50× \(contains\) of floor's throughput, the least work its durability mode needs; the median workload 0\.45×\.$/m);
+    assert.match(md, /^- lmdb reaches 0\.03× \(sequential writes\) to 0\.50× \(random reads\) of floor's throughput/m);
+    assert.match(md, /^- Durability differs: ts and floor in none; lmdb \(asked for none, which it cannot honour\) in os\. Ratios on sequential writes compare unlike guarantees \(what an acknowledged write survives\); reads are unaffected\.$/m);
+  });
+  it('a report written over an earlier one leaves none of its charts behind, and nothing else is touched', async () => {
+    const dir = await scratchDir('lsmbench-report-');
+    const sweep = makeResults({ sweep: [10_000, 100_000], engines: [{ label: 'a', figures: { 'contains@10000': around(2), 'contains@100000': around(1) } }, { label: 'b', figures: { 'contains@10000': around(2), 'contains@100000': around(1) } }] });
+    const plain = makeResults({ engines: [{ label: 'a', figures: { contains: around(2) } }, { label: 'b', figures: { contains: around(1) } }] });
+    const out = join(dir, 'out');
+    await report([await writeFixture(dir, 's.json', sweep)], dir);
+    assert.ok((await readdir(out)).includes('report-sweep.svg'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(out, 'report-notes.txt'), 'mine');
+    await writeFile(join(out, 'other-throughput.svg'), '<svg/>');
+    await report([await writeFixture(dir, 'p.json', plain)], dir);
+    assert.deepEqual((await readdir(out)).sort(), ['other-throughput.svg', 'report-latency.svg', 'report-notes.txt', 'report-throughput.svg', 'report.md']);
   });
 });

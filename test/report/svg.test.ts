@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
 import { buildComparison } from '../../src/report/compare.js';
 import { loadSides, type Side } from '../../src/report/model.js';
-import { latencyChart, niceTicks, sweepChart, throughputChart, wrapLines } from '../../src/report/svg.js';
+import { latencyChart, logTicks, niceTicks, sweepChart, throughputChart, wrapLines } from '../../src/report/svg.js';
+import { formatCompact } from '../../src/format.js';
 import { readResults, type ResultsFile } from '../../src/results.js';
 import { around, makeResults } from './fixtures.js';
 import { byClass, descendants, num, parseXml, type XmlElement } from './xml.js';
@@ -203,6 +204,82 @@ describe('SVG charts', () => {
     assert.deepEqual(byClass(gapRoot, 'failed-point').map((e) => `${e.attrs.get('data-engine')}@${e.attrs.get('data-point')}`), ['a@100000']);
     assert.equal(byClass(gapRoot, 'point').length, 4);
     assert.equal(sweepChart(buildComparison(sidesOf(makeResults({ engines: [{ label: 'a', figures: { contains: [1] } }, { label: 'b', figures: { contains: [2] } }] })))), null, 'one N: no sweep chart');
+  });
+
+  it('log ticks are readable: 1-2-5 over a few decades, powers of ten over many', () => {
+    assert.deepEqual(logTicks(300, 2_500), [200, 500, 1_000, 2_000, 5_000]);
+    assert.deepEqual(logTicks(1_400_000, 177_000_000), [1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000, 50_000_000, 100_000_000, 200_000_000]);
+    assert.deepEqual(logTicks(120, 50_000_000), [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]);
+    assert.deepEqual(logTicks(1_000, 1_000), [500, 1_000, 2_000], 'one value: a step either side');
+    assert.deepEqual(logTicks(2_400, 4_600), [2_000, 3_000, 5_000], 'within a factor of two: a tick between the ends');
+  });
+
+  it('bars more than 10× apart get a log axis, said on the axis; every bar carries its value', () => {
+    const file = makeResults({
+      engines: [
+        { label: 'ts', figures: { 'sequential-writes': around(3_930_000), 'range-scan': around(12_300_000) } },
+        { label: 'memory', figures: { 'sequential-writes': around(2_200_000), 'range-scan': around(177_000_000) } },
+        { label: 'lmdb', figures: { 'sequential-writes': around(163_000), 'range-scan': around(1_400_000) } },
+      ],
+    });
+    const svg = throughputChart(buildComparison(sidesOf(file)), 100_000);
+    const root = parseXml(svg);
+    assertSelfContained(svg, root);
+    for (const panel of byClass(root, 'panel')) {
+      assert.equal(panel.attrs.get('data-scale'), 'log', `${panel.attrs.get('data-unit')}: figures 24× and 126× apart`);
+      assert.ok(descendants(panel).some((e) => e.name === 'text' && /\(log scale\)$/.test(e.text)), 'the axis says log scale');
+      const ticks = byClass(panel, 'tick').map((t) => ({ value: num(t, 'data-value'), y: num(t.children.find((ch) => ch.name === 'line')!, 'y1') }));
+      const [bottom, top] = [ticks[0]!, ticks[ticks.length - 1]!];
+      const perDecade = (bottom.y - top.y) / Math.log10(top.value / bottom.value);
+      for (const bar of byClass(panel, 'bar')) {
+        const value = num(bar, 'data-value');
+        assert.ok(Math.abs(num(bar, 'height') - Math.log10(value / bottom.value) * perDecade) < 0.02, 'a bar reaches its value on the log scale');
+        assert.ok(Math.abs(num(bar, 'y') + num(bar, 'height') - bottom.y) < 0.02, 'from the bottom of the axis');
+      }
+    }
+    assert.match(descendants(root).find((e) => e.name === 'desc')!.text, /logarithmic: its figures are more than 10× apart/);
+    const labels = byClass(root, 'value-label').map((l) => `${l.attrs.get('data-engine')}/${l.attrs.get('data-workload')}=${l.text}`).sort();
+    assert.deepEqual(labels, file.results.map((r) => `${r.engine}/${r.workload}=${formatCompact(r.opsPerSec!.median)}`).sort());
+    // The whiskers are named for what they are.
+    assert.match(byClass(root, 'whisker-note')[0]!.text, /^Whiskers: 95% CI over 5 independent processes \(t, geometric mean\)/);
+    // Within 10×: linear from zero, as before.
+    const close = parseXml(throughputChart(buildComparison(sidesOf(makeResults({ engines: [{ label: 'a', figures: { contains: around(900) } }, { label: 'b', figures: { contains: around(100) } }] }))), 100_000));
+    assert.equal(byClass(close, 'panel')[0]!.attrs.get('data-scale'), 'linear');
+    assertBarsMatchAxis(byClass(close, 'panel')[0]!);
+  });
+
+  it('latency: a percentile needs enough calls; with fewer, its point is left out and the panel says so', () => {
+    const file = makeResults({ engines: [{ label: 'ts', figures: { 'range-scan': around(10_000_000), contains: around(2_000_000) } }] });
+    // 20 scans (N = 20,000 entries of 1,000 each): p99 and p99.9 are the slowest scan, or near it.
+    const few = { ...file, results: file.results.map((r) => (r.workload === 'range-scan' ? { ...r, latency: { ...r.latency!, calls: 20 } } : r)) };
+    const root = parseXml(latencyChart(buildComparison(sidesOf(few), { single: true }), 100_000)!);
+    const panel = (w: string) => byClass(root, 'panel').find((p) => p.attrs.get('data-workload') === w)!;
+    assert.deepEqual(byClass(panel('range-scan'), 'point').map((p) => p.attrs.get('data-percentile')), ['p50', 'max']);
+    assert.match(byClass(panel('range-scan'), 'left-out')[0]!.text, /^p99, p99\.9 not drawn: 20 calls$/);
+    assert.deepEqual(byClass(panel('contains'), 'point').map((p) => p.attrs.get('data-percentile')), ['p50', 'p99', 'p99.9', 'max']);
+    assert.equal(byClass(panel('contains'), 'left-out').length, 0);
+  });
+
+  it('sweeps: error bars from the intervals, and a log axis where the engines are more than 10× apart', () => {
+    const sweep = [10_000, 100_000];
+    const file = makeResults({
+      sweep,
+      engines: [
+        { label: 'ts', figures: { 'range-scan@10000': around(900_000), 'range-scan@100000': around(800_000), 'contains@10000': around(3_000_000), 'contains@100000': around(1_500_000) } },
+        { label: 'memory', figures: { 'range-scan@10000': around(45_000_000), 'range-scan@100000': around(40_000_000), 'contains@10000': around(1_800_000), 'contains@100000': around(400_000) } },
+      ],
+    });
+    const root = parseXml(sweepChart(buildComparison(sidesOf(file)))!);
+    const panels = new Map(byClass(root, 'panel').map((p) => [p.attrs.get('data-workload'), p]));
+    assert.equal(panels.get('range-scan')!.attrs.get('data-scale'), 'log', 'ts and memory 50× apart');
+    assert.equal(panels.get('contains')!.attrs.get('data-scale'), 'linear');
+    const bars = byClass(root, 'ci');
+    assert.equal(bars.length, 8, 'an error bar on every point');
+    for (const b of bars) {
+      const r = file.results.find((x) => x.engine === b.attrs.get('data-engine') && x.workload === b.attrs.get('data-workload') && x.point === num(b, 'data-point'))!;
+      assert.deepEqual([num(b, 'data-low'), num(b, 'data-high')], r.opsPerSec!.ci95);
+    }
+    assert.match(byClass(root, 'whisker-note')[0]!.text, /^Error bars: 95% CI over 5 independent processes/);
   });
 
   it('escapes engine names in every attribute and text', async () => {

@@ -1,5 +1,6 @@
 // lsmbench-rocksdb-cpp: RocksDB driven from C++, speaking the lsmbench external engine
-// protocol, version 1 (engines/external/PROTOCOL.md). It is the "no binding overhead"
+// protocol, version 2 (engines/external/PROTOCOL.md): the document's workloads, YCSB A-F
+// from the harness's sequence file, and the latency pass. It is the "no binding overhead"
 // reference: the same keyspace (docs/keyspace.md), the same workloads, the same checks,
 // with every store call a direct C++ call.
 //
@@ -14,12 +15,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -32,7 +35,7 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr int kProtocol = 1;
+constexpr int kProtocol = 2;
 
 void emit(const json& message) {
   std::string line = message.dump();
@@ -102,12 +105,26 @@ struct Scenario {
 struct Dataset {
   uint32_t keySize, valueSize;
   std::string keys, values;
+  uint64_t keyCount;
   rocksdb::Slice key(uint64_t i) const { return rocksdb::Slice(keys.data() + i * keySize, keySize); }
   rocksdb::Slice value(uint64_t i) const { return rocksdb::Slice(values.data() + i * valueSize, valueSize); }
 };
 
+// Version v of value(i): version 0 is value(i); an update writes the next version (docs/keyspace.md).
+std::string makeValue(uint32_t valueSeed, uint64_t i, uint32_t valueSize, uint32_t version = 0) {
+  uint32_t seed = valueSeed ^ mix32(static_cast<uint32_t>(i));
+  if (version != 0) seed ^= mix32(version + kGolden);
+  Xoshiro128 rng(mix32(seed));
+  std::string v(valueSize, '\0');
+  for (uint32_t p = 0; p < valueSize;) {
+    uint32_t word = rng.next();
+    for (int b = 0; b < 4 && p < valueSize; b++, word >>= 8) v[p++] = static_cast<char>(word & 0xff);
+  }
+  return v;
+}
+
 Dataset makeDataset(const Scenario& sc, uint64_t keyCount, uint64_t valueCount) {
-  Dataset d{sc.keySize, sc.valueSize, std::string(keyCount * sc.keySize, '0'), std::string(valueCount * sc.valueSize, '\0')};
+  Dataset d{sc.keySize, sc.valueSize, std::string(keyCount * sc.keySize, '0'), std::string(valueCount * sc.valueSize, '\0'), keyCount};
   for (uint64_t i = 0; i < keyCount; i++) {
     uint64_t v = i;
     char* k = d.keys.data() + i * sc.keySize;
@@ -117,18 +134,7 @@ Dataset makeDataset(const Scenario& sc, uint64_t keyCount, uint64_t valueCount) 
     }
   }
   const uint32_t valueSeed = deriveSeed(sc.seed, kValues);
-  for (uint64_t i = 0; i < valueCount; i++) {
-    Xoshiro128 rng(mix32(valueSeed ^ mix32(static_cast<uint32_t>(i))));
-    char* out = d.values.data() + i * sc.valueSize;
-    uint32_t p = 0;
-    while (p < sc.valueSize) {
-      uint32_t word = rng.next();
-      for (int b = 0; b < 4 && p < sc.valueSize; b++) {
-        out[p++] = static_cast<char>(word & 0xff);
-        word >>= 8;
-      }
-    }
-  }
+  for (uint64_t i = 0; i < valueCount; i++) d.values.replace(i * sc.valueSize, sc.valueSize, makeValue(valueSeed, i, sc.valueSize));
   return d;
 }
 
@@ -283,11 +289,139 @@ json hello() {
           {"driving", "a C++ loop of synchronous RocksDB calls (Put or Delete per operation, Write per batch), Get into a PinnableSlice, one iterator per scan"}};
 }
 
-// A scan: `count` entries from `start`, or (count == 0) every key with `prefix`.
-struct ScanSpec {
-  uint64_t first;
-  uint64_t count;
+// One call of a timed part: an operation, a batch, or a scan. Keys and values are slices
+// of buffers made before anything is timed.
+enum class Op : uint8_t { kPut, kDelete, kBatch, kGet, kHas, kScan, kPrefix, kReadModifyWrite };
+
+struct Call {
+  Op op;
+  rocksdb::Slice key;    // the key; a scan's start; a prefix
+  rocksdb::Slice value;  // what a put or read-modify-write writes
+  uint64_t count = 0;    // a range scan's entries; a batch's end in Plan::batched
+  uint64_t first = 0;    // a batch's start in Plan::batched; a prefix's index in Plan::prefixEnds
+  bool ycsb = false;     // a YCSB scan counts as one operation
 };
+
+struct Plan {
+  std::vector<Call> calls;
+  std::vector<Call> batched;          // the puts or deletes of the batches
+  std::vector<std::string> prefixEnds;  // per prefix scan: the upper bound of its keys
+  std::vector<std::string> versions;    // YCSB: the values of updates (reserved up front: slices point into them)
+  bool mutates = false;
+  uint64_t records = 0;  // what verify reads back: key(0..records-1)
+};
+
+// The calls of a workload's timed part (PROTOCOL.md), made before anything is timed.
+Plan makePlan(const std::string& workload, const Scenario& sc, const Dataset& data, const json* sequence) {
+  const uint64_t n = sc.ops;
+  Plan plan;
+  plan.records = n;
+  const auto ascending = [n] {
+    std::vector<uint32_t> order(n);
+    for (uint64_t i = 0; i < n; i++) order[i] = static_cast<uint32_t>(i);
+    return order;
+  };
+  if (workload == "sequential-writes" || workload == "random-writes" || workload == "deletions") {
+    const bool deletes = workload == "deletions";
+    const std::vector<uint32_t> order = workload == "random-writes" ? permutation(n, deriveSeed(sc.seed, kRandomWrites)) : ascending();
+    std::vector<Call> ops;
+    ops.reserve(n);
+    for (const uint32_t i : order) ops.push_back(deletes ? Call{Op::kDelete, data.key(i), {}} : Call{Op::kPut, data.key(i), data.value(i)});
+    if (sc.batch > 1) {
+      plan.batched = std::move(ops);
+      for (uint64_t b = 0; b < n; b += sc.batch) {
+        Call call{Op::kBatch, {}, {}};
+        call.first = b;
+        call.count = std::min(n, b + sc.batch);
+        plan.calls.push_back(call);
+      }
+    } else {
+      plan.calls = std::move(ops);
+    }
+    plan.mutates = true;
+  } else if (workload == "sequential-reads" || workload == "random-reads") {
+    const std::vector<uint32_t> order = workload == "random-reads" ? permutation(n, deriveSeed(sc.seed, kRandomReads)) : ascending();
+    for (const uint32_t i : order) plan.calls.push_back(Call{Op::kGet, data.key(i), {}});
+  } else if (workload == "contains") {
+    const uint64_t misses = static_cast<uint64_t>(std::llround(static_cast<double>(n) * sc.missRatio));
+    const uint64_t present = n - misses;
+    for (const uint32_t q : permutation(n, deriveSeed(sc.seed, kContains))) plan.calls.push_back(Call{Op::kHas, data.key(q < present ? q : n + (q - present)), {}});
+  } else if (workload == "range-scan") {
+    const uint64_t length = std::min(sc.scanLength, n);
+    Xoshiro128 rng(deriveSeed(sc.seed, kRangeScan));
+    for (uint64_t s = 0; s < (n + length - 1) / length; s++) {
+      Call call{Op::kScan, data.key(rng.below(n - length + 1)), {}};
+      call.count = length;
+      plan.calls.push_back(call);
+    }
+  } else if (workload == "prefix-scan") {
+    uint64_t groupSize = 1;
+    for (uint32_t i = 0; i < sc.keySize - sc.prefixLength; i++) groupSize *= 10;
+    const uint64_t groupCount = (n + groupSize - 1) / groupSize;
+    Xoshiro128 rng(deriveSeed(sc.seed, kPrefixScan));
+    for (uint64_t entries = 0; entries < n;) {
+      const uint64_t g = rng.below(groupCount);
+      entries += std::min(n, (g + 1) * groupSize) - g * groupSize;
+      Call call{Op::kPrefix, rocksdb::Slice(data.key(g * groupSize).data(), sc.prefixLength), {}};
+      call.first = plan.prefixEnds.size();
+      // The upper bound of the prefix's keys: the prefix with its last byte raised (ASCII digits never overflow).
+      std::string end = call.key.ToString();
+      end.back() = static_cast<char>(end.back() + 1);
+      plan.prefixEnds.push_back(end);
+      plan.calls.push_back(call);
+    }
+  } else if (workload.rfind("ycsb-", 0) == 0) {
+    if (sequence == nullptr) throw std::runtime_error("a YCSB request without a sequence file");
+    const std::string file = sequence->at("file").get<std::string>();
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read the sequence file " + file);
+    plan.records = sequence->at("records").get<uint64_t>();
+    if (plan.records > data.keyCount) throw std::runtime_error("the sequence's records exceed the keys made");
+    const uint64_t operations = sequence->at("operations").get<uint64_t>();
+    plan.versions.reserve(operations);
+    const uint32_t valueSeed = deriveSeed(sc.seed, kValues);
+    char letter;
+    uint64_t i, a;
+    while (in >> letter >> i >> a) {
+      if (i >= plan.records) throw std::runtime_error("the sequence names record " + std::to_string(i) + ", beyond its records");
+      Call call{Op::kGet, data.key(i), {}};
+      if (letter == 'u' || letter == 'm') {
+        call.op = letter == 'u' ? Op::kPut : Op::kReadModifyWrite;
+        plan.versions.push_back(makeValue(valueSeed, i, sc.valueSize, static_cast<uint32_t>(a)));
+        call.value = plan.versions.back();
+        plan.mutates = true;
+      } else if (letter == 'i') {
+        call.op = Op::kPut;
+        call.value = data.value(i);
+        plan.mutates = true;
+      } else if (letter == 's') {
+        call.op = Op::kScan;
+        call.count = a;
+        call.ycsb = true;
+      } else if (letter != 'r') {
+        throw std::runtime_error(std::string("unknown operation '") + letter + "' in the sequence file");
+      }
+      plan.calls.push_back(call);
+    }
+    if (plan.calls.size() != operations) throw std::runtime_error("the sequence file holds " + std::to_string(plan.calls.size()) + " operations, not " + std::to_string(operations));
+  } else {
+    throw std::runtime_error("unknown workload '" + workload + "'");
+  }
+  return plan;
+}
+
+int64_t nowNs() { return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+// What one clock read costs: the median of back-to-back reads.
+int64_t timerCostNs() {
+  std::vector<int64_t> costs(1001);
+  for (auto& c : costs) {
+    const int64_t t = nowNs();
+    c = nowNs() - t;
+  }
+  std::nth_element(costs.begin(), costs.begin() + 500, costs.end());
+  return costs[500];
+}
 
 int runJob(const json& request) {
   const std::string workload = request.at("workload").get<std::string>();
@@ -304,140 +438,87 @@ int runJob(const json& request) {
   sc.batch = js.at("batch").get<uint64_t>();
   sc.repetitions = js.at("repetitions").get<int>();
   sc.warmup = js.at("warmup").get<int>();
+  const double targetRate = js.contains("targetRate") && js.at("targetRate").is_number() ? js.at("targetRate").get<double>() : 0;
+  const bool latency = request.value("latency", false);
+  const json* sequence = request.contains("sequence") ? &request.at("sequence") : nullptr;
   const Durability durability = durabilityFor(request.at("durability").get<std::string>());
   const EngineOptions eo = engineOptions(request.value("options", json::object()));
   const uint64_t n = sc.ops;
-
-  const bool writes = workload == "sequential-writes" || workload == "random-writes";
-  const bool deletes = workload == "deletions";
-  const bool mutates = writes || deletes;
-  const bool loaded = !writes;
-  const bool isScan = workload == "range-scan" || workload == "prefix-scan";
-  const bool isReads = workload == "sequential-reads" || workload == "random-reads";
-  if (!writes && !deletes && !isScan && !isReads && workload != "contains") throw std::runtime_error("unknown workload '" + workload + "'");
+  const bool loaded = workload != "sequential-writes" && workload != "random-writes";
 
   progress("preparing keys and values");
   const uint64_t misses = workload == "contains" ? static_cast<uint64_t>(std::llround(static_cast<double>(n) * sc.missRatio)) : 0;
-  const Dataset data = makeDataset(sc, n + misses, n);
-  std::vector<uint32_t> order;  // empty: ascending
-  if (workload == "random-writes") order = permutation(n, deriveSeed(sc.seed, kRandomWrites));
-  if (workload == "random-reads") order = permutation(n, deriveSeed(sc.seed, kRandomReads));
-  uint64_t present = n;
-  if (workload == "contains") {
-    order = permutation(n, deriveSeed(sc.seed, kContains));
-    present = n - misses;
-    for (auto& q : order)
-      if (q >= present) q = static_cast<uint32_t>(n + (q - present));
-  }
-  std::vector<ScanSpec> scans;
-  std::vector<std::string> prefixEnds;
-  uint64_t expectedUnits = n;
-  if (workload == "range-scan") {
-    const uint64_t length = std::min(sc.scanLength, n);
-    const uint64_t count = (n + length - 1) / length;
-    Xoshiro128 rng(deriveSeed(sc.seed, kRangeScan));
-    for (uint64_t s = 0; s < count; s++) scans.push_back({rng.below(n - length + 1), length});
-  } else if (workload == "prefix-scan") {
-    uint64_t groupSize = 1;
-    for (uint32_t i = 0; i < sc.keySize - sc.prefixLength; i++) groupSize *= 10;
-    const uint64_t groupCount = (n + groupSize - 1) / groupSize;
-    Xoshiro128 rng(deriveSeed(sc.seed, kPrefixScan));
-    uint64_t entries = 0;
-    while (entries < n) {
-      const uint64_t g = rng.below(groupCount);
-      const uint64_t count = std::min(n, (g + 1) * groupSize) - g * groupSize;
-      scans.push_back({g * groupSize, count});
-      entries += count;
-      // The upper bound of the prefix's keys: the prefix with its last byte raised (ASCII digits never overflow).
-      std::string end(data.key(g * groupSize).data(), sc.prefixLength);
-      end.back() = static_cast<char>(end.back() + 1);
-      prefixEnds.push_back(end);
-    }
-  }
-  (void)expectedUnits;
+  const uint64_t records = sequence != nullptr ? sequence->at("records").get<uint64_t>() : n;
+  const Dataset data = makeDataset(sc, std::max(n + misses, records), records);
+  const Plan plan = makePlan(workload, sc, data, sequence);
 
   const rocksdb::ReadOptions ro;
   rocksdb::PinnableSlice pinned;
+  std::unique_ptr<Store> store;
 
-  // The timed part. Returns {units, digest}.
-  auto timed = [&](Store& store) -> std::pair<uint64_t, uint32_t> {
-    rocksdb::DB* db = store.db();
-    const rocksdb::WriteOptions& wo = store.wo();
-    uint32_t d = 0;
-    uint64_t units = 0;
-    if (writes || deletes) {
-      if (sc.batch > 1) {
+  // Makes one call, folding its answers into `d`; returns the units it counts.
+  const auto execute = [&](const Call& call, uint32_t& d) -> uint64_t {
+    rocksdb::DB* db = store->db();
+    const rocksdb::WriteOptions& wo = store->wo();
+    switch (call.op) {
+      case Op::kPut:
+        check(db->Put(wo, call.key, call.value), "put");
+        return 1;
+      case Op::kDelete:
+        check(db->Delete(wo, call.key), "delete");
+        return 1;
+      case Op::kBatch: {
         rocksdb::WriteBatch wb;
-        for (uint64_t j = 0; j < n; j++) {
-          const uint64_t i = order.empty() ? j : order[j];
-          if (deletes) wb.Delete(data.key(i));
-          else wb.Put(data.key(i), data.value(i));
-          if (wb.Count() == sc.batch || j + 1 == n) {
-            check(db->Write(wo, &wb), "batch");
-            wb.Clear();
+        for (uint64_t b = call.first; b < call.count; b++) {
+          const Call& op = plan.batched[b];
+          if (op.op == Op::kDelete) wb.Delete(op.key);
+          else wb.Put(op.key, op.value);
+        }
+        check(db->Write(wo, &wb), "batch");
+        return call.count - call.first;
+      }
+      case Op::kGet:
+      case Op::kHas:
+      case Op::kReadModifyWrite: {
+        pinned.Reset();
+        const rocksdb::Status s = db->Get(ro, db->DefaultColumnFamily(), call.key, &pinned);
+        if (!s.ok() && !s.IsNotFound()) check(s, "get");
+        if (call.op == Op::kHas) d = step(d, s.ok() ? 1u : 0u);
+        else d = step(d, s.ok() ? valueTerm(pinned) : kMissing);
+        if (call.op == Op::kReadModifyWrite) check(db->Put(wo, call.key, call.value), "put");
+        return 1;
+      }
+      case Op::kScan:
+      case Op::kPrefix: {
+        uint64_t units = 0;
+        rocksdb::ReadOptions sro;
+        rocksdb::Slice upper;
+        if (call.op == Op::kPrefix) {
+          upper = rocksdb::Slice(plan.prefixEnds[call.first]);
+          sro.iterate_upper_bound = &upper;
+        }
+        std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(sro));
+        if (call.op == Op::kPrefix) {
+          for (it->Seek(call.key); it->Valid() && it->key().starts_with(call.key); it->Next()) {
+            d = step(d, entryTerm(it->key(), it->value()));
+            units++;
+          }
+        } else {
+          uint64_t left = call.count;
+          for (it->Seek(call.key); left > 0 && it->Valid(); it->Next(), left--) {
+            d = step(d, entryTerm(it->key(), it->value()));
+            units++;
           }
         }
-      } else if (deletes) {
-        for (uint64_t i = 0; i < n; i++) check(db->Delete(wo, data.key(i)), "delete");
-      } else {
-        for (uint64_t j = 0; j < n; j++) {
-          const uint64_t i = order.empty() ? j : order[j];
-          check(db->Put(wo, data.key(i), data.value(i)), "put");
-        }
+        check(it->status(), "scan");
+        return call.ycsb ? 1 : units;
       }
-      return {n, 0};
     }
-    if (isReads) {
-      for (uint64_t j = 0; j < n; j++) {
-        const uint64_t i = order.empty() ? j : order[j];
-        pinned.Reset();
-        const rocksdb::Status s = db->Get(ro, db->DefaultColumnFamily(), data.key(i), &pinned);
-        if (s.ok()) d = step(d, valueTerm(pinned));
-        else if (s.IsNotFound()) d = step(d, kMissing);
-        else check(s, "get");
-      }
-      return {n, d};
-    }
-    if (workload == "contains") {
-      for (uint64_t j = 0; j < n; j++) {
-        pinned.Reset();
-        const rocksdb::Status s = db->Get(ro, db->DefaultColumnFamily(), data.key(order[j]), &pinned);
-        if (!s.ok() && !s.IsNotFound()) check(s, "has");
-        d = step(d, s.ok() ? 1u : 0u);
-      }
-      return {n, d};
-    }
-    // Scans.
-    for (size_t s = 0; s < scans.size(); s++) {
-      rocksdb::ReadOptions sro;
-      rocksdb::Slice upper;
-      const bool prefix = workload == "prefix-scan";
-      if (prefix) {
-        upper = rocksdb::Slice(prefixEnds[s]);
-        sro.iterate_upper_bound = &upper;
-      }
-      std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(sro));
-      if (prefix) {
-        const rocksdb::Slice p(data.key(scans[s].first).data(), sc.prefixLength);
-        for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
-          d = step(d, entryTerm(it->key(), it->value()));
-          units++;
-        }
-      } else {
-        uint64_t left = scans[s].count;
-        for (it->Seek(data.key(scans[s].first)); left > 0 && it->Valid(); it->Next(), left--) {
-          d = step(d, entryTerm(it->key(), it->value()));
-          units++;
-        }
-      }
-      check(it->status(), "scan");
-    }
-    return {units, d};
+    return 0;
   };
 
   std::filesystem::create_directories(dir);
   int storeCounter = 0;
-  std::unique_ptr<Store> store;
   std::string storePath;
   auto openStore = [&]() {
     if (store) {
@@ -461,30 +542,57 @@ int runJob(const json& request) {
       store->settle();
     }
   };
+  const auto settle = [&]() -> json {
+    if (!plan.mutates) return nullptr;
+    const double s0 = nowMs();
+    store->settle();
+    return nowMs() - s0;
+  };
 
   const int total = sc.warmup + sc.repetitions;
   for (int r = 0; r < total; r++) {
-    if (mutates || !store) openStore();
+    if (plan.mutates || !store) openStore();
     const bool warm = r < sc.warmup;
     progress(warm ? "warm-up " + std::to_string(r + 1) + "/" + std::to_string(sc.warmup)
                   : "repetition " + std::to_string(r + 1 - sc.warmup) + "/" + std::to_string(sc.repetitions));
+    uint32_t digest = 0;
+    uint64_t units = 0;
     const double t0 = nowMs();
-    const auto [units, digest] = timed(*store);
+    for (const Call& call : plan.calls) units += execute(call, digest);
     const double ms = nowMs() - t0;
-    json settleMs = nullptr;
-    if (mutates) {
-      const double s0 = nowMs();
-      store->settle();
-      settleMs = nowMs() - s0;
-    }
+    const json settleMs = settle();
     emit({{"type", "repetition"}, {"index", r}, {"warmup", warm}, {"ms", ms}, {"units", units}, {"digest", digest}, {"settleMs", settleMs}});
+  }
+
+  if (latency) {
+    // The timed part once more, each call timed on its own (closed loop, or open loop at targetRate).
+    if (plan.mutates) openStore();
+    progress("latency pass");
+    std::vector<int64_t> samples(plan.calls.size());
+    uint32_t digest = 0;
+    uint64_t units = 0;
+    const int64_t start = nowNs();
+    for (size_t c = 0; c < plan.calls.size(); c++) {
+      int64_t t = nowNs();
+      if (targetRate > 0) {
+        const int64_t due = start + static_cast<int64_t>(static_cast<double>(c) * 1e9 / targetRate);
+        while (t < due) t = nowNs();
+        t = due;
+      }
+      units += execute(plan.calls[c], digest);
+      samples[c] = nowNs() - t;
+    }
+    const json settleMs = settle();
+    for (size_t at = 0; at < samples.size(); at += 10000)
+      emit({{"type", "latency"}, {"ns", std::vector<int64_t>(samples.begin() + at, samples.begin() + std::min(samples.size(), at + 10000))}});
+    emit({{"type", "latency-end"}, {"units", units}, {"digest", digest}, {"settleMs", settleMs}, {"timerNs", timerCostNs()}});
   }
 
   progress("verifying");
   rocksdb::DB* db = store->db();
   uint64_t found = 0;
   uint32_t getDigest = kFnvOffset;
-  for (uint64_t i = 0; i < n; i++) {
+  for (uint64_t i = 0; i < plan.records; i++) {
     pinned.Reset();
     const rocksdb::Status s = db->Get(ro, db->DefaultColumnFamily(), data.key(i), &pinned);
     if (s.ok()) {
@@ -542,10 +650,11 @@ int main() {
   emit(hello());
   try {
     const json request = json::parse(input);
-    if (request.at("protocol").get<int>() != kProtocol) throw std::runtime_error("this engine speaks protocol " + std::to_string(kProtocol));
     const std::string type = request.at("type").get<std::string>();
+    // describe comes in version 1's form, whatever the engine speaks: hello has answered it.
     if (type == "describe") return 0;
     if (type != "run") throw std::runtime_error("unknown request type '" + type + "'");
+    if (request.at("protocol").get<int>() != kProtocol) throw std::runtime_error("this engine speaks protocol " + std::to_string(kProtocol));
     return runJob(request);
   } catch (const std::exception& e) {
     emit({{"type", "error"}, {"message", e.what()}});

@@ -167,35 +167,44 @@ describe('manifest corruption', () => {
   const tablesOnDisk = (fs: FaultFileSystem): number => [...fs.list(DIR), ...fs.list(`${DIR}/lost`)].filter((n) => n.endsWith('.sst')).length;
 
   it('a cut at every byte offset: a ManifestCorruptionError naming it, or the full state; no table deleted', () => {
-    // A cut inside the first record is always damage; a later cut reads as a torn tail.
-    let refused = 0;
+    // A cut inside any record is damage: inside the first, the version is missing; inside a
+    // later one, the WAL the complete edits need was removed after the lost edit was synced.
+    // Only a cut at the very end leaves the full state.
     for (let cut = 0; cut <= bytes.length; cut++) {
       const fs = base.clone();
       fs.setContents(path, bytes.slice(0, cut));
       const before = tablesOnDisk(fs);
+      const beforeFiles = fs.list(DIR).length;
       const complete = ends.filter((e) => e <= cut).length;
-      try {
-        assert.equal(recover(fs, 'strict'), flushStates[complete - 1], `cut at ${cut}: opened with the state of the complete edits`);
-      } catch (err) {
-        assert.ok(err instanceof ManifestCorruptionError, `cut at ${cut}: ${String(err)}`);
-        assert.equal(err.file, path);
-        assert.ok(err.offset <= cut, `cut at ${cut}: offset ${err.offset}`);
-        refused++;
+      if (complete === ends.length) {
+        assert.equal(recover(fs, 'strict'), flushStates[complete - 1], `cut at ${cut}: the full state`);
+        continue;
       }
       // A cut exactly at a record boundary reads as a clean end: not yet detected (README).
-      if (!ends.includes(cut)) assert.ok(tablesOnDisk(fs) >= before, `cut at ${cut}: an open deleted tables`);
+      if (ends.includes(cut)) continue;
+      assert.throws(
+        () => recover(fs, 'strict'),
+        (err: unknown) => err instanceof ManifestCorruptionError && err.file === path && err.offset <= cut,
+        `cut at ${cut}: refused, naming the manifest`,
+      );
+      assert.equal(tablesOnDisk(fs), before, `cut at ${cut}: a refused open moved or deleted tables`);
+      assert.equal(fs.list(DIR).length, beforeFiles, `cut at ${cut}: a refused open changed the directory`);
+      // Point-in-time recovery opens the older state the complete edits describe, keeping every table.
+      if (complete > 0) {
+        assert.equal(recover(fs, 'truncate'), flushStates[complete - 1], `cut at ${cut}: truncate opens the complete edits' state`);
+        assert.ok(tablesOnDisk(fs) >= before, `cut at ${cut}: truncate deleted tables`);
+      }
     }
-    assert.ok(refused >= ends[0]!, 'every cut inside the first record is refused');
   });
 
-  it('every flipped byte: a ManifestCorruptionError naming the file, or a prefix', () => {
+  it('every flipped byte: a ManifestCorruptionError naming the file, or the full state (never an older one)', () => {
     let errors = 0;
     for (let off = 0; off < bytes.length; off++) {
       const fs = base.clone();
       fs.flip(path, off);
       try {
         const st = recover(fs, 'strict');
-        assert.ok(flushStates.includes(st), `flip at ${off}: recovered state must be a flush-point prefix`);
+        assert.equal(st, flushStates[3], `flip at ${off}: opened, so with the full state, never an older one`);
       } catch (err) {
         assert.ok(err instanceof ManifestCorruptionError, `flip at ${off}: ${String(err)}`);
         assert.equal(err.file, path);
