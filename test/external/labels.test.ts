@@ -127,3 +127,31 @@ describe('lsmbench gate --base-engine/--head-engine with two builds of one exter
     assert.match(await readFile(summary, 'utf8'), /rows are labelled cpp-starter/);
   });
 });
+
+describe('a store author gating two builds of an external engine in a project of their own (built binary)', () => {
+  it('reports a deliberately slowed build as a regression, and the unchanged workload as none', async () => {
+    // A scratch project outside this repository: base/ is the Python starter, head/ the same
+    // engine with wasted work in every get (about 4× its cost).
+    const project = await scratchDir('lsmbench-store-author-');
+    const starter = await readFile(join(projectRoot(), 'engines', 'external', 'examples', 'python', 'engine.py'), 'utf8');
+    const plainGet = '    def get(self, k):\n        return self.data.get(k)\n';
+    assert.ok(starter.includes(plainGet), 'the starter still has the get this test slows');
+    const slowed = starter.replace(plainGet, '    def get(self, k):\n        for _ in range(40):\n            hash(k + b"x")\n        return self.data.get(k)\n');
+    const { chmod, mkdir } = await import('node:fs/promises');
+    for (const [dir, text] of [['base', starter], ['head', slowed]] as const) {
+      await mkdir(join(project, dir));
+      await writeFile(join(project, dir, 'engine.py'), text);
+      await chmod(join(project, dir, 'engine.py'), 0o755);
+    }
+    // alpha 0.1 shared by the two workloads, 0.05 each: 6 rounds can reach p = 2^-6.
+    await writeFile(join(project, 'gate.config.json'), JSON.stringify({ alpha: 0.1 }));
+    const r = lsmbench(
+      ['gate', '--base-engine', 'external:./base/engine.py', '--head-engine', 'external:./head/engine.py', '-n', '2000', '--rounds', '6', '-r', '2', '-w', 'random-reads,contains', '--summary', 'gate.md'],
+      {},
+      { cwd: project },
+    );
+    assert.equal(r.code, 1, `exit 1 (a regression): ${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, /^lsmbench gate: REGRESSION in 1 of 2 workloads: python-starter random-reads −\d/);
+    assert.match(await readFile(join(project, 'gate.md'), 'utf8'), /\| python-starter \| Contains \|.*\| pass \|/);
+  });
+});
