@@ -88,6 +88,50 @@ export function spinsForLevel(perSpin: ReadonlyMap<Slowable, number>, level: num
 
 export const opOf = (workload: WorkloadName): Slowable | undefined => OP_OF[workload];
 
+/** A spin setting ("get:12,has:9") as numbers per operation. */
+export function parseSpins(spec: string): Map<Slowable, number> {
+  const out = new Map<Slowable, number>();
+  for (const part of spec.split(',')) {
+    const [op, n] = part.split(':');
+    if (op !== undefined && n !== undefined) out.set(op as Slowable, Number(n));
+  }
+  return out;
+}
+
+/**
+ * The spins that turn each operation's measured extra cost (`1 / ratio - 1` at `spins`) into
+ * the one `level` asks for, scaled once: a spin's cost is not linear at small counts (a few
+ * of them overlap with the operation's own memory stalls), so a setting extrapolated from a
+ * large pilot falls short. An operation measured at no extra cost at all (noise swallowed it)
+ * gets four times its spins.
+ */
+export function rescaleSpins(spins: ReadonlyMap<Slowable, number>, extra: ReadonlyMap<Slowable, number>, level: number): string {
+  const target = level / (1 - level);
+  const out: Partial<Record<Slowable, number>> = {};
+  for (const [op, n] of spins) {
+    const measured = extra.get(op);
+    out[op] = measured === undefined ? n : measured <= 0.01 * target ? n * 4 : (n * target) / measured;
+  }
+  return spinSpec(out);
+}
+
+/**
+ * The spin setting for `level`: extrapolated from the per-spin cost, then measured in a
+ * pilot at that setting and rescaled once (rescaleSpins).
+ */
+export async function spinsAtLevel(s: GateShape, perSpin: ReadonlyMap<Slowable, number>, level: number, ops?: ReadonlySet<Slowable>): Promise<{ spins: string; first: string }> {
+  const first = spinsForLevel(perSpin, level, ops);
+  const pilot = await gateAgainstItself(s, first, PILOT_ROUNDS);
+  const extras = new Map<Slowable, number[]>();
+  for (const v of pilot.verdicts) {
+    const op = OP_OF[v.workload];
+    if (op === undefined || !(v.ratio > 0) || (ops !== undefined && !ops.has(op))) continue;
+    extras.set(op, [...(extras.get(op) ?? []), 1 / v.ratio - 1]);
+  }
+  const extra = new Map([...extras].map(([op, xs]) => [op, median(xs)]));
+  return { spins: rescaleSpins(parseSpins(first), extra, level), first };
+}
+
 const spinSpec = (spins: Partial<Record<Slowable, number>>): string =>
   Object.entries(spins)
     .map(([op, n]) => `${op}:${Math.max(0, Math.round(n))}`)
@@ -115,7 +159,8 @@ export async function calibrate(s: CalibrationSettings): Promise<number> {
     const perSpin = await costPerSpin(s);
     const caught = new Map<string, { caught: number; unjudged: number; seen: number[] }>();
     for (const level of s.levels) {
-      const spec = spinsForLevel(perSpin, level);
+      const { spins: spec, first } = await spinsAtLevel(s, perSpin, level);
+      process.stderr.write(`lsmbench gate: calibrating: ${(level * 100).toFixed(0)}% slower: spins ${first} from the pilot, ${spec} after a pilot at them\n`);
       for (let run = 1; run <= s.runsPerLevel; run++) {
         process.stderr.write(`lsmbench gate: calibrating: ${(level * 100).toFixed(0)}% slower (spins ${spec}), gate run ${run}/${s.runsPerLevel}\n`);
         const d = await gateAgainstItself(s, spec);

@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { costPerSpin, gateAgainstItself, opOf, spinsForLevel, type GateShape } from '../../src/gate/calibrate.js';
+import { costPerSpin, gateAgainstItself, opOf, spinsAtLevel, type GateShape } from '../../src/gate/calibrate.js';
 import { loadGateConfig } from '../../src/gate/config.js';
 import { ROUND_MODES, type RoundMode } from '../../src/gate/runs.js';
 import { WORKLOADS, type WorkloadName } from '../../src/scenario.js';
@@ -64,8 +64,9 @@ try {
   if (what === 'slowdown') {
     const level = Number(values.level);
     const perSpin = await costPerSpin(shape);
-    spins = spinsForLevel(perSpin, level, new Set([opOf(workload)!]));
-    process.stdout.write(`injecting ${(level * 100).toFixed(0)}% into ${workload}: spins ${spins}\n`);
+    const sized = await spinsAtLevel(shape, perSpin, level, new Set([opOf(workload)!]));
+    spins = sized.spins;
+    process.stdout.write(`injecting ${(level * 100).toFixed(0)}% into ${workload}: spins ${spins} (${sized.first} extrapolated from the pilot)\n`);
   }
   const alarms = new Map<string, number>();
   const seen: number[] = [];
