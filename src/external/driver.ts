@@ -318,6 +318,18 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void, p
     if (digest !== expected.digest) return `verification failed: ${what}: the answers of the timed part do not match (digest ${hex(digest)}, expected ${hex(expected.digest)})`;
     return undefined;
   };
+  /**
+   * Why a latency message (`type`, described as `what`) is out of place: a protocol 1
+   * engine, no latency pass asked for, before the repetitions are done, or after the pass
+   * ended (`afterEnd`); undefined when it is in place.
+   */
+  const latencyMessageMisplaced = (type: string, what: string, afterEnd: string): string | undefined => {
+    if (protocol < 2) return `protocol error: '${type}' is a protocol 2 message, and the engine speaks protocol ${protocol}`;
+    if (!wantLatency) return `protocol error: ${what}, but no latency pass was asked for`;
+    if (repsSeen !== totalReps) return `protocol error: '${type}' after ${repsSeen} of ${totalReps} repetitions`;
+    if (latencyEnded) return `protocol error: ${afterEnd}`;
+    return undefined;
+  };
 
   await mkdir(job.workDir, { recursive: true });
   // A YCSB workload's operations go to the engine as a file, beside (not inside) the store directory it measures.
@@ -374,10 +386,8 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void, p
         return undefined;
       }
       case 'latency': {
-        if (protocol < 2) return `protocol error: 'latency' is a protocol 2 message, and the engine speaks protocol ${protocol}`;
-        if (!wantLatency) return "protocol error: 'latency' samples, but no latency pass was asked for";
-        if (repsSeen !== totalReps) return `protocol error: 'latency' after ${repsSeen} of ${totalReps} repetitions`;
-        if (latencyEnded) return "protocol error: 'latency' after 'latency-end'";
+        const misplaced = latencyMessageMisplaced('latency', "'latency' samples", "'latency' after 'latency-end'");
+        if (misplaced !== undefined) return misplaced;
         if (latency === undefined) {
           latency = new LatencySamples(expected.calls);
           phase = 'latency pass';
@@ -411,10 +421,8 @@ async function runExternal(job: WorkloadJob, onPhase: (phase: string) => void, p
         return undefined;
       }
       case 'latency-end': {
-        if (protocol < 2) return `protocol error: 'latency-end' is a protocol 2 message, and the engine speaks protocol ${protocol}`;
-        if (!wantLatency) return "protocol error: 'latency-end', but no latency pass was asked for";
-        if (repsSeen !== totalReps) return `protocol error: 'latency-end' after ${repsSeen} of ${totalReps} repetitions`;
-        if (latencyEnded) return "protocol error: a second 'latency-end'";
+        const misplaced = latencyMessageMisplaced('latency-end', "'latency-end'", "a second 'latency-end'");
+        if (misplaced !== undefined) return misplaced;
         latencyEnded = true;
         const lat = latency ?? new LatencySamples(expected.calls);
         latency = lat;
