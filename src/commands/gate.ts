@@ -18,7 +18,7 @@ import { decidePaired } from '../gate/paired.js';
 import { calibrate } from '../gate/calibrate.js';
 import { loadGateConfig, type GateConfig } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
-import { gateWorkloads, perSideArgs, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type RoundMode, type Side } from '../gate/runs.js';
+import { gateWorkloads, perSideArgs, placement, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type Placement, type RoundMode, type Side } from '../gate/runs.js';
 import { eyesightLines, markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
 import { createBaseTree, gitTopLevel, historyLength, isShallow, resolveCommit, type BaseTree } from '../gate/worktree.js';
 import { collect, positiveInt, scenarioOption } from './options.js';
@@ -39,6 +39,7 @@ interface GateFlags {
   summary?: string;
   json: boolean;
   mode: string;
+  cpu?: string;
   calibrate: boolean;
   levels: string;
   calibrationRuns?: number;
@@ -63,6 +64,7 @@ export function registerGate(program: Command): void {
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
     .option('--base <git-ref>', 'build this ref in a temporary worktree and run it paired with this build, round by round')
     .option('--mode <how>', `how a round runs the two sides: adjacent (workload by workload, one side right after the other, alternating order), adjacent-runs (whole runs so) or duet (whole runs at once) (default adjacent)`, 'adjacent')
+    .option('--cpu <n|none>', 'with --base, --base-engine or --calibrate in the adjacent modes: pin both sides\' processes to this CPU (default: the last CPU; none: do not pin)')
     .option('--base-engine <name>', 'with --head-engine: compare two builds of one engine (two external commands, or two engine modules) with this build, paired round by round; this is base')
     .option('--head-engine <name>', 'with --base-engine: the engine under test')
     .option('--max-minutes <n>', 'with --base: start no round that would end later than this many minutes after the gate started; fewer rounds may leave workloads unjudged (exit 2)', positiveInt('--max-minutes', 10_000))
@@ -97,6 +99,7 @@ interface Report {
 
 async function gate(flags: GateFlags): Promise<number> {
   if (!(ROUND_MODES as readonly string[]).includes(flags.mode)) throw new UserError(`--mode must be one of ${ROUND_MODES.join(', ')}, not '${flags.mode}'`);
+  const where = placementOf(flags);
   if (flags.calibrate) {
     if (flags.base !== undefined || flags.baseline !== undefined) throw new UserError('--calibrate measures this build against itself: it takes no --base or --baseline');
     const { config, source } = await loadGateConfig(flags.config);
@@ -106,6 +109,7 @@ async function gate(flags: GateFlags): Promise<number> {
       rounds: flags.rounds ?? DEFAULT_ROUNDS,
       repetitions: flags.repetitions ?? DEFAULT_REPETITIONS,
       mode: flags.mode as RoundMode,
+      cpu: where.cpu,
       levels: parseLevels(flags.levels),
       runsPerLevel: flags.calibrationRuns ?? 3,
       workloads: flags.workloads?.join(','),
@@ -118,16 +122,27 @@ async function gate(flags: GateFlags): Promise<number> {
     if (flags.base !== undefined || flags.baseline !== undefined || flags.engine.length > 0)
       throw new UserError('--base-engine/--head-engine compare two engines with this build: no --base, --baseline or --engine with them');
     const { config, source } = await loadGateConfig(flags.config);
-    const report = await gateEngines(flags.baseEngine, flags.headEngine!, flags, config, source);
+    const report = await gateEngines(flags.baseEngine, flags.headEngine!, flags, where, config, source);
     await emit(report, flags);
     return EXIT_CODES[report.outcome];
   }
   if ((flags.base === undefined) === (flags.baseline === undefined)) throw new UserError('name what to compare with: --base <git-ref> or --baseline <results.json>');
   if (flags.head !== undefined && flags.baseline === undefined) throw new UserError('--head <results.json> goes with --baseline');
   const { config, source } = await loadGateConfig(flags.config);
-  const report = flags.base !== undefined ? await gateAgainstRef(flags.base, flags, config, source) : await gateAgainstBaseline(flags.baseline!, flags, config, source);
+  const report = flags.base !== undefined ? await gateAgainstRef(flags.base, flags, where, config, source) : await gateAgainstBaseline(flags.baseline!, flags, config, source);
   await emit(report, flags);
   return EXIT_CODES[report.outcome];
+}
+
+/** Where the sides run (--cpu), or a user error for a CPU that cannot be used. */
+function placementOf(flags: GateFlags): Placement {
+  if (flags.cpu !== undefined && flags.baseline !== undefined) throw new UserError('--cpu places the processes of a gate that runs both sides (--base, --base-engine, --calibrate), not of --baseline');
+  try {
+    return placement(flags.mode as RoundMode, flags.cpu);
+  } catch (err) {
+    if (err instanceof RangeError) throw new UserError(err.message);
+    throw err;
+  }
 }
 
 function parseLevels(text: string): number[] {
@@ -190,7 +205,7 @@ const deadlineOf = (flags: GateFlags): number => (flags.maxMinutes === undefined
 
 // --- --base <git-ref> ---------------------------------------------------------------
 
-async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+async function gateAgainstRef(ref: string, flags: GateFlags, where: Placement, config: GateConfig, configSource: string): Promise<Report> {
   const deadline = deadlineOf(flags);
   const root = projectRoot();
   const rounds = flags.rounds ?? DEFAULT_ROUNDS;
@@ -230,14 +245,14 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
     const mode = flags.mode as RoundMode;
     const argsOf = await perSideArgs([base, head], runArgs);
     const workloads = await gateWorkloads(flags.scenario, flags.workloads);
-    const runs = await runInterleaved(base, head, { rounds, mode, argsOf, workloads, onRound: progress(rounds), deadline });
+    const runs = await runInterleaved(base, head, { rounds, mode, argsOf, workloads, onRound: progress(rounds), deadline, cpu: where.cpu });
     if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
     const headEnv = runs.head[0]?.environment;
     const headName = `${short(headEnv?.commit)}${headEnv?.commitDirty ? ' with uncommitted changes' : ''}`;
     const context: GateContext = {
       comparison:
         `base ${short(commit)} (${ref}) against head ${headName}, paired on this machine (${MODE_TEXT[mode]}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, ` +
-        `N = ${ops.toLocaleString('en-US')}, engine${engines.length > 1 ? 's' : ''} ${engines.join(', ')}`,
+        `N = ${ops.toLocaleString('en-US')}, engine${engines.length > 1 ? 's' : ''} ${engines.join(', ')}; ${where.text}`,
       machine: machineLine(runs.head[0]),
       configSource,
       notes,
@@ -259,7 +274,7 @@ async function gateAgainstRef(ref: string, flags: GateFlags, config: GateConfig,
  * of --base. Head's results are labelled with base's engine name so that the rounds pair
  * up; the summary names both.
  */
-async function gateEngines(baseEngine: string, headEngine: string, flags: GateFlags, config: GateConfig, configSource: string): Promise<Report> {
+async function gateEngines(baseEngine: string, headEngine: string, flags: GateFlags, where: Placement, config: GateConfig, configSource: string): Promise<Report> {
   const deadline = deadlineOf(flags);
   const rounds = flags.rounds ?? DEFAULT_ROUNDS;
   const repetitions = flags.repetitions ?? DEFAULT_REPETITIONS;
@@ -277,12 +292,12 @@ async function gateEngines(baseEngine: string, headEngine: string, flags: GateFl
   try {
     const workloads = await gateWorkloads(flags.scenario, flags.workloads);
     const argsOf = (side: Side): readonly string[] => ['--engine', side === base ? baseEngine : headEngine, ...args];
-    const runs = await runInterleaved(base, head, { rounds, mode, argsOf, workloads, onRound: progress(rounds), deadline });
+    const runs = await runInterleaved(base, head, { rounds, mode, argsOf, workloads, onRound: progress(rounds), deadline, cpu: where.cpu });
     if (runs.skipped > 0) notes.push(`only ${rounds - runs.skipped} of ${rounds} rounds ran: more would have overrun --max-minutes ${flags.maxMinutes}`);
     const label = runs.base[0]?.results[0]?.engine ?? baseEngine;
     const relabelled = runs.head.map((run) => ({ ...run, results: run.results.map((r) => ({ ...r, engine: label })) }));
     const context: GateContext = {
-      comparison: `${comparison}, paired on this machine (${MODE_TEXT[mode]}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, N = ${ops.toLocaleString('en-US')}; rows are labelled ${label}`,
+      comparison: `${comparison}, paired on this machine (${MODE_TEXT[mode]}): ${runs.base.length} rounds, one process a side each, × ${repetitions} repetitions, N = ${ops.toLocaleString('en-US')}; ${where.text}; rows are labelled ${label}`,
       machine: machineLine(runs.base[0]),
       configSource,
       notes,

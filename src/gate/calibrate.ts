@@ -43,6 +43,8 @@ export interface GateShape {
   readonly rounds: number;
   readonly repetitions: number;
   readonly mode: RoundMode;
+  /** Pin both sides to this CPU (placement()). */
+  readonly cpu: number | undefined;
   readonly workloads: string | undefined;
   readonly config: GateConfig;
 }
@@ -60,7 +62,7 @@ export async function gateAgainstItself(s: GateShape, headSpins: string, rounds 
   const [base, head] = sides(s.engine, headSpins);
   const argsOf = await perSideArgs([base, head], runArgs);
   const workloads = await gateWorkloads(undefined, s.workloads === undefined ? undefined : parseWorkloadList(s.workloads));
-  const runs = await runInterleaved(base, head, { rounds, mode: s.mode, argsOf, workloads });
+  const runs = await runInterleaved(base, head, { rounds, mode: s.mode, argsOf, workloads, cpu: s.cpu });
   return decidePaired(pairedComparisons(runs.base, runs.head), s.config);
 }
 
@@ -175,6 +177,7 @@ export async function calibrate(s: CalibrationSettings): Promise<number> {
       }
     }
     say(`lsmbench gate --calibrate: engine ${s.engine}, ${s.rounds} rounds (${s.mode}) × ${s.repetitions} repetitions, N = ${s.ops.toLocaleString('en-US')}`);
+    say(s.cpu === undefined ? 'processes not pinned to a CPU' : `both sides pinned to CPU ${s.cpu}`);
     say(`settings: ${s.configSource}; ${s.runsPerLevel} gate runs per level; "measured" is the`);
     say(`median slowdown the gate estimated over those runs`);
     say('');

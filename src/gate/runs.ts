@@ -2,7 +2,8 @@
  * Running lsmbench builds as child processes: `run --json --no-save` for samples and
  * `engines --json` for what a build offers. Arguments go as an array, never through a shell.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
 import { ResultsFileSchema, type ResultsFile } from '../results.js';
 import { formatZodError, loadScenarioFile, resolveScenario, type WorkloadName } from '../scenario.js';
 
@@ -29,9 +30,19 @@ interface Completed {
   readonly stderr: string;
 }
 
-function runNode(side: Side, args: readonly string[]): Promise<Completed> {
+/**
+ * The command line of a build's CLI: `node cli args`, or under `taskset -c cpu` when
+ * pinned (the affinity is inherited by the workload processes the run starts).
+ */
+function commandLine(side: Side, args: readonly string[], cpu: number | undefined): [string, string[]] {
+  const node = [process.execPath, side.cli, ...args];
+  return cpu === undefined ? [node[0]!, node.slice(1)] : ['taskset', ['-c', String(cpu), ...node]];
+}
+
+function runNode(side: Side, args: readonly string[], cpu?: number): Promise<Completed> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [side.cli, ...args], {
+    const [command, argv] = commandLine(side, args, cpu);
+    const child = spawn(command, argv, {
       cwd: side.cwd,
       env: { ...process.env, ...side.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,9 +69,9 @@ function lastLine(text: string): string {
  * delivers a results file, whose failed workloads the decision reports; anything else
  * without a results file on stdout is a SideRunError.
  */
-export async function runSide(side: Side, runArgs: readonly string[]): Promise<ResultsFile> {
+export async function runSide(side: Side, runArgs: readonly string[], cpu?: number): Promise<ResultsFile> {
   const args = ['run', ...runArgs, '--json', '--no-save'];
-  const done = await runNode(side, args);
+  const done = await runNode(side, args, cpu);
   const how = done.signal !== null ? `was killed by ${done.signal}` : `exited with code ${done.code}`;
   if (done.code !== 0 && done.code !== 1)
     throw new SideRunError(`the ${side.label} run ${how}: ${lastLine(done.stderr) || '(no message)'}`);
@@ -116,6 +127,50 @@ export interface InterleavedRuns {
 export type RoundMode = 'adjacent' | 'adjacent-runs' | 'duet';
 export const ROUND_MODES: readonly RoundMode[] = ['adjacent', 'adjacent-runs', 'duet'];
 
+/** Where the sides' processes run: pinned to one CPU, or wherever the scheduler puts them, and why. */
+export interface Placement {
+  readonly cpu: number | undefined;
+  /** One line for the summary. */
+  readonly text: string;
+}
+
+/** Whether `taskset` (util-linux) runs here. */
+function hasTaskset(): boolean {
+  const probe = spawnSync('taskset', ['-c', '0', process.execPath, '-e', ''], { stdio: 'ignore' });
+  return probe.status === 0;
+}
+
+/**
+ * Where the two sides run. In the adjacent modes both sides' processes are pinned to one
+ * CPU, the last by default (the first takes most interrupts): the kernel otherwise puts each
+ * process on whichever core is free, and on a shared virtual machine the cores are not
+ * alike. Measured on a 2-vCPU VM: ts random reads ran at 2.0–2.2M/s of CPU time on one
+ * vCPU and 2.7–5.0M/s on the other, so an unpinned pair differed by up to 2.5× from where
+ * each side happened to run (the gate's eyesight on random-reads: 43% unpinned, 8%
+ * pinned). `requested`: a CPU number, 'none', or undefined for the default. Duet runs
+ * both sides at once, one per core, and is not pinned.
+ */
+export function placement(mode: RoundMode, requested: string | undefined, available = hasTaskset, cpuCount = cpus().length): Placement {
+  if (requested === 'none') return { cpu: undefined, text: 'processes not pinned (--cpu none): each runs where the scheduler puts it' };
+  if (mode === 'duet') {
+    if (requested !== undefined) throw new RangeError(`--cpu pins both sides to one CPU, which --mode duet cannot do (it runs them at once); leave --cpu out`);
+    return { cpu: undefined, text: 'processes not pinned: duet runs both sides at once' };
+  }
+  let cpu: number;
+  if (requested === undefined) {
+    if (cpuCount < 2) return { cpu: undefined, text: 'processes not pinned: this machine has one CPU' };
+    cpu = cpuCount - 1;
+  } else {
+    cpu = Number(requested);
+    if (!/^\d+$/.test(requested) || cpu >= cpuCount) throw new RangeError(`--cpu must be 'none' or a CPU number from 0 to ${cpuCount - 1}, not '${requested}'`);
+  }
+  if (!available()) {
+    if (requested !== undefined) throw new RangeError(`--cpu ${requested}: taskset (util-linux) is not installed here, so processes cannot be pinned`);
+    return { cpu: undefined, text: 'processes not pinned: taskset (util-linux) is not installed' };
+  }
+  return { cpu, text: `both sides pinned to CPU ${cpu} (taskset), one process after the other` };
+}
+
 /** Whether a build's `run` takes a flag (an older base may predate it). */
 export async function runAccepts(side: Side, flag: string): Promise<boolean> {
   const done = await runNode(side, ['run', '--help']);
@@ -129,9 +184,18 @@ export async function runAccepts(side: Side, flag: string): Promise<boolean> {
  */
 export async function perSideArgs(sides: readonly Side[], runArgs: readonly string[]): Promise<(side: Side) => readonly string[]> {
   const withProcesses = new Map<Side, readonly string[]>();
-  for (const side of sides) withProcesses.set(side, (await runAccepts(side, '--processes')) ? [...runArgs, '--processes', '1'] : runArgs);
+  const warmed = [...runArgs, '--warmup', String(GATE_WARMUP)];
+  for (const side of sides) withProcesses.set(side, (await runAccepts(side, '--processes')) ? [...warmed, '--processes', '1'] : warmed);
   return (side) => withProcesses.get(side) ?? runArgs;
 }
+
+/**
+ * Untimed warm-up repetitions before a side's timed ones (each at least the minimum sample
+ * duration). One was too few: ts random reads pinned to one CPU ran their first timed
+ * repetition 20–30% slower than the next two (1.55–1.75M against 2.0–2.3M operations per
+ * CPU-second, 6 processes), as the JIT was still optimising; after three they were level.
+ */
+export const GATE_WARMUP = 3;
 
 /** The workloads a gate runs: those asked for, else the scenario's (default `seed`). */
 export async function gateWorkloads(scenario: string | undefined, workloads: readonly WorkloadName[] | undefined): Promise<WorkloadName[]> {
@@ -160,6 +224,8 @@ export interface InterleaveOptions {
   readonly onRound?: (round: number, seconds: readonly (readonly [Side, number])[]) => void;
   /** No round starts that would, at the pace so far, end after this (performance.now()). */
   readonly deadline?: number;
+  /** Pin every process of both sides to this CPU (see placement()). */
+  readonly cpu?: number;
 }
 
 /**
@@ -167,7 +233,7 @@ export interface InterleaveOptions {
  * fresh process per workload, so each round is one independent sample of the pair.
  */
 export async function runInterleaved(base: Side, head: Side, options: InterleaveOptions): Promise<InterleavedRuns> {
-  const { rounds, argsOf, onRun, onRound, deadline = Infinity } = options;
+  const { rounds, argsOf, onRun, onRound, deadline = Infinity, cpu } = options;
   const mode = options.mode ?? 'adjacent';
   // Without a workload list, `adjacent` pairs whole runs.
   const slices: readonly (WorkloadName | undefined)[] = mode === 'adjacent' && options.workloads !== undefined ? options.workloads : [undefined];
@@ -185,7 +251,7 @@ export async function runInterleaved(base: Side, head: Side, options: Interleave
     const timed = async (side: Side, workload: WorkloadName | undefined): Promise<void> => {
       const t0 = performance.now();
       if (!parts.has(side)) parts.set(side, []);
-      parts.get(side)!.push(await runSide(side, workload === undefined ? argsOf(side) : [...argsOf(side), '--workloads', workload]));
+      parts.get(side)!.push(await runSide(side, workload === undefined ? argsOf(side) : [...argsOf(side), '--workloads', workload], cpu));
       const s = (performance.now() - t0) / 1000;
       seconds.set(side, (seconds.get(side) ?? 0) + s);
       onRun?.(round, side, workload, s);

@@ -115,6 +115,9 @@ describe('lsmbench gate --baseline (built binary)', () => {
 
   it('rejects bad input with one line and exit 2', async () => {
     assertUserError(lsmbench(['gate']), /--base <git-ref> or --baseline <results\.json>/);
+    assertUserError(lsmbench(['gate', '--base-engine', 'memory', '--head-engine', 'memory', '--cpu', '64']), /--cpu must be 'none' or a CPU number from 0 to \d+, not '64'/);
+    assertUserError(lsmbench(['gate', '--base-engine', 'memory', '--head-engine', 'memory', '--mode', 'duet', '--cpu', '0']), /--cpu pins both sides to one CPU, which --mode duet cannot do/);
+    assertUserError(lsmbench(['gate', '--baseline', base, '--cpu', '0']), /--cpu places the processes of a gate that runs both sides/);
     assertUserError(lsmbench(['gate', '--base', 'HEAD', '--baseline', base]), /--base <git-ref> or --baseline/);
     assertUserError(lsmbench(['gate', '--base', 'HEAD', '--head', base]), /--head <results\.json> goes with --baseline/);
     assertUserError(lsmbench(['gate', '--baseline', join(dir, 'nope.json')]), /cannot read results file .*nope\.json: ENOENT/);

@@ -9,7 +9,7 @@
  *   node dist/test/gate/measure.js slowdown --level 0.10 --runs 10
  *   node dist/test/gate/measure.js unchanged --runs 5 --hog
  *
- * --engine, --ops, --rounds, --repetitions, --mode and --workloads shape each gate run.
+ * --engine, --ops, --rounds, --repetitions, --mode, --cpu and --workloads shape each gate run.
  * `slowdown` slows only the operation of --workload (random-reads: get, which
  * sequential-reads also uses); the other workloads are unchanged and count false
  * alarms. A pilot first measures what one round of work costs. `--hog` runs a busy loop
@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { costPerSpin, gateAgainstItself, opOf, spinsAtLevel, type GateShape } from '../../src/gate/calibrate.js';
 import { loadGateConfig } from '../../src/gate/config.js';
-import { ROUND_MODES, type RoundMode } from '../../src/gate/runs.js';
+import { placement, ROUND_MODES, type RoundMode } from '../../src/gate/runs.js';
 import { WORKLOADS, type WorkloadName } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
 
@@ -36,6 +36,7 @@ const { values, positionals } = parseArgs({
     mode: { type: 'string', default: 'adjacent' },
     workloads: { type: 'string' },
     hog: { type: 'boolean', default: false },
+    cpu: { type: 'string' },
   },
 });
 const what = positionals[0];
@@ -48,7 +49,10 @@ if (!(ROUND_MODES as readonly string[]).includes(values.mode)) fail(`--mode: ${R
 const workload = values.workload as WorkloadName;
 if (!WORKLOADS.includes(workload) || opOf(workload) === undefined) fail(`--workload: one of the eight document workloads`);
 const { config } = await loadGateConfig(undefined);
+const where = placement(values.mode as RoundMode, values.cpu);
+process.stdout.write(`${where.text}\n`);
 const shape: GateShape = {
+  cpu: where.cpu,
   engine: values.engine,
   ops: Number(values.ops),
   rounds: Number(values.rounds),

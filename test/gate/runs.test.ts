@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runInterleaved, type Side } from '../../src/gate/runs.js';
+import { spawnSync } from 'node:child_process';
+import { GATE_WARMUP, perSideArgs, placement, runInterleaved, type Side } from '../../src/gate/runs.js';
 import { templateRun } from './fixtures.js';
 
 const STAND_IN = `
@@ -17,6 +18,8 @@ const args = process.argv.slice(2);
 const at = args.lastIndexOf('--workloads');
 const workload = at >= 0 ? args[at + 1] : 'all';
 appendFileSync(process.env.STAND_IN_LOG, process.env.STAND_IN_SIDE + ' ' + workload + '\\n');
+const cpus = readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\\s*(\\S+)/m);
+appendFileSync(process.env.STAND_IN_LOG + '.more', (cpus ? cpus[1] : '?') + ' ' + args.join(' ') + '\\n');
 const file = JSON.parse(readFileSync(process.env.STAND_IN_RESULTS, 'utf8'));
 if (workload !== 'all') file.results = file.results.filter((r) => r.workload === workload);
 process.stdout.write(JSON.stringify(file));
@@ -77,10 +80,63 @@ describe('runInterleaved: the order of a round', () => {
     assert.deepEqual(runs.base[0]!.results.map((r) => r.workload), ['random-reads', 'contains']);
   });
 
+  const tasksetWorks = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  it('pinned: every process of both sides runs on the CPU asked for, and each side is warmed up GATE_WARMUP repetitions', { skip: !tasksetWorks && 'taskset is not installed' }, async () => {
+    await rm(log(), { force: true });
+    await rm(log() + '.more', { force: true });
+    const argsOf = await perSideArgs([base, head], ['--engine', 'memory']);
+    await runInterleaved(base, head, { rounds: 1, argsOf, workloads: ['contains'], cpu: 0 });
+    // The runs' lines (perSideArgs also asks each side for `run --help`).
+    const runsOf = async (): Promise<string[]> => (await readFile(log() + '.more', 'utf8')).trim().split('\n').filter((l) => l.includes('--engine'));
+    const lines = await runsOf();
+    assert.equal(lines.length, 2);
+    for (const line of lines) {
+      assert.match(line, /^0 /, `pinned to CPU 0: ${line}`);
+      assert.match(line, new RegExp(`--warmup ${GATE_WARMUP}\\b`));
+    }
+    // Unpinned, a side's process may run wherever this one may.
+    await rm(log() + '.more', { force: true });
+    await runInterleaved(base, head, { rounds: 1, argsOf, workloads: ['contains'] });
+    const free = await runsOf();
+    assert.equal(free.length, 2);
+    const mine = /^Cpus_allowed_list:\s*(\S+)/m.exec(await readFile('/proc/self/status', 'utf8'))![1]!;
+    for (const line of free) assert.ok(line.startsWith(`${mine} `), `unpinned, as this process (${mine}): ${line}`);
+  });
+
   it('a round that would end past the deadline is not started', async () => {
     await rm(log(), { force: true });
     const runs = await runInterleaved(base, head, { rounds: 5, argsOf: () => [], workloads: ['contains'], deadline: performance.now() });
     assert.equal(runs.base.length, 1, 'the first round always runs');
     assert.equal(runs.skipped, 4);
+  });
+});
+
+describe('placement: where the two sides run', () => {
+  const yes = (): boolean => true;
+  const no = (): boolean => false;
+  it('by default, in the adjacent modes, both sides are pinned to the last CPU', () => {
+    assert.deepEqual(placement('adjacent', undefined, yes, 2).cpu, 1);
+    assert.deepEqual(placement('adjacent-runs', undefined, yes, 8).cpu, 7);
+    assert.match(placement('adjacent', undefined, yes, 2).text, /pinned to CPU 1/);
+  });
+  it('a CPU asked for is used; none pins nothing', () => {
+    assert.equal(placement('adjacent', '0', yes, 2).cpu, 0);
+    assert.equal(placement('adjacent', 'none', yes, 2).cpu, undefined);
+    assert.match(placement('adjacent', 'none', yes, 2).text, /not pinned \(--cpu none\)/);
+  });
+  it('nothing to pin on one CPU, in duet, or without taskset; each says why', () => {
+    assert.equal(placement('adjacent', undefined, yes, 1).cpu, undefined);
+    assert.match(placement('adjacent', undefined, yes, 1).text, /one CPU/);
+    assert.equal(placement('duet', undefined, yes, 2).cpu, undefined);
+    assert.match(placement('duet', undefined, yes, 2).text, /duet/);
+    assert.equal(placement('adjacent', undefined, no, 2).cpu, undefined);
+    assert.match(placement('adjacent', undefined, no, 2).text, /taskset/);
+  });
+  it('a CPU that cannot be used is an error naming the choices', () => {
+    assert.throws(() => placement('adjacent', '2', yes, 2), /from 0 to 1, not '2'/);
+    assert.throws(() => placement('adjacent', 'x', yes, 2), /'none' or a CPU number/);
+    assert.throws(() => placement('adjacent', '-1', yes, 2), /'none' or a CPU number/);
+    assert.throws(() => placement('duet', '1', yes, 2), /duet/);
+    assert.throws(() => placement('adjacent', '1', no, 2), /taskset/);
   });
 });
