@@ -184,18 +184,24 @@ export async function runAccepts(side: Side, flag: string): Promise<boolean> {
  */
 export async function perSideArgs(sides: readonly Side[], runArgs: readonly string[]): Promise<(side: Side) => readonly string[]> {
   const withProcesses = new Map<Side, readonly string[]>();
-  const warmed = [...runArgs, '--warmup', String(GATE_WARMUP)];
-  for (const side of sides) withProcesses.set(side, (await runAccepts(side, '--processes')) ? [...warmed, '--processes', '1'] : warmed);
+  for (const side of sides) withProcesses.set(side, (await runAccepts(side, '--processes')) ? [...runArgs, '--processes', '1'] : runArgs);
   return (side) => withProcesses.get(side) ?? runArgs;
 }
 
 /**
- * Untimed warm-up repetitions before a side's timed ones (each at least the minimum sample
- * duration). One was too few: ts random reads pinned to one CPU ran their first timed
- * repetition 20–30% slower than the next two (1.55–1.75M against 2.0–2.3M operations per
- * CPU-second, 6 processes), as the JIT was still optimising; after three they were level.
+ * Untimed warm-up repetitions of a side's process before its timed ones (each at least the
+ * minimum sample duration), by workload. One was too few for reads: ts random reads pinned
+ * to one CPU ran their first timed repetition 20–30% slower than the next two (1.55–1.75M
+ * against 2.0–2.3M gets per CPU-second, 6 processes), the JIT not yet done; after three
+ * they were level. Workloads that write keep one: each of their samples is up to
+ * MAX_FRESH_PASSES passes on fresh stores, each made, loaded, checked and closed, so two
+ * more warm-ups would cost seconds a round. Whole runs (one process for every workload)
+ * take the readers' three. Passed to both builds, whatever their own defaults.
  */
-export const GATE_WARMUP = 3;
+export function gateWarmup(workload: WorkloadName | undefined): number {
+  return workload === undefined || READ_ONLY.has(workload) ? 3 : 1;
+}
+const READ_ONLY: ReadonlySet<WorkloadName> = new Set(['sequential-reads', 'random-reads', 'range-scan', 'prefix-scan', 'contains', 'ycsb-c']);
 
 /** The workloads a gate runs: those asked for, else the scenario's (default `seed`). */
 export async function gateWorkloads(scenario: string | undefined, workloads: readonly WorkloadName[] | undefined): Promise<WorkloadName[]> {
@@ -251,7 +257,8 @@ export async function runInterleaved(base: Side, head: Side, options: Interleave
     const timed = async (side: Side, workload: WorkloadName | undefined): Promise<void> => {
       const t0 = performance.now();
       if (!parts.has(side)) parts.set(side, []);
-      parts.get(side)!.push(await runSide(side, workload === undefined ? argsOf(side) : [...argsOf(side), '--workloads', workload], cpu));
+      const args = [...argsOf(side), '--warmup', String(gateWarmup(workload))];
+      parts.get(side)!.push(await runSide(side, workload === undefined ? args : [...args, '--workloads', workload], cpu));
       const s = (performance.now() - t0) / 1000;
       seconds.set(side, (seconds.get(side) ?? 0) + s);
       onRun?.(round, side, workload, s);

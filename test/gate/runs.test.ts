@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { GATE_WARMUP, perSideArgs, placement, runInterleaved, type Side } from '../../src/gate/runs.js';
+import { gateWarmup, perSideArgs, placement, runInterleaved, type Side } from '../../src/gate/runs.js';
 import { templateRun } from './fixtures.js';
 
 const STAND_IN = `
@@ -81,7 +81,7 @@ describe('runInterleaved: the order of a round', () => {
   });
 
   const tasksetWorks = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-  it('pinned: every process of both sides runs on the CPU asked for, and each side is warmed up GATE_WARMUP repetitions', { skip: !tasksetWorks && 'taskset is not installed' }, async () => {
+  it('pinned: every process of both sides runs on the CPU asked for, and each side is warmed up as gateWarmup says', { skip: !tasksetWorks && 'taskset is not installed' }, async () => {
     await rm(log(), { force: true });
     await rm(log() + '.more', { force: true });
     const argsOf = await perSideArgs([base, head], ['--engine', 'memory']);
@@ -92,7 +92,7 @@ describe('runInterleaved: the order of a round', () => {
     assert.equal(lines.length, 2);
     for (const line of lines) {
       assert.match(line, /^0 /, `pinned to CPU 0: ${line}`);
-      assert.match(line, new RegExp(`--warmup ${GATE_WARMUP}\\b`));
+      assert.match(line, new RegExp(`--warmup ${gateWarmup('contains')}\\b`));
     }
     // Unpinned, a side's process may run wherever this one may.
     await rm(log() + '.more', { force: true });
@@ -101,6 +101,12 @@ describe('runInterleaved: the order of a round', () => {
     assert.equal(free.length, 2);
     const mine = /^Cpus_allowed_list:\s*(\S+)/m.exec(await readFile('/proc/self/status', 'utf8'))![1]!;
     for (const line of free) assert.ok(line.startsWith(`${mine} `), `unpinned, as this process (${mine}): ${line}`);
+  });
+
+  it('warm-up: three repetitions for read-only workloads and whole runs, one where samples are fresh-store passes', () => {
+    for (const w of ['sequential-reads', 'random-reads', 'range-scan', 'prefix-scan', 'contains', 'ycsb-c'] as const) assert.equal(gateWarmup(w), 3, w);
+    for (const w of ['sequential-writes', 'random-writes', 'deletions', 'ycsb-a', 'read-while-writing'] as const) assert.equal(gateWarmup(w), 1, w);
+    assert.equal(gateWarmup(undefined), 3);
   });
 
   it('a round that would end past the deadline is not started', async () => {
