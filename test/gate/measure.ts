@@ -74,15 +74,21 @@ try {
   }
   const alarms = new Map<string, number>();
   const seen: number[] = [];
+  const eyesight = new Map<string, number[]>();
   let caught = 0;
   const started = performance.now();
   for (let run = 1; run <= Number(values.runs); run++) {
     const t0 = performance.now();
     const d = await gateAgainstItself(shape, spins);
-    const cells = d.verdicts.map((v) => `${v.workload}=${(100 * (v.ratio - 1)).toFixed(1)}%${v.verdict === 'regression' ? '!' : v.verdict === 'unjudged' ? '?' : ''}`);
+    // workload=change(eyesight), ! a regression, ? unjudged.
+    const cells = d.verdicts.map(
+      (v) =>
+        `${v.workload}=${(100 * (v.ratio - 1)).toFixed(1)}%${v.detectable === undefined || !Number.isFinite(v.detectable) ? '' : `(${(100 * v.detectable).toFixed(0)})`}${v.verdict === 'regression' ? '!' : v.verdict === 'unjudged' ? '?' : ''}`,
+    );
     const counters = d.counters.map((c) => `${c.workload}.${c.counter}${c.direction === 'more' ? '+' : '-'}${(100 * c.change).toFixed(1)}%`);
     process.stdout.write(`run ${run}: ${d.outcome} in ${((performance.now() - t0) / 60_000).toFixed(1)} min: ${cells.join(' ')}${counters.length > 0 ? ` counters: ${counters.join(' ')}` : ''}\n`);
     for (const v of d.verdicts) {
+      if (v.detectable !== undefined && Number.isFinite(v.detectable)) eyesight.set(v.workload, [...(eyesight.get(v.workload) ?? []), v.detectable]);
       const slowed = what === 'slowdown' && opOf(v.workload) === opOf(workload);
       if (slowed && v.workload === workload) {
         seen.push(1 - v.ratio);
@@ -92,6 +98,7 @@ try {
     for (const c of d.counters) if (c.direction === 'more') alarms.set(`${c.workload} ${c.counter}`, (alarms.get(`${c.workload} ${c.counter}`) ?? 0) + 1);
   }
   const runs = Number(values.runs);
+  for (const [w, list] of eyesight) process.stdout.write(`${w}: could see slowdowns of ${(100 * median(list)).toFixed(1)}% or more (median of ${list.length} runs)\n`);
   process.stdout.write(`\n${runs} gate runs, ${shape.rounds} rounds (${shape.mode}) × ${shape.repetitions} repetitions, N = ${shape.ops}, engine ${shape.engine}${values.hog ? ', with a CPU hog' : ''}, ${((performance.now() - started) / 60_000).toFixed(1)} min\n`);
   if (what === 'slowdown')
     process.stdout.write(`${workload}: caught ${caught} of ${runs}; the gate measured a median slowdown of ${(100 * median(seen)).toFixed(1)}%\n`);
