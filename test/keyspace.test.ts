@@ -15,6 +15,7 @@ import {
   prefixScanGroups,
   rangeScanStarts,
   value,
+  writeValue,
 } from '../src/keyspace.js';
 import { projectRoot } from '../src/paths.js';
 
@@ -129,5 +130,29 @@ describe('keyspace properties', () => {
     assert.equal(absent.length, 300);
     assert.ok(absent.every((q) => q < 1300));
     assert.equal(new Set(order).size, 1000);
+  });
+});
+
+describe('writeValue against the generator it inlines', () => {
+  it('writes the Xoshiro128 words of its seed, little-endian, the last one cut, at any offset and size', () => {
+    const valueSeed = deriveSeed(42, Stream.values);
+    const out = new Uint8Array(140);
+    for (let i = 0; i < 200; i++)
+      for (const size of [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 99, 100, 101, 128]) {
+        const version = i % 3;
+        let seed = (valueSeed ^ mix32(i)) >>> 0;
+        if (version !== 0) seed = (seed ^ mix32((version + 0x9e3779b9) >>> 0)) >>> 0;
+        const rng = new Xoshiro128(mix32(seed));
+        const want = new Uint8Array(size);
+        for (let p = 0; p < size; p += 4) {
+          const word = rng.next();
+          for (let b = 0; b < 4 && p + b < size; b++) want[p + b] = (word >>> (8 * b)) & 0xff;
+        }
+        out.fill(0xee);
+        writeValue(valueSeed, i, size, out, 5, version);
+        assert.deepEqual(out.subarray(5, 5 + size), want, `value ${i}, ${size} bytes, version ${version}`);
+        assert.equal(out[4], 0xee, 'nothing written before the offset');
+        assert.equal(out[5 + size], 0xee, 'nothing written past the value');
+      }
   });
 });
