@@ -51,6 +51,21 @@ describe('lsmbench CLI', () => {
     assertUserError(lsmbench(['run', '-e', 'memory', ...small, '-w', 'contains', '--out', out]), /already exists/);
   });
 
+  it('--cpu-prof writes a V8 CPU profile per workload process, named for it, never over an earlier one', async () => {
+    const dir = join(await scratchDir('lsmbench-cpu-prof-'), 'profiles');
+    const args = ['run', '--engine', 'memory', '-w', 'contains,random-reads', ...small, '--no-save', '--cpu-prof', dir];
+    const first = lsmbench(args);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual((await readdir(dir)).sort(), ['memory-contains-p1.cpuprofile', 'memory-random-reads-p1.cpuprofile']);
+    const profile = JSON.parse(await readFile(join(dir, 'memory-contains-p1.cpuprofile'), 'utf8')) as { nodes: Array<{ callFrame: { url: string } }>; samples: number[] };
+    assert.ok(profile.samples.length > 0);
+    assert.ok(profile.nodes.some((n) => n.callFrame.url.endsWith('/runner/child.js')), 'the profile is of the workload process');
+    const again = lsmbench(args);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((await readdir(dir)).sort(), ['memory-contains-p1-2.cpuprofile', 'memory-contains-p1.cpuprofile', 'memory-random-reads-p1-2.cpuprofile', 'memory-random-reads-p1.cpuprofile']);
+    assertUserError(lsmbench(['run', '--engine', 'memory', ...small, '--no-save', '--cpu-prof', '/proc/lsmbench-no-such-dir']), /--cpu-prof directory \/proc\/lsmbench-no-such-dir is not writable/);
+  });
+
   it('puts two engines side by side with a ratio column and its CI over independent processes', async () => {
     const dir = await scratchDir('lsmbench-cli-');
     const out = join(dir, 'three.json');

@@ -37,6 +37,7 @@ interface RunFlags {
   wide: boolean;
   columns?: string;
   sweep?: string;
+  cpuProf?: string;
 }
 
 /** `--sweep ops=10000,100000,1000000`: the values of N to run the scenario at, in one results file. */
@@ -143,6 +144,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the results file to stdout instead of the table', false)
     .option('--wide', 'every table column (db_bench\'s µs/op and MB/s too), whatever the terminal', false)
     .option('--columns <ids>', 'only these table columns, e.g. ops,ci,p99,us-per-op,mb-per-s,verified (with several engines: ops:<engine>, ratio:<engine>, p99:<engine>, ...)')
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each workload process into <dir> (created if missing; open one in Chrome DevTools or speedscope); not for external engines')
     .option('--sweep <ops=N1,N2,...>', 'run the scenario at each N, in one results file (cost growth: ops/s against N)')
     .action(async (flags: RunFlags) => {
       process.exitCode = await run(flags, pairLabels(engineFlags), scenarioOverrides(command.opts()));
@@ -171,6 +173,11 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
     } else await ensureWritableDir(flags.resultsDir);
   }
   await ensureWritableDir(flags.workDir, 'work directory');
+  const cpuProfDir = flags.cpuProf === undefined ? undefined : resolve(flags.cpuProf);
+  if (cpuProfDir !== undefined) {
+    if (prepared.some((p) => p.loaded.runs === 'external')) throw new UserError('--cpu-prof profiles the Node processes of in-process engines; an external engine runs in its own program');
+    await ensureWritableDir(cpuProfDir, '--cpu-prof directory');
+  }
 
   const createdAt = new Date();
   const id = randomUUID();
@@ -184,7 +191,7 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
     const run = await runScenario(
       prepared,
       point,
-      { workRoot: resolve(flags.workDir), keep: flags.keep, ...(sweep === undefined ? {} : { point: point.ops }) },
+      { workRoot: resolve(flags.workDir), keep: flags.keep, ...(sweep === undefined ? {} : { point: point.ops }), ...(cpuProfDir === undefined ? {} : { cpuProfDir }) },
       {
         progress(engine, workload, phase) {
           progress.phase(at, engine, Math.max(0, engineRuns.findIndex((e) => e.label === engine)), WORKLOAD_LABELS[workload], Math.max(0, point.workloads.indexOf(workload)), phase);

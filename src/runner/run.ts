@@ -4,7 +4,8 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nearestDurability, rejectUnknownOptions, type Durability, type Engine } from '../engine.js';
 import { UserError, errorMessage } from '../errors.js';
@@ -132,6 +133,8 @@ export interface RunOptions {
   readonly keep: boolean;
   /** The sweep point being run, recorded in each result. */
   readonly point?: number;
+  /** Write a V8 CPU profile of each child process here (node --cpu-prof). */
+  readonly cpuProfDir?: string;
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -169,7 +172,8 @@ export async function runScenario(
           const which = scenario.processes > 1 ? `process ${p + 1}/${scenario.processes}: ` : '';
           const onPhase = (phase: string): void => callbacks.progress?.(run.label, workload, which + phase);
           // An external engine runs whole workloads in its own process, through PROTOCOL.md.
-          perProcess[e]!.push(loaded.runs === 'external' ? await loaded.engine.runWorkload(job, onPhase) : await runChild(job, onPhase));
+          const profile = options.cpuProfDir === undefined ? undefined : profilePath(options.cpuProfDir, run.label, workload, options.point, p);
+          perProcess[e]!.push(loaded.runs === 'external' ? await loaded.engine.runWorkload(job, onPhase) : await runChild(job, onPhase, profile));
         }
       for (const list of perProcess) {
         const result = mergeProcesses(list);
@@ -193,11 +197,23 @@ export function mostTellingLine(stderr: string): string | undefined {
 }
 
 
-function runChild(job: ChildJob, onPhase: (phase: string) => void): Promise<WorkloadResult> {
+/**
+ * Where a child's CPU profile goes: DIR/LABEL-WORKLOAD[-nN]-pP.cpuprofile, with -2, -3, ...
+ * added rather than overwrite a profile already there.
+ */
+function profilePath(dir: string, label: string, workload: WorkloadName, point: number | undefined, p: number): string {
+  const stem = `${label.replace(/[^A-Za-z0-9_-]/g, '_')}-${workload}${point === undefined ? '' : `-n${point}`}-p${p + 1}`;
+  for (let k = 1; ; k++) {
+    const path = join(dir, `${stem}${k === 1 ? '' : `-${k}`}.cpuprofile`);
+    if (!existsSync(path)) return path;
+  }
+}
+
+function runChild(job: ChildJob, onPhase: (phase: string) => void, profile?: string): Promise<WorkloadResult> {
   return new Promise((resolvePromise) => {
     const started = Date.now();
     const child = fork(CHILD, [], {
-      execArgv: ['--expose-gc'],
+      execArgv: ['--expose-gc', ...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dirname(profile)}`, `--cpu-prof-name=${basename(profile)}`])],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
