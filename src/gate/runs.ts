@@ -134,9 +134,9 @@ export interface Placement {
   readonly text: string;
 }
 
-/** Whether `taskset` (util-linux) runs here. */
-function hasTaskset(): boolean {
-  const probe = spawnSync('taskset', ['-c', '0', process.execPath, '-e', ''], { stdio: 'ignore' });
+/** Whether `taskset` (util-linux) runs here and may put a process on `cpu` (a container may allow fewer CPUs). */
+function canPin(cpu: number): boolean {
+  const probe = spawnSync('taskset', ['-c', String(cpu), process.execPath, '-e', ''], { stdio: 'ignore' });
   return probe.status === 0;
 }
 
@@ -150,7 +150,7 @@ function hasTaskset(): boolean {
  * pinned). `requested`: a CPU number, 'none', or undefined for the default. Duet runs
  * both sides at once, one per core, and is not pinned.
  */
-export function placement(mode: RoundMode, requested: string | undefined, available = hasTaskset, cpuCount = cpus().length): Placement {
+export function placement(mode: RoundMode, requested: string | undefined, available: (cpu: number) => boolean = canPin, cpuCount = cpus().length): Placement {
   if (requested === 'none') return { cpu: undefined, text: 'processes not pinned (--cpu none): each runs where the scheduler puts it' };
   if (mode === 'duet') {
     if (requested !== undefined) throw new RangeError(`--cpu pins both sides to one CPU, which --mode duet cannot do (it runs them at once); leave --cpu out`);
@@ -164,9 +164,9 @@ export function placement(mode: RoundMode, requested: string | undefined, availa
     cpu = Number(requested);
     if (!/^\d+$/.test(requested) || cpu >= cpuCount) throw new RangeError(`--cpu must be 'none' or a CPU number from 0 to ${cpuCount - 1}, not '${requested}'`);
   }
-  if (!available()) {
-    if (requested !== undefined) throw new RangeError(`--cpu ${requested}: taskset (util-linux) is not installed here, so processes cannot be pinned`);
-    return { cpu: undefined, text: 'processes not pinned: taskset (util-linux) is not installed' };
+  if (!available(cpu)) {
+    if (requested !== undefined) throw new RangeError(`--cpu ${requested}: taskset (util-linux) is not installed here or may not use CPU ${cpu}, so processes cannot be pinned`);
+    return { cpu: undefined, text: `processes not pinned: taskset (util-linux) is not installed or may not use CPU ${cpu}` };
   }
   return { cpu, text: `both sides pinned to CPU ${cpu} (taskset), one process after the other` };
 }

@@ -130,6 +130,14 @@ describe('placement: where the two sides run', () => {
     assert.equal(placement('adjacent', 'none', yes, 2).cpu, undefined);
     assert.match(placement('adjacent', 'none', yes, 2).text, /not pinned \(--cpu none\)/);
   });
+  it('the CPU chosen is the one taskset is asked about', () => {
+    const asked: number[] = [];
+    const probe = (cpu: number): boolean => (asked.push(cpu), cpu !== 3);
+    assert.equal(placement('adjacent', undefined, probe, 4).cpu, undefined);
+    assert.match(placement('adjacent', undefined, probe, 4).text, /may not use CPU 3/);
+    assert.equal(placement('adjacent', '2', probe, 4).cpu, 2);
+    assert.deepEqual(asked, [3, 3, 2]);
+  });
   it('nothing to pin on one CPU, in duet, or without taskset; each says why', () => {
     assert.equal(placement('adjacent', undefined, yes, 1).cpu, undefined);
     assert.match(placement('adjacent', undefined, yes, 1).text, /one CPU/);
