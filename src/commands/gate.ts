@@ -136,7 +136,11 @@ async function gate(flags: GateFlags): Promise<number> {
 
 /** Where the sides run (--cpu), or a user error for a CPU that cannot be used. */
 function placementOf(flags: GateFlags): Placement {
-  if (flags.cpu !== undefined && flags.baseline !== undefined) throw new UserError('--cpu places the processes of a gate that runs both sides (--base, --base-engine, --calibrate), not of --baseline');
+  if (flags.baseline !== undefined) {
+    if (flags.cpu !== undefined) throw new UserError('--cpu places the processes of a gate that runs both sides (--base, --base-engine, --calibrate), not of --baseline');
+    // Nothing runs paired here: no taskset probe.
+    return { cpu: undefined, text: 'nothing run paired' };
+  }
   try {
     return placement(flags.mode as RoundMode, flags.cpu);
   } catch (err) {

@@ -164,7 +164,7 @@ export async function runScenario(
             scenario,
             durability: run.durabilityUsed as Durability,
             options: run.options,
-            workDir: join(workDir, `${run.label.replace(/[^A-Za-z0-9_-]/g, '_')}-${workload}${p === 0 ? '' : `-p${p}`}`),
+            workDir: join(workDir, `${fileSafe(run.label)}-${workload}${p === 0 ? '' : `-p${p}`}`),
             keep: options.keep,
             process: p,
             latencyPass: p === 0,
@@ -197,12 +197,15 @@ export function mostTellingLine(stderr: string): string | undefined {
 }
 
 
+/** An engine label as part of a file name: anything but letters, digits, - and _ becomes _. */
+const fileSafe = (label: string): string => label.replace(/[^A-Za-z0-9_-]/g, '_');
+
 /**
  * Where a child's CPU profile goes: DIR/LABEL-WORKLOAD[-nN]-pP.cpuprofile, with -2, -3, ...
  * added rather than overwrite a profile already there.
  */
 function profilePath(dir: string, label: string, workload: WorkloadName, point: number | undefined, p: number): string {
-  const stem = `${label.replace(/[^A-Za-z0-9_-]/g, '_')}-${workload}${point === undefined ? '' : `-n${point}`}-p${p + 1}`;
+  const stem = `${fileSafe(label)}-${workload}${point === undefined ? '' : `-n${point}`}-p${p + 1}`;
   for (let k = 1; ; k++) {
     const path = join(dir, `${stem}${k === 1 ? '' : `-${k}`}.cpuprofile`);
     if (!existsSync(path)) return path;

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { costPerSpin, gateAgainstItself, opOf, spinsAtLevel, type GateShape } from '../../src/gate/calibrate.js';
 import { loadGateConfig } from '../../src/gate/config.js';
-import { placement, ROUND_MODES, type RoundMode } from '../../src/gate/runs.js';
+import { placement, ROUND_MODES, type Placement, type RoundMode } from '../../src/gate/runs.js';
 import { WORKLOADS, type WorkloadName } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
 
@@ -49,7 +49,12 @@ if (!(ROUND_MODES as readonly string[]).includes(values.mode)) fail(`--mode: ${R
 const workload = values.workload as WorkloadName;
 if (!WORKLOADS.includes(workload) || opOf(workload) === undefined) fail(`--workload: one of the eight document workloads`);
 const { config } = await loadGateConfig(undefined);
-const where = placement(values.mode as RoundMode, values.cpu);
+let where: Placement = { cpu: undefined, text: '' };
+try {
+  where = placement(values.mode as RoundMode, values.cpu);
+} catch (err) {
+  fail(err instanceof Error ? err.message : String(err));
+}
 process.stdout.write(`${where.text}\n`);
 const shape: GateShape = {
   cpu: where.cpu,
