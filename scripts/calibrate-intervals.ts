@@ -5,7 +5,13 @@
  *   ratio ∋ 1     runs whose interval of the ratio (first / second copy) contains 1.00
  *                 (target: at least 19 of 20);
  *   next ∈ ci     consecutive runs where one run's interval of the first copy's figure
- *                 contains the next run's median (target: at least 18 of 19 pairs).
+ *                 contains the next run's median (target: at least 18 of 19 pairs);
+ *   compare ∋ 1   consecutive runs whose interval of the ratio run r / run r+1 of the first
+ *                 copy, unpaired as `lsmbench compare` of two results files computes it,
+ *                 contains 1.00 (target: at least 19 of 20).
+ *
+ * Last, the counts pooled over engines and workloads beside what exact intervals would give
+ * (src/interval-coverage.ts), and the chance that a count of 20 meets its target even then.
  *
  *   node dist/scripts/calibrate-intervals.js [--runs 20] [-n 100000] [--engine memory --engine ts]
  *                                            [--processes k] [--workloads list] [--min-sample-ms ms]
@@ -16,7 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ResultsFileSchema, type WorkloadResult } from '../src/results.js';
-import { ratioOfMedians } from '../src/stats.js';
+import { binomialAtLeast, coverageCounts, expectedNextInside, type CopySamples, type Count } from '../src/interval-coverage.js';
 
 interface Options {
   runs: number;
@@ -51,13 +57,20 @@ function runOnce(engine: string, opts: Options): WorkloadResult[] {
   return ResultsFileSchema.parse(JSON.parse(text)).results;
 }
 
-const values = (r: WorkloadResult): number[] => r.repetitions.map((x) => x.opsPerSec);
-const groups = (r: WorkloadResult): number[] => r.repetitions.map((x) => x.process ?? 0);
+function copy(r: WorkloadResult | undefined): CopySamples | undefined {
+  if (r === undefined || r.status !== 'verified') return undefined;
+  return { values: r.repetitions.map((x) => x.opsPerSec), processes: r.repetitions.map((x) => x.process ?? 0) };
+}
+
+const cell = (c: Count): string => `${c.hits}/${c.trials}`.padStart(9);
+const percent = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 function main(): void {
   const opts = parseArgs(process.argv.slice(2));
   console.log(`calibration: ${opts.runs} runs per engine, ${opts.ops ?? 'default'} ops, ${opts.passThrough.join(' ') || 'default settings'}`);
-  console.log('engine    workload             ratio ∋ 1   next ∈ ci   no interval');
+  console.log('engine    workload             ratio ∋ 1   next ∈ ci   compare ∋ 1   no interval');
+  const pooled = { ratio: { hits: 0, trials: 0 }, next: { hits: 0, trials: 0 }, compare: { hits: 0, trials: 0 } };
+  let processes = 0;
   for (const engine of opts.engines) {
     const runs: WorkloadResult[][] = [];
     for (let r = 0; r < opts.runs; r++) {
@@ -66,30 +79,33 @@ function main(): void {
     }
     const workloads = [...new Set(runs[0]!.map((w) => w.workload))];
     for (const workload of workloads) {
-      let containsOne = 0;
-      let ratios = 0;
-      let nextInside = 0;
-      let pairs = 0;
-      let missing = 0;
-      const firsts: (WorkloadResult | undefined)[] = runs.map((rs) => rs.find((w) => w.workload === workload && w.engine === engine && w.status === 'verified'));
-      runs.forEach((rs, r) => {
-        const a = firsts[r];
-        const b = rs.find((w) => w.workload === workload && w.engine === `${engine}#2` && w.status === 'verified');
-        if (a === undefined || b === undefined) return void missing++;
-        const ratio = ratioOfMedians(values(a), values(b), groups(a), groups(b));
-        if (ratio.ci95 === null) return void missing++;
-        ratios++;
-        if (ratio.ci95[0] <= 1 && 1 <= ratio.ci95[1]) containsOne++;
-        const next = firsts[r + 1];
-        const ci = a.opsPerSec?.ci95 ?? null;
-        if (next?.opsPerSec != null && ci !== null) {
-          pairs++;
-          if (ci[0] <= next.opsPerSec.median && next.opsPerSec.median <= ci[1]) nextInside++;
-        }
-      });
-      console.log(`${engine.padEnd(9)} ${workload.padEnd(20)} ${`${containsOne}/${ratios}`.padStart(9)}   ${`${nextInside}/${pairs}`.padStart(9)}   ${String(missing).padStart(11)}`);
+      const counts = coverageCounts(
+        runs.map((rs) => ({
+          first: copy(rs.find((w) => w.workload === workload && w.engine === engine)),
+          second: copy(rs.find((w) => w.workload === workload && w.engine === `${engine}#2`)),
+        })),
+      );
+      for (const key of ['ratio', 'next', 'compare'] as const) {
+        pooled[key].hits += counts[key].hits;
+        pooled[key].trials += counts[key].trials;
+      }
+      const first = runs[0]!.find((w) => w.workload === workload && w.engine === engine);
+      processes = Math.max(processes, new Set(first?.repetitions.map((x) => x.process ?? 0)).size);
+      console.log(`${engine.padEnd(9)} ${workload.padEnd(20)} ${cell(counts.ratio)}   ${cell(counts.next)}   ${cell(counts.compare).padStart(11)}   ${String(counts.missing).padStart(11)}`);
     }
   }
+  // What exact intervals would give: 95% for the two ratios; for "next ∈ ci" less (an interval
+  // of the mean is not a prediction interval), and the chance that a count of 20 meets its target.
+  const next = expectedNextInside(processes);
+  const line = (name: string, c: Count, exact: number, target: number): string =>
+    `  ${name.padEnd(12)} ${percent(c.hits / c.trials).padStart(6)} of ${String(c.trials).padEnd(4)}  exact: ${percent(exact)}, meets ${target} of 20 with chance ${percent(binomialAtLeast(target, 20, exact))}`;
+  console.log(`\npooled over engines and workloads (${processes} processes a figure); exact: what`);
+  console.log('intervals that are exactly what they claim give when runs differ only as their');
+  console.log('processes do (for next ∈ ci less than 95%: a 95% interval of the mean is not a');
+  console.log('prediction interval for the next run):');
+  console.log(line('ratio ∋ 1', pooled.ratio, 0.95, 19));
+  console.log(line('compare ∋ 1', pooled.compare, 0.95, 19));
+  console.log(line('next ∈ ci', pooled.next, next, 18));
 }
 
 try {
