@@ -30,7 +30,7 @@ export interface CoverageCounts {
   readonly next: Count;
   /** Consecutive runs whose unpaired interval of run r / run r+1 (as `compare` of two results files prints it) contains 1.00. */
   readonly compare: Count;
-  /** Runs with a failed copy or too few processes for an interval. */
+  /** Runs without a ratio interval: a failed copy, or too few processes. */
   readonly missing: number;
 }
 
@@ -46,13 +46,15 @@ export function coverageCounts(runs: readonly CoverageRun[]): CoverageCounts {
   let missing = 0;
   runs.forEach((run, r) => {
     const { first, second } = run;
-    if (first === undefined || second === undefined) return void missing++;
-    const paired = ratioOfMedians(first.values, second.values, first.processes, second.processes);
-    if (paired.ci95 === null) return void missing++;
-    ratio.trials++;
-    if (inside(paired.ci95, 1)) ratio.hits++;
+    const paired = first === undefined || second === undefined ? undefined : ratioOfMedians(first.values, second.values, first.processes, second.processes);
+    if (paired?.ci95 == null) missing++;
+    else {
+      ratio.trials++;
+      if (inside(paired.ci95, 1)) ratio.hits++;
+    }
+    // The other two counts need only the first copy of this run and of the next.
     const following = runs[r + 1]?.first;
-    if (following === undefined) return;
+    if (first === undefined || following === undefined) return;
     const ci = summarize(first.values, first.processes).ci95;
     if (ci !== null) {
       next.trials++;

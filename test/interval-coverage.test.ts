@@ -77,9 +77,11 @@ describe('coverageCounts', () => {
     const c = coverageCounts(runs);
     assert.equal(c.missing, 2);
     assert.equal(c.ratio.trials, 2);
-    // pairs (0,1) and (3, none): only run 0 has a next run, and that next run has a first copy.
-    assert.equal(c.next.trials, 1);
-    assert.equal(c.compare.trials, 1);
+    // next and compare need only first copies, of a run and of the next: run 1's second
+    // copy failed, but its first still counts. Run 2 has too few processes for an
+    // interval: it is the next run for "next" (its median is enough), never a ratio side.
+    assert.equal(c.next.trials, 2); // (0,1), (1,2)
+    assert.equal(c.compare.trials, 1); // (0,1)
   });
 
   it('finds a copy that is twice as fast outside every interval', () => {
