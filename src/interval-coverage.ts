@@ -3,7 +3,7 @@
  * twice (scripts/calibrate-intervals.ts), and what those counts should be if the intervals
  * are exactly what they claim.
  */
-import { MIN_INDEPENDENT, ratioOfMedians, summarize, t975 } from './stats.js';
+import { MIN_INDEPENDENT, ratioOfMedians, summarize, t975, UNPAIRED } from './stats.js';
 
 /** The samples one copy of an engine measured for one workload in one run. */
 export interface CopySamples {
@@ -34,9 +34,6 @@ export interface CoverageCounts {
   readonly missing: number;
 }
 
-/** Process indices of a side from another run: no process of it pairs with one of this run (as compare does). */
-const OTHER_RUN = 1_000_000;
-
 const inside = (ci: readonly [number, number], x: number): boolean => ci[0] <= x && x <= ci[1];
 
 export function coverageCounts(runs: readonly CoverageRun[]): CoverageCounts {
@@ -60,7 +57,7 @@ export function coverageCounts(runs: readonly CoverageRun[]): CoverageCounts {
       next.trials++;
       if (inside(ci, summarize(following.values, following.processes).median)) next.hits++;
     }
-    const across = ratioOfMedians(first.values, following.values, first.processes, following.processes.map((p) => p + OTHER_RUN));
+    const across = ratioOfMedians(first.values, following.values, first.processes, following.processes.map((p) => p + UNPAIRED));
     if (across.ci95 !== null) {
       compare.trials++;
       if (inside(across.ci95, 1)) compare.hits++;

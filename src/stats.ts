@@ -135,6 +135,13 @@ export interface Ratio {
 }
 
 /**
+ * Added to the group indices of a side that did not run side by side with the other (another
+ * run, another point of a sweep): no group of it then shares an index, so ratioOfMedians
+ * treats the two sides as unpaired.
+ */
+export const UNPAIRED = 1_000_000;
+
+/**
  * The ratio of two sides' medians. `groupsA`/`groupsB` as in summarize; when both sides have
  * the same group indices the groups are paired (process p of each side ran side by side).
  */

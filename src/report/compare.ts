@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { fairnessWarnings, formatBytes, formatInt } from '../format.js';
 import type { WorkloadResult } from '../results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
-import { median, ratioOfMedians } from '../stats.js';
+import { median, ratioOfMedians, UNPAIRED } from '../stats.js';
 import { hasSweep, pointsOf, resultFor, workloadsOf, type Side } from './model.js';
 
 export interface Cell {
@@ -81,9 +81,6 @@ function cellOf(side: Side, result: WorkloadResult | undefined): Cell {
 }
 
 /** `sameRun`: both cells come from one results file, so process p of each ran side by side (a paired ratio). */
-/** Added to the process indices of a side from another run: no process of it is paired with one of the other. */
-const UNPAIRED = 1_000_000;
-
 export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boolean, sameRun = false): RatioCell {
   if (a.median === null || b.median === null || a.result === null || b.result === null) return { ratio: null, ci95: null, ciUnavailable: null };
   const ratio = a.median / b.median;

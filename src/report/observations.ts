@@ -8,7 +8,7 @@
  */
 import { formatInt, formatNs, formatRatio } from '../format.js';
 import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
-import { median, ratioOfMedians } from '../stats.js';
+import { median, ratioOfMedians, UNPAIRED } from '../stats.js';
 import type { Cell, Comparison, RatioCell, Row } from './compare.js';
 import { CALLS_NEEDED, overTimePoints } from './svg.js';
 import { isClearDifference } from './text.js';
@@ -180,7 +180,7 @@ function sweepObservations(cmp: Comparison): string[] {
         large.repetitions.map((x) => x.opsPerSec),
         small.repetitions.map((x) => x.opsPerSec),
         large.repetitions.map((x) => x.process ?? 0),
-        small.repetitions.map((x) => (x.process ?? 0) + 1_000_000), // another point of the sweep: not run side by side, unpaired
+        small.repetitions.map((x) => (x.process ?? 0) + UNPAIRED), // another point of the sweep: not run side by side, unpaired
       );
       if (r.ci95 !== null && (r.ci95[0] > 1 || r.ci95[1] < 1))
         out.push(
