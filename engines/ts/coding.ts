@@ -25,6 +25,17 @@ export function compareRegions(a: Uint8Array, aOff: number, aLen: number, b: Uin
 }
 
 /**
+ * Whether a[aOff, aOff+aLen) and b[bOff, bOff+bLen) hold the same bytes. Compares from
+ * the last byte: adjacent keys in sorted order usually share a prefix and differ near
+ * the end, so telling them apart takes one or two steps instead of a walk over the prefix.
+ */
+export function equalRegions(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number): boolean {
+  if (aLen !== bLen) return false;
+  for (let i = aLen - 1; i >= 0; i--) if (a[aOff + i] !== b[bOff + i]) return false;
+  return true;
+}
+
+/**
  * The internal order: user key ascending, then sequence number descending, so the
  * newest version of a key comes first. The pair is compared, never a concatenation.
  */

@@ -10,7 +10,7 @@
  * Nothing is allocated per entry: the current key lives in a scratch buffer of exactly
  * the key's length (reused while lengths repeat), and the value is exposed as a region.
  */
-import { compareRegions, KIND_PUT } from './coding.js';
+import { compareRegions, equalRegions, KIND_PUT } from './coding.js';
 import { EMPTY, type InternalIterator } from './iterator.js';
 
 /** Reusable byte arrays of an exact length, so a view handed to a caller needs no subarray. */
@@ -30,37 +30,55 @@ export class ExactBuffers {
 }
 
 /**
- * Copies regions into exact-length reusable arrays, four bytes at a time through
- * DataViews: a JS byte loop costs ~1 ns per byte, set(subarray()) allocates a view per
- * call. A source view is made once per source buffer (a block or an arena), not per entry.
+ * Copies regions into exact-length reusable arrays without allocating: four bytes at a
+ * time through Int32Array views when the region starts on a 4-byte boundary of its
+ * buffer (the memtable arena's 16-byte keys and 100-byte values always do), else through
+ * DataViews. A JS byte loop costs ~1 ns per byte, set(subarray()) allocates a view per
+ * call; for a 100-byte value the Int32Array copy took ~20 ns against ~36 ns through
+ * DataViews (node 20, one process, 3M copies each). A source's views are made once per
+ * source buffer (a block or an arena), not per entry.
  */
 export class RegionCopier {
   private src: Uint8Array = EMPTY;
   private srcView: DataView = new DataView(new ArrayBuffer(0));
+  /** Int32 view of `src` when src starts on a 4-byte boundary of its buffer, else undefined. */
+  private src32: Int32Array | undefined = undefined;
   private dst: Uint8Array = EMPTY;
   private dstView: DataView = new DataView(new ArrayBuffer(0));
-  private readonly pool = new Map<number, { bytes: Uint8Array; view: DataView }>();
+  private dst32: Int32Array = new Int32Array(0);
+  private readonly pool = new Map<number, { bytes: Uint8Array; view: DataView; words: Int32Array }>();
 
   copy(src: Uint8Array, off: number, len: number): Uint8Array {
     if (src !== this.src) {
       this.src = src;
       this.srcView = new DataView(src.buffer, src.byteOffset, src.byteLength);
+      this.src32 = (src.byteOffset & 3) === 0 ? new Int32Array(src.buffer, src.byteOffset, src.byteLength >> 2) : undefined;
     }
     if (this.dst.length !== len) {
       let d = this.pool.get(len);
       if (d === undefined) {
         const bytes = new Uint8Array(len);
-        d = { bytes, view: new DataView(bytes.buffer) };
+        d = { bytes, view: new DataView(bytes.buffer), words: new Int32Array(bytes.buffer, 0, len >> 2) };
         if (this.pool.size < 256) this.pool.set(len, d);
       }
       this.dst = d.bytes;
       this.dstView = d.view;
+      this.dst32 = d.words;
     }
-    const sv = this.srcView;
-    const dv = this.dstView;
-    let i = 0;
-    for (; i + 4 <= len; i += 4) dv.setInt32(i, sv.getInt32(off + i));
     const dst = this.dst;
+    let i = 0;
+    const s32 = this.src32;
+    if (s32 !== undefined && (off & 3) === 0) {
+      const d32 = this.dst32;
+      const base = off >> 2;
+      const words = len >> 2;
+      for (let w = 0; w < words; w++) d32[w] = s32[base + w]!;
+      i = words << 2;
+    } else {
+      const sv = this.srcView;
+      const dv = this.dstView;
+      for (; i + 4 <= len; i += 4) dv.setInt32(i, sv.getInt32(off + i, true), true);
+    }
     for (; i < len; i++) dst[i] = src[off + i]!;
     return dst;
   }
@@ -184,7 +202,7 @@ export class MergeIterator {
 
   private topHasKey(key: Uint8Array): boolean {
     const t = this.heap[0]!;
-    return compareRegions(t.keyBuf, t.keyOff, t.keyLen, key, 0, key.length) === 0;
+    return equalRegions(t.keyBuf, t.keyOff, t.keyLen, key, 0, key.length);
   }
 
   seekFirst(): void {

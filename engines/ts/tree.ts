@@ -17,7 +17,7 @@
  * up (a synchronous loop never yields), the oldest is flushed inline before the write
  * returns, which bounds memory.
  */
-import { compareRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from './coding.js';
+import { compareRegions, equalRegions, KIND_DELETE, KIND_PUT, MAX_SEQ } from './coding.js';
 import { TreeClosedError } from './errors.js';
 import { NodeFileSystem, type FileSystem } from './fs.js';
 import type { InternalIterator } from './iterator.js';
@@ -664,7 +664,7 @@ export class Tree {
       const kb = src.keyBuf;
       const ko = src.keyOff;
       const kl = src.keyLen;
-      if (prev !== undefined && compareRegions(kb, ko, kl, prev, 0, prev.length) === 0) continue;
+      if (prev !== undefined && equalRegions(kb, ko, kl, prev, 0, prev.length)) continue;
       const k = keys.copy(kb, ko, kl);
       prev = k;
       if (end !== undefined && compareRegions(k, 0, kl, end, 0, end.length) >= 0) break;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Memtable } from '../../../engines/ts/memtable.js';
-import { MergeIterator } from '../../../engines/ts/merge.js';
+import { MergeIterator, RegionCopier } from '../../../engines/ts/merge.js';
 import { KIND_DELETE, KIND_PUT, MAX_SEQ } from '../../../engines/ts/coding.js';
 import { TableBuilder, TableReader } from '../../../engines/ts/table.js';
 import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
@@ -75,5 +75,36 @@ describe('merging iterator', () => {
     assert.equal(it.valid(), false);
     it.seekLast();
     assert.equal(it.valid(), false);
+  });
+});
+
+describe('RegionCopier', () => {
+  it('copies exactly the region, aligned or not, from buffers at any byte offset, reusing one array per length', () => {
+    const backing = new Uint8Array(1024);
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 131 + 7) & 255;
+    const copier = new RegionCopier();
+    const seenByLength = new Map<number, Uint8Array>();
+    for (const start of [0, 1, 2, 3, 4, 8]) {
+      const src = backing.subarray(start, start + 600);
+      for (const off of [0, 1, 2, 3, 4, 5, 16, 101, 400]) {
+        for (const len of [0, 1, 3, 4, 5, 16, 17, 100, 101, 103]) {
+          const got = copier.copy(src, off, len);
+          assert.equal(got.length, len);
+          assert.deepEqual([...got], [...src.subarray(off, off + len)], `byteOffset ${start}, off ${off}, len ${len}`);
+          const earlier = seenByLength.get(len);
+          if (earlier !== undefined && len > 0) assert.equal(got, earlier, 'same length, same array');
+          seenByLength.set(len, got);
+        }
+      }
+    }
+  });
+
+  it('a later copy of the same length overwrites the array handed out before (callers keep nothing)', () => {
+    const copier = new RegionCopier();
+    const src = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const first = copier.copy(src, 0, 8);
+    const second = copier.copy(src, 8, 8);
+    assert.equal(first, second);
+    assert.deepEqual([...second], [8, 9, 10, 11, 12, 13, 14, 15]);
   });
 });
