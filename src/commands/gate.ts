@@ -18,7 +18,7 @@ import { decidePaired } from '../gate/paired.js';
 import { calibrate } from '../gate/calibrate.js';
 import { loadGateConfig, type GateConfig } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
-import { gateWorkloads, perSideArgs, placement, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type Placement, type RoundMode, type Side } from '../gate/runs.js';
+import { DEFAULT_ROUND_MODE, gateWorkloads, perSideArgs, placement, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type Placement, type RoundMode, type Side } from '../gate/runs.js';
 import { eyesightLines, markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
 import { createBaseTree, gitTopLevel, historyLength, isShallow, resolveCommit, type BaseTree } from '../gate/worktree.js';
 import { collect, positiveInt, scenarioOption } from './options.js';
@@ -63,8 +63,8 @@ export function registerGate(program: Command): void {
     .command('gate')
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
     .option('--base <git-ref>', 'build this ref in a temporary worktree and run it paired with this build, round by round')
-    .option('--mode <how>', `how a round runs the two sides: adjacent (workload by workload, one side right after the other, alternating order), adjacent-runs (whole runs so) or duet (whole runs at once) (default adjacent)`, 'adjacent')
-    .option('--cpu <n|none>', 'with --base, --base-engine or --calibrate in the adjacent modes: pin both sides\' processes to this CPU (default: the last CPU; none: do not pin)')
+    .option('--mode <how>', `how a round runs the two sides: adjacent (workload by workload, one side right after the other, alternating order), adjacent-runs (whole runs so), duet (whole runs at once) or one-cpu-duet (workload by workload, both at once on one CPU)`, DEFAULT_ROUND_MODE)
+    .option('--cpu <n|none>', 'with --base, --base-engine or --calibrate (all modes but duet): pin both sides\' processes to this CPU (default: the last CPU; none: do not pin)')
     .option('--base-engine <name>', 'with --head-engine: compare two builds of one engine (two external commands, or two engine modules) with this build, paired round by round; this is base')
     .option('--head-engine <name>', 'with --base-engine: the engine under test')
     .option('--max-minutes <n>', 'with --base: start no round that would end later than this many minutes after the gate started; fewer rounds may leave workloads unjudged (exit 2)', positiveInt('--max-minutes', 10_000))
@@ -202,6 +202,7 @@ const MODE_TEXT: Readonly<Record<RoundMode, string>> = {
   adjacent: 'workload by workload, one side right after the other, alternating order',
   'adjacent-runs': 'whole runs one after the other, alternating order',
   duet: 'both at once in each round',
+  'one-cpu-duet': 'workload by workload, both sides at once on one CPU, taking turns on it',
 };
 
 /** When --max-minutes runs out, on the performance.now() clock. */

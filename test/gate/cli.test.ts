@@ -129,7 +129,7 @@ describe('lsmbench gate --baseline (built binary)', () => {
     assertUserError(lsmbench(['gate', '--base', 'HEAD', '--workloads', 'nonsense']), /unknown workload 'nonsense'/);
     assertUserError(lsmbench(['gate', '--base', '--not-a-ref']), /not a git ref/);
     assertUserError(lsmbench(['gate', '--base', 'HEAD', '--engine', 'no-such-engine']), /engine 'no-such-engine' is not available in this build/);
-    assertUserError(lsmbench(['gate', '--base', 'HEAD', '--mode', 'solo']), /--mode must be one of adjacent, adjacent-runs, duet, not 'solo'/);
+    assertUserError(lsmbench(['gate', '--base', 'HEAD', '--mode', 'solo']), /--mode must be one of adjacent, adjacent-runs, duet, one-cpu-duet, not 'solo'/);
     assertUserError(lsmbench(['gate', '--base-engine', 'memory']), /--base-engine and --head-engine go together/);
     assertUserError(lsmbench(['gate', '--base-engine', 'memory', '--head-engine', 'memory', '--base', 'HEAD']), /no --base, --baseline or --engine with them/);
     assertUserError(lsmbench(['gate', '--calibrate', '--base', 'HEAD']), /--calibrate measures this build against itself/);

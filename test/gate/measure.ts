@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { costPerSpin, gateAgainstItself, opOf, spinsAtLevel, type GateShape } from '../../src/gate/calibrate.js';
 import { loadGateConfig } from '../../src/gate/config.js';
-import { placement, ROUND_MODES, type Placement, type RoundMode } from '../../src/gate/runs.js';
+import { DEFAULT_ROUND_MODE, placement, ROUND_MODES, type Placement, type RoundMode } from '../../src/gate/runs.js';
 import { WORKLOADS, type WorkloadName } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
 
@@ -33,7 +33,7 @@ const { values, positionals } = parseArgs({
     ops: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '12' },
     repetitions: { type: 'string', default: '3' },
-    mode: { type: 'string', default: 'adjacent' },
+    mode: { type: 'string', default: DEFAULT_ROUND_MODE },
     workloads: { type: 'string' },
     hog: { type: 'boolean', default: false },
     cpu: { type: 'string' },

@@ -20,6 +20,9 @@ const workload = at >= 0 ? args[at + 1] : 'all';
 appendFileSync(process.env.STAND_IN_LOG, process.env.STAND_IN_SIDE + ' ' + workload + '\\n');
 const cpus = readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\\s*(\\S+)/m);
 appendFileSync(process.env.STAND_IN_LOG + '.more', (cpus ? cpus[1] : '?') + ' ' + args.join(' ') + '\\n');
+const t0 = Date.now();
+if (process.env.STAND_IN_SLEEP_MS) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.env.STAND_IN_SLEEP_MS));
+appendFileSync(process.env.STAND_IN_LOG + '.times', process.env.STAND_IN_SIDE + ' ' + workload + ' ' + t0 + ' ' + Date.now() + ' ' + (cpus ? cpus[1] : '?') + '\\n');
 const file = JSON.parse(readFileSync(process.env.STAND_IN_RESULTS, 'utf8'));
 if (workload !== 'all') file.results = file.results.filter((r) => r.workload === workload);
 process.stdout.write(JSON.stringify(file));
@@ -53,6 +56,7 @@ describe('runInterleaved: the order of a round', () => {
     const rounds: string[] = [];
     const runs = await runInterleaved(base, head, {
       rounds: 2,
+      mode: 'adjacent',
       argsOf: () => ['--engine', 'memory'],
       workloads: ['random-reads', 'contains'],
       onRound: (round, seconds) => rounds.push(`${round}:${seconds.map(([s]) => s.label).join(',')}`),
@@ -71,6 +75,30 @@ describe('runInterleaved: the order of a round', () => {
     assert.equal(runs.base.length, 2);
     assert.equal(runs.head.length, 2);
     for (const run of [...runs.base, ...runs.head]) assert.deepEqual(run.results.map((r) => r.workload), ['random-reads', 'contains']);
+  });
+
+  it('one-cpu-duet (the default): workload by workload, the two sides of a workload at once on the CPU asked for, the next workload after both ended', async () => {
+    const times = log() + '.times';
+    await rm(times, { force: true });
+    const slow = (s: Side): Side => ({ ...s, env: { ...s.env, STAND_IN_SLEEP_MS: '300' } });
+    const cpu = tasksetWorks ? 0 : undefined;
+    const runs = await runInterleaved(slow(base), slow(head), { rounds: 2, argsOf: () => ['--engine', 'memory'], workloads: ['random-reads', 'contains'], cpu });
+    const spans = (await readFile(times, 'utf8')).trim().split('\n').map((l) => {
+      const [side, workload, from, to, cpus] = l.split(' ');
+      return { side: side!, workload: workload!, from: Number(from), to: Number(to), cpus: cpus! };
+    });
+    assert.equal(spans.length, 8);
+    // Calls come in pairs, one per side and workload, in the order of the workloads and rounds.
+    for (let p = 0; p < 4; p++) {
+      const [a, b] = [spans[2 * p]!, spans[2 * p + 1]!];
+      assert.deepEqual([a.side, b.side].sort(), ['base', 'head']);
+      assert.equal(a.workload, p % 2 === 0 ? 'random-reads' : 'contains');
+      assert.equal(b.workload, a.workload);
+      assert.ok(a.from < b.to && b.from < a.to, `the two sides of pair ${p} ran at once: ${JSON.stringify([a, b])}`);
+      if (p > 0) assert.ok(Math.min(a.from, b.from) >= Math.max(spans[2 * p - 2]!.to, spans[2 * p - 1]!.to), `pair ${p} started after pair ${p - 1} ended`);
+      if (cpu !== undefined) for (const x of [a, b]) assert.equal(x.cpus, '0', 'pinned to the CPU asked for');
+    }
+    assert.deepEqual(runs.base[0]!.results.map((r) => r.workload), ['random-reads', 'contains']);
   });
 
   it('adjacent-runs: whole runs, alternating which side goes first', async () => {
@@ -124,6 +152,9 @@ describe('placement: where the two sides run', () => {
     assert.deepEqual(placement('adjacent', undefined, yes, 2).cpu, 1);
     assert.deepEqual(placement('adjacent-runs', undefined, yes, 8).cpu, 7);
     assert.match(placement('adjacent', undefined, yes, 2).text, /pinned to CPU 1/);
+    assert.equal(placement('one-cpu-duet', undefined, yes, 2).cpu, 1);
+    assert.match(placement('one-cpu-duet', undefined, yes, 2).text, /pinned to CPU 1 \(taskset\), running at once/);
+    assert.equal(placement('one-cpu-duet', '0', yes, 2).cpu, 0);
   });
   it('a CPU asked for is used; none pins nothing', () => {
     assert.equal(placement('adjacent', '0', yes, 2).cpu, 0);
