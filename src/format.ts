@@ -2,7 +2,7 @@
 import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
 import { WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
-import { renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from './layout.js';
+import { parseColumns, renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from './layout.js';
 import { CALLS_NEEDED, ratioOfMedians } from './stats.js';
 import { sampleNotes } from './samples.js';
 
@@ -122,8 +122,22 @@ export function fairnessWarnings(engines: readonly EngineRun[]): string[] {
 }
 
 /** The table for one run: per workload, one engine's figures in detail, or the engines side by side with ratios. */
+/**
+ * The column ids `run --columns` may name, for engines with these labels: checked before
+ * a run starts, so a typo costs no run. `concurrency` is accepted whether or not the
+ * table turns out to have that column (only when some row ran calls at once).
+ */
+export function runColumnIds(labels: readonly string[]): string[] {
+  const fixed = ['operation', 'concurrency'];
+  if (labels.length === 1) return [...fixed, 'ops', 'ci', 'range', 'p50', 'p99', 'p999', 'us-per-op', 'mb-per-s', 'verified'];
+  const others = labels.slice(1);
+  const perEngine = (prefix: string): string[] => labels.map((l) => `${prefix}:${l}`);
+  return [...fixed, ...perEngine('ops'), ...others.flatMap((b) => [`ratio:${b}`, `ci:${b}`]), ...perEngine('p99'), ...perEngine('us-per-op'), ...perEngine('mb-per-s'), 'verified'];
+}
+
 export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   const { engines, results, scenario } = file;
+  if (choice.columns !== undefined) parseColumns(choice.columns.join(','), runColumnIds(engines.map((e) => e.label)));
   const concurrencyOf = (w: WorkloadName): string =>
     concurrencyCell(
       engines.flatMap((e) => {

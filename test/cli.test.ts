@@ -144,6 +144,10 @@ describe('lsmbench CLI', () => {
   it('bad input gets one clear line and exit code 2', async () => {
     assertUserError(lsmbench(['run', '--engine', 'nosuch']), /unknown engine 'nosuch'.*memory/);
     assertUserError(lsmbench(['run', '-e', 'memory', '-w', 'teleport']), /unknown workload 'teleport'/);
+    // Checked before the run starts: a typo in --columns costs no run and saves no results file.
+    const noRun = lsmbench(['run', '-e', 'memory', '-e', 'floor', '-w', 'contains', '--columns', 'ops:memory,ts']);
+    assertUserError(noRun, /--columns: unknown column 'ts' \(this table has: operation, concurrency, ops:memory, ops:floor, ratio:floor/);
+    assert.doesNotMatch(noRun.stdout, /Operation/, 'no table was printed: nothing ran');
     assertUserError(lsmbench(['run', '-e', 'memory', '--ops', '-5']), /--ops must be a positive integer/);
     assertUserError(lsmbench(['run', '-e', 'memory', '--ops', '0']), /--ops must be a positive integer/);
     assertUserError(lsmbench(['run', '-e', 'memory', '--value-size', 'big']), /--value-size must be a positive integer/);

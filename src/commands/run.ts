@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
-import { runFootnotes, runTable } from '../format.js';
-import { terminalWidth, wrapText } from '../layout.js';
+import { runColumnIds, runFootnotes, runTable } from '../format.js';
+import { parseColumns, terminalWidth, wrapText } from '../layout.js';
 import { RunProgress } from '../progress.js';
 import {
   RESULTS_SCHEMA,
@@ -162,6 +162,7 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
   const points = (sweep ?? [undefined]).map((ops) => resolveScenario(source, file, { ...overrides, ops: ops ?? overrides.ops }));
   const scenario = points[0]!;
   const prepared = await prepareEngines(requests, scenario);
+  if (flags.columns !== undefined) parseColumns(flags.columns, runColumnIds(prepared.map((p) => p.run.label)));
 
   let outPath: string | undefined;
   if (flags.save) {

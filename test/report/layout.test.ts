@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatCompact, formatRatio, runFootnotes, runTable, tooFewText } from '../../src/format.js';
+import { formatCompact, formatRatio, runColumnIds, runFootnotes, runTable, tooFewText } from '../../src/format.js';
 import { renderTable, wrapText, type Column } from '../../src/layout.js';
 import { RunProgress, perSecond } from '../../src/progress.js';
 import { around, makeResults } from './fixtures.js';
@@ -192,4 +192,23 @@ test('progress at 80 columns: short words before anything is cut', () => {
   const unsized: string[] = [];
   new RunProgress({ isTTY: true, columns: 0, write: (s: string) => unsized.push(s) }, true, 2, 1, 2, () => 0).phase('', 'memory', 0, 'Contains', 1, 'repetition 1/2');
   assert.match(unsized.at(-1)!, /memory 1\/1 · Contains 2\/2 · repetition 1\/2$/);
+});
+
+test('run --columns: every id runColumnIds offers picks that one column of the run table; an unknown id is refused', () => {
+  for (const labels of [['memory'], ['memory', 'rocksdb-cpp', 'sqlite']]) {
+    const file = makeResults({ engines: labels.map((label) => ({ label, figures: { contains: around(100) } })) });
+    const plain = runTable(file, { width: 400, wide: true });
+    const headsOf = (text: string): string[] => text.split('\n')[1]!.split('│').map((c) => c.trim()).filter((c) => c !== '');
+    for (const id of runColumnIds(labels)) {
+      const heads = headsOf(runTable(file, { width: 400, columns: [id] }));
+      // 'concurrency' is offered always, shown only when some row ran calls at once (not here).
+      if (id === 'concurrency') assert.deepEqual(heads, ['Operation'], id);
+      else if (id === 'operation') assert.deepEqual(heads, ['Operation'], id);
+      else {
+        assert.equal(heads.length, 2, `${id}: ${heads.join(' | ')}`);
+        assert.ok(headsOf(plain).includes(heads[1]!), `${id} names a column of the full table: ${heads[1]}`);
+      }
+    }
+    assert.throws(() => runTable(file, { columns: [runColumnIds(labels)[2]!, 'nosuch'] }), /--columns: unknown column 'nosuch'/);
+  }
 });
