@@ -24,13 +24,18 @@ export interface Column {
    * Shorter cells (one per row) for a table that does not fit even without its optional
    * columns: level 1 is tried first, then level 2 on top of it.
    */
-  readonly narrow?: {
-    readonly level: 1 | 2;
-    readonly cells: readonly string[];
-    /** Used before any optional column is left out, rather than after (an interval in three digits). */
-    readonly first?: boolean;
-  };
+  readonly narrow?: Narrowing | readonly Narrowing[];
 }
+
+/** Shorter cells of a column, one per row, and when to use them (see Column.narrow). */
+export interface Narrowing {
+  readonly level: 1 | 2;
+  readonly cells: readonly string[];
+  /** Used before any optional column is left out, rather than after (an interval in three digits). */
+  readonly first?: boolean;
+}
+
+const narrowings = (c: Column | undefined): readonly Narrowing[] => (c?.narrow === undefined ? [] : Array.isArray(c.narrow) ? c.narrow : [c.narrow as Narrowing]);
 
 export interface LayoutChoice {
   /** Every column, as wide as its content, whatever the terminal. */
@@ -82,8 +87,8 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
     // Drop optional columns, the highest number first, while even the narrowest layout does not fit.
     const byDrop = keep.filter((i) => columns[i]!.optional !== undefined).sort((x, y) => columns[y]!.optional! - columns[x]!.optional!);
     const minWrap = (i: number): number => (columns[i]!.wraps ? Math.max(natural(i), Math.min(full(i), 24)) : natural(i));
-    const narrowed = (pick: (n: NonNullable<Column['narrow']>) => boolean): void => {
-      rows = rows.map((r, k) => r.map((cell, i) => (columns[i]?.narrow !== undefined && pick(columns[i]!.narrow!) ? (columns[i]!.narrow!.cells[k] ?? cell) : cell)));
+    const narrowed = (pick: (n: Narrowing) => boolean): void => {
+      rows = rows.map((r, k) => r.map((cell, i) => narrowings(columns[i]).reduce((c, n) => (pick(n) ? (n.cells[k] ?? c) : c), cell)));
     };
     if (total(keep, minWrap) > width) narrowed((n) => n.first === true);
     for (const drop of byDrop) {

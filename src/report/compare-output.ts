@@ -1,7 +1,7 @@
 /** The comparison as the document's table: in the terminal, as Markdown, and as JSON. */
-import Table from 'cli-table3';
-import { concurrencyCell, concurrencyLabel, formatInt, showsConcurrency } from '../format.js';
-import type { Comparison, Row } from './compare.js';
+import { concurrencyCell, concurrencyLabel, formatCompact, formatInt, formatRatio, showsConcurrency } from '../format.js';
+import { renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from '../layout.js';
+import type { Comparison, RatioCell, Row } from './compare.js';
 import { pointHeading, workloadLabel } from './compare.js';
 import { pointOf } from './model.js';
 import { markdownTable, opsCell, ratioText } from './text.js';
@@ -55,17 +55,62 @@ export function notes(cmp: Comparison): string[] {
   return lines;
 }
 
-export function compareTerminal(cmp: Comparison): string {
+/**
+ * The comparison in the terminal, each table fitted to `choice.width` (default: the
+ * terminal's, 80 when it is not one). Where the full cells do not fit, a ratio without an
+ * interval says only "(no CI)" (a note says why), then figures go compact (12.4M), then
+ * ratios lose their intervals (▲ or ▼ marks one whose interval excludes 1.00) and the
+ * operation names shorten. Notes wrap at the same width.
+ */
+export function compareTerminal(cmp: Comparison, choice: LayoutChoice = {}): string {
+  const width = choice.width ?? terminalWidth();
   const out: string[] = [];
   const head = tableHead(cmp);
+  const aligns = columnAligns(head);
+  const firstSide = hasConcurrency(cmp) ? 2 : 1;
+  const firstPair = firstSide + cmp.sides.length;
   for (const { point, rows } of rowsByPoint(cmp)) {
     out.push(pointHeading(cmp, point));
-    const table = new Table({ head, colAligns: columnAligns(head), style: { head: [], border: [] } });
-    for (const row of rows) table.push(tableRow(cmp, row));
-    out.push(table.toString());
+    const columns = head.map((h, i): Column => {
+      const column = { id: String(i), head: h, align: aligns[i]! };
+      if (i === 0) return { ...column, narrow: { level: 2, cells: rows.map((r) => shortLabel(workloadLabel(r.workload))) } };
+      if (i >= firstSide && i < firstPair) {
+        const cells = rows.map((r) => r.cells[i - firstSide]!);
+        return { ...column, narrow: { level: 1, cells: cells.map((c) => (c.median !== null && c.status === 'verified' ? formatCompact(c.median) : opsCell(c))) } };
+      }
+      if (i >= firstPair) {
+        const ratios = rows.map((r) => r.ratios[i - firstPair]!);
+        return {
+          ...column,
+          narrow: [
+            { level: 1, first: true, cells: ratios.map((r) => (r.ratio !== null && r.ci95 === null ? `${formatRatio(r.ratio)} (no CI)` : ratioText(r))) },
+            { level: 2, cells: ratios.map(markedRatio) },
+          ],
+        };
+      }
+      return column;
+    });
+    const cells = rows.map((r) => tableRow(cmp, r));
+    let table = renderTable(columns, cells, { width });
+    // Still too wide: let the ratio headings wrap between the engine names ("Ratio (ts /" over "rocksdb-cpp)").
+    if (widest(table) > width) table = renderTable(columns.map((c, i) => (i >= firstPair ? { ...c, head: c.head.replace('/', ' / ') } : c)), cells, { width });
+    out.push(table);
   }
-  out.push(...notes(cmp));
+  const lines = notes(cmp);
+  if (out.some((t) => / [▲▼] │/.test(t))) lines.splice(1, 0, `▲ or ▼: a ratio whose 95% interval excludes 1.00 (faster or slower); the intervals were left out to fit ${width} columns (--format md shows them).`);
+  out.push(...lines.map((line) => wrapText(line, width, '  ')));
   return out.join('\n') + '\n';
+}
+
+const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
+
+/** "Sequential Writes" as "Seq. Writes", for a terminal too narrow for the full names. */
+const shortLabel = (label: string): string => label.replace(/^Sequential /, 'Seq. ').replace(/^Random /, 'Rand. ');
+
+/** A ratio alone, ▲ or ▼ where its 95% interval excludes 1.00 (faster or slower). */
+function markedRatio(r: RatioCell): string {
+  if (r.ratio === null) return '-';
+  return `${formatRatio(r.ratio)}${r.ci95 === null ? '  ' : r.ci95[0] > 1 ? ' ▲' : r.ci95[1] < 1 ? ' ▼' : '  '}`;
 }
 
 export function compareMarkdown(cmp: Comparison): string {

@@ -46,6 +46,25 @@ describe('compare', () => {
     assert.deepEqual(json.rows[0]!.cells.map((c) => c.concurrency), ['1', '2 threads']);
   });
 
+  it('the terminal table fits the width: full cells where they fit; else compact figures, then ratios marked ▲ ▼ without intervals, said in a note', async () => {
+    const d = await dir();
+    const figures = (scale: number) => ({ 'sequential-writes': around(450_000 * scale), 'random-reads': around(1_900_000 * scale), 'range-scan': around(12_400_000 * scale), contains: around(2_800_000 * scale) });
+    const file = await writeFixture(d, 'three.json', makeResults({ engines: [{ label: 'ts', figures: figures(1) }, { label: 'rocksdb-cpp', figures: figures(0.5) }, { label: 'floor', figures: figures(1) }] }));
+    const cmp = buildComparison((await loadSides([file])).sides);
+    const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
+    const wide = compareTerminal(cmp, { width: 200 });
+    assert.match(wide, /Random Reads\s+│\s+1,900,000 │\s+950,000 │\s+1,900,000 │\s+2\.00× \[\d\.\d\d–\d\.\d\d\] │/);
+    assert.doesNotMatch(wide, /▲|▼/);
+    for (const width of [80, 100]) {
+      const text = compareTerminal(cmp, { width });
+      assert.ok(widest(text) <= width, `fits ${width}: ${widest(text)}`);
+    }
+    const narrow = compareTerminal(cmp, { width: 80 });
+    assert.match(narrow, /│\s+1\.90M │\s+950k │/, 'compact figures');
+    assert.match(narrow, /2\.00× ▲ │\s+1\.00×\s+│/, 'ts twice rocksdb-cpp (▲), no clear difference with floor');
+    assert.match(narrow.replace(/\n\s+/g, ' '), /▲ or ▼: a ratio whose 95% interval excludes 1\.00 \(faster or slower\); the intervals were left out to fit 80 columns/);
+  });
+
   it('ratios are medians over medians with the interval over independent processes; a missing workload is N/A', async () => {
     const d = await dir();
     const a = await writeFixture(d, 'a.json', makeResults({ id: 'a', engines: [{ label: 'ts', figures: { 'sequential-writes': around(800_000), contains: around(1_000_000) } }] }));
