@@ -163,13 +163,16 @@ export class TableBuilder {
 /**
  * A cache of verified data blocks shared by the tables of one tree, bounded in bytes.
  * Eviction is CLOCK (second chance): a hit sets a slot's reference bit, the hand
- * clears set bits and evicts the first slot whose bit is clear. Slots live in arrays;
- * the Map only maps a key to its slot and is never iterated (iterating a Map with many
- * deleted entries walks their holes).
+ * clears set bits and evicts the first slot whose bit is clear. Slots live in arrays.
+ * Each table keeps its own index into them (`slotsFor`: the slot of each of its blocks,
+ * -1 when not cached), so a lookup is two array reads, not a Map lookup: at N =
+ * 1,000,000 the Map's get was a quarter of the table lookup's own time in a CPU profile
+ * of random reads. Evicting a slot clears its entry in the owning table's index.
  */
 export class BlockCache {
-  private readonly index = new Map<number, number>();
-  private readonly slotKeys: number[] = [];
+  /** Per slot: the index of the table owning it (null when free) and the block's number in that table. */
+  private readonly slotOwners: (Int32Array | null)[] = [];
+  private readonly slotBlock: number[] = [];
   private readonly slotBlocks: Uint8Array[] = [];
   private readonly slotRef: number[] = [];
   private readonly free: number[] = [];
@@ -180,13 +183,15 @@ export class BlockCache {
   misses = 0;
   constructor(readonly capacity: number) {}
 
-  static key(tableId: number, block: number): number {
-    return tableId * 4194304 + block;
+  /** A table's index into the cache: one slot number per data block, -1 while not cached. */
+  static slotsFor(blocks: number): Int32Array {
+    return new Int32Array(blocks).fill(-1);
   }
 
-  get(key: number): Uint8Array | undefined {
-    const slot = this.index.get(key);
-    if (slot === undefined) {
+  /** Block `i` of the table whose index is `slots`, or undefined. */
+  get(slots: Int32Array, i: number): Uint8Array | undefined {
+    const slot = slots[i]!;
+    if (slot < 0) {
       this.misses++;
       return undefined;
     }
@@ -196,22 +201,22 @@ export class BlockCache {
   }
 
   private evict(slot: number): void {
-    this.index.delete(this.slotKeys[slot]!);
+    this.slotOwners[slot]![this.slotBlock[slot]!] = -1;
     this.bytes -= this.slotBlocks[slot]!.length;
-    this.slotKeys[slot] = -1;
+    this.slotOwners[slot] = null;
     this.slotBlocks[slot] = EMPTY;
     this.slotRef[slot] = 0;
     this.occupied--;
     this.free.push(slot);
   }
 
-  insert(key: number, block: Uint8Array): void {
-    if (this.capacity <= 0 || this.index.has(key)) return;
-    const n = this.slotKeys.length;
+  insert(slots: Int32Array, i: number, block: Uint8Array): void {
+    if (this.capacity <= 0 || slots[i]! >= 0) return;
+    const n = this.slotOwners.length;
     while (this.bytes + block.length > this.capacity && this.occupied > 0) {
       const h = this.hand;
       this.hand = h + 1 === n ? 0 : h + 1;
-      if (this.slotKeys[h] === -1) continue;
+      if (this.slotOwners[h] === null) continue;
       if (this.slotRef[h] === 1) {
         this.slotRef[h] = 0;
         continue;
@@ -220,26 +225,25 @@ export class BlockCache {
     }
     let slot = this.free.pop();
     if (slot === undefined) {
-      slot = this.slotKeys.length;
-      this.slotKeys.push(key);
+      slot = this.slotOwners.length;
+      this.slotOwners.push(slots);
+      this.slotBlock.push(i);
       this.slotBlocks.push(block);
       this.slotRef.push(0);
     } else {
-      this.slotKeys[slot] = key;
+      this.slotOwners[slot] = slots;
+      this.slotBlock[slot] = i;
       this.slotBlocks[slot] = block;
       this.slotRef[slot] = 0;
     }
-    this.index.set(key, slot);
+    slots[i] = slot;
     this.occupied++;
     this.bytes += block.length;
   }
 
   /** Drops a table's blocks (after the table is deleted). */
-  evictTable(tableId: number, blocks: number): void {
-    for (let i = 0; i < blocks; i++) {
-      const slot = this.index.get(BlockCache.key(tableId, i));
-      if (slot !== undefined) this.evict(slot);
-    }
+  evictTable(slots: Int32Array): void {
+    for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) this.evict(slots[i]!);
   }
 
   get size(): number {
@@ -261,6 +265,8 @@ export const LOOKUP_DELETE = 2;
 
 export class TableReader {
   readonly blockCount: number;
+  /** Where this table's blocks sit in the block cache (BlockCache.slotsFor). */
+  readonly cacheSlots: Int32Array;
   /** Last user key of each block, concatenated; block i's key is lastKeys[keyStarts[i], keyStarts[i+1]). */
   private readonly lastKeys: Uint8Array;
   private readonly keyStarts: Uint32Array;
@@ -323,6 +329,7 @@ export class TableReader {
       throw err;
     }
     this.blockCount = offsets.length;
+    this.cacheSlots = BlockCache.slotsFor(this.blockCount);
     this.lastKeys = keys.bytes.slice(0, keys.length);
     this.keyStarts = Uint32Array.from(starts);
     this.lastSeqs = Float64Array.from(seqs);
@@ -405,11 +412,10 @@ export class TableReader {
   block(i: number, fillCache = true): Uint8Array {
     const cache = this.cache;
     if (cache !== undefined) {
-      const key = BlockCache.key(this.id, i);
-      const hit = cache.get(key);
+      const hit = cache.get(this.cacheSlots, i);
       if (hit !== undefined) return hit;
       const b = this.readData(i);
-      if (fillCache) cache.insert(key, b);
+      if (fillCache) cache.insert(this.cacheSlots, i, b);
       return b;
     }
     return this.readData(i);

@@ -230,7 +230,7 @@ export class VersionSet {
   private dropTable(t: LiveTable): void {
     t.reader.close();
     if (t.obsolete) {
-      this.cache.evictTable(t.reader.id, t.reader.blockCount);
+      this.cache.evictTable(t.reader.cacheSlots);
       this.fs.remove(t.reader.path);
       this.obsoleteDeleted++;
     }

@@ -112,8 +112,36 @@ describe('sstable', () => {
 
   it('the block cache stays within its capacity', () => {
     const cache = new BlockCache(10_000);
-    for (let i = 0; i < 100; i++) cache.insert(BlockCache.key(1, i), new Uint8Array(1000));
+    const slots = BlockCache.slotsFor(100);
+    for (let i = 0; i < 100; i++) cache.insert(slots, i, new Uint8Array(1000));
     assert.ok(cache.size <= 10_000);
+  });
+
+  it('the block cache: an evicted block is a miss for its table again, a referenced one gets a second chance, evictTable frees a table', () => {
+    const cache = new BlockCache(3000);
+    const a = BlockCache.slotsFor(4);
+    const b = BlockCache.slotsFor(4);
+    const block = (tag: number): Uint8Array => new Uint8Array(1000).fill(tag);
+    cache.insert(a, 0, block(1));
+    cache.insert(a, 1, block(2));
+    cache.insert(b, 0, block(3));
+    assert.equal(cache.get(a, 0)![0], 1, 'a hit marks block a0 referenced');
+    cache.insert(b, 1, block(4)); // full: a0 gets its second chance, a1 (unreferenced) goes
+    assert.equal(cache.get(a, 1), undefined, 'a1 was evicted: its slot is cleared in table a');
+    assert.equal(cache.get(a, 0)![0], 1);
+    assert.equal(cache.get(b, 0)![0], 3);
+    assert.equal(cache.get(b, 1)![0], 4);
+    assert.equal(cache.size, 3000);
+    cache.insert(b, 1, block(9));
+    assert.equal(cache.get(b, 1)![0], 4, 'a cached block is not replaced');
+    cache.evictTable(b);
+    assert.deepEqual([...b], [-1, -1, -1, -1]);
+    assert.equal(cache.size, 1000);
+    assert.equal(cache.get(a, 0)![0], 1, 'the other table keeps its blocks');
+    cache.insert(a, 2, block(5));
+    cache.insert(a, 3, block(6));
+    assert.deepEqual([cache.get(a, 2)![0], cache.get(a, 3)![0]], [5, 6], 'freed slots are reused');
+    assert.equal(cache.size, 3000);
   });
 });
 
