@@ -1,7 +1,7 @@
 /** Terminal tables and number formats shared by every command that prints figures. */
 import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
-import { WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
+import { shortWorkloadLabel, WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
 import { parseColumns, renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from './layout.js';
 import { CALLS_NEEDED, ratioOfMedians } from './stats.js';
 import { sampleNotes } from './samples.js';
@@ -151,8 +151,7 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   const mbPerSec = (r: WorkloadResult | undefined): string => (r?.opsPerSec ? ((r.opsPerSec.median * bytesPerOp) / 1e6).toFixed(1) : '');
   const verified = (r: WorkloadResult | undefined): string => (r === undefined ? 'not run' : r.status === 'verified' ? 'yes' : 'NO');
   // In a terminal too narrow for the names, "Sequential" and "Random" are shortened.
-  const shortLabel = (w: WorkloadName): string => WORKLOAD_LABELS[w].replace(/^Sequential /, 'Seq. ').replace(/^Random /, 'Rand. ');
-  const columns: Column[] = [{ id: 'operation', head: 'Operation', narrow: { level: 2, cells: scenario.workloads.map(shortLabel) } }];
+  const columns: Column[] = [{ id: 'operation', head: 'Operation', narrow: { level: 2, cells: scenario.workloads.map(shortWorkloadLabel) } }];
   // How the calls were made is part of the figure: the column stays whenever a row used more than one at a time.
   if (withConcurrency) columns.push({ id: 'concurrency', head: 'Concurrency' });
   const rows: string[][] = scenario.workloads.map((w) => [WORKLOAD_LABELS[w], ...(withConcurrency ? [concurrencyOf(w)] : [])]);

@@ -51,7 +51,8 @@ export const terminalWidth = (): number => Math.max(80, process.stdout.isTTY ===
 
 // cli-table3 pads each cell by one space either side and draws one border between columns.
 const CELL_PAD = 2;
-const display = (s: string): number => Math.max(0, ...s.split('\n').map((l) => [...l].length));
+/** Columns the widest line of `s` takes (characters, not UTF-16 units). */
+export const display = (s: string): number => Math.max(0, ...s.split('\n').map((l) => [...l].length));
 const longestWord = (s: string): number => Math.max(0, ...s.split(/\s+/).map((w) => [...w].length));
 
 /** `--columns ops,p99` parsed and checked against the table's column ids. */

@@ -50,6 +50,9 @@ export const WORKLOAD_LABELS: Readonly<Record<WorkloadName, string>> = {
   'read-while-writing': 'Reads while writing',
 };
 
+/** A workload's label for a terminal too narrow for the full names ("Seq. Writes", "Rand. Reads"). */
+export const shortWorkloadLabel = (w: WorkloadName): string => WORKLOAD_LABELS[w].replace(/^Sequential /, 'Seq. ').replace(/^Random /, 'Rand. ');
+
 /** The reference document's eight workloads: what `seed` runs and what `--workloads document` names. */
 export const DOCUMENT_WORKLOADS: readonly WorkloadName[] = WORKLOADS.slice(0, 8);
 /** YCSB's core workloads A to F: `--workloads ycsb`. */

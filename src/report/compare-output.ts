@@ -1,6 +1,7 @@
 /** The comparison as the document's table: in the terminal, as Markdown, and as JSON. */
 import { concurrencyCell, concurrencyLabel, formatCompact, formatInt, formatRatio, showsConcurrency } from '../format.js';
-import { renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from '../layout.js';
+import { display, renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from '../layout.js';
+import { shortWorkloadLabel } from '../scenario.js';
 import type { Comparison, RatioCell, Row } from './compare.js';
 import { pointHeading, workloadLabel } from './compare.js';
 import { pointOf } from './model.js';
@@ -73,7 +74,7 @@ export function compareTerminal(cmp: Comparison, choice: LayoutChoice = {}): str
     out.push(pointHeading(cmp, point));
     const columns = head.map((h, i): Column => {
       const column = { id: String(i), head: h, align: aligns[i]! };
-      if (i === 0) return { ...column, narrow: { level: 2, cells: rows.map((r) => shortLabel(workloadLabel(r.workload))) } };
+      if (i === 0) return { ...column, narrow: { level: 2, cells: rows.map((r) => shortWorkloadLabel(r.workload)) } };
       if (i >= firstSide && i < firstPair) {
         const cells = rows.map((r) => r.cells[i - firstSide]!);
         return { ...column, narrow: { level: 1, cells: cells.map((c) => (c.median !== null && c.status === 'verified' ? formatCompact(c.median) : opsCell(c))) } };
@@ -93,7 +94,7 @@ export function compareTerminal(cmp: Comparison, choice: LayoutChoice = {}): str
     const cells = rows.map((r) => tableRow(cmp, r));
     let table = renderTable(columns, cells, { width });
     // Still too wide: let the ratio headings wrap between the engine names ("Ratio (ts /" over "rocksdb-cpp)").
-    if (widest(table) > width) table = renderTable(columns.map((c, i) => (i >= firstPair ? { ...c, head: c.head.replace('/', ' / ') } : c)), cells, { width });
+    if (display(table) > width) table = renderTable(columns.map((c, i) => (i >= firstPair ? { ...c, head: c.head.replace('/', ' / ') } : c)), cells, { width });
     out.push(table);
   }
   const lines = notes(cmp);
@@ -101,11 +102,6 @@ export function compareTerminal(cmp: Comparison, choice: LayoutChoice = {}): str
   out.push(...lines.map((line) => wrapText(line, width, '  ')));
   return out.join('\n') + '\n';
 }
-
-const widest = (text: string): number => Math.max(...text.split('\n').map((l) => [...l].length));
-
-/** "Sequential Writes" as "Seq. Writes", for a terminal too narrow for the full names. */
-const shortLabel = (label: string): string => label.replace(/^Sequential /, 'Seq. ').replace(/^Random /, 'Rand. ');
 
 /** A ratio alone, ▲ or ▼ where its 95% interval excludes 1.00 (faster or slower). */
 function markedRatio(r: RatioCell): string {
