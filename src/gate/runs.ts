@@ -278,6 +278,8 @@ export async function runInterleaved(base: Side, head: Side, options: Interleave
     for (const [i, workload] of slices.entries()) {
       // The side started (or run) first alternates, so what comes of going first is spread over both.
       const order = (round + i) % 2 === 1 ? [base, head] : [head, base];
+      // A round's sides are listed (onRound) in the order they started its first workload.
+      for (const side of order) if (!seconds.has(side)) seconds.set(side, 0);
       if (mode === 'duet' || mode === 'one-cpu-duet') await Promise.all(order.map((side) => timed(side, workload)));
       else for (const side of order) await timed(side, workload);
     }

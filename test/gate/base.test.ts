@@ -86,9 +86,9 @@ describe('lsmbench gate --base (scratch git repository)', { skip: inGit() ? fals
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stdout}${r.stderr}`);
     assert.match(r.stderr, /building base [0-9a-f]{10} \(HEAD~1\) in a temporary worktree/);
     const order = [...r.stderr.matchAll(/round (\d)\/5: (base|head) [\d.]+ s, (base|head) [\d.]+ s/g)].map((m) => `${m[1]}${m[2]}${m[3]}`);
-    assert.deepEqual(order, ['1basehead', '2headbase', '3basehead', '4headbase', '5basehead'], 'adjacent in each round, alternating which side goes first');
+    assert.deepEqual(order, ['1basehead', '2headbase', '3basehead', '4headbase', '5basehead'], 'both sides in each round, alternating which side starts first');
     const md = await readFile(summary, 'utf8');
-    assert.match(md, /Compared: base [0-9a-f]{10} \(HEAD~1\) against head [0-9a-f]{10}.*paired on this machine \(workload by workload, one side right after the other, alternating order\): 5 rounds, one process a side each, × 2 repetitions, N = 2,000, engine memory/);
+    assert.match(md, /Compared: base [0-9a-f]{10} \(HEAD~1\) against head [0-9a-f]{10}.*paired on this machine \(workload by workload, both sides at once on one CPU, taking turns on it\): 5 rounds, one process a side each, × 2 repetitions, N = 2,000, engine memory/);
     assert.match(md, /Wilcoxon signed-rank/);
     assert.match(md, /\| memory \| Random Reads \| (cpu|wall) \|.*\| 5 \| \d+% \|/, 'one sample per round: 5, and the slowdown it could see');
     assert.match(r.stdout, /memory random-reads: could see slowdowns of \d+% or more \((cpu|wall) time, 5 rounds\)/);

@@ -82,7 +82,15 @@ describe('runInterleaved: the order of a round', () => {
     await rm(times, { force: true });
     const slow = (s: Side): Side => ({ ...s, env: { ...s.env, STAND_IN_SLEEP_MS: '300' } });
     const cpu = tasksetWorks ? 0 : undefined;
-    const runs = await runInterleaved(slow(base), slow(head), { rounds: 2, argsOf: () => ['--engine', 'memory'], workloads: ['random-reads', 'contains'], cpu });
+    const started: string[] = [];
+    const runs = await runInterleaved(slow(base), slow(head), {
+      rounds: 2,
+      argsOf: () => ['--engine', 'memory'],
+      workloads: ['random-reads', 'contains'],
+      cpu,
+      onRound: (round, seconds) => started.push(`${round}:${seconds.map(([s]) => s.label).join(',')}`),
+    });
+    assert.deepEqual(started, ['1:base,head', '2:head,base'], 'a round lists its sides in the order they started');
     const spans = (await readFile(times, 'utf8')).trim().split('\n').map((l) => {
       const [side, workload, from, to, cpus] = l.split(' ');
       return { side: side!, workload: workload!, from: Number(from), to: Number(to), cpus: cpus! };
