@@ -16,9 +16,9 @@ import { FLAG_PARAM_NAMES, SCENARIO_PARAM_NAMES, scenarioArgs, scenarioDifferenc
 import { comparisons, pairedComparisons } from '../gate/collect.js';
 import { decidePaired } from '../gate/paired.js';
 import { calibrate } from '../gate/calibrate.js';
-import { loadGateConfig, type GateConfig } from '../gate/config.js';
+import { loadGateConfig, metricFor, type GateConfig, type Metric } from '../gate/config.js';
 import { decide, EXIT_CODES, type GateDecision, type Outcome } from '../gate/decide.js';
-import { DEFAULT_ROUND_MODE, gateWorkloads, perSideArgs, placement, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type Placement, type RoundMode, type Side } from '../gate/runs.js';
+import { DEFAULT_ROUND_MODE, defaultRoundMode, gateWorkloads, perSideArgs, placement, ROUND_MODES, runInterleaved, runSide, sideEngines, SideRunError, type Placement, type RoundMode, type Side } from '../gate/runs.js';
 import { eyesightLines, markdownSummary, noticeSummary, verdictLine, type GateContext } from '../gate/summary.js';
 import { createBaseTree, gitTopLevel, historyLength, isShallow, resolveCommit, type BaseTree } from '../gate/worktree.js';
 import { collect, positiveInt, scenarioOption } from './options.js';
@@ -38,7 +38,7 @@ interface GateFlags {
   config?: string;
   summary?: string;
   json: boolean;
-  mode: string;
+  mode?: string;
   cpu?: string;
   calibrate: boolean;
   levels: string;
@@ -63,7 +63,7 @@ export function registerGate(program: Command): void {
     .command('gate')
     .description('CI regression gate: compare this build with a git ref (run interleaved here) or a stored run; exit 0 pass, 1 regression, 2 could not judge')
     .option('--base <git-ref>', 'build this ref in a temporary worktree and run it paired with this build, round by round')
-    .option('--mode <how>', `how a round runs the two sides: adjacent (workload by workload, one side right after the other, alternating order), adjacent-runs (whole runs so), duet (whole runs at once) or one-cpu-duet (workload by workload, both at once on one CPU)`, DEFAULT_ROUND_MODE)
+    .option('--mode <how>', `how a round runs the two sides: adjacent (workload by workload, one side right after the other, alternating order), adjacent-runs (whole runs so), duet (whole runs at once) or one-cpu-duet (workload by workload, both at once on one CPU) (default: one-cpu-duet where every engine compared is judged on CPU time, else adjacent)`)
     .option('--cpu <n|none>', 'with --base, --base-engine or --calibrate (all modes but duet): pin both sides\' processes to this CPU (default: the last CPU; none: do not pin)')
     .option('--base-engine <name>', 'with --head-engine: compare two builds of one engine (two external commands, or two engine modules) with this build, paired round by round; this is base')
     .option('--head-engine <name>', 'with --base-engine: the engine under test')
@@ -98,7 +98,7 @@ interface Report {
 }
 
 async function gate(flags: GateFlags): Promise<number> {
-  if (!(ROUND_MODES as readonly string[]).includes(flags.mode)) throw new UserError(`--mode must be one of ${ROUND_MODES.join(', ')}, not '${flags.mode}'`);
+  if (flags.mode !== undefined && !(ROUND_MODES as readonly string[]).includes(flags.mode)) throw new UserError(`--mode must be one of ${ROUND_MODES.join(', ')}, not '${flags.mode}'`);
   const where = placementOf(flags);
   if (flags.calibrate) {
     if (flags.base !== undefined || flags.baseline !== undefined) throw new UserError('--calibrate measures this build against itself: it takes no --base or --baseline');
@@ -108,7 +108,7 @@ async function gate(flags: GateFlags): Promise<number> {
       ops: flags.ops ?? DEFAULT_OPS,
       rounds: flags.rounds ?? DEFAULT_ROUNDS,
       repetitions: flags.repetitions ?? DEFAULT_REPETITIONS,
-      mode: flags.mode as RoundMode,
+      mode: modeOf(flags, [metricFor(config, 'slowed')]),
       cpu: where.cpu,
       levels: parseLevels(flags.levels),
       runsPerLevel: flags.calibrationRuns ?? 3,
@@ -134,6 +134,9 @@ async function gate(flags: GateFlags): Promise<number> {
   return EXIT_CODES[report.outcome];
 }
 
+/** --mode, or the default for engines judged on these metrics (defaultRoundMode). */
+const modeOf = (flags: GateFlags, metrics: readonly Metric[]): RoundMode => (flags.mode as RoundMode | undefined) ?? defaultRoundMode(metrics);
+
 /** Where the sides run (--cpu), or a user error for a CPU that cannot be used. */
 function placementOf(flags: GateFlags): Placement {
   if (flags.baseline !== undefined) {
@@ -142,7 +145,8 @@ function placementOf(flags: GateFlags): Placement {
     return { cpu: undefined, text: 'nothing run paired' };
   }
   try {
-    return placement(flags.mode as RoundMode, flags.cpu);
+    // Only duet, which must be asked for, places processes differently.
+    return placement((flags.mode ?? DEFAULT_ROUND_MODE) as RoundMode, flags.cpu);
   } catch (err) {
     if (err instanceof RangeError) throw new UserError(err.message);
     throw err;
@@ -247,7 +251,7 @@ async function gateAgainstRef(ref: string, flags: GateFlags, where: Placement, c
     if (flags.scenario !== undefined) runArgs.push('--scenario', flags.scenario);
     for (const e of engines) runArgs.push('--engine', e);
     runArgs.push(...scenarioArgs({ ops, repetitions, workloads: flags.workloads }, ['ops', 'repetitions', 'workloads']));
-    const mode = flags.mode as RoundMode;
+    const mode = modeOf(flags, engines.map((e) => metricFor(config, e)));
     const argsOf = await perSideArgs([base, head], runArgs);
     const workloads = await gateWorkloads(flags.scenario, flags.workloads);
     const runs = await runInterleaved(base, head, { rounds, mode, argsOf, workloads, onRound: progress(rounds), deadline, cpu: where.cpu });
@@ -291,7 +295,7 @@ async function gateEngines(baseEngine: string, headEngine: string, flags: GateFl
   common.push(...scenarioArgs({ ops, repetitions, workloads: flags.workloads }, ['ops', 'repetitions', 'workloads']));
   const withProcesses = await perSideArgs([base], common);
   const args = withProcesses(base);
-  const mode = flags.mode as RoundMode;
+  const mode = modeOf(flags, [metricFor(config, baseEngine), metricFor(config, headEngine)]);
   const notes: string[] = [];
   const comparison = `engine ${baseEngine} (base) against ${headEngine} (head)`;
   try {

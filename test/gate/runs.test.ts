@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { gateWarmup, perSideArgs, placement, runInterleaved, type Side } from '../../src/gate/runs.js';
+import { defaultRoundMode, gateWarmup, perSideArgs, placement, runInterleaved, type Side } from '../../src/gate/runs.js';
 import { templateRun } from './fixtures.js';
 
 const STAND_IN = `
@@ -161,7 +161,7 @@ describe('placement: where the two sides run', () => {
     assert.deepEqual(placement('adjacent-runs', undefined, yes, 8).cpu, 7);
     assert.match(placement('adjacent', undefined, yes, 2).text, /pinned to CPU 1/);
     assert.equal(placement('one-cpu-duet', undefined, yes, 2).cpu, 1);
-    assert.match(placement('one-cpu-duet', undefined, yes, 2).text, /pinned to CPU 1 \(taskset\), running at once/);
+    assert.equal(placement('one-cpu-duet', undefined, yes, 2).text, 'both sides pinned to CPU 1 (taskset)');
     assert.equal(placement('one-cpu-duet', '0', yes, 2).cpu, 0);
   });
   it('a CPU asked for is used; none pins nothing', () => {
@@ -191,5 +191,14 @@ describe('placement: where the two sides run', () => {
     assert.throws(() => placement('adjacent', '-1', yes, 2), /'none' or a CPU number/);
     assert.throws(() => placement('duet', '1', yes, 2), /duet/);
     assert.throws(() => placement('adjacent', '1', no, 2), /taskset/);
+  });
+});
+
+describe('defaultRoundMode: the design when --mode is not given', () => {
+  it('one-cpu-duet where every engine is judged on CPU time; adjacent as soon as one is judged on wall time', () => {
+    assert.equal(defaultRoundMode(['cpu']), 'one-cpu-duet');
+    assert.equal(defaultRoundMode(['cpu', 'cpu']), 'one-cpu-duet');
+    assert.equal(defaultRoundMode(['cpu', 'wall']), 'adjacent');
+    assert.equal(defaultRoundMode(['wall']), 'adjacent');
   });
 });
