@@ -54,6 +54,9 @@ export function formatCompact(x: number): string {
   return `${unit === '' ? Math.round(v) : v.toPrecision(3)}${unit}`;
 }
 
+/** ' ▲' where a ratio's 95% interval lies above 1.00 (faster), ' ▼' below (slower), two spaces otherwise or without one. */
+export const differenceMark = (ci: readonly [number, number] | null): string => (ci === null ? '  ' : ci[0] > 1 ? ' ▲' : ci[1] < 1 ? ' ▼' : '  ');
+
 /** A ratio's cells: `38.1× faster` (the word only where the 95% interval excludes 1.00, never without one) and its interval. */
 export function ratioCells(a: readonly number[], b: readonly number[], groupsA?: readonly number[], groupsB?: readonly number[]): { ratio: string; marked: string; ci: string } {
   const r = ratioOfMedians(a, b, groupsA, groupsB);
@@ -61,8 +64,8 @@ export function ratioCells(a: readonly number[], b: readonly number[], groupsA?:
   const ci = intervalOf(r);
   if (ci === null) return { ratio: formatRatio(r.ratio), marked: formatRatio(r.ratio), ci: 'too few samples' };
   const digits = (x: number): string => x.toFixed(x >= 10 ? 1 : 2);
-  const [word, mark] = ci[0] > 1 ? [' faster', ' ▲'] : ci[1] < 1 ? [' slower', ' ▼'] : ['', '  '];
-  return { ratio: `${formatRatio(r.ratio)}${word}`, marked: `${formatRatio(r.ratio)}${mark}`, ci: `${digits(ci[0])}–${digits(ci[1])}` };
+  const word = ci[0] > 1 ? ' faster' : ci[1] < 1 ? ' slower' : '';
+  return { ratio: `${formatRatio(r.ratio)}${word}`, marked: `${formatRatio(r.ratio)}${differenceMark(ci)}`, ci: `${digits(ci[0])}–${digits(ci[1])}` };
 }
 
 /**

@@ -164,7 +164,7 @@ function canPin(cpu: number): boolean {
 }
 
 /**
- * Where the two sides run. In the adjacent modes both sides' processes are pinned to one
+ * Where the two sides run. In every mode but duet both sides' processes are pinned to one
  * CPU, the last by default (the first takes most interrupts): the kernel otherwise puts each
  * process on whichever core is free, and on a shared virtual machine the cores are not
  * alike. Measured on a 2-vCPU VM: ts random reads ran at 2.0–2.2M/s of CPU time on one

@@ -1,5 +1,5 @@
 /** The comparison as the document's table: in the terminal, as Markdown, and as JSON. */
-import { concurrencyCell, concurrencyLabel, formatCompact, formatInt, formatRatio, showsConcurrency } from '../format.js';
+import { concurrencyCell, concurrencyLabel, differenceMark, formatCompact, formatInt, formatRatio, showsConcurrency } from '../format.js';
 import { display, renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from '../layout.js';
 import { shortWorkloadLabel } from '../scenario.js';
 import type { Comparison, RatioCell, Row } from './compare.js';
@@ -104,10 +104,7 @@ export function compareTerminal(cmp: Comparison, choice: LayoutChoice = {}): str
 }
 
 /** A ratio alone, ▲ or ▼ where its 95% interval excludes 1.00 (faster or slower). */
-function markedRatio(r: RatioCell): string {
-  if (r.ratio === null) return '-';
-  return `${formatRatio(r.ratio)}${r.ci95 === null ? '  ' : r.ci95[0] > 1 ? ' ▲' : r.ci95[1] < 1 ? ' ▼' : '  '}`;
-}
+const markedRatio = (r: RatioCell): string => (r.ratio === null ? '-' : `${formatRatio(r.ratio)}${differenceMark(r.ci95)}`);
 
 export function compareMarkdown(cmp: Comparison): string {
   const out: string[] = [];
