@@ -23,27 +23,35 @@ import { DEFAULT_ROUND_MODE, placement, ROUND_MODES, type Placement, type RoundM
 import { WORKLOADS, type WorkloadName } from '../../src/scenario.js';
 import { median } from '../../src/stats.js';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    runs: { type: 'string', default: '10' },
-    level: { type: 'string', default: '0.15' },
-    workload: { type: 'string', default: 'random-reads' },
-    engine: { type: 'string', default: 'ts' },
-    ops: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '12' },
-    repetitions: { type: 'string', default: '3' },
-    mode: { type: 'string', default: DEFAULT_ROUND_MODE },
-    workloads: { type: 'string' },
-    hog: { type: 'boolean', default: false },
-    cpu: { type: 'string' },
-  },
-});
-const what = positionals[0];
 const fail = (message: string): never => {
   process.stderr.write(`measure: ${message}\n`);
   process.exit(2);
 };
+/** The command line, or a one-line usage error (no stack trace). */
+function parsed() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        runs: { type: 'string', default: '10' },
+        level: { type: 'string', default: '0.15' },
+        workload: { type: 'string', default: 'random-reads' },
+        engine: { type: 'string', default: 'ts' },
+        ops: { type: 'string', default: '20000' },
+        rounds: { type: 'string', default: '12' },
+        repetitions: { type: 'string', default: '3' },
+        mode: { type: 'string', default: DEFAULT_ROUND_MODE },
+        workloads: { type: 'string' },
+        hog: { type: 'boolean', default: false },
+        cpu: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message.split('. ')[0]} (usage: measure.js unchanged|slowdown [--runs N] [--level L] [--workload W] [--engine E] [--ops N] [--rounds N] [--repetitions N] [--mode M] [--workloads LIST] [--cpu N|none] [--hog])`);
+  }
+}
+const { values, positionals } = parsed();
+const what = positionals[0];
 if (what !== 'unchanged' && what !== 'slowdown') fail('say what to measure: unchanged or slowdown');
 if (!(ROUND_MODES as readonly string[]).includes(values.mode)) fail(`--mode: ${ROUND_MODES.join(' or ')}`);
 const workload = values.workload as WorkloadName;
