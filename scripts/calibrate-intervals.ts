@@ -15,11 +15,17 @@
  *
  *   node dist/scripts/calibrate-intervals.js [--runs 20] [-n 100000] [--engine memory --engine ts]
  *                                            [--processes k] [--workloads list] [--min-sample-ms ms]
+ *                                            [--save DIR] [--from DIR]
+ *
+ * `--save DIR` keeps each run's results file (DIR/ENGINE-RUN.json, not overwritten);
+ * `--from DIR` counts from such files instead of running (the same engines and --runs).
  *
  * A benchmark, not a test: run it on a quiet machine (it takes runs × the time of one
  * `lsmbench run` of two engines). Small trial: `--runs 3 -n 20000`.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ResultsFileSchema, type WorkloadResult } from '../src/results.js';
 import { binomialAtLeast, coverageCounts, expectedNextInside, type CopySamples, type Count } from '../src/interval-coverage.js';
@@ -29,10 +35,12 @@ interface Options {
   ops: number | undefined;
   engines: string[];
   passThrough: string[];
+  save: string | undefined;
+  from: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const out: Options = { runs: 20, ops: undefined, engines: [], passThrough: [] };
+  const out: Options = { runs: 20, ops: undefined, engines: [], passThrough: [], save: undefined, from: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = argv[i + 1];
@@ -41,6 +49,8 @@ function parseArgs(argv: readonly string[]): Options {
     if (flag === '--runs') out.runs = Number(value);
     else if (flag === '-n' || flag === '--ops') out.ops = Number(value);
     else if (flag === '-e' || flag === '--engine') out.engines.push(value);
+    else if (flag === '--save') out.save = value;
+    else if (flag === '--from') out.from = value;
     else if (flag === '--processes' || flag === '--workloads' || flag === '-w' || flag === '--min-sample-ms' || flag === '-r' || flag === '--repetitions') out.passThrough.push(flag, value);
     else throw new Error(`unknown flag ${flag}`);
   }
@@ -51,9 +61,19 @@ function parseArgs(argv: readonly string[]): Options {
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
-function runOnce(engine: string, opts: Options): WorkloadResult[] {
-  const args = [CLI, 'run', '-e', engine, '-e', engine, '--json', '--no-save', ...(opts.ops === undefined ? [] : ['-n', String(opts.ops)]), ...opts.passThrough];
-  const text = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+function runOnce(engine: string, r: number, opts: Options): WorkloadResult[] {
+  const file = (dir: string): string => join(dir, `${engine}-${r + 1}.json`);
+  let text: string;
+  if (opts.from !== undefined) text = readFileSync(file(opts.from), 'utf8');
+  else {
+    if (opts.save !== undefined && existsSync(file(opts.save))) throw new Error(`${file(opts.save)} exists; not overwriting it`);
+    const args = [CLI, 'run', '-e', engine, '-e', engine, '--json', '--no-save', ...(opts.ops === undefined ? [] : ['-n', String(opts.ops)]), ...opts.passThrough];
+    text = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'inherit'] });
+    if (opts.save !== undefined) {
+      mkdirSync(opts.save, { recursive: true });
+      writeFileSync(file(opts.save), text);
+    }
+  }
   return ResultsFileSchema.parse(JSON.parse(text)).results;
 }
 
@@ -74,8 +94,8 @@ function main(): void {
   for (const engine of opts.engines) {
     const runs: WorkloadResult[][] = [];
     for (let r = 0; r < opts.runs; r++) {
-      process.stderr.write(`${engine}: run ${r + 1}/${opts.runs}\n`);
-      runs.push(runOnce(engine, opts));
+      if (opts.from === undefined) process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${engine}: run ${r + 1}/${opts.runs}\n`);
+      runs.push(runOnce(engine, r, opts));
     }
     const workloads = [...new Set(runs[0]!.map((w) => w.workload))];
     for (const workload of workloads) {
