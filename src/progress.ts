@@ -37,7 +37,7 @@ export class RunProgress {
     this.startedAt = now();
   }
 
-  /** Time left, from the mean time of the jobs finished so far; unknown before the first. */
+  /** Time left, from the mean time of the jobs (child processes) finished so far; unknown before the first. */
   private eta(): string {
     if (this.done === 0) return 'time left: soon known';
     const per = (this.now() - this.startedAt) / this.done;
@@ -68,9 +68,13 @@ export class RunProgress {
     this.sink.write(`\r\x1b[2K${this.fit(line)}`);
   }
 
-  /** Marks a job done and leaves its figure on a line of its own. */
-  finished(at: string, engine: string, workload: string, median: number | null, unit: string): void {
+  /** Marks a job (one child process) done: the count and the time left follow it. */
+  step(): void {
     this.done++;
+  }
+
+  /** Leaves an engine's figure for a workload on a line of its own (after its last process). */
+  finished(at: string, engine: string, workload: string, median: number | null, unit: string): void {
     if (!this.enabled) return;
     const figure = median === null ? 'FAILED' : `${formatInt(median)} ${perSecond(unit)}`;
     this.sink.write(`\r\x1b[2K${this.fit(`${at}${engine} · ${workload} · ${figure}`)}\n`);

@@ -183,7 +183,9 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
   const createdAt = new Date();
   const id = randomUUID();
   // On stderr whenever it is a terminal, so a run piped to tee still shows where it is.
-  const progress = new RunProgress(process.stderr, process.stderr.isTTY === true && !flags.json, points.length * prepared.length * scenario.workloads.length, prepared.length, scenario.workloads.length);
+  // One job per child process: a run goes in rounds of processes (src/runner/run.ts).
+  const jobs = points.length * prepared.length * scenario.workloads.length * scenario.processes;
+  const progress = new RunProgress(process.stderr, process.stderr.isTTY === true && !flags.json, jobs, prepared.length, scenario.workloads.length);
   const engineRuns = prepared.map((p) => p.run);
   const results: WorkloadResult[] = [];
   const workDirs: string[] = [];
@@ -196,6 +198,9 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
       {
         progress(engine, workload, phase) {
           progress.phase(at, engine, Math.max(0, engineRuns.findIndex((e) => e.label === engine)), WORKLOAD_LABELS[workload], Math.max(0, point.workloads.indexOf(workload)), phase);
+        },
+        processFinished() {
+          progress.step();
         },
         finished(result) {
           progress.finished(at, result.engine, WORKLOAD_LABELS[result.workload], result.opsPerSec?.median ?? null, result.unit);

@@ -1,6 +1,8 @@
 /**
- * The runner: one child process per (engine, workload), workload by workload with the
- * engines side by side, so that drift on a noisy machine hits every engine alike.
+ * The runner: one child process per (engine, workload, process), in rounds: round p runs
+ * process p of every workload, workload by workload with the engines side by side. Drift on
+ * a noisy machine then hits every engine alike, and the processes a figure's interval rests
+ * on are spread over the whole run instead of a few seconds of it.
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -124,7 +126,9 @@ export async function prepareEngines(requests: readonly EngineRequest[], scenari
 export interface RunCallbacks {
   /** Called as a child reports what it is doing. */
   progress?(engine: string, workload: WorkloadName, phase: string): void;
-  /** Called when a workload of an engine finishes, verified or failed. */
+  /** Called when one child process (or an external engine's workload) ends, whatever its outcome. */
+  processFinished?(engine: string, workload: WorkloadName): void;
+  /** Called when a workload of an engine finishes (its last process), verified or failed. */
   finished?(result: WorkloadResult): void;
 }
 
@@ -148,13 +152,18 @@ export async function runScenario(
   await makeDirectories(options.workRoot);
   const workDir = await mkdtemp(join(options.workRoot, 'lsmbench-'));
   const results: WorkloadResult[] = [];
+  // perProcess[w][e]: the processes run so far of workload w on engine e.
+  const perProcess: WorkloadResult[][][] = scenario.workloads.map(() => engines.map(() => []));
   try {
-    for (const workload of scenario.workloads) {
-      // Process p of every engine before process p + 1 of any: drift hits the engines alike, and pairs them.
-      const perProcess: WorkloadResult[][] = engines.map(() => []);
-      for (let p = 0; p < scenario.processes; p++)
+    // Round p runs process p of every workload and engine. The processes of one figure are
+    // then as far apart in time as the run allows: drift at the scale of the run (tens of
+    // seconds, minutes) varies them, so their interval sees it instead of missing it.
+    for (let p = 0; p < scenario.processes; p++)
+      for (const [w, workload] of scenario.workloads.entries()) {
+        // Process p of every engine before process p + 1 of any: drift hits the engines alike, and pairs them.
         for (const [e, { run, loaded }] of engines.entries()) {
-          if (perProcess[e]!.some((r) => r.status !== 'verified')) continue; // a failure is the result; more processes would repeat it
+          const done = perProcess[w]![e]!;
+          if (done.some((r) => r.status !== 'verified')) continue; // a failure is the result; more processes would repeat it
           const job: ChildJob = {
             ...(workload === 'read-while-writing' ? { writer: writerFor(loaded.engine, scenario) } : {}),
             engine: run.name,
@@ -173,14 +182,14 @@ export async function runScenario(
           const onPhase = (phase: string): void => callbacks.progress?.(run.label, workload, which + phase);
           // An external engine runs whole workloads in its own process, through PROTOCOL.md.
           const profile = options.cpuProfDir === undefined ? undefined : profilePath(options.cpuProfDir, run.label, workload, options.point, p);
-          perProcess[e]!.push(loaded.runs === 'external' ? await loaded.engine.runWorkload(job, onPhase) : await runChild(job, onPhase, profile));
+          done.push(loaded.runs === 'external' ? await loaded.engine.runWorkload(job, onPhase) : await runChild(job, onPhase, profile));
+          callbacks.processFinished?.(run.label, workload);
+          // Its last process: the last round, or a failure that ends it early.
+          if (p === scenario.processes - 1 || done.at(-1)!.status !== 'verified') callbacks.finished?.(mergeProcesses(done));
         }
-      for (const list of perProcess) {
-        const result = mergeProcesses(list);
-        results.push(result);
-        callbacks.finished?.(result);
       }
-    }
+    // In the results: workload by workload, the engines in order, as before rounds.
+    for (const perEngine of perProcess) for (const list of perEngine) results.push(mergeProcesses(list));
   } finally {
     if (!options.keep) await rm(workDir, { recursive: true, force: true });
   }

@@ -98,6 +98,10 @@ test('progress: counts, phase, time left; nothing when disabled; entries, not en
   t = 10_000;
   p.finished('', 'ts', 'Range Scan', 1000, 'entry');
   assert.match(out.at(-1)!, /1,000 entries\/s\n$/);
+  // A figure's line is not a job done: only step() (a child process ended) counts.
+  p.phase('', 'ts', 0, 'Random Reads', 1, 'verifying');
+  assert.match(out.at(-1)!, /\[1\/4 · 0:10, time left: soon known\]/);
+  p.step();
   p.phase('', 'ts', 0, 'Random Reads', 1, 'verifying');
   assert.match(out.at(-1)!, /\[2\/4 · 0:10, ~0:30 left\] ts 1\/2 · Random Reads 2\/2 · verifying/);
   const quiet: string[] = [];
