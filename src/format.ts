@@ -2,7 +2,7 @@
 import { OPERATIONS } from './engine.js';
 import type { EngineRun, ResultsFile, WorkloadResult } from './results.js';
 import { shortWorkloadLabel, WORKLOAD_LABELS, type WorkloadName } from './scenario.js';
-import { parseColumns, renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from './layout.js';
+import { columnIds, parseColumns, renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from './layout.js';
 import { CALLS_NEEDED, ratioOfMedians } from './stats.js';
 import { sampleNotes } from './samples.js';
 
@@ -124,23 +124,51 @@ export function fairnessWarnings(engines: readonly EngineRun[]): string[] {
   return warnings;
 }
 
-/** The table for one run: per workload, one engine's figures in detail, or the engines side by side with ratios. */
 /**
- * The column ids `run --columns` may name, for engines with these labels: checked before
- * a run starts, so a typo costs no run. `concurrency` is accepted whether or not the
- * table turns out to have that column (only when some row ran calls at once).
+ * The columns of `run`'s table for engines with these labels, in the order of their cells:
+ * what `run --columns` may name (checked before a run starts, so a typo costs no run) and
+ * what runTable fills. `concurrency` is among them whether or not the table turns out to
+ * have that column (only when some row ran calls at once).
  */
-export function runColumnIds(labels: readonly string[]): string[] {
-  const fixed = ['operation', 'concurrency'];
-  if (labels.length === 1) return [...fixed, 'ops', 'ci', 'range', 'p50', 'p99', 'p999', 'us-per-op', 'mb-per-s', 'verified'];
-  const others = labels.slice(1);
-  const perEngine = (prefix: string): string[] => labels.map((l) => `${prefix}:${l}`);
-  return [...fixed, ...perEngine('ops'), ...others.flatMap((b) => [`ratio:${b}`, `ci:${b}`]), ...perEngine('p99'), ...perEngine('us-per-op'), ...perEngine('mb-per-s'), 'verified'];
+function runColumns(labels: readonly string[]): Column[] {
+  const fixed: Column[] = [{ id: 'operation', head: 'Operation' }, { id: 'concurrency', head: 'Concurrency' }];
+  if (labels.length === 1)
+    return [
+      ...fixed,
+      { id: 'ops', head: 'ops/s (median)', align: 'right' },
+      { id: 'ci', head: '95% CI', align: 'right', optional: 1 },
+      { id: 'range', head: 'min – max', align: 'right', optional: 3 },
+      { id: 'p50', head: 'p50', align: 'right', optional: 2 },
+      { id: 'p99', head: 'p99', align: 'right', optional: 1 },
+      { id: 'p999', head: 'p99.9', align: 'right', optional: 3 },
+      { id: 'us-per-op', head: 'µs/op', align: 'right', extra: true },
+      { id: 'mb-per-s', head: 'MB/s', align: 'right', extra: true },
+      { id: 'verified', head: 'verified' },
+    ];
+  const a = labels[0]!;
+  return [
+    ...fixed,
+    ...labels.map((l): Column => ({ id: `ops:${l}`, head: `${l} ops/s`, align: 'right' })),
+    ...labels.slice(1).flatMap((b): Column[] => [
+      { id: `ratio:${b}`, head: `${a} / ${b}`, align: 'right' },
+      // Beside its ratio, so "95% CI" is enough and does not wrap.
+      { id: `ci:${b}`, head: '95% CI', name: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
+    ]),
+    ...labels.map((l): Column => ({ id: `p99:${l}`, head: `${l} p99`, align: 'right', optional: 2 })),
+    ...labels.map((l): Column => ({ id: `us-per-op:${l}`, head: `${l} µs/op`, align: 'right', extra: true })),
+    ...labels.map((l): Column => ({ id: `mb-per-s:${l}`, head: `${l} MB/s`, align: 'right', extra: true })),
+    { id: 'verified', head: 'verified' },
+  ];
 }
 
+/** The ids `run --columns` may name, for engines with these labels. */
+export const runColumnIds = (labels: readonly string[]): string[] => columnIds(runColumns(labels));
+
+/** The table for one run: per workload, one engine's figures in detail, or the engines side by side with ratios. */
 export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   const { engines, results, scenario } = file;
-  if (choice.columns !== undefined) parseColumns(choice.columns.join(','), runColumnIds(engines.map((e) => e.label)));
+  const defined = runColumns(engines.map((e) => e.label));
+  if (choice.columns !== undefined) parseColumns(choice.columns.join(','), columnIds(defined));
   const concurrencyOf = (w: WorkloadName): string =>
     concurrencyCell(
       engines.flatMap((e) => {
@@ -153,13 +181,11 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   const usPerOp = (r: WorkloadResult | undefined): string => (r?.opsPerSec ? (1e6 / r.opsPerSec.median).toFixed(3) : '');
   const mbPerSec = (r: WorkloadResult | undefined): string => (r?.opsPerSec ? ((r.opsPerSec.median * bytesPerOp) / 1e6).toFixed(1) : '');
   const verified = (r: WorkloadResult | undefined): string => (r === undefined ? 'not run' : r.status === 'verified' ? 'yes' : 'NO');
-  // In a terminal too narrow for the names, "Sequential" and "Random" are shortened.
-  const columns: Column[] = [{ id: 'operation', head: 'Operation', narrow: { level: 2, cells: scenario.workloads.map(shortWorkloadLabel) } }];
-  // How the calls were made is part of the figure: the column stays whenever a row used more than one at a time.
-  if (withConcurrency) columns.push({ id: 'concurrency', head: 'Concurrency' });
+  // Shorter cells for a narrow terminal, by column id; the columns are defined in runColumns.
+  // "Sequential" and "Random" are shortened in a terminal too narrow for the names.
+  const narrow = new Map<string, Column['narrow']>([['operation', { level: 2, cells: scenario.workloads.map(shortWorkloadLabel) }]]);
   const rows: string[][] = scenario.workloads.map((w) => [WORKLOAD_LABELS[w], ...(withConcurrency ? [concurrencyOf(w)] : [])]);
   const tooFew: string[] = [];
-  // With every result verified a line under the table says so; a failure keeps the column.
   const allVerified = results.length > 0 && results.every((r) => r.status === 'verified');
   if (engines.length === 1) {
     const label = engines[0]!.label;
@@ -168,18 +194,8 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
       const ci = s === null ? null : intervalOf(s);
       return s === null ? '' : ci === null ? 'too few' : `${formatCompact(ci[0])}–${formatCompact(ci[1])}`;
     });
-    columns.push(
-      { id: 'ops', head: 'ops/s (median)', align: 'right' },
-      // Three digits are all an interval needs: compact before anything is left out.
-      { id: 'ci', head: '95% CI', align: 'right', optional: 1, narrow: { level: 1, cells: ciCompact, first: true } },
-      { id: 'range', head: 'min – max', align: 'right', optional: 3 },
-      { id: 'p50', head: 'p50', align: 'right', optional: 2 },
-      { id: 'p99', head: 'p99', align: 'right', optional: 1 },
-      { id: 'p999', head: 'p99.9', align: 'right', optional: 3 },
-      { id: 'us-per-op', head: 'µs/op', align: 'right', extra: true },
-      { id: 'mb-per-s', head: 'MB/s', align: 'right', extra: true },
-      { id: 'verified', head: 'verified', ...(allVerified ? { optional: 3 } : {}) },
-    );
+    // Three digits are all an interval needs: compact before anything is left out.
+    narrow.set('ci', { level: 1, cells: ciCompact, first: true });
     scenario.workloads.forEach((w, k) => {
       const r = find(results, label, w);
       const s = r?.opsPerSec ?? null;
@@ -201,24 +217,13 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   } else {
     const a = engines[0]!.label;
     const others = engines.slice(1).map((e) => e.label);
-    for (const e of engines) columns.push({ id: `ops:${e.label}`, head: `${e.label} ops/s`, align: 'right' });
     const ratios = others.map((b) => scenario.workloads.map((w) => ratioCells(samples(find(results, a, w)), samples(find(results, b, w)), processes(find(results, a, w)), processes(find(results, b, w)))));
     const compact = engines.map((e) => scenario.workloads.map((w) => {
       const r = find(results, e.label, w);
       return r?.opsPerSec && r.status === 'verified' ? formatCompact(r.opsPerSec.median) : opsCell(r);
     }));
-    engines.forEach((e, j) => (columns[columns.length - engines.length + j] = { ...columns[columns.length - engines.length + j]!, narrow: { level: 1, cells: compact[j]! } }));
-    others.forEach((b, j) =>
-      columns.push(
-        { id: `ratio:${b}`, head: `${a} / ${b}`, align: 'right', narrow: { level: 2, cells: ratios[j]!.map((c) => c.marked) } },
-        // Beside its ratio, so "95% CI" is enough and does not wrap.
-        { id: `ci:${b}`, head: '95% CI', name: `${a} / ${b} 95% CI`, align: 'right', optional: 1 },
-      ),
-    );
-    for (const e of engines) columns.push({ id: `p99:${e.label}`, head: `${e.label} p99`, align: 'right', optional: 2 });
-    for (const e of engines) columns.push({ id: `us-per-op:${e.label}`, head: `${e.label} µs/op`, align: 'right', extra: true });
-    for (const e of engines) columns.push({ id: `mb-per-s:${e.label}`, head: `${e.label} MB/s`, align: 'right', extra: true });
-    columns.push({ id: 'verified', head: 'verified', ...(allVerified ? { optional: 3 } : {}) });
+    engines.forEach((e, j) => narrow.set(`ops:${e.label}`, { level: 1, cells: compact[j]! }));
+    others.forEach((b, j) => narrow.set(`ratio:${b}`, { level: 2, cells: ratios[j]!.map((c) => c.marked) }));
     scenario.workloads.forEach((w, k) => {
       const all = engines.map((e) => find(results, e.label, w));
       const failed = engines.filter((e, i) => all[i]?.status === 'failed').map((e) => e.label);
@@ -236,6 +241,14 @@ export function runTable(file: ResultsFile, choice: LayoutChoice = {}): string {
   if (scenario.workloads.some((w) => find(results, engines[0]!.label, w)?.unit === 'entry')) notes.push('Range and prefix scans count entries read per second.');
   if (engines.length > 1) notes.push("A ratio says 'faster' or 'slower' (▲ or ▼ in a narrow terminal) only where its 95% interval excludes 1.00; without one: no clear difference.");
   if (allVerified) notes.push('Every result verified.');
+  const columns = defined
+    .filter((c) => c.id !== 'concurrency' || withConcurrency)
+    .map((c): Column => ({
+      ...c,
+      ...(narrow.has(c.id) ? { narrow: narrow.get(c.id)! } : {}),
+      // With every result verified a line under the table says so; a failure keeps the column.
+      ...(c.id === 'verified' && allVerified ? { optional: 3 } : {}),
+    }));
   const table = renderTable(columns, rows, choice);
   // Said only when a dash is there to be read.
   if (/ — │/.test(table)) notes.unshift(`—: too few calls in the latency pass for that percentile (p99 needs ${CALLS_NEEDED.p99}, p99.9 ${formatInt(CALLS_NEEDED['p99.9'])}).`);
