@@ -44,6 +44,11 @@ export interface LayoutChoice {
   readonly columns?: readonly string[];
   /** The width to fit; default: the terminal's (80 when it is not a terminal or narrower). */
   readonly width?: number;
+  /**
+   * false: one table even when it stays too wide (a caller with a narrower layout of its own
+   * to try first). Default: a table still too wide goes in parts, one under the other.
+   */
+  readonly split?: boolean;
 }
 
 /** Width of the terminal stdout is, or 80 when stdout is not a terminal; never less than 80. */
@@ -119,17 +124,35 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
     const others = widths.reduce((s, w, k) => (k === wrapAt ? s : s + w), 0) + keep.length + 1;
     widths[wrapAt] = Math.max(widths[wrapAt]!, Math.min(full(keep[wrapAt]!), width - others));
   }
-  const table = new Table({
-    head: keep.map((i) => columns[i]!.head),
-    colAligns: keep.map((i) => columns[i]!.align ?? 'left'),
-    colWidths: widths,
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: [], border: [] },
-  });
-  for (const r of rows) table.push(keep.map((i) => r[i] ?? ''));
-  const note = dropped.length === 0 ? '' : '\n' + wrapText(`Left out to fit ${width} columns: ${dropped.join(', ')} (--wide or --columns shows ${dropped.length === 1 ? 'it' : 'them'}).`, width);
-  return table.toString() + note;
+  const render = (ks: readonly number[]): string => {
+    const table = new Table({
+      head: ks.map((k) => columns[keep[k]!]!.head),
+      colAligns: ks.map((k) => columns[keep[k]!]!.align ?? 'left'),
+      colWidths: ks.map((k) => widths[k]!),
+      wordWrap: true,
+      wrapOnWordBoundary: true,
+      style: { head: [], border: [] },
+    });
+    for (const r of rows) table.push(ks.map((k) => r[keep[k]!] ?? ''));
+    return table.toString();
+  };
+  const all = keep.map((_, k) => k);
+  const spans = (ks: readonly number[]): number => ks.reduce((s, k) => s + widths[k]!, 0) + ks.length + 1;
+  // Still too wide with every optional column left out and every cell narrowed (many engines
+  // side by side): the table goes in parts one under the other, each with the first column.
+  const parts: number[][] = [];
+  if (choice.split !== false && !choice.wide && choice.columns === undefined && wrapAt < 0 && spans(all) > width && keep.length > 2)
+    for (const k of all.slice(1)) {
+      const last = parts.at(-1);
+      if (last !== undefined && spans([0, ...last, k]) <= width) last.push(k);
+      else parts.push([k]);
+    }
+  const tables = parts.length > 1 ? parts.map((p) => render([0, ...p])).join('\n\n') : render(all);
+  const notes = [
+    ...(parts.length > 1 ? [`Too wide for ${width} columns: the table is shown in ${parts.length} parts, one under the other, each with its first column.`] : []),
+    ...(dropped.length === 0 ? [] : [`Left out to fit ${width} columns: ${dropped.join(', ')} (--wide or --columns shows ${dropped.length === 1 ? 'it' : 'them'}).`]),
+  ];
+  return [tables, ...notes.map((n) => wrapText(n, width))].join('\n');
 }
 
 /**

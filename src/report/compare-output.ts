@@ -92,7 +92,7 @@ export function compareTerminal(cmp: Comparison, choice: LayoutChoice = {}): str
       return column;
     });
     const cells = rows.map((r) => tableRow(cmp, r));
-    let table = renderTable(columns, cells, { width });
+    let table = renderTable(columns, cells, { width, split: false });
     // Still too wide: let the ratio headings wrap between the engine names ("Ratio (ts /" over "rocksdb-cpp)").
     if (display(table) > width) table = renderTable(columns.map((c, i) => (i >= firstPair ? { ...c, head: c.head.replace('/', ' / ') } : c)), cells, { width });
     out.push(table);

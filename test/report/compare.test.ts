@@ -65,6 +65,20 @@ describe('compare', () => {
     assert.match(narrow.replace(/\n\s+/g, ' '), /▲ or ▼: a ratio whose 95% interval excludes 1\.00 \(faster or slower\); the intervals were left out to fit 80 columns/);
   });
 
+  it('two files of three engines each (six columns of figures, five ratios) fit 80 columns, in parts, every ratio shown', async () => {
+    const d = await dir();
+    const figures = (scale: number) => ({ 'sequential-writes': around(450_000 * scale), 'range-scan': around(12_400_000 * scale) });
+    const engines = [{ label: 'ts', figures: figures(1) }, { label: 'rocksdb-cpp', figures: figures(0.5) }, { label: 'floor', figures: figures(1) }];
+    const a = await writeFixture(d, 'six-a.json', makeResults({ id: 'six-a', engines }));
+    const b = await writeFixture(d, 'six-b.json', makeResults({ id: 'six-b', engines }));
+    const cmp = buildComparison((await loadSides([a, b])).sides);
+    const text = compareTerminal(cmp, { width: 80 });
+    assert.ok(Math.max(...text.split('\n').map((l) => [...l].length)) <= 80, text);
+    assert.match(text.replace(/\n/g, ' '), /the table is shown in \d parts/);
+    // The five ratio columns, whatever their headings' wrapping: each row of a part has its cells.
+    assert.equal(text.match(/× [▲▼ ]/g)?.length, 5 * 2, 'five ratios for each of the two workloads');
+  });
+
   it('ratios are medians over medians with the interval over independent processes; a missing workload is N/A', async () => {
     const d = await dir();
     const a = await writeFixture(d, 'a.json', makeResults({ id: 'a', engines: [{ label: 'ts', figures: { 'sequential-writes': around(800_000), contains: around(1_000_000) } }] }));

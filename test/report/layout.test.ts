@@ -216,3 +216,19 @@ test('run --columns: every id runColumnIds offers picks that one column of the r
     assert.throws(() => runTable(file, { columns: [runColumnIds(labels)[2]!, 'nosuch'] }), /--columns: unknown column 'nosuch'/);
   }
 });
+
+test('a table too wide even narrowed goes in parts one under the other, each within the width and each with the first column', () => {
+  const columns: Column[] = [{ id: 'op', head: 'Operation' }, ...Array.from({ length: 9 }, (_, i): Column => ({ id: `c${i}`, head: `column-${i}`, align: 'right' }))];
+  const rows = [['Random Reads', ...Array.from({ length: 9 }, (_, i) => `${i}.00M`)], ['Contains', ...Array.from({ length: 9 }, (_, i) => `cell-${i}`)]];
+  const text = renderTable(columns, rows, { width: 80 });
+  assert.ok(widest(text) <= 80, `fits 80: ${widest(text)}`);
+  const tops = text.split('\n').filter((l) => l.startsWith('┌'));
+  assert.ok(tops.length >= 2, 'in parts');
+  assert.equal(text.match(/│ Operation/g)?.length, tops.length, 'each part has the first column');
+  for (let i = 0; i < 9; i++) assert.equal(text.match(new RegExp(`column-${i}\\b`, 'g'))?.length, 1, `column-${i} once`);
+  assert.match(text.replace(/\n/g, ' '), new RegExp(`the table is shown in ${tops.length} parts`));
+  // Wide enough: one table, no note.
+  const one = renderTable(columns, rows, { width: 200 });
+  assert.equal(one.split('\n').filter((l) => l.startsWith('┌')).length, 1);
+  assert.doesNotMatch(one, /parts/);
+});
