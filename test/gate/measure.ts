@@ -8,12 +8,15 @@
  *   node dist/test/gate/measure.js slowdown --level 0.15 --runs 10
  *   node dist/test/gate/measure.js slowdown --level 0.10 --runs 10
  *   node dist/test/gate/measure.js unchanged --runs 5 --hog
+ *   node dist/test/gate/measure.js unchanged --runs 1 --hog-cpu 1     # the hog on the gate's CPU
  *
  * --engine, --ops, --rounds, --repetitions, --mode, --cpu and --workloads shape each gate run.
  * `slowdown` slows only the operation of --workload (random-reads: get, which
  * sequential-reads also uses); the other workloads are unchanged and count false
  * alarms. A pilot first measures what one round of work costs. `--hog` runs a busy loop
- * in another process for the whole measurement (a neighbour taking one core).
+ * in another process for the whole measurement (a neighbour taking one core), left to the
+ * scheduler; `--hog-cpu N` pins it to CPU N (taskset), for instance the CPU the gate's
+ * sides are pinned to.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -43,17 +46,20 @@ function parsed() {
         mode: { type: 'string', default: DEFAULT_ROUND_MODE },
         workloads: { type: 'string' },
         hog: { type: 'boolean', default: false },
+        'hog-cpu': { type: 'string' },
         cpu: { type: 'string' },
       },
     });
   } catch (err) {
-    return fail(`${(err as Error).message.split('. ')[0]} (usage: measure.js unchanged|slowdown [--runs N] [--level L] [--workload W] [--engine E] [--ops N] [--rounds N] [--repetitions N] [--mode M] [--workloads LIST] [--cpu N|none] [--hog])`);
+    return fail(`${(err as Error).message.split('. ')[0]} (usage: measure.js unchanged|slowdown [--runs N] [--level L] [--workload W] [--engine E] [--ops N] [--rounds N] [--repetitions N] [--mode M] [--workloads LIST] [--cpu N|none] [--hog | --hog-cpu N])`);
   }
 }
 const { values, positionals } = parsed();
 const what = positionals[0];
 if (what !== 'unchanged' && what !== 'slowdown') fail('say what to measure: unchanged or slowdown');
 if (!(ROUND_MODES as readonly string[]).includes(values.mode)) fail(`--mode: ${ROUND_MODES.join(' or ')}`);
+const hogCpu = values['hog-cpu'];
+if (hogCpu !== undefined && !/^\d+$/.test(hogCpu)) fail('--hog-cpu: a CPU number');
 const workload = values.workload as WorkloadName;
 if (!WORKLOADS.includes(workload) || opOf(workload) === undefined) fail(`--workload: one of the eight document workloads`);
 const { config } = await loadGateConfig(undefined);
@@ -75,7 +81,14 @@ const shape: GateShape = {
   config,
 };
 
-const hog = values.hog ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
+const busyLoop = [process.execPath, '-e', 'for (;;) {}'];
+const hog =
+  hogCpu !== undefined
+    ? spawn('taskset', ['-c', hogCpu, ...busyLoop], { stdio: 'ignore' })
+    : values.hog
+      ? spawn(busyLoop[0]!, busyLoop.slice(1), { stdio: 'ignore' })
+      : undefined;
+if (hog !== undefined) process.stdout.write(`CPU hog: a busy loop ${hogCpu === undefined ? 'left to the scheduler' : `pinned to CPU ${hogCpu}`}\n`);
 try {
   let spins = '0';
   if (what === 'slowdown') {
@@ -112,7 +125,7 @@ try {
   }
   const runs = Number(values.runs);
   for (const [w, list] of eyesight) process.stdout.write(`${w}: could see slowdowns of ${(100 * median(list)).toFixed(1)}% or more (median of ${list.length} runs)\n`);
-  process.stdout.write(`\n${runs} gate runs, ${shape.rounds} rounds (${shape.mode}) × ${shape.repetitions} repetitions, N = ${shape.ops}, engine ${shape.engine}${values.hog ? ', with a CPU hog' : ''}, ${((performance.now() - started) / 60_000).toFixed(1)} min\n`);
+  process.stdout.write(`\n${runs} gate runs, ${shape.rounds} rounds (${shape.mode}) × ${shape.repetitions} repetitions, N = ${shape.ops}, engine ${shape.engine}${hog === undefined ? '' : `, with a CPU hog${hogCpu === undefined ? '' : ` on CPU ${hogCpu}`}`}, ${((performance.now() - started) / 60_000).toFixed(1)} min\n`);
   if (what === 'slowdown')
     process.stdout.write(`${workload}: caught ${caught} of ${runs}; the gate measured a median slowdown of ${(100 * median(seen)).toFixed(1)}%\n`);
   const total = [...alarms.values()].reduce((a, b) => a + b, 0);
