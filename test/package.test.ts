@@ -61,3 +61,15 @@ test('the packed package installs in an empty project, runs, and exports its typ
   const loaded = sh(process.execPath, ['--input-type=module', '-e', "const c = await import('lsmbench/conformance'); const m = await import('lsmbench'); console.log(c.CONFORMANCE_CHECKS.length, typeof m.compareBytes)"], project);
   assert.match(loaded, /^\d+ function$/m);
 });
+
+test('the built command runs as an executable from the checkout (npx lsmbench in the README quick start)', () => {
+  // `npm run build` (which `npm ci` and `npm test` run) leaves the bin executable: without
+  // it `npx lsmbench` in a fresh clone said "lsmbench: Permission denied".
+  const cli = join(projectRoot(), 'dist', 'src', 'cli.js');
+  const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { bin: Record<string, string>; version: string };
+  assert.equal(join(projectRoot(), pkg.bin.lsmbench!), cli);
+  const r = spawnSync(cli, ['--version'], { encoding: 'utf8' });
+  assert.equal(r.error, undefined, `executing ${cli}: ${r.error?.message}`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), pkg.version);
+});
