@@ -137,7 +137,7 @@ export function renderTable(columns: readonly Column[], given: readonly (readonl
     return table.toString();
   };
   const all = keep.map((_, k) => k);
-  const spans = (ks: readonly number[]): number => ks.reduce((s, k) => s + widths[k]!, 0) + ks.length + 1;
+  const spans = (ks: readonly number[]): number => total(ks, (k) => widths[k]!);
   // Still too wide with every optional column left out and every cell narrowed (many engines
   // side by side): the table goes in parts one under the other, each with the first column.
   const parts: number[][] = [];
