@@ -156,8 +156,10 @@ export function judgeOne(input: ComparisonInput, config: GateConfig, alphaPerTes
   const change = ratio - 1;
   if (slower.p <= alphaPerTest && ratio <= 1 - minEffect)
     return { ...common, verdict: 'regression', reason: `${pct(-change)} slower, at least ${pct(minEffect)} and significant` };
-  if (faster.p <= alphaPerTest && ratio >= 1 + minEffect)
+  if (faster.p <= alphaPerTest && ratio >= 1 + minEffect && (ci95 === null || ci95[0] > 1))
     return { ...common, verdict: 'faster', reason: `${pct(change)} faster` };
+  if (faster.p <= alphaPerTest && ratio >= 1 + minEffect)
+    return { ...common, verdict: 'pass', reason: `${pct(change)} faster by the test, but the 95% interval of the change includes none: no clear difference` };
   let reason: string;
   if (change < 0 && slower.p <= alphaPerTest) reason = `${pct(-change)} slower: significant but below the ${pct(minEffect)} minimum effect`;
   else if (change <= -minEffect) reason = `${pct(-change)} slower, but not significant (p = ${slower.p.toPrecision(2)} > ${alphaPerTest.toPrecision(2)}): noise`;

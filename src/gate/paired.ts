@@ -188,7 +188,9 @@ export function judgePaired(input: PairedInput, config: GateConfig, alphaPerTest
   let verdict: WorkloadVerdict;
   if (test.pLess <= alphaPerTest && ratio <= 1 - minEffect)
     verdict = { ...full, verdict: 'regression', reason: `${pct(-change)} slower, at least ${pct(minEffect)} and significant${lost}` };
-  else if (test.pGreater <= alphaPerTest && ratio >= 1 + minEffect) verdict = { ...full, verdict: 'faster', reason: `${pct(change)} faster${lost}` };
+  else if (test.pGreater <= alphaPerTest && ratio >= 1 + minEffect && (ci95 === null || ci95[0] > 1)) verdict = { ...full, verdict: 'faster', reason: `${pct(change)} faster${lost}` };
+  else if (test.pGreater <= alphaPerTest && ratio >= 1 + minEffect)
+    verdict = { ...full, verdict: 'pass', reason: `${pct(change)} faster by the test, but the 95% interval of the change includes none: no clear difference${lost}` };
   else if (change < 0 && test.pLess <= alphaPerTest) verdict = { ...full, verdict: 'pass', reason: `${pct(-change)} slower: significant but below the ${pct(minEffect)} minimum effect${lost}` };
   else if (change <= -minEffect) verdict = { ...full, verdict: 'pass', reason: `${pct(-change)} slower, but not significant (p = ${test.pLess.toPrecision(2)} > ${alphaPerTest.toPrecision(2)}): noise${lost}` };
   else verdict = { ...full, verdict: 'pass', reason: `no slowdown beyond noise${lost}` };

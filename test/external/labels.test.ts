@@ -152,6 +152,8 @@ describe('a store author gating two builds of an external engine in a project of
     );
     assert.equal(r.code, 1, `exit 1 (a regression): ${r.stdout}${r.stderr}`);
     assert.match(r.stdout, /^lsmbench gate: REGRESSION in 1 of 2 workloads: python-starter random-reads −\d/);
-    assert.match(await readFile(join(project, 'gate.md'), 'utf8'), /\| python-starter \| Contains \|.*\| pass \|/);
+    // The unchanged workload is no regression. It may read "faster": a one-sided test at
+    // α = 0.05 says so of identical code about one run in twenty (CI once saw +17%).
+    assert.match(await readFile(join(project, 'gate.md'), 'utf8'), /\| python-starter \| Contains \|.*\| (pass|faster) \|/);
   });
 });

@@ -88,6 +88,23 @@ describe('gate: paired decision on synthetic rounds', () => {
     }));
     assert.equal(decidePaired(inputs, config).outcome, 'pass');
   });
+
+  it('says "faster" only where the 95% interval of the change excludes none; a one-sided p alone is "no clear difference"', () => {
+    const side = (x: number): RoundSide => ({ opsPerSec: [x], cpuOpsPerSec: [null], counters: {}, failure: null });
+    const input = (logRatios: number[]): PairedInput => ({ engine: 'ts', workload: 'contains', rounds: logRatios.map((l) => ({ base: side(1e6), head: side(1e6 * Math.exp(l)) })) });
+    const alpha = { ...config, alpha: 0.05 };
+    // 6 rounds: the one-sided signed-rank p of one small negative round among five faster
+    // ones is 2/64 ≤ 0.05, but the 95% interval of 6 rounds runs from the smallest round to
+    // the largest, and the smallest is below 0.
+    const mixed = decidePaired([input([-0.01, 0.15, 0.16, 0.17, 0.18, 0.2])], alpha).verdicts[0]!;
+    assert.ok(mixed.pFaster <= 0.05 && mixed.ratio > 1.05, `p ${mixed.pFaster}, ratio ${mixed.ratio}`);
+    assert.ok(mixed.ci95 !== null && mixed.ci95[0] < 1);
+    assert.equal(mixed.verdict, 'pass');
+    assert.match(mixed.reason, /no clear difference/);
+    const clear = decidePaired([input([0.01, 0.15, 0.16, 0.17, 0.18, 0.2])], alpha).verdicts[0]!;
+    assert.ok(clear.ci95 !== null && clear.ci95[0] > 1);
+    assert.equal(clear.verdict, 'faster');
+  });
 });
 
 describe('gate: work counters', () => {
