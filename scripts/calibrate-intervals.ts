@@ -15,10 +15,18 @@
  *
  *   node dist/scripts/calibrate-intervals.js [--runs 20] [-n 100000] [--engine memory --engine ts]
  *                                            [--processes k] [--workloads list] [--min-sample-ms ms]
- *                                            [--save DIR] [--from DIR]
+ *                                            [--save DIR] [--from DIR] [--write-drift FILE]
+ *                                            [--cross-validate]
  *
  * `--save DIR` keeps each run's results file (DIR/ENGINE-RUN.json, not overwritten);
  * `--from DIR` counts from such files instead of running (the same engines and --runs).
+ *
+ * Run-to-run drift (src/drift.ts): the counts use the drift each run's intervals included,
+ * as its results file recorded it. Last the script estimates this machine's drift from the
+ * runs; `--write-drift FILE` stores it there (not overwriting a file; `lsmbench run` reads
+ * ~/.lsmbench/drift.json or LSMBENCH_DRIFT_FILE). `--cross-validate` counts instead with a
+ * drift estimated from the other half of the runs (odd runs from even ones and back): how
+ * intervals with drift would have fared on runs recorded without it.
  *
  * A benchmark, not a test: run it on a quiet machine (it takes runs × the time of one
  * `lsmbench run` of two engines). Small trial: `--runs 3 -n 20000`.
@@ -27,7 +35,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ResultsFileSchema, type WorkloadResult } from '../src/results.js';
+import { ResultsFileSchema, type ResultsFile, type WorkloadResult } from '../src/results.js';
+import { DRIFT_SCHEMA, estimateDrift, writeDriftFile, type RunFigure } from '../src/drift.js';
+import { median } from '../src/stats.js';
 import { binomialAtLeast, coverageCounts, expectedNextInside, type CopySamples, type Count } from '../src/interval-coverage.js';
 
 interface Options {
@@ -37,12 +47,18 @@ interface Options {
   passThrough: string[];
   save: string | undefined;
   from: string | undefined;
+  writeDrift: string | undefined;
+  crossValidate: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const out: Options = { runs: 20, ops: undefined, engines: [], passThrough: [], save: undefined, from: undefined };
+  const out: Options = { runs: 20, ops: undefined, engines: [], passThrough: [], save: undefined, from: undefined, writeDrift: undefined, crossValidate: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
+    if (flag === '--cross-validate') {
+      out.crossValidate = true;
+      continue;
+    }
     const value = argv[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     i++;
@@ -51,6 +67,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '-e' || flag === '--engine') out.engines.push(value);
     else if (flag === '--save') out.save = value;
     else if (flag === '--from') out.from = value;
+    else if (flag === '--write-drift') out.writeDrift = value;
     else if (flag === '--processes' || flag === '--workloads' || flag === '-w' || flag === '--min-sample-ms' || flag === '-r' || flag === '--repetitions') out.passThrough.push(flag, value);
     else throw new Error(`unknown flag ${flag}`);
   }
@@ -61,7 +78,7 @@ function parseArgs(argv: readonly string[]): Options {
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
-function runOnce(engine: string, r: number, opts: Options): WorkloadResult[] {
+function runOnce(engine: string, r: number, opts: Options): ResultsFile {
   const file = (dir: string): string => join(dir, `${engine}-${r + 1}.json`);
   let text: string;
   if (opts.from !== undefined) text = readFileSync(file(opts.from), 'utf8');
@@ -74,7 +91,25 @@ function runOnce(engine: string, r: number, opts: Options): WorkloadResult[] {
       writeFileSync(file(opts.save), text);
     }
   }
-  return ResultsFileSchema.parse(JSON.parse(text)).results;
+  return ResultsFileSchema.parse(JSON.parse(text));
+}
+
+/** The per-process figures (median of each process's samples) of one copy, or undefined. */
+function processFigures(r: WorkloadResult | undefined): RunFigure | undefined {
+  if (r === undefined || r.status !== 'verified') return undefined;
+  const by = new Map<number, number[]>();
+  for (const x of r.repetitions) by.set(x.process ?? 0, [...(by.get(x.process ?? 0) ?? []), x.opsPerSec]);
+  return [...by.values()].map(median);
+}
+
+/** Engine copy × workload series over the given runs: each run's per-process figures. */
+function driftSeries(files: readonly ResultsFile[], engine: string): RunFigure[][] {
+  const workloads = [...new Set(files[0]!.results.map((w) => w.workload))];
+  return workloads.flatMap((workload) =>
+    [engine, `${engine}#2`].map((label) =>
+      files.map((f) => processFigures(f.results.find((w) => w.workload === workload && w.engine === label))).filter((x): x is RunFigure => x !== undefined),
+    ),
+  );
 }
 
 function copy(r: WorkloadResult | undefined): CopySamples | undefined {
@@ -91,18 +126,29 @@ function main(): void {
   console.log('engine    workload             ratio ∋ 1   next ∈ ci   compare ∋ 1   no interval');
   const pooled = { ratio: { hits: 0, trials: 0 }, next: { hits: 0, trials: 0 }, compare: { hits: 0, trials: 0 } };
   let processes = 0;
+  const allFiles: ResultsFile[][] = [];
   for (const engine of opts.engines) {
-    const runs: WorkloadResult[][] = [];
+    const files: ResultsFile[] = [];
     for (let r = 0; r < opts.runs; r++) {
       if (opts.from === undefined) process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${engine}: run ${r + 1}/${opts.runs}\n`);
-      runs.push(runOnce(engine, r, opts));
+      files.push(runOnce(engine, r, opts));
     }
+    allFiles.push(files);
+  }
+  // --cross-validate: the drift of the even runs' estimate for the odd runs and back, from every engine.
+  const halfDrift = opts.crossValidate ? [0, 1].map((half) => estimateDrift(opts.engines.flatMap((engine, e) => driftSeries(allFiles[e]!.filter((_, r) => r % 2 === half), engine))).logSd) : [];
+  const driftOf = (file: ResultsFile, r: number): number => (opts.crossValidate ? halfDrift[1 - (r % 2)]! : (file.drift?.logSd ?? 0));
+  if (opts.crossValidate) console.log(`cross-validated: drift ${percent(halfDrift[1]!)} sd (from the odd runs) for the even runs, ${percent(halfDrift[0]!)} (from the even runs) for the odd`);
+  for (const [e, engine] of opts.engines.entries()) {
+    const files = allFiles[e]!;
+    const runs = files.map((f) => f.results);
     const workloads = [...new Set(runs[0]!.map((w) => w.workload))];
     for (const workload of workloads) {
       const counts = coverageCounts(
-        runs.map((rs) => ({
+        runs.map((rs, r) => ({
           first: copy(rs.find((w) => w.workload === workload && w.engine === engine)),
           second: copy(rs.find((w) => w.workload === workload && w.engine === `${engine}#2`)),
+          drift: driftOf(files[r]!, r),
         })),
       );
       for (const key of ['ratio', 'next', 'compare'] as const) {
@@ -126,6 +172,28 @@ function main(): void {
   console.log(line('ratio ∋ 1', pooled.ratio, 0.95, 19));
   console.log(line('compare ∋ 1', pooled.compare, 0.95, 19));
   console.log(line('next ∈ ci', pooled.next, next, 18));
+  const recorded = [...new Set(allFiles.flat().map((f) => (f.drift == null ? 'none' : percent(f.drift.logSd))))];
+  console.log(`(drift in these runs' intervals: ${opts.crossValidate ? 'cross-validated, above' : recorded.join(', ')}; with drift the exact figures above are`);
+  console.log('a guide, not a target: a wider interval covers more)');
+
+  // This machine's run-to-run drift, from every engine copy and workload of these runs.
+  const estimate = estimateDrift(opts.engines.flatMap((engine, e) => driftSeries(allFiles[e]!, engine)));
+  console.log(`\nrun-to-run drift: ${percent(estimate.logSd)} sd of a figure's log beyond its processes (median of ${estimate.components} engine copies × workloads, ${estimate.runs} runs)`);
+  if (opts.writeDrift !== undefined) {
+    const first = allFiles[0]![0]!;
+    writeDriftFile(opts.writeDrift, {
+      schema: DRIFT_SCHEMA,
+      version: 1,
+      fingerprint: first.environment.fingerprint,
+      measuredAt: allFiles.flat().at(-1)!.createdAt,
+      logSd: estimate.logSd,
+      runs: estimate.runs,
+      components: estimate.components,
+      engines: opts.engines,
+      command: `calibrate-intervals ${process.argv.slice(2).join(' ')}`,
+    });
+    console.log(`stored in ${opts.writeDrift}`);
+  }
 }
 
 try {

@@ -16,6 +16,8 @@ export interface CopySamples {
 export interface CoverageRun {
   readonly first: CopySamples | undefined;
   readonly second: CopySamples | undefined;
+  /** The run-to-run drift its figures' intervals include (src/drift.ts); absent: none. */
+  readonly drift?: number;
 }
 
 export interface Count {
@@ -52,12 +54,12 @@ export function coverageCounts(runs: readonly CoverageRun[]): CoverageCounts {
     // The other two counts need only the first copy of this run and of the next.
     const following = runs[r + 1]?.first;
     if (first === undefined || following === undefined) return;
-    const ci = summarize(first.values, first.processes).ci95;
+    const ci = summarize(first.values, first.processes, run.drift ?? 0).ci95;
     if (ci !== null) {
       next.trials++;
       if (inside(ci, summarize(following.values, following.processes).median)) next.hits++;
     }
-    const across = ratioOfMedians(first.values, following.values, first.processes, following.processes.map((p) => p + UNPAIRED));
+    const across = ratioOfMedians(first.values, following.values, first.processes, following.processes.map((p) => p + UNPAIRED), { a: run.drift ?? 0, b: runs[r + 1]!.drift ?? 0 });
     if (across.ci95 !== null) {
       compare.trials++;
       if (inside(across.ci95, 1)) compare.hits++;

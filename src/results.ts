@@ -11,6 +11,7 @@ import { UserError } from './errors.js';
 import { makeDirectories } from './paths.js';
 import { WORKLOADS } from './scenario.js';
 import { formatZodError } from './scenario.js';
+import { DriftUsedSchema } from './drift.js';
 
 export const RESULTS_SCHEMA = 'lsmbench/results';
 export const RESULTS_VERSION = 1;
@@ -217,6 +218,8 @@ export const ResultsFileSchema = z.object({
   engines: z.array(EngineRunSchema),
   // A file with no results has nothing to compare or report.
   results: z.array(WorkloadResultSchema).min(1),
+  /** The machine's run-to-run drift the figures' intervals include (src/drift.ts); absent or null: the run's own only. */
+  drift: DriftUsedSchema.nullable().optional(),
 });
 export type ResultsFile = z.infer<typeof ResultsFileSchema>;
 export type WorkloadResult = z.infer<typeof WorkloadResultSchema>;

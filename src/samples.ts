@@ -5,6 +5,7 @@
  */
 import type { ResultsFile, WorkloadResult } from './results.js';
 import { MIN_INDEPENDENT, median } from './stats.js';
+import { driftNote } from './drift.js';
 
 /** CPU-time throughput differing from wall-time throughput by more than this share is reported. */
 const CPU_STORY = 0.15;
@@ -32,6 +33,7 @@ export function sampleNotes(file: ResultsFile): string[] {
       ? `Intervals: 95% t over ${processes} independent processes${file.engines.length > 1 ? ' (ratios paired)' : ''}.`
       : `Intervals: ${processes} process${processes === 1 ? '' : 'es'}, too few for a 95% interval: range shown.`,
   ];
+  if (processes >= MIN_INDEPENDENT && !file.published) lines.push(driftNote(file.drift, processes));
   // Passes repeat until a sample lasts the minimum, except where a sample is one pass (with a
   // writer thread, whose writes depend on its speed, and from external engines) or holds
   // the most passes on fresh stores (MAX_FRESH_PASSES, src/runner/child.ts).

@@ -94,21 +94,29 @@ export function groupMedians(xs: readonly number[], groups?: readonly number[]):
   return new Map([...byGroup.entries()].sort((a, b) => a[0] - b[0]).map(([g, v]) => [g, median(v)]));
 }
 
-/** The 95% t-interval of the mean of `logs`, exponentiated; null below MIN_INDEPENDENT or for a non-positive figure. */
-function logInterval(logs: readonly number[]): [number, number] | null {
+/** The normal distribution's 97.5% quantile: the drift term's, whose spread is taken as known. */
+const Z975 = 1.959964;
+
+/**
+ * The 95% t-interval of the mean of `logs`, exponentiated; null below MIN_INDEPENDENT or for a
+ * non-positive figure. `driftLogSd` (src/drift.ts), a run-to-run spread these samples cannot
+ * see, is added in quadrature: half-width √((t·s/√k)² + (z·d)²).
+ */
+function logInterval(logs: readonly number[], driftLogSd = 0): [number, number] | null {
   if (logs.length < MIN_INDEPENDENT || logs.some((l) => !Number.isFinite(l))) return null;
   // No spread at all is no measured variation, not certainty: never a zero-width interval.
   if (varianceOf(logs) === 0) return null;
-  const half = t975(logs.length - 1) * Math.sqrt(varianceOf(logs) / logs.length);
+  const half = Math.hypot(t975(logs.length - 1) * Math.sqrt(varianceOf(logs) / logs.length), Z975 * driftLogSd);
   const m = meanOf(logs);
   return [Math.exp(m - half), Math.exp(m + half)];
 }
 
 /**
  * Summary of samples; `groups[i]` says which independent unit (child process, round) sample i
- * belongs to. Without `groups`, every sample is independent of the others.
+ * belongs to. Without `groups`, every sample is independent of the others. `driftLogSd`: the
+ * machine's run-to-run drift (src/drift.ts), added to the interval; 0 for the run's own.
  */
-export function summarize(xs: readonly number[], groups?: readonly number[]): Summary {
+export function summarize(xs: readonly number[], groups?: readonly number[], driftLogSd = 0): Summary {
   const n = xs.length;
   if (n === 0) return { n, median: NaN, mean: NaN, min: NaN, max: NaN, stddev: NaN, ci95: null, independentSamples: 0 };
   const mean = meanOf(xs);
@@ -120,7 +128,7 @@ export function summarize(xs: readonly number[], groups?: readonly number[]): Su
     min: Math.min(...xs),
     max: Math.max(...xs),
     stddev: Math.sqrt(varianceOf(xs)),
-    ci95: logInterval(perGroup.map(Math.log)),
+    ci95: logInterval(perGroup.map(Math.log), driftLogSd),
     independentSamples: perGroup.length,
   };
 }
@@ -144,8 +152,15 @@ export const UNPAIRED = 1_000_000;
 /**
  * The ratio of two sides' medians. `groupsA`/`groupsB` as in summarize; when both sides have
  * the same group indices the groups are paired (process p of each side ran side by side).
+ * `drift`: each unpaired side's run-to-run drift (src/drift.ts), for sides from different runs.
  */
-export function ratioOfMedians(a: readonly number[], b: readonly number[], groupsA?: readonly number[], groupsB?: readonly number[]): Ratio {
+export function ratioOfMedians(
+  a: readonly number[],
+  b: readonly number[],
+  groupsA?: readonly number[],
+  groupsB?: readonly number[],
+  drift: { readonly a?: number; readonly b?: number } = {},
+): Ratio {
   if (a.length === 0 || b.length === 0) return { ratio: NaN, ci95: null, independentSamples: 0 };
   const ratio = median(a) / median(b);
   const ga = groupMedians(a, groupsA);
@@ -165,6 +180,7 @@ export function ratioOfMedians(a: readonly number[], b: readonly number[], group
   if (va + vb === 0) return { ratio, ci95: null, independentSamples };
   const df = (va + vb) ** 2 / (va ** 2 / (la.length - 1) + vb ** 2 / (lb.length - 1));
   const d = meanOf(la) - meanOf(lb);
-  const half = t975(df) * Math.sqrt(va + vb);
+  // Sides from different runs each carry their run's drift (src/drift.ts); paired sides share it, and it cancels.
+  const half = Math.hypot(t975(df) * Math.sqrt(va + vb), Z975 * Math.hypot(drift.a ?? 0, drift.b ?? 0));
   return { ratio, ci95: [Math.exp(d - half), Math.exp(d + half)], independentSamples };
 }

@@ -14,12 +14,18 @@ export interface Completed {
   readonly stderr: string;
 }
 
+/**
+ * A drift file no test machine has: a machine's own calibration (~/.lsmbench/drift.json)
+ * would widen the intervals a test checks. A test that wants one sets LSMBENCH_DRIFT_FILE.
+ */
+export const NO_DRIFT_FILE = join(projectRoot(), 'dist', 'test', 'no-such-drift.json');
+
 /** Runs `lsmbench args` to completion (killed after `timeoutMs`). */
 export function lsmbench(args: readonly string[], env: Record<string, string> = {}, options: { cwd?: string; timeoutMs?: number } = {}): Completed {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     cwd: options.cwd ?? projectRoot(),
-    env: { ...process.env, ...env },
+    env: { ...process.env, LSMBENCH_DRIFT_FILE: NO_DRIFT_FILE, ...env },
     timeout: options.timeoutMs ?? 300_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -90,6 +90,36 @@ describe('lsmbench CLI', () => {
     }
   });
 
+  it("adds this machine's calibrated run-to-run drift to figures' intervals, says so, and leaves it out with --no-drift", async () => {
+    const dir = await scratchDir('lsmbench-cli-');
+    const driftFile = join(dir, 'drift.json');
+    const { describeEnvironment } = await import('../src/environment.js');
+    const stored = { schema: 'lsmbench-drift', version: 1, fingerprint: describeEnvironment().fingerprint, measuredAt: '2026-12-07T12:00:00.000Z', logSd: 0.05, runs: 20, components: 32, engines: ['memory'], command: 'test' };
+    await writeFile(driftFile, JSON.stringify(stored));
+    const args = (out: string): string[] => ['run', '-e', 'memory', '-e', 'memory', ...small, '--processes', '3', '-w', 'contains', '--out', join(dir, out)];
+    const withDrift = lsmbench([...args('with.json')], { LSMBENCH_DRIFT_FILE: driftFile });
+    assert.equal(withDrift.code, 0, withDrift.stderr);
+    assert.match(unwrap(withDrift.stdout), /Figures' intervals add this machine's run-to-run drift \(5\.0% sd, from 20 calibration runs on 2026-12-07\)/);
+    const a = await readResults(join(dir, 'with.json'));
+    assert.deepEqual(a.drift, { logSd: 0.05, runs: 20, measuredAt: '2026-12-07T12:00:00.000Z', file: driftFile });
+    // The interval of each figure is at least the drift's ±1.96 × 5% (in log terms) wide.
+    for (const w of a.results) assert.ok(Math.log(w.opsPerSec!.ci95![1] / w.opsPerSec!.ci95![0]) / 2 >= 1.959 * 0.05, `${w.engine}: ${w.opsPerSec!.ci95}`);
+    const without = lsmbench([...args('without.json'), '--no-drift'], { LSMBENCH_DRIFT_FILE: driftFile });
+    assert.equal(without.code, 0, without.stderr);
+    assert.equal((await readResults(join(dir, 'without.json'))).drift, null);
+    assert.match(unwrap(without.stdout), /Figures' intervals cover this run's 3 processes, not the drift between runs/);
+    // compare of the two runs: the ratio between files adds the drift the first recorded.
+    const cmp = lsmbench(['compare', join(dir, 'with.json'), join(dir, 'without.json')]);
+    assert.equal(cmp.code, 0, cmp.stderr);
+    assert.match(unwrap(cmp.stdout), /Ratios between two files add the run-to-run drift where a file recorded it \(5\.0% sd\); .*without\.json recorded none\./);
+    // A damaged file: a one-line warning, and the run goes on without it.
+    await writeFile(driftFile, '{');
+    const damaged = lsmbench([...args('damaged.json')], { LSMBENCH_DRIFT_FILE: driftFile });
+    assert.equal(damaged.code, 0, damaged.stderr);
+    assert.match(damaged.stderr, /^lsmbench: warning: ignoring .*drift\.json \(.*\); figures' intervals cover this run only$/m);
+    assert.equal((await readResults(join(dir, 'damaged.json'))).drift, null);
+  });
+
   it('a results path too long for the line is printed on a line of its own, whole', async () => {
     const dir = join(await scratchDir('lsmbench-cli-'), 'a-results-directory-with-a-name-long-enough-to-fill-the-line');
     const r = lsmbench(['run', '-e', 'memory', ...small, '-w', 'contains', '--results-dir', dir]);

@@ -86,6 +86,27 @@ describe('stats', () => {
     const unpaired = ratioOfMedians(a, b);
     assert.ok(unpaired.ci95 !== null && unpaired.ci95[0] < 1, 'unpaired, the drift hides the 10%');
   });
+  it('a run-to-run drift widens a figure\'s interval in quadrature, and an unpaired ratio\'s by both sides\' drift, never a paired one', () => {
+    const xs = [100, 104, 98, 110, 95, 101];
+    const groups = [0, 0, 1, 1, 2, 2];
+    const plain = summarize(xs, groups).ci95!;
+    assert.deepEqual(summarize(xs, groups, 0).ci95, plain);
+    const wide = summarize(xs, groups, 0.05).ci95!;
+    const half = (ci: readonly [number, number]): number => Math.log(ci[1] / ci[0]) / 2;
+    // The centre stays; the half-width is √(h² + (1.96 · 0.05)²).
+    assert.ok(Math.abs(Math.log(wide[0] * wide[1]) - Math.log(plain[0] * plain[1])) < 1e-12);
+    assert.ok(Math.abs(half(wide) - Math.hypot(half(plain), 1.959964 * 0.05)) < 1e-9, `${half(wide)}`);
+    const b = [90, 93, 91, 97, 88, 92];
+    const paired = ratioOfMedians(xs, b, groups, groups);
+    assert.deepEqual(ratioOfMedians(xs, b, groups, groups, { a: 0.05, b: 0.05 }).ci95, paired.ci95, 'paired sides share their drift');
+    const unpairedGroups = groups.map((g) => g + 100);
+    const apart = ratioOfMedians(xs, b, groups, unpairedGroups).ci95!;
+    const withDrift = ratioOfMedians(xs, b, groups, unpairedGroups, { a: 0.03, b: 0.04 }).ci95!;
+    assert.ok(Math.abs(half(withDrift) - Math.hypot(half(apart), 1.959964 * 0.05)) < 1e-9, `${half(withDrift)}`);
+    // Too few processes stay without an interval, drift or not: it does not replace them.
+    assert.equal(summarize([1, 2, 3], [0, 0, 1], 0.05).ci95, null);
+  });
+
   it('empty samples give NaN, not a number', () => {
     assert.ok(Number.isNaN(ratioOfMedians([], [1]).ratio));
     assert.equal(ratioOfMedians([], [1]).ci95, null);

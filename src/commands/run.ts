@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { describeEnvironment } from '../environment.js';
+import { driftWarning, lookupDrift } from '../drift.js';
 import { runColumnIds, runFootnotes, runTable } from '../format.js';
 import { parseColumns, terminalWidth, wrapText } from '../layout.js';
 import { RunProgress } from '../progress.js';
@@ -38,6 +39,7 @@ interface RunFlags {
   columns?: string;
   sweep?: string;
   cpuProf?: string;
+  drift: boolean;
 }
 
 /** `--sweep ops=10000,100000,1000000`: the values of N to run the scenario at, in one results file. */
@@ -141,6 +143,7 @@ export function registerRun(program: Command): void {
     .option('--results-dir <dir>', 'directory for the results file', join('results', 'runs'))
     .option('--out <file.json>', 'results file path (must not exist yet)')
     .option('--no-save', 'do not write a results file')
+    .option('--no-drift', "figures' intervals of this run alone, without the run-to-run drift calibrated for this machine (~/.lsmbench/drift.json or LSMBENCH_DRIFT_FILE; docs/intervals.md)")
     .option('--json', 'print the results file to stdout instead of the table', false)
     .option('--wide', 'every table column (db_bench\'s µs/op and MB/s too), whatever the terminal', false)
     .option('--columns <ids>', 'only these table columns, e.g. ops,ci,p99,us-per-op,mb-per-s,verified (with several engines: ops:<engine>, ratio:<engine>, p99:<engine>, ...)')
@@ -180,6 +183,13 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
     await ensureWritableDir(cpuProfDir, '--cpu-prof directory');
   }
 
+  const environment = describeEnvironment();
+  // This machine's run-to-run drift, measured by the calibration, widens each figure's interval.
+  const lookup = flags.drift ? lookupDrift(environment.fingerprint) : undefined;
+  const warning = lookup === undefined ? undefined : driftWarning(lookup);
+  if (warning !== undefined) process.stderr.write(`lsmbench: warning: ${warning}\n`);
+  const drift = lookup?.kind === 'found' ? lookup.drift : null;
+
   const createdAt = new Date();
   const id = randomUUID();
   // On stderr whenever it is a terminal, so a run piped to tee still shows where it is.
@@ -194,7 +204,7 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
     const run = await runScenario(
       prepared,
       point,
-      { workRoot: resolve(flags.workDir), keep: flags.keep, ...(sweep === undefined ? {} : { point: point.ops }), ...(cpuProfDir === undefined ? {} : { cpuProfDir }) },
+      { workRoot: resolve(flags.workDir), keep: flags.keep, ...(sweep === undefined ? {} : { point: point.ops }), ...(cpuProfDir === undefined ? {} : { cpuProfDir }), driftLogSd: drift?.logSd ?? 0 },
       {
         progress(engine, workload, phase) {
           progress.phase(at, engine, Math.max(0, engineRuns.findIndex((e) => e.label === engine)), WORKLOAD_LABELS[workload], Math.max(0, point.workloads.indexOf(workload)), phase);
@@ -210,7 +220,6 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
     results.push(...run.results);
     workDirs.push(run.workDir);
   }
-  const environment = describeEnvironment();
   const resultsFile: ResultsFile = {
     schema: RESULTS_SCHEMA,
     version: RESULTS_VERSION,
@@ -223,6 +232,7 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
     sweep: sweep === undefined ? null : { parameter: 'ops', values: sweep },
     engines: engineRuns,
     results,
+    drift,
   };
   if (outPath === undefined && flags.save) outPath = resolve(flags.resultsDir, resultsFileName(createdAt, engineRuns.map((e) => e.label), id));
   if (outPath !== undefined) await writeResultsFile(outPath, resultsFile);

@@ -47,6 +47,20 @@ export function notes(cmp: Comparison): string[] {
   const lines = [
     'Ratio: median ops/s of the left engine over the right one; in brackets, its 95% interval over independent child processes (paired process by process when they ran side by side), or the range where there are fewer than 3. Scans count entries, as the document does.',
   ];
+  const across = cmp.pairs.filter(({ a, b }) => cmp.sides[a]!.fileIndex !== cmp.sides[b]!.fileIndex && !cmp.sides[a]!.published && !cmp.sides[b]!.published);
+  if (across.length > 0) {
+    // Two runs differ by the machine's drift between them too, which no run's processes see.
+    const files = [...new Set(across.flatMap(({ a, b }) => [cmp.sides[a]!, cmp.sides[b]!]).map((s) => s.fileIndex))].map((i) => cmp.sides.find((s) => s.fileIndex === i)!);
+    const without = files.filter((s) => s.file.drift == null);
+    const sds = [...new Set(files.filter((s) => s.file.drift != null).map((s) => `${(100 * s.file.drift!.logSd).toFixed(1)}%`))];
+    lines.push(
+      without.length === 0
+        ? `Ratios between two files add each run's run-to-run drift, as its file recorded it (${sds.join(', ')} sd).`
+        : without.length === files.length
+          ? "Ratios between two files cover their processes only: no run recorded this machine's run-to-run drift, so a small difference may be drift (docs/intervals.md)."
+          : `Ratios between two files add the run-to-run drift where a file recorded it (${sds.join(', ')} sd); ${without.map((s) => s.path).join(', ')} recorded none.`,
+    );
+  }
   for (const row of cmp.rows)
     row.cells.forEach((c, i) => {
       if (c.status === 'failed' && c.result !== null)

@@ -80,8 +80,12 @@ function cellOf(side: Side, result: WorkloadResult | undefined): Cell {
   };
 }
 
-/** `sameRun`: both cells come from one results file, so process p of each ran side by side (a paired ratio). */
-export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boolean, sameRun = false): RatioCell {
+/**
+ * `sameRun`: both cells come from one results file, so process p of each ran side by side (a
+ * paired ratio). Otherwise `drift` holds each side's run-to-run drift as its file recorded it
+ * (src/drift.ts): two runs differ by that too, beyond what their processes show.
+ */
+export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boolean, sameRun = false, drift: { readonly a?: number; readonly b?: number } = {}): RatioCell {
   if (a.median === null || b.median === null || a.result === null || b.result === null) return { ratio: null, ci95: null, ciUnavailable: null };
   const ratio = a.median / b.median;
   if (aPublished || bPublished) return { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_PUBLISHED };
@@ -91,6 +95,7 @@ export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boo
     b.result.repetitions.map((x) => x.opsPerSec),
     a.result.repetitions.map((x) => x.process ?? 0),
     b.result.repetitions.map((x) => (x.process ?? 0) + (sameRun ? 0 : UNPAIRED)),
+    sameRun ? {} : drift,
   );
   return r.ci95 === null ? { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_FEW } : { ratio, ci95: r.ci95, ciUnavailable: null };
 }
@@ -120,7 +125,12 @@ export function buildComparison(sides: readonly Side[], options: { baseline?: st
       const cells = sides.map((s) => cellOf(s, resultFor(s, workload, sweep ? point : null)));
       // A point only some files have (a sweep beside a plain run) gets no row of N/A cells.
       if (points.length > 1 && cells.every((c) => c.status === 'missing')) continue;
-      const ratios = pairs.map(({ a, b }) => ratioCell(cells[a]!, cells[b]!, sides[a]!.published, sides[b]!.published, sides[a]!.fileIndex === sides[b]!.fileIndex));
+      const ratios = pairs.map(({ a, b }) =>
+        ratioCell(cells[a]!, cells[b]!, sides[a]!.published, sides[b]!.published, sides[a]!.fileIndex === sides[b]!.fileIndex, {
+          a: sides[a]!.file.drift?.logSd ?? 0,
+          b: sides[b]!.file.drift?.logSd ?? 0,
+        }),
+      );
       rows.push({ workload, point, cells, ratios });
     }
   return { sweep, sides, pairs, points, workloads, rows, warnings: comparisonWarnings(sides) };

@@ -7,7 +7,8 @@
 import type { WorkloadResult } from '../results.js';
 import { summarize } from '../stats.js';
 
-export function mergeProcesses(perProcess: readonly WorkloadResult[]): WorkloadResult {
+/** `driftLogSd`: the machine's run-to-run drift to add to the figure's interval (src/drift.ts). */
+export function mergeProcesses(perProcess: readonly WorkloadResult[], driftLogSd = 0): WorkloadResult {
   const first = perProcess[0];
   if (first === undefined) throw new Error('mergeProcesses needs at least one result');
   const wallSeconds = perProcess.reduce((a, r) => a + r.wallSeconds, 0);
@@ -25,6 +26,7 @@ export function mergeProcesses(perProcess: readonly WorkloadResult[]): WorkloadR
     opsPerSec: summarize(
       repetitions.map((r) => r.opsPerSec),
       repetitions.map((r) => r.process),
+      driftLogSd,
     ),
     wallSeconds,
   };

@@ -139,6 +139,8 @@ export interface RunOptions {
   readonly point?: number;
   /** Write a V8 CPU profile of each child process here (node --cpu-prof). */
   readonly cpuProfDir?: string;
+  /** This machine's run-to-run drift, added to each figure's interval (src/drift.ts); 0 or absent: the run's own. */
+  readonly driftLogSd?: number;
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
@@ -185,11 +187,11 @@ export async function runScenario(
           done.push(loaded.runs === 'external' ? await loaded.engine.runWorkload(job, onPhase) : await runChild(job, onPhase, profile));
           callbacks.processFinished?.(run.label, workload);
           // Its last process: the last round, or a failure that ends it early.
-          if (p === scenario.processes - 1 || done.at(-1)!.status !== 'verified') callbacks.finished?.(mergeProcesses(done));
+          if (p === scenario.processes - 1 || done.at(-1)!.status !== 'verified') callbacks.finished?.(mergeProcesses(done, options.driftLogSd));
         }
       }
     // In the results: workload by workload, the engines in order, as before rounds.
-    for (const perEngine of perProcess) for (const list of perEngine) results.push(mergeProcesses(list));
+    for (const perEngine of perProcess) for (const list of perEngine) results.push(mergeProcesses(list, options.driftLogSd));
   } finally {
     if (!options.keep) await rm(workDir, { recursive: true, force: true });
   }
