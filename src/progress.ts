@@ -29,7 +29,7 @@ export class RunProgress {
   constructor(
     private readonly sink: ProgressSink,
     private readonly enabled: boolean,
-    private readonly jobs: number,
+    private jobs: number,
     private readonly engines: number,
     private readonly workloads: number,
     private readonly now: () => number = () => Date.now(),
@@ -71,6 +71,11 @@ export class RunProgress {
   /** Marks a job (one child process) done: the count and the time left follow it. */
   step(): void {
     this.done++;
+  }
+
+  /** Takes jobs that will not run (the later processes of a workload that failed) out of the count and the time left. */
+  skip(jobs: number): void {
+    this.jobs = Math.max(this.done, this.jobs - jobs);
   }
 
   /** Leaves an engine's figure for a workload on a line of its own (after its last process). */

@@ -212,6 +212,9 @@ async function run(flags: RunFlags, engines: ReadonlyArray<{ name: string; label
         processFinished() {
           progress.step();
         },
+        processesSkipped(_engine, _workload, count) {
+          progress.skip(count);
+        },
         finished(result) {
           progress.finished(at, result.engine, WORKLOAD_LABELS[result.workload], result.opsPerSec?.median ?? null, result.unit);
         },

@@ -97,6 +97,15 @@ function configuration(input: ReportInput): string[] {
   return out;
 }
 
+/** What the figures' intervals add for drift between runs, as their files recorded it. */
+function driftWords(cmp: Comparison): string {
+  const files = [...new Map(cmp.sides.filter((s) => !s.published).map((s) => [s.fileIndex, s.file])).values()];
+  const sds = [...new Set(files.filter((f) => f.drift != null).map((f) => `${(100 * f.drift!.logSd).toFixed(1)}%`))];
+  if (sds.length === 0) return '; they cover each run alone, not the drift between runs';
+  const all = files.every((f) => f.drift != null);
+  return `, plus this machine's run-to-run drift (${sds.join(', ')} sd) ${all ? '' : 'where the run recorded it '}from its calibration`;
+}
+
 function summary(input: ReportInput): string[] {
   const { cmp, charts } = input;
   const out = ['## Results summary', ''];
@@ -111,7 +120,7 @@ function summary(input: ReportInput): string[] {
   out.push(
     'Figures are medians of the samples, in ops/s (scans: entries read per second, as in the document)' +
       (cmp.pairs.length > 0 ? '. A ratio is the left engine\'s median over the right one\'s, with its 95% interval over independent child processes in brackets (the range, and a note, where there are fewer than 3)' : '') +
-      '. In the chart each bar is labelled with its figure; whiskers are the 95% confidence interval over the independent child processes (a t interval of the geometric mean of their medians, docs/intervals.md); one that reaches past the end of the axis is cut there and ends in an arrowhead. A panel whose figures are more than 10× apart has a log axis, and says so. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.',
+      `. In the chart each bar is labelled with its figure; whiskers are the 95% confidence interval over the independent child processes (a t interval of the geometric mean of their medians, docs/intervals.md${driftWords(cmp)}); one that reaches past the end of the axis is cut there and ends in an arrowhead. A panel whose figures are more than 10× apart has a log axis, and says so. N/A: not run; FAILED: the run failed verification or crashed, so it has no valid figure.`,
     '',
   );
   if (charts.sweep)

@@ -130,6 +130,8 @@ export interface RunCallbacks {
   processFinished?(engine: string, workload: WorkloadName): void;
   /** Called when a workload of an engine finishes (its last process), verified or failed. */
   finished?(result: WorkloadResult): void;
+  /** Called when a failure ends a workload of an engine early: `count` of its processes will not run. */
+  processesSkipped?(engine: string, workload: WorkloadName, count: number): void;
 }
 
 export interface RunOptions {
@@ -188,6 +190,7 @@ export async function runScenario(
           callbacks.processFinished?.(run.label, workload);
           // Its last process: the last round, or a failure that ends it early.
           if (p === scenario.processes - 1 || done.at(-1)!.status !== 'verified') callbacks.finished?.(mergeProcesses(done, options.driftLogSd));
+          if (p < scenario.processes - 1 && done.at(-1)!.status !== 'verified') callbacks.processesSkipped?.(run.label, workload, scenario.processes - 1 - p);
         }
       }
     // In the results: workload by workload, the engines in order, as before rounds.

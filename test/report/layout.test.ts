@@ -104,6 +104,10 @@ test('progress: counts, phase, time left; nothing when disabled; entries, not en
   p.step();
   p.phase('', 'ts', 0, 'Random Reads', 1, 'verifying');
   assert.match(out.at(-1)!, /\[2\/4 · 0:10, ~0:30 left\] ts 1\/2 · Random Reads 2\/2 · verifying/);
+  // Processes a failure spares leave the count and the time left.
+  p.skip(1);
+  p.phase('', 'ts', 0, 'Random Reads', 1, 'verifying');
+  assert.match(out.at(-1)!, /\[2\/3 · 0:10, ~0:20 left\]/);
   const quiet: string[] = [];
   const q = new RunProgress({ write: (s: string) => quiet.push(s) }, false, 1, 1, 1);
   q.phase('', 'ts', 0, 'x', 0, 'y');
