@@ -37,7 +37,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ResultsFileSchema, type ResultsFile, type WorkloadResult } from '../src/results.js';
 import { DRIFT_SCHEMA, estimateDrift, writeDriftFile, type RunFigure } from '../src/drift.js';
-import { median } from '../src/stats.js';
+import { groupMedians } from '../src/stats.js';
 import { binomialAtLeast, coverageCounts, expectedNextInside, type CopySamples, type Count } from '../src/interval-coverage.js';
 
 interface Options {
@@ -97,9 +97,7 @@ function runOnce(engine: string, r: number, opts: Options): ResultsFile {
 /** The per-process figures (median of each process's samples) of one copy, or undefined. */
 function processFigures(r: WorkloadResult | undefined): RunFigure | undefined {
   if (r === undefined || r.status !== 'verified') return undefined;
-  const by = new Map<number, number[]>();
-  for (const x of r.repetitions) by.set(x.process ?? 0, [...(by.get(x.process ?? 0) ?? []), x.opsPerSec]);
-  return [...by.values()].map(median);
+  return [...groupMedians(r.repetitions.map((x) => x.opsPerSec), r.repetitions.map((x) => x.process ?? 0)).values()];
 }
 
 /** Engine copy × workload series over the given runs: each run's per-process figures. */

@@ -21,7 +21,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { UserError, errorMessage } from './errors.js';
-import { median } from './stats.js';
+import { meanOf, median, varianceOf } from './stats.js';
 
 export const DRIFT_SCHEMA = 'lsmbench-drift';
 
@@ -78,12 +78,6 @@ export function lookupDrift(fingerprint: string, path: string = driftPath()): Dr
 
 /** One engine copy's figure in one run of a calibration: its processes' figures. */
 export type RunFigure = readonly number[];
-
-const meanOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const varianceOf = (xs: readonly number[]): number => {
-  const m = meanOf(xs);
-  return xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
-};
 
 /**
  * The between-run variance component of one series: `runs[r]` holds run r's per-process

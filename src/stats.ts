@@ -74,10 +74,12 @@ export function t975(df: number): number {
   return a + (b - a) * (df - lo);
 }
 
-function meanOf(xs: readonly number[]): number {
+/** The arithmetic mean. */
+export function meanOf(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
-function varianceOf(xs: readonly number[]): number {
+/** The sample variance (n − 1); 0 for fewer than 2 values. */
+export function varianceOf(xs: readonly number[]): number {
   const m = meanOf(xs);
   return xs.length > 1 ? xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) : 0;
 }

@@ -3,7 +3,7 @@ import { concurrencyCell, concurrencyLabel, differenceMark, formatCompact, forma
 import { display, renderTable, terminalWidth, wrapText, type Column, type LayoutChoice } from '../layout.js';
 import { shortWorkloadLabel } from '../scenario.js';
 import type { Comparison, RatioCell, Row } from './compare.js';
-import { pointHeading, workloadLabel } from './compare.js';
+import { pointHeading, recordedDrift, workloadLabel } from './compare.js';
 import { pointOf } from './model.js';
 import { markdownTable, opsCell, ratioText } from './text.js';
 
@@ -50,9 +50,7 @@ export function notes(cmp: Comparison): string[] {
   const across = cmp.pairs.filter(({ a, b }) => cmp.sides[a]!.fileIndex !== cmp.sides[b]!.fileIndex && !cmp.sides[a]!.published && !cmp.sides[b]!.published);
   if (across.length > 0) {
     // Two runs differ by the machine's drift between them too, which no run's processes see.
-    const files = [...new Set(across.flatMap(({ a, b }) => [cmp.sides[a]!, cmp.sides[b]!]).map((s) => s.fileIndex))].map((i) => cmp.sides.find((s) => s.fileIndex === i)!);
-    const without = files.filter((s) => s.file.drift == null);
-    const sds = [...new Set(files.filter((s) => s.file.drift != null).map((s) => `${(100 * s.file.drift!.logSd).toFixed(1)}%`))];
+    const { files, without, sds } = recordedDrift(across.flatMap(({ a, b }) => [cmp.sides[a]!, cmp.sides[b]!]));
     lines.push(
       without.length === 0
         ? `Ratios between two files add each run's run-to-run drift, as its file recorded it (${sds.join(', ')} sd).`

@@ -100,6 +100,17 @@ export function ratioCell(a: Cell, b: Cell, aPublished: boolean, bPublished: boo
   return r.ci95 === null ? { ratio, ci95: null, ciUnavailable: CI_UNAVAILABLE_FEW } : { ratio, ci95: r.ci95, ciUnavailable: null };
 }
 
+/**
+ * The run-to-run drift the results files behind `sides` recorded (src/drift.ts): one side per
+ * file, the files that recorded none, and the distinct drifts as "3.8%".
+ */
+export function recordedDrift(sides: readonly Side[]): { files: Side[]; without: Side[]; sds: string[] } {
+  const files = [...new Map(sides.map((s) => [s.fileIndex, s])).values()];
+  const without = files.filter((s) => s.file.drift == null);
+  const sds = [...new Set(files.filter((s) => s.file.drift != null).map((s) => `${(100 * s.file.drift!.logSd).toFixed(1)}%`))];
+  return { files, without, sds };
+}
+
 /** Ratios of the document's shape (first side / each other side), or every side / the baseline. */
 export function choosePairs(sides: readonly Side[], baseline: string | undefined): Pair[] {
   if (baseline === undefined) return sides.slice(1).map((_, i) => ({ a: 0, b: i + 1 }));

@@ -7,7 +7,7 @@ import { OPERATIONS } from '../engine.js';
 import { formatBytes, formatInt, formatNs } from '../format.js';
 import { WORKLOAD_LABELS, type WorkloadName } from '../scenario.js';
 import type { Comparison } from './compare.js';
-import { describeHardware, pointHeading } from './compare.js';
+import { describeHardware, pointHeading, recordedDrift } from './compare.js';
 import { columnAligns, rowsByPoint, tableHead, tableRow } from './compare-output.js';
 import type { LoadedFile } from './model.js';
 import { observations } from './observations.js';
@@ -99,11 +99,9 @@ function configuration(input: ReportInput): string[] {
 
 /** What the figures' intervals add for drift between runs, as their files recorded it. */
 function driftWords(cmp: Comparison): string {
-  const files = [...new Map(cmp.sides.filter((s) => !s.published).map((s) => [s.fileIndex, s.file])).values()];
-  const sds = [...new Set(files.filter((f) => f.drift != null).map((f) => `${(100 * f.drift!.logSd).toFixed(1)}%`))];
+  const { without, sds } = recordedDrift(cmp.sides.filter((s) => !s.published));
   if (sds.length === 0) return '; they cover each run alone, not the drift between runs';
-  const all = files.every((f) => f.drift != null);
-  return `, plus this machine's run-to-run drift (${sds.join(', ')} sd) ${all ? '' : 'where the run recorded it '}from its calibration`;
+  return `, plus this machine's run-to-run drift (${sds.join(', ')} sd) ${without.length === 0 ? '' : 'where the run recorded it '}from its calibration`;
 }
 
 function summary(input: ReportInput): string[] {
