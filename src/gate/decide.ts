@@ -118,6 +118,15 @@ function unjudged(input: ComparisonInput, unit: SampleUnit, minEffect: number, r
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+/**
+ * A change the one-sided test calls faster, beyond the minimum effect: "faster" only where the
+ * 95% interval of the change excludes none too; otherwise a pass with no clear difference.
+ */
+export function fasterVerdict(change: number, ci95: readonly [number, number] | null, lost: string): { verdict: 'faster' | 'pass'; reason: string } {
+  if (ci95 === null || ci95[0] > 1) return { verdict: 'faster', reason: `${pct(change)} faster${lost}` };
+  return { verdict: 'pass', reason: `${pct(change)} faster by the test, but the 95% interval of the change includes none: no clear difference${lost}` };
+}
+
 export function judgeOne(input: ComparisonInput, config: GateConfig, alphaPerTest: number, unit: SampleUnit = 'run'): WorkloadVerdict {
   const minEffect = minEffectFor(config, input.workload);
   if (input.base === undefined) return unjudged(input, unit, minEffect, 'missing in base');
@@ -156,10 +165,7 @@ export function judgeOne(input: ComparisonInput, config: GateConfig, alphaPerTes
   const change = ratio - 1;
   if (slower.p <= alphaPerTest && ratio <= 1 - minEffect)
     return { ...common, verdict: 'regression', reason: `${pct(-change)} slower, at least ${pct(minEffect)} and significant` };
-  if (faster.p <= alphaPerTest && ratio >= 1 + minEffect && (ci95 === null || ci95[0] > 1))
-    return { ...common, verdict: 'faster', reason: `${pct(change)} faster` };
-  if (faster.p <= alphaPerTest && ratio >= 1 + minEffect)
-    return { ...common, verdict: 'pass', reason: `${pct(change)} faster by the test, but the 95% interval of the change includes none: no clear difference` };
+  if (faster.p <= alphaPerTest && ratio >= 1 + minEffect) return { ...common, ...fasterVerdict(change, ci95, '') };
   let reason: string;
   if (change < 0 && slower.p <= alphaPerTest) reason = `${pct(-change)} slower: significant but below the ${pct(minEffect)} minimum effect`;
   else if (change <= -minEffect) reason = `${pct(-change)} slower, but not significant (p = ${slower.p.toPrecision(2)} > ${alphaPerTest.toPrecision(2)}): noise`;

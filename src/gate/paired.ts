@@ -14,7 +14,7 @@
 import { median } from '../stats.js';
 import type { WorkloadName } from '../scenario.js';
 import { minEffectFor, metricFor, type GateConfig, type Metric } from './config.js';
-import { EXIT_CODES, type GateDecision, type Outcome, type WorkloadVerdict } from './decide.js';
+import { EXIT_CODES, fasterVerdict, type GateDecision, type Outcome, type WorkloadVerdict } from './decide.js';
 import { detectableShift, hodgesLehmann, shiftInterval, signedRank, smallestSignedRankP } from './signedrank.js';
 
 /** One side's measurement of one workload in one round (one process). */
@@ -188,9 +188,7 @@ export function judgePaired(input: PairedInput, config: GateConfig, alphaPerTest
   let verdict: WorkloadVerdict;
   if (test.pLess <= alphaPerTest && ratio <= 1 - minEffect)
     verdict = { ...full, verdict: 'regression', reason: `${pct(-change)} slower, at least ${pct(minEffect)} and significant${lost}` };
-  else if (test.pGreater <= alphaPerTest && ratio >= 1 + minEffect && (ci95 === null || ci95[0] > 1)) verdict = { ...full, verdict: 'faster', reason: `${pct(change)} faster${lost}` };
-  else if (test.pGreater <= alphaPerTest && ratio >= 1 + minEffect)
-    verdict = { ...full, verdict: 'pass', reason: `${pct(change)} faster by the test, but the 95% interval of the change includes none: no clear difference${lost}` };
+  else if (test.pGreater <= alphaPerTest && ratio >= 1 + minEffect) verdict = { ...full, ...fasterVerdict(change, ci95, lost) };
   else if (change < 0 && test.pLess <= alphaPerTest) verdict = { ...full, verdict: 'pass', reason: `${pct(-change)} slower: significant but below the ${pct(minEffect)} minimum effect${lost}` };
   else if (change <= -minEffect) verdict = { ...full, verdict: 'pass', reason: `${pct(-change)} slower, but not significant (p = ${test.pLess.toPrecision(2)} > ${alphaPerTest.toPrecision(2)}): noise${lost}` };
   else verdict = { ...full, verdict: 'pass', reason: `no slowdown beyond noise${lost}` };
