@@ -7,6 +7,7 @@
  *   node dist/scripts/bench-reads.js read <dir> [n=2000000] [cacheBytes=16777216] [rounds=3] [gets=500000] [scans=300]
  *   node dist/scripts/bench-reads.js ab <dirA>,<dirB> <treeJsA>,<treeJsB> [n] [cacheBytes] [rounds] [gets] [scans]
  *
+ * BENCH_TREE_OPTIONS='{"restartInterval":4}' (JSON) adds tree options to `load`.
  * BENCH_CLOCK=cpu times each phase in CPU time instead of wall time (a busy machine).
  *
  * `ab` compares two builds side by side in one process: it imports tree.js from each
@@ -67,7 +68,8 @@ function median(xs: number[]): number {
 }
 
 if (mode === 'load') {
-  const tree = Tree.open(dir, { durability: 'os' });
+  // BENCH_TREE_OPTIONS='{"restartInterval":4}' loads with other table options.
+  const tree = Tree.open(dir, { durability: 'os', ...(JSON.parse(process.env.BENCH_TREE_OPTIONS ?? '{}') as object) });
   const t0 = performance.now();
   const B = 1000;
   const keys = Array.from({ length: B }, () => new Uint8Array(KEY));

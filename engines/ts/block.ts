@@ -305,3 +305,114 @@ export class BlockIterator implements InternalIterator {
     while (this.nextOff < target) this.decodeAt(this.nextOff);
   }
 }
+
+/** Where blockGet found its entry: the kind and the value's region of the block. */
+export class BlockHit {
+  kind = 0;
+  valOff = 0;
+  valLen = 0;
+}
+
+/** Reads the varint at b[p] into varintValue and returns the offset after it. */
+let varintValue = 0;
+/** Where blockGet leaves the bytes it touched ahead of its walk, so that the loads are not dropped. */
+export let touchSink = 0;
+function readVarintAt(b: Uint8Array, p: number): number {
+  let v = b[p++]!;
+  if (v >= 0x80) {
+    v &= 0x7f;
+    let s = 7;
+    let c: number;
+    do {
+      c = b[p++]!;
+      v |= (c & 0x7f) << s;
+      s += 7;
+    } while (c >= 0x80);
+  }
+  varintValue = v;
+  return p;
+}
+
+/**
+ * Point lookup in one block: the first entry at or after (key, seq) in internal order,
+ * when it holds the user key `key` (true, with its kind and value in `hit`); false when
+ * the block has no version of `key` at or below `seq`.
+ *
+ * A BlockIterator seek decodes every entry it passes (the key copied out of its shared
+ * prefix, the trailer read). This walk decodes only the three lengths of each entry and
+ * compares key bytes in place: knowing how many leading bytes the entry before agreed
+ * with the target (`matched`), an entry sharing more than that with it is still below
+ * the target, one sharing fewer is above it, and only one sharing exactly that many
+ * (or a restart point, stored whole) has bytes to compare. The trailer is read only for
+ * an entry of the target's user key. In a CPU profile of random reads at N = 1,000,000
+ * the decoding walk was 36% of the time.
+ * REQUIRES: the block passed its checksum.
+ */
+export function blockGet(b: Uint8Array, key: Uint8Array, off: number, len: number, seq: number, hit: BlockHit): boolean {
+  const size = b.length;
+  if (size < 4) return false;
+  const restarts = readU32(b, size - 4);
+  if (restarts === 0) return false;
+  const restartsOff = size - 4 - 4 * restarts;
+  // Last restart point whose entry is < (key, seq): the target lies in its run or later.
+  let lo = 0;
+  let hi = restarts - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    let p = readU32(b, restartsOff + 4 * mid) + 1; // shared is 0 at a restart point
+    p = readVarintAt(b, p);
+    const unshared = varintValue;
+    p = readVarintAt(b, p); // value length
+    let c = compareRegions(b, p, unshared, key, off, len);
+    if (c === 0) {
+      p += unshared;
+      const eseq = ((b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 8) + ((b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0) * 16777216;
+      c = eseq > seq ? -1 : eseq < seq ? 1 : 0;
+    }
+    if (c < 0) lo = mid;
+    else hi = mid - 1;
+  }
+  let p = readU32(b, restartsOff + 4 * lo);
+  // Touch the lines of the run ahead of the walk: these loads do not depend on each
+  // other, so the CPU overlaps their cache misses, where the walk would meet them one
+  // after another (each entry's position comes from the lengths of the one before).
+  // Measured side by side (bench-reads ab, N = 1,000,000): gets +1.5-3%, has +4-6%.
+  const runEnd = lo + 1 < restarts ? readU32(b, restartsOff + 4 * lo + 4) : restartsOff;
+  let touched = 0;
+  for (let q = p + 64; q < runEnd; q += 64) touched |= b[q]!;
+  touchSink = touched;
+  let matched = 0;
+  while (p < restartsOff) {
+    p = readVarintAt(b, p);
+    const shared = varintValue;
+    p = readVarintAt(b, p);
+    const unshared = varintValue;
+    p = readVarintAt(b, p);
+    const vlen = varintValue;
+    // p: the entry's unshared key bytes, which hold its key's bytes [shared, shared + unshared).
+    let c: number;
+    if (shared === 0 || shared === matched) {
+      const kl = shared + unshared;
+      const n = kl < len ? kl : len;
+      let m = shared;
+      const base = p - shared;
+      while (m < n && b[base + m] === key[off + m]) m++;
+      matched = m;
+      c = m < n ? b[base + m]! - key[off + m]! : kl - len;
+    } else c = shared < matched ? 1 : -1;
+    if (c > 0) return false;
+    const t = p + unshared;
+    if (c === 0) {
+      const lo32 = (b[t]! | (b[t + 1]! << 8) | (b[t + 2]! << 16) | (b[t + 3]! << 24)) >>> 0;
+      const eseq = (lo32 >>> 8) + ((b[t + 4]! | (b[t + 5]! << 8) | (b[t + 6]! << 16) | (b[t + 7]! << 24)) >>> 0) * 16777216;
+      if (eseq <= seq) {
+        hit.kind = lo32 & 0xff;
+        hit.valOff = t + 8;
+        hit.valLen = vlen;
+        return true;
+      }
+    }
+    p = t + 8 + vlen;
+  }
+  return false;
+}

@@ -5,7 +5,7 @@
  * TableIterator walks it in either direction.
  */
 import { crc32Bytes } from './crc32.js';
-import { BlockBuilder, BlockIterator } from './block.js';
+import { BlockBuilder, BlockHit, BlockIterator, blockGet } from './block.js';
 import { Bloom, BloomBuilder } from './bloom.js';
 import { ByteReader, ByteWriter, compareRegions, readU32, readU64, writeU32, writeU64 } from './coding.js';
 import { TableCorruptionError } from './errors.js';
@@ -283,9 +283,10 @@ export class TableReader {
   private readonly heads: Uint32Array;
   private readonly bloom: Bloom;
   readonly entries: number;
-  /** Reused by get(): the last block looked up, to skip the cache for runs of nearby keys. */
-  private readonly probe = new BlockIterator();
+  /** The last block lookup() read, to skip the cache for runs of nearby keys. */
   private probeBlock = -1;
+  private probeData: Uint8Array = EMPTY;
+  private readonly hit = new BlockHit();
   /** Value found by the last lookup() that returned LOOKUP_PUT. */
   valBuf: Uint8Array = EMPTY;
   valOff = 0;
@@ -487,17 +488,16 @@ export class TableReader {
     }
     const bi = this.findBlock(key, 0, key.length, seq);
     if (bi >= this.blockCount) return LOOKUP_ABSENT;
-    const it = this.probe;
     if (bi !== this.probeBlock) {
-      it.reset(this.block(bi));
+      this.probeData = this.block(bi);
       this.probeBlock = bi;
     }
-    it.seek(key, 0, key.length, seq);
-    if (!it.valid() || compareRegions(it.keyBuf, 0, it.keyLen, key, 0, key.length) !== 0) return LOOKUP_ABSENT;
-    if (it.kind === 0) return LOOKUP_DELETE;
-    this.valBuf = it.valBuf;
-    this.valOff = it.valOff;
-    this.valLen = it.valLen;
+    const hit = this.hit;
+    if (!blockGet(this.probeData, key, 0, key.length, seq, hit)) return LOOKUP_ABSENT;
+    if (hit.kind === 0) return LOOKUP_DELETE;
+    this.valBuf = this.probeData;
+    this.valOff = hit.valOff;
+    this.valLen = hit.valLen;
     return LOOKUP_PUT;
   }
 

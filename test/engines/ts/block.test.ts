@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlockBuilder, BlockIterator } from '../../../engines/ts/block.js';
+import { BlockBuilder, BlockHit, BlockIterator, blockGet } from '../../../engines/ts/block.js';
 import { compareRegions, MAX_SEQ } from '../../../engines/ts/coding.js';
 import { b, s } from './helpers.js';
 
@@ -114,4 +114,51 @@ describe('block seek against a sorted-array model', () => {
         }
     });
   }
+});
+
+describe('blockGet against a sorted-array model', () => {
+  for (const interval of [1, 2, 5, 16]) {
+    it(`finds the newest version at or below seq, with its kind and value, or nothing (restart interval ${interval})`, () => {
+      const keys = irregularKeys(300, 11 + interval);
+      // Each key has one to three versions, newest first; every fourth version is a tombstone.
+      const entries: Array<{ key: Uint8Array; seq: number; kind: number; value: Uint8Array }> = [];
+      keys.forEach((key, i) => {
+        for (let v = 0; v <= i % 3; v++) {
+          const kind = (i + v) % 4 === 0 ? 0 : 1;
+          entries.push({ key, seq: 100 - 10 * v, kind, value: kind === 0 ? new Uint8Array(0) : Uint8Array.from({ length: 1 + ((i * 7 + v) % 150) }, (_, j) => (i + j) & 0xff) });
+        }
+      });
+      const bb = new BlockBuilder(interval);
+      for (const e of entries) bb.add(e.key, 0, e.key.length, e.seq, e.kind, e.value, 0, e.value.length);
+      const block = bb.finish().slice();
+      const hit = new BlockHit();
+      const probes = [...keys, ...irregularKeys(300, 199 + interval)];
+      let found = 0;
+      for (const probe of probes)
+        for (const seq of [MAX_SEQ, 95, 85, 75, 0]) {
+          const first = entries.find((e) => {
+            const c = compareRegions(e.key, 0, e.key.length, probe, 0, probe.length);
+            return c > 0 || (c === 0 && e.seq <= seq);
+          });
+          const want = first !== undefined && compareRegions(first.key, 0, first.key.length, probe, 0, probe.length) === 0 ? first : undefined;
+          // The probe sits at an offset inside a larger array, as keys do in callers.
+          const padded = new Uint8Array(probe.length + 3);
+          padded.set(probe, 2);
+          const got = blockGet(block, padded, 2, probe.length, seq, hit);
+          const what = `blockGet([${[...probe]}], ${seq})`;
+          assert.equal(got, want !== undefined, what);
+          if (want === undefined) continue;
+          found++;
+          assert.equal(hit.kind, want.kind, what);
+          assert.deepEqual([...block.subarray(hit.valOff, hit.valOff + hit.valLen)], [...want.value], what);
+        }
+      assert.ok(found > 300, `the probes found ${found} entries`);
+    });
+  }
+
+  it('an empty block holds nothing', () => {
+    const k = new Uint8Array([1]);
+    assert.equal(blockGet(new BlockBuilder().finish().slice(), k, 0, 1, MAX_SEQ, new BlockHit()), false);
+    assert.equal(blockGet(new Uint8Array(0), k, 0, 1, MAX_SEQ, new BlockHit()), false);
+  });
 });
