@@ -93,12 +93,14 @@ export function entrySizeBound(keyLen: number, valLen: number): number {
 }
 
 /**
- * Iterates one block. keyBuf is the iterator's own scratch (keys are rebuilt from
- * their shared prefix); valBuf is the block itself.
+ * Iterates one block. The key is keyBuf[keyOff, keyOff+keyLen): the block itself for an
+ * entry stored whole (shared 0: every entry at restart interval 1), so nothing is
+ * copied; the iterator's own scratch for a key rebuilt from a shared prefix. valBuf is
+ * the block itself.
  * REQUIRES: the block passed its checksum (entries are trusted to be well formed).
  */
 export class BlockIterator implements InternalIterator {
-  keyBuf = new Uint8Array(64);
+  keyBuf: Uint8Array = EMPTY;
   keyOff = 0;
   keyLen = 0;
   seq = 0;
@@ -115,6 +117,8 @@ export class BlockIterator implements InternalIterator {
   private nextOff = 0;
   /** `shared` of the entry decoded last: the bytes its key has in common with the one before. */
   private lastShared = 0;
+  /** Where keys rebuilt from a shared prefix are assembled. */
+  private scratch = new Uint8Array(64);
 
   /** Points the iterator at a new block; it is unpositioned until a seek. */
   reset(block: Uint8Array): void {
@@ -177,13 +181,27 @@ export class BlockIterator implements InternalIterator {
     }
     this.lastShared = shared;
     const keyLen = shared + unshared;
-    let kb = this.keyBuf;
-    if (keyLen > kb.length) {
-      const grown = new Uint8Array(keyLen * 2);
-      grown.set(kb.subarray(0, shared));
-      this.keyBuf = kb = grown;
+    if (shared === 0) {
+      this.keyBuf = b;
+      this.keyOff = p;
+    } else {
+      // The prefix is the first `shared` bytes of the key decoded before this one.
+      let kb = this.scratch;
+      const prev = this.keyBuf;
+      const inScratch = prev === kb;
+      if (keyLen > kb.length) {
+        const grown = new Uint8Array(keyLen * 2);
+        if (inScratch) grown.set(kb.subarray(0, shared));
+        this.scratch = kb = grown;
+      }
+      if (!inScratch) {
+        const po = this.keyOff;
+        for (let i = 0; i < shared; i++) kb[i] = prev[po + i]!;
+      }
+      for (let i = 0; i < unshared; i++) kb[shared + i] = b[p + i]!;
+      this.keyBuf = kb;
+      this.keyOff = 0;
     }
-    for (let i = 0; i < unshared; i++) kb[shared + i] = b[p + i]!;
     p += unshared;
     this.keyLen = keyLen;
     const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
@@ -252,10 +270,11 @@ export class BlockIterator implements InternalIterator {
     // than that with its predecessor is above the target, one that shares more is still
     // below it, and only one that shares exactly that many needs its bytes compared.
     const kb0 = this.keyBuf;
+    const ko0 = this.keyOff;
     const n0 = this.keyLen < len ? this.keyLen : len;
     let matched = 0;
-    while (matched < n0 && kb0[matched] === key[off + matched]) matched++;
-    let c = matched < n0 ? kb0[matched]! - key[off + matched]! : this.keyLen - len;
+    while (matched < n0 && kb0[ko0 + matched] === key[off + matched]) matched++;
+    let c = matched < n0 ? kb0[ko0 + matched]! - key[off + matched]! : this.keyLen - len;
     for (;;) {
       if (this.current >= this.restartsOff) return;
       if (c > 0) return;
@@ -266,12 +285,13 @@ export class BlockIterator implements InternalIterator {
       if (shared === 0 || shared === matched) {
         // A restart point (shared 0 by construction) or a key that agrees up to `matched`: compare the rest.
         const kb = this.keyBuf;
+        const ko = this.keyOff;
         const kl = this.keyLen;
         const n = kl < len ? kl : len;
         let m = shared;
-        while (m < n && kb[m] === key[off + m]) m++;
+        while (m < n && kb[ko + m] === key[off + m]) m++;
         matched = m;
-        c = m < n ? kb[m]! - key[off + m]! : kl - len;
+        c = m < n ? kb[ko + m]! - key[off + m]! : kl - len;
       } else if (shared < matched) c = 1;
       // shared > matched: the key still differs from the target where its predecessor did, so c < 0 holds.
     }

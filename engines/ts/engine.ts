@@ -10,7 +10,7 @@ const OPTION_HELP = {
   memtableBytes: 'bytes a memtable holds before it is flushed to an L0 table (default 33554432)',
   blockCacheBytes: 'bytes of data blocks cached in memory (default 134217728)',
   blockSize: 'target data block size in bytes (default 4096)',
-  restartInterval: 'keys between restart points in a data block (full keys a point read binary-searches; default 16)',
+  restartInterval: 'keys between restart points in a data block (default 1: every key whole, and each table keeps a hash index of its keys for point reads; above 1 keys share prefixes, tables are smaller and have no such index)',
   bloomBitsPerKey: 'bloom filter bits per key (default 10)',
   maxImmutableMemtables: 'frozen memtables waiting for their flush: at this many writes slow down, beyond it they stop until a flush finishes (default 2)',
   l0CompactionTrigger: 'L0 tables that trigger an L0 -> L1 compaction (default 4)',

@@ -6,26 +6,57 @@
  */
 import { crc32Bytes } from './crc32.js';
 import { BlockBuilder, BlockHit, BlockIterator, blockGet } from './block.js';
-import { Bloom, BloomBuilder } from './bloom.js';
+import { Bloom, BloomBuilder, modU32 } from './bloom.js';
 import { ByteReader, ByteWriter, compareRegions, readU32, readU64, writeU32, writeU64 } from './coding.js';
 import { TableCorruptionError } from './errors.js';
+import { hashKey } from './hash.js';
 import type { FileSystem, ReadableFile, WritableFile } from './fs.js';
 import { EMPTY, type InternalIterator } from './iterator.js';
 
 export const TABLE_MAGIC = 'tsLSMsst';
-/** 2: blocked bloom filter (one 64-byte line per key). 1 (whole-array bloom) is refused with a clear error. */
-export const TABLE_VERSION = 2;
-export const FOOTER_SIZE = 48;
+/**
+ * 3: a point index (a hash table of the user keys) and a 60-byte footer naming it.
+ * 2 (no point index, 48-byte footer) and 1 (whole-array bloom) are refused with a clear error.
+ */
+export const TABLE_VERSION = 3;
+export const FOOTER_SIZE = 60;
+/** The format version sits 16 bytes before the end of the file in every version's footer. */
+const VERSION_FROM_END = 16;
 const MAGIC_BYTES = new TextEncoder().encode(TABLE_MAGIC);
 
 export interface TableOptions {
   /** Target uncompressed size of a data block. */
   readonly blockSize: number;
+  /**
+   * Entries between restart points (entries stored whole). At 1 every key is whole, so
+   * the table can carry a point index; above 1 keys share prefixes and it cannot.
+   */
   readonly restartInterval: number;
   readonly bloomBitsPerKey: number;
 }
 
-export const DEFAULT_TABLE_OPTIONS: TableOptions = { blockSize: 4096, restartInterval: 16, bloomBitsPerKey: 10 };
+export const DEFAULT_TABLE_OPTIONS: TableOptions = { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 };
+
+/**
+ * The point index: an open-addressed hash table of a table's user keys, two u32 per
+ * slot: the key's 32-bit hash (hash.ts hashKey) and where the first (newest) entry of
+ * the key starts, block * 65536 + offset in the block; POINT_EMPTY marks a free slot.
+ * A key's home slot is hash mod slots, and a lookup probes forward from there to the
+ * first free slot. With at most POINT_LOAD keys per slot a lookup reads one or two
+ * cache lines of it, then the entry itself: no bloom probe, no index search, no search
+ * inside the block. Written only when every entry is stored whole (restartInterval 1)
+ * and every key's block and offset fit in 16 bits each; otherwise lookups take the
+ * bloom filter and the index.
+ */
+export const POINT_EMPTY = 0xffffffff;
+export const POINT_LOAD = 0.8;
+const POINT_MAX_BLOCKS = 65535;
+const POINT_MAX_OFFSET = 65536;
+
+/** The slot count of a point index holding `keys` keys. */
+export function pointSlots(keys: number): number {
+  return Math.ceil(keys / POINT_LOAD) + 1;
+}
 
 /** What the manifest records about a table. */
 export interface TableMeta {
@@ -63,6 +94,14 @@ export class TableBuilder {
   private minSeq = Infinity;
   private maxSeq = 0;
   private readonly handle = new ByteWriter(16);
+  /** Data blocks written so far: the number of the block being filled. */
+  private blocks = 0;
+  /** Per distinct user key, its hash and where its first entry starts (block * 65536 + offset). */
+  private keyHashes = new Uint32Array(1024);
+  private keyLocs = new Uint32Array(1024);
+  private keyCount = 0;
+  /** Whether a point index can be written: entries whole, blocks and offsets within 16 bits. */
+  private pointable: boolean;
 
   constructor(
     fs: FileSystem,
@@ -73,16 +112,59 @@ export class TableBuilder {
     this.file = fs.create(path);
     this.data = new BlockBuilder(options.restartInterval);
     this.bloom = new BloomBuilder(options.bloomBitsPerKey);
+    this.pointable = options.restartInterval === 1;
   }
 
+  private addPointKey(hash: number): void {
+    const at = this.data.out.length;
+    if (this.blocks >= POINT_MAX_BLOCKS || at >= POINT_MAX_OFFSET) {
+      this.pointable = false;
+      return;
+    }
+    if (this.keyCount === this.keyHashes.length) {
+      const h = new Uint32Array(this.keyCount * 2);
+      h.set(this.keyHashes);
+      this.keyHashes = h;
+      const l = new Uint32Array(this.keyCount * 2);
+      l.set(this.keyLocs);
+      this.keyLocs = l;
+    }
+    this.keyHashes[this.keyCount] = hash;
+    this.keyLocs[this.keyCount] = this.blocks * POINT_MAX_OFFSET + at;
+    this.keyCount++;
+  }
+
+  /** The point index block (POINT_EMPTY-filled slots, u32 little-endian), or undefined when none can be written. */
+  private pointIndex(): Uint8Array | undefined {
+    if (!this.pointable || this.keyCount === 0) return undefined;
+    const slots = pointSlots(this.keyCount);
+    const table = new Uint32Array(2 * slots).fill(POINT_EMPTY);
+    for (let i = 0; i < this.keyCount; i++) {
+      const h = this.keyHashes[i]!;
+      let s = modU32(h, slots);
+      while (table[2 * s + 1] !== POINT_EMPTY) s = s + 1 === slots ? 0 : s + 1;
+      table[2 * s] = h;
+      table[2 * s + 1] = this.keyLocs[i]!;
+    }
+    const out = new Uint8Array(8 * slots);
+    for (let i = 0; i < 2 * slots; i++) writeU32(out, 4 * i, table[i]!);
+    return out;
+  }
+
+  /** Bytes written so far and the current block, plus the point index the keys so far need. */
   get estimatedSize(): number {
-    return this.offset + this.pending.length + this.data.estimatedSize;
+    const points = this.pointable && this.keyCount > 0 ? 8 * pointSlots(this.keyCount) : 0;
+    return this.offset + this.pending.length + this.data.estimatedSize + points;
   }
 
   /** REQUIRES: entries arrive in internal order with no duplicate (key, seq). */
   add(key: Uint8Array, keyOff: number, keyLen: number, seq: number, kind: number, val: Uint8Array, valOff: number, valLen: number): void {
     const sameUserKey = this.entries > 0 && compareRegions(this.lastKey, 0, this.lastKeyLen, key, keyOff, keyLen) === 0;
-    if (!sameUserKey) this.bloom.addKey(key, keyOff, keyLen);
+    if (!sameUserKey) {
+      const h = hashKey(key, keyOff, keyLen);
+      this.bloom.addHash(h);
+      if (this.pointable) this.addPointKey(h);
+    }
     if (this.smallest === undefined) this.smallest = key.slice(keyOff, keyOff + keyLen);
     this.data.add(key, keyOff, keyLen, seq, kind, val, valOff, valLen);
     if (keyLen > this.lastKey.length) this.lastKey = new Uint8Array(keyLen * 2);
@@ -115,6 +197,7 @@ export class TableBuilder {
     if (this.data.empty) return;
     const { offset, size } = this.writeRaw(this.data.finish());
     this.data.reset();
+    this.blocks++;
     const h = this.handle;
     h.reset();
     h.varint(offset);
@@ -129,16 +212,20 @@ export class TableBuilder {
   finish(sync = true): TableMeta {
     this.flushBlock();
     const filter = this.writeRaw(this.bloom.finish());
+    const pointBlock = this.pointIndex();
+    const point = pointBlock === undefined ? { offset: 0, size: 0 } : this.writeRaw(pointBlock);
     const index = this.writeRaw(this.index.finish());
     const footer = new Uint8Array(FOOTER_SIZE);
     writeU64(footer, 0, filter.offset);
     writeU32(footer, 8, filter.size);
     writeU64(footer, 12, index.offset);
     writeU32(footer, 20, index.size);
-    writeU64(footer, 24, this.entries);
-    writeU32(footer, 32, TABLE_VERSION);
-    writeU32(footer, 36, crc32Bytes(footer.subarray(0, 36)));
-    footer.set(MAGIC_BYTES, 40);
+    writeU64(footer, 24, point.offset);
+    writeU32(footer, 32, point.size);
+    writeU64(footer, 36, this.entries);
+    writeU32(footer, 44, TABLE_VERSION);
+    writeU32(footer, 48, crc32Bytes(footer.subarray(0, 48)));
+    footer.set(MAGIC_BYTES, 52);
     this.pending.raw(footer, 0, FOOTER_SIZE);
     this.drain();
     if (sync) this.file.sync();
@@ -262,6 +349,8 @@ function headWord(bytes: Uint8Array, at: number, end: number): number {
 export const LOOKUP_ABSENT = 0;
 export const LOOKUP_PUT = 1;
 export const LOOKUP_DELETE = 2;
+/** pointLookup: the key's newest entry is newer than the snapshot asked for. */
+const POINT_NEWER = -1;
 
 export class TableReader {
   readonly blockCount: number;
@@ -282,6 +371,9 @@ export class TableReader {
   private readonly headSkip: number;
   private readonly heads: Uint32Array;
   private readonly bloom: Bloom;
+  /** The point index (slot i: hash at 2i, location at 2i+1), empty when the table has none. */
+  private readonly points: Uint32Array;
+  private readonly pointCount: number;
   readonly entries: number;
   /** The last block lookup() read, to skip the cache for runs of nearby keys. */
   private probeBlock = -1;
@@ -291,19 +383,24 @@ export class TableReader {
   valBuf: Uint8Array = EMPTY;
   valOff = 0;
   valLen = 0;
-  /** Counters for stats and tests: data blocks read from the file, bloom negatives. */
+  /** Counters for stats and tests: data blocks read from the file; lookups the point index or the bloom filter answered 'absent' without reading one. */
   blockReads = 0;
-  bloomNegatives = 0;
+  filterNegatives = 0;
 
   private constructor(
     private readonly file: ReadableFile,
     readonly path: string,
     readonly id: number,
     private readonly cache: BlockCache | undefined,
-    footerFields: { filterOffset: number; filterSize: number; indexOffset: number; indexSize: number; entries: number },
+    footerFields: { filterOffset: number; filterSize: number; indexOffset: number; indexSize: number; pointOffset: number; pointSize: number; entries: number },
   ) {
     this.entries = footerFields.entries;
     this.bloom = new Bloom(this.readChecked(footerFields.filterOffset, footerFields.filterSize, 'filter block'));
+    if (footerFields.pointSize % 8 !== 0) throw new TableCorruptionError(path, footerFields.pointOffset, `point index of ${footerFields.pointSize} bytes is not whole slots`);
+    const pointBytes = footerFields.pointSize === 0 ? EMPTY : this.readChecked(footerFields.pointOffset, footerFields.pointSize, 'point index');
+    this.points = new Uint32Array(pointBytes.length / 4);
+    for (let i = 0; i < this.points.length; i++) this.points[i] = readU32(pointBytes, 4 * i);
+    this.pointCount = this.points.length / 2;
     const indexBlock = this.readChecked(footerFields.indexOffset, footerFields.indexSize, 'index block');
     // Decode the index once into flat arrays: a lookup binary-searches them without decoding.
     const it = new BlockIterator();
@@ -315,7 +412,7 @@ export class TableReader {
     const sizes: number[] = [];
     try {
       for (it.seekFirst(); it.valid(); it.next()) {
-        keys.raw(it.keyBuf, 0, it.keyLen);
+        keys.raw(it.keyBuf, it.keyOff, it.keyLen);
         starts.push(keys.length);
         seqs.push(it.seq);
         const r = new ByteReader(indexBlock, it.valOff, it.valOff + it.valLen);
@@ -346,6 +443,11 @@ export class TableReader {
       while (skip < n && this.lastKeys[skip] === this.lastKeys[lastAt + skip]) skip++;
     }
     this.headSkip = skip;
+    for (let i = 1; i < this.points.length; i += 2) {
+      const loc = this.points[i]!;
+      if (loc !== POINT_EMPTY && Math.floor(loc / POINT_MAX_OFFSET) >= count)
+        throw new TableCorruptionError(path, footerFields.pointOffset, `point index names block ${Math.floor(loc / POINT_MAX_OFFSET)} of ${count}`);
+    }
     this.heads = new Uint32Array(2 * count);
     for (let i = 0; i < count; i++) {
       const at = this.keyStarts[i]! + skip;
@@ -363,29 +465,40 @@ export class TableReader {
     const file = fs.openRead(path);
     try {
       const size = file.size;
-      if (size < FOOTER_SIZE) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
-      const footer = new Uint8Array(FOOTER_SIZE);
-      const at = size - FOOTER_SIZE;
-      file.read(at, FOOTER_SIZE, footer, 0);
-      for (let i = 0; i < 8; i++) if (footer[40 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, at + 40, 'bad magic number');
-      if (readU32(footer, 36) !== crc32Bytes(footer.subarray(0, 36))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
-      const version = readU32(footer, 32);
+      // Every version ends with the format version, the footer's CRC and the magic: read
+      // the version before trusting the rest, so an older table gets the version error.
+      const tail = new Uint8Array(VERSION_FROM_END);
+      if (size < VERSION_FROM_END) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
+      file.read(size - VERSION_FROM_END, VERSION_FROM_END, tail, 0);
+      for (let i = 0; i < 8; i++) if (tail[8 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, size - 8, 'bad magic number');
+      const version = readU32(tail, 0);
       if (version !== TABLE_VERSION)
         throw new TableCorruptionError(
           path,
-          at + 32,
+          size - VERSION_FROM_END,
           version < TABLE_VERSION
             ? `table format version ${version} was written by an older ts engine; this one reads version ${TABLE_VERSION} only (engines/ts/FORMAT.md): load the store again`
             : `unsupported table version ${version} (this ts engine reads version ${TABLE_VERSION})`,
         );
+      if (size < FOOTER_SIZE) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
+      const footer = new Uint8Array(FOOTER_SIZE);
+      const at = size - FOOTER_SIZE;
+      file.read(at, FOOTER_SIZE, footer, 0);
+      if (readU32(footer, 48) !== crc32Bytes(footer.subarray(0, 48))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
       const fields = {
         filterOffset: readU64(footer, 0),
         filterSize: readU32(footer, 8),
         indexOffset: readU64(footer, 12),
         indexSize: readU32(footer, 20),
-        entries: readU64(footer, 24),
+        pointOffset: readU64(footer, 24),
+        pointSize: readU32(footer, 32),
+        entries: readU64(footer, 36),
       };
-      if (fields.filterOffset + fields.filterSize + 4 > at || fields.indexOffset + fields.indexSize + 4 > at)
+      if (
+        fields.filterOffset + fields.filterSize + 4 > at ||
+        fields.indexOffset + fields.indexSize + 4 > at ||
+        (fields.pointSize > 0 && fields.pointOffset + fields.pointSize + 4 > at)
+      )
         throw new TableCorruptionError(path, at, 'footer block handles point past the footer');
       return new TableReader(file, path, id, cache, fields);
     } catch (err) {
@@ -473,6 +586,11 @@ export class TableReader {
     return lo;
   }
 
+  /** Whether the table carries a point index (FORMAT.md): written at restart interval 1. */
+  get hasPointIndex(): boolean {
+    return this.pointCount > 0;
+  }
+
   mayContain(key: Uint8Array): boolean {
     return this.bloom.mayContain(key, 0, key.length);
   }
@@ -482,10 +600,91 @@ export class TableReader {
    * valBuf[valOff, valOff+valLen), a view of an immutable block.
    */
   lookup(key: Uint8Array, seq: number): number {
+    if (this.pointCount > 0) {
+      const found = this.pointLookup(key, seq);
+      if (found !== POINT_NEWER) return found;
+      return this.indexLookup(key, seq);
+    }
     if (!this.bloom.mayContain(key, 0, key.length)) {
-      this.bloomNegatives++;
+      this.filterNegatives++;
       return LOOKUP_ABSENT;
     }
+    return this.indexLookup(key, seq);
+  }
+
+  /**
+   * lookup() through the point index: LOOKUP_* when the index settles it, POINT_NEWER
+   * when the key's newest entry is above `seq` (its older versions follow it, so the
+   * index search finds the right one).
+   */
+  private pointLookup(key: Uint8Array, seq: number): number {
+    const len = key.length;
+    const h = hashKey(key, 0, len);
+    const points = this.points;
+    const slots = this.pointCount;
+    let s = modU32(h, slots);
+    for (;;) {
+      const loc = points[2 * s + 1]!;
+      if (loc === POINT_EMPTY) {
+        this.filterNegatives++;
+        return LOOKUP_ABSENT;
+      }
+      if (points[2 * s] === h) {
+        const bi = Math.floor(loc / POINT_MAX_OFFSET);
+        if (bi !== this.probeBlock) {
+          this.probeData = this.block(bi);
+          this.probeBlock = bi;
+        }
+        const b = this.probeData;
+        // The entry: shared (0: stored whole), unshared, value length, key, trailer, value.
+        let p = loc - bi * POINT_MAX_OFFSET;
+        if (b[p] === 0) {
+          let klen = b[p + 1]!;
+          p += 2;
+          if (klen >= 0x80) {
+            klen &= 0x7f;
+            let sh = 7;
+            let c: number;
+            do {
+              c = b[p++]!;
+              klen |= (c & 0x7f) << sh;
+              sh += 7;
+            } while (c >= 0x80);
+          }
+          let vlen = b[p++]!;
+          if (vlen >= 0x80) {
+            vlen &= 0x7f;
+            let sh = 7;
+            let c: number;
+            do {
+              c = b[p++]!;
+              vlen |= (c & 0x7f) << sh;
+              sh += 7;
+            } while (c >= 0x80);
+          }
+          if (klen === len) {
+            let i = 0;
+            while (i < len && b[p + i] === key[i]) i++;
+            if (i === len) {
+              const t = p + len;
+              const lo = (b[t]! | (b[t + 1]! << 8) | (b[t + 2]! << 16) | (b[t + 3]! << 24)) >>> 0;
+              const eseq = (lo >>> 8) + ((b[t + 4]! | (b[t + 5]! << 8) | (b[t + 6]! << 16) | (b[t + 7]! << 24)) >>> 0) * 16777216;
+              if (eseq > seq) return POINT_NEWER;
+              if ((lo & 0xff) === 0) return LOOKUP_DELETE;
+              this.valBuf = b;
+              this.valOff = t + 8;
+              this.valLen = vlen;
+              return LOOKUP_PUT;
+            }
+          }
+        }
+      }
+      s = s + 1 === slots ? 0 : s + 1;
+    }
+  }
+
+  /** lookup() through the index block and a search of one data block (bloom already passed). */
+  private indexLookup(key: Uint8Array, seq: number): number {
     const bi = this.findBlock(key, 0, key.length, seq);
     if (bi >= this.blockCount) return LOOKUP_ABSENT;
     if (bi !== this.probeBlock) {
@@ -536,7 +735,7 @@ export class TableIterator implements InternalIterator {
       return;
     }
     this.keyBuf = it.keyBuf;
-    this.keyOff = 0;
+    this.keyOff = it.keyOff;
     this.keyLen = it.keyLen;
     this.seq = it.seq;
     this.kind = it.kind;

@@ -56,6 +56,7 @@ export interface TreeOptions {
   /** Bytes of verified data blocks kept in memory. Default 128 MiB. */
   readonly blockCacheBytes?: number;
   readonly blockSize?: number;
+  /** Entries between restart points in a data block. Default 1: keys stored whole, and each table has a point index (FORMAT.md). */
   readonly restartInterval?: number;
   readonly bloomBitsPerKey?: number;
   /**

@@ -2,14 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlockCache, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, TableBuilder, TableReader } from '../../../engines/ts/table.js';
 import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
-import { KIND_DELETE, KIND_PUT, MAX_SEQ, writeU32 } from '../../../engines/ts/coding.js';
+import { KIND_DELETE, KIND_PUT, MAX_SEQ, readU32, writeU32 } from '../../../engines/ts/coding.js';
 import { crc32Bytes } from '../../../engines/ts/crc32.js';
+import { hashKey } from '../../../engines/ts/hash.js';
 import { b, s } from './helpers.js';
 
 const key = (i: number): string => `key${String(i).padStart(5, '0')}`;
 
-function buildTable(fs: FaultFileSystem, path: string, n: number): void {
-  const tb = new TableBuilder(fs, path, 1, { blockSize: 4096, restartInterval: 16, bloomBitsPerKey: 10 });
+function buildTable(fs: FaultFileSystem, path: string, n: number, restartInterval = 16): void {
+  const tb = new TableBuilder(fs, path, 1, { blockSize: 4096, restartInterval, bloomBitsPerKey: 10 });
   for (let i = 0; i < n; i++) {
     const k = b(key(i));
     // Every 10th key also has an older tombstone; every 7th key's newest version is a tombstone.
@@ -23,9 +24,14 @@ function buildTable(fs: FaultFileSystem, path: string, n: number): void {
   assert.equal(s(meta.largest), key(n - 1));
 }
 
-describe('sstable', () => {
+for (const restartInterval of [16, 1])
+describe(`sstable (restart interval ${restartInterval}: ${restartInterval === 1 ? 'point index' : 'bloom filter and index'})`, () => {
   const fs = new FaultFileSystem();
-  buildTable(fs, '/t.sst', 5000);
+  buildTable(fs, '/t.sst', 5000, restartInterval);
+
+  it(`${restartInterval === 1 ? 'carries' : 'does not carry'} a point index`, () => {
+    assert.equal(TableReader.open(fs, '/t.sst', 1).hasPointIndex, restartInterval === 1);
+  });
 
   it('has ~4 KiB data blocks', () => {
     const t = TableReader.open(fs, '/t.sst', 1);
@@ -34,7 +40,7 @@ describe('sstable', () => {
     assert.ok(size / t.blockCount < 5000 && size / t.blockCount > 3500, `average ${Math.round(size / t.blockCount)} bytes per block`);
   });
 
-  it('a point lookup reads exactly one data block; a bloom miss reads none', () => {
+  it('a point lookup reads exactly one data block; a filter miss reads none', () => {
     const t = TableReader.open(fs, '/t.sst', 1);
     assert.equal(t.blockReads, 0, 'opening reads footer, index and filter only');
     assert.equal(t.lookup(b(key(1234)), MAX_SEQ), LOOKUP_PUT);
@@ -45,8 +51,8 @@ describe('sstable', () => {
     // Absent keys inside the table's key range: only bloom false positives may read a block.
     const before = t.blockReads;
     for (let i = 0; i < 1000; i++) assert.equal(t.lookup(b(`${key(i * 5)}x`), MAX_SEQ), LOOKUP_ABSENT);
-    assert.ok(t.bloomNegatives > 950, `bloom filtered ${t.bloomNegatives} of 1000 absent keys`);
-    assert.ok(t.blockReads - before <= 1000 - t.bloomNegatives, 'a bloom negative reads no data block');
+    assert.ok(t.filterNegatives > (restartInterval === 1 ? 995 : 950), `filtered ${t.filterNegatives} of 1000 absent keys`);
+    assert.ok(t.blockReads - before <= 1000 - t.filterNegatives, 'a filter negative reads no data block');
   });
 
   it('answers versions and tombstones at a snapshot', () => {
@@ -74,9 +80,9 @@ describe('sstable', () => {
     assert.equal(m, n);
     const k = b(key(2500));
     it.seek(k, 0, k.length, MAX_SEQ);
-    assert.equal(s(it.keyBuf.subarray(0, it.keyLen)), key(2500));
+    assert.equal(s(it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen)), key(2500));
     it.seekBefore(k, 0, k.length);
-    assert.equal(s(it.keyBuf.subarray(0, it.keyLen)), key(2499));
+    assert.equal(s(it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen)), key(2499));
     it.seekBefore(b(key(0)), 0, 8);
     assert.equal(it.valid(), false);
   });
@@ -165,22 +171,87 @@ describe('sstable block search', () => {
       const want = keys.find((k) => k >= p);
       it.seek(b(p), 0, b(p).length, MAX_SEQ);
       if (want === undefined) assert.equal(it.valid(), false, JSON.stringify(p));
-      else assert.equal(s(it.keyBuf.subarray(0, it.keyLen)), want, JSON.stringify(p));
+      else assert.equal(s(it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen)), want, JSON.stringify(p));
     }
   });
 });
 
 describe('sstable format version', () => {
-  it('refuses a version 1 table (whole-array bloom) with an error naming the version, not a wrong answer', () => {
+  // Every version's footer ends with the format version (u32), the footer's CRC and the magic.
+  for (const [version, what] of [
+    [1, 'whole-array bloom'],
+    [2, 'no point index, 48-byte footer'],
+  ] as const)
+    it(`refuses a version ${version} table (${what}) with an error naming the version, not a wrong answer`, () => {
+      const fs = new FaultFileSystem();
+      buildTable(fs, '/old.sst', 100);
+      const bytes = fs.readAll('/old.sst').slice();
+      writeU32(bytes, bytes.length - 16, version);
+      const w = fs.create('/old.sst');
+      w.append(bytes, 0, bytes.length);
+      w.close();
+      assert.throws(
+        () => TableReader.open(fs, '/old.sst', 1),
+        new RegExp(`table format version ${version} was written by an older ts engine; this one reads version 3`),
+      );
+    });
+});
+
+describe('sstable point index', () => {
+  const put = (tb: TableBuilder, k: Uint8Array, seq: number, v: Uint8Array): void => tb.add(k, 0, k.length, seq, KIND_PUT, v, 0, v.length);
+
+  it('tells apart keys whose hashes collide', () => {
+    // Two different keys with the same 32-bit hash, found by search (birthday bound: ~2^16 keys).
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined; i++) {
+      const k = `c${i}`;
+      const h = hashKey(b(k), 0, b(k).length);
+      const other = seen.get(h);
+      if (other !== undefined) pair = [other, k];
+      else seen.set(h, k);
+    }
+    const keys = [...pair, 'a', 'zz'].sort();
     const fs = new FaultFileSystem();
-    buildTable(fs, '/old.sst', 100);
-    const bytes = fs.readAll('/old.sst').slice();
-    const footer = bytes.length - 48;
-    writeU32(bytes, footer + 32, 1);
-    writeU32(bytes, footer + 36, crc32Bytes(bytes.subarray(footer, footer + 36)));
-    const w = fs.create('/old.sst');
+    const tb = new TableBuilder(fs, '/c.sst', 1, { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 });
+    keys.forEach((k, i) => put(tb, b(k), 10 + i, b(`v-${k}`)));
+    tb.finish();
+    const t = TableReader.open(fs, '/c.sst', 1);
+    assert.ok(t.hasPointIndex);
+    for (const k of keys) {
+      assert.equal(t.lookup(b(k), MAX_SEQ), LOOKUP_PUT, k);
+      assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), `v-${k}`);
+    }
+    assert.equal(t.lookup(b(`${pair[0]}x`), MAX_SEQ), LOOKUP_ABSENT);
+  });
+
+  it('is left out when an entry starts beyond 16 bits of its block, and lookups still answer', () => {
+    const fs = new FaultFileSystem();
+    const tb = new TableBuilder(fs, '/big.sst', 1, { blockSize: 1 << 20, restartInterval: 1, bloomBitsPerKey: 10 });
+    const v = new Uint8Array(1000).fill(7);
+    for (let i = 0; i < 300; i++) put(tb, b(key(i)), i + 1, v);
+    tb.finish();
+    const t = TableReader.open(fs, '/big.sst', 1);
+    assert.equal(t.hasPointIndex, false);
+    assert.equal(t.lookup(b(key(250)), MAX_SEQ), LOOKUP_PUT);
+    assert.equal(t.lookup(b(`${key(250)}x`), MAX_SEQ), LOOKUP_ABSENT);
+  });
+
+  it('refuses at open a point index naming a block the table does not have', () => {
+    const fs = new FaultFileSystem();
+    buildTable(fs, '/p.sst', 1000, 1);
+    const bytes = fs.readAll('/p.sst').slice();
+    const footer = bytes.length - 60;
+    const at = readU32(bytes, footer + 24); // u64 offset, below 2^32 here
+    const size = readU32(bytes, footer + 32);
+    assert.ok(size > 0, 'the table has a point index');
+    let slot = 0;
+    while (readU32(bytes, at + 8 * slot + 4) === 0xffffffff) slot++;
+    writeU32(bytes, at + 8 * slot + 4, 60000 * 65536);
+    writeU32(bytes, at + size, crc32Bytes(bytes.subarray(at, at + size)));
+    const w = fs.create('/p.sst');
     w.append(bytes, 0, bytes.length);
     w.close();
-    assert.throws(() => TableReader.open(fs, '/old.sst', 1), /table format version 1 was written by an older ts engine; this one reads version 2/);
+    assert.throws(() => TableReader.open(fs, '/p.sst', 1), /p\.sst is corrupt at offset \d+: point index names block 60000 of \d+/);
   });
 });
