@@ -222,10 +222,11 @@ describe('manifest corruption', () => {
   });
 });
 
-describe('SSTable corruption', () => {
+for (const restartInterval of [4, 1])
+describe(`SSTable corruption (restart interval ${restartInterval}${restartInterval === 1 ? ', with a point index' : ''})`, () => {
   const fs = new FaultFileSystem();
   const path = '/t/000001.sst';
-  const builder = new TableBuilder(fs, path, 1, { blockSize: 256, restartInterval: 4, bloomBitsPerKey: 10 });
+  const builder = new TableBuilder(fs, path, 1, { blockSize: 256, restartInterval, bloomBitsPerKey: 10 });
   const keys: string[] = [];
   for (let i = 0; i < 60; i++) keys.push(`key${String(i).padStart(4, '0')}`);
   for (const [i, k] of keys.entries()) {
@@ -235,6 +236,10 @@ describe('SSTable corruption', () => {
   }
   builder.finish();
   const bytes = fs.readAll(path);
+
+  it(`the table ${restartInterval === 1 ? 'has' : 'has no'} point index`, () => {
+    assert.equal(TableReader.open(fs, path, 1).hasPointIndex, restartInterval === 1);
+  });
 
   it('every flipped byte is refused with a TableCorruptionError naming the file and offset', () => {
     for (let off = 0; off < bytes.length; off++) {
@@ -271,5 +276,26 @@ describe('SSTable corruption', () => {
     const size = tfs2.readAll(`${DIR}/${sst}`).length;
     tfs2.flip(`${DIR}/${sst}`, size - 1); // the magic number
     assert.throws(() => Tree.open(DIR, { fs: tfs2, durability: 'none' }), (err: unknown) => err instanceof TableCorruptionError && err.offset === size - 8);
+  });
+});
+
+describe('a store written by an older table format', () => {
+  it('is refused at open with an error naming the version, and nothing in the directory changes', () => {
+    const tfs = new FaultFileSystem();
+    const t = Tree.open(DIR, { fs: tfs, durability: 'none' });
+    for (let i = 0; i < 200; i++) t.put(b(`k${String(i).padStart(4, '0')}`), b(`v${i}`.repeat(10)));
+    t.close();
+    const sst = tfs.list(DIR).find((n) => n.endsWith('.sst'))!;
+    const bytes = tfs.readAll(`${DIR}/${sst}`).slice();
+    bytes[bytes.length - 16] = 2; // the footer's format version, 16 bytes from the end in every version
+    const w = tfs.create(`${DIR}/${sst}`);
+    w.append(bytes, 0, bytes.length);
+    w.close();
+    const before = tfs.list(DIR).map((n) => `${n}:${tfs.readAll(`${DIR}/${n}`).join(',')}`);
+    assert.throws(
+      () => Tree.open(DIR, { fs: tfs, durability: 'none' }),
+      (err: unknown) => err instanceof TableCorruptionError && /table format version 2 was written by an older ts engine; this one reads version 3 only/.test(err.message),
+    );
+    assert.deepEqual(tfs.list(DIR).map((n) => `${n}:${tfs.readAll(`${DIR}/${n}`).join(',')}`), before, 'no file moved, removed or rewritten');
   });
 });
