@@ -2,7 +2,8 @@
  * Data blocks: sorted entries with prefix-compressed keys and restart points.
  *
  * Entry:    shared varint | unshared varint | value length varint
- *           | unshared key bytes | trailer 8 bytes (kind, seq: coding.writeTrailer) | value
+ *           | unshared key bytes | trailer 8 bytes (kind, seq: coding.writeTrailer)
+ *           | 0-3 zero bytes, so the value starts on a 4-byte boundary of the block | value
  * Block:    entries | restart offsets u32 LE each | restart count u32 LE
  *
  * At a restart point `shared` is 0, so the full key is stored and a seek can binary
@@ -55,7 +56,7 @@ export class BlockBuilder {
     }
     const unshared = keyLen - shared;
     const w = this.out;
-    w.ensure(15 + unshared + 8 + valLen);
+    w.ensure(15 + unshared + 8 + 3 + valLen);
     const b = w.bytes;
     let p = w.length;
     p = writeVarint(b, p, shared);
@@ -65,6 +66,10 @@ export class BlockBuilder {
     w.raw(key, keyOff + shared, unshared);
     writeTrailer(w.bytes, w.length, seq, kind);
     w.length += 8;
+    // Values start on a 4-byte boundary of the block (zero padding before them): a block
+    // read into a fresh buffer then has them 4-byte aligned, and a scan copies them to its
+    // visitor a 32-bit word at a time (RegionCopier).
+    while ((w.length & 3) !== 0) w.bytes[w.length++] = 0;
     w.raw(val, valOff, valLen);
     if (keyLen > this.lastKey.length) {
       const grown = new Uint8Array(Math.max(keyLen, this.lastKey.length * 2));
@@ -89,7 +94,7 @@ export class BlockBuilder {
 
 /** Upper bound of an entry's encoded size, for callers sizing blocks. */
 export function entrySizeBound(keyLen: number, valLen: number): number {
-  return 2 * varintLength(keyLen) + varintLength(valLen) + keyLen + 8 + valLen;
+  return 2 * varintLength(keyLen) + varintLength(valLen) + keyLen + 8 + 3 + valLen;
 }
 
 /**
@@ -208,7 +213,7 @@ export class BlockIterator implements InternalIterator {
     const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
     this.kind = lo & 0xff;
     this.seq = (lo >>> 8) + hi * 16777216;
-    p += 8;
+    p = (p + 8 + 3) & ~3;
     this.valOff = p;
     this.valLen = vlen;
     this.nextOff = p + vlen;
@@ -427,12 +432,12 @@ export function blockGet(b: Uint8Array, key: Uint8Array, off: number, len: numbe
       const eseq = (lo32 >>> 8) + ((b[t + 4]! | (b[t + 5]! << 8) | (b[t + 6]! << 16) | (b[t + 7]! << 24)) >>> 0) * 16777216;
       if (eseq <= seq) {
         hit.kind = lo32 & 0xff;
-        hit.valOff = t + 8;
+        hit.valOff = (t + 8 + 3) & ~3;
         hit.valLen = vlen;
         return true;
       }
     }
-    p = t + 8 + vlen;
+    p = ((t + 8 + 3) & ~3) + vlen;
   }
   return false;
 }

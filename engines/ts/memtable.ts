@@ -101,8 +101,11 @@ export class Memtable {
   seqs: Float64Array;
   count = 0;
   /**
-   * Open-addressing table of the newest node per distinct key, holding node + 1 so
-   * that 0 is empty: a fresh (lazily zeroed) array needs no fill.
+   * Open-addressing table of the newest node per distinct key: slot s is two int32,
+   * node + 1 at 2s (0 is empty: a fresh, lazily zeroed array needs no fill) and the
+   * key's hash at 2s + 1, so a probe past another key's slot compares hashes in the
+   * slot's own cache line instead of reading that key's node (a cache miss each, about
+   * 1.5 of them for an absent key at the table's load of at most one half).
    */
   private slots: Int32Array;
   private mask: number;
@@ -127,8 +130,8 @@ export class Memtable {
     this.seqs = new Float64Array(buf);
     let slotCount = 16;
     while (slotCount < initialNodes * 2) slotCount *= 2;
-    this.slots = new Int32Array(slotCount);
-    this.mask = this.slots.length - 1;
+    this.slots = new Int32Array(2 * slotCount);
+    this.mask = slotCount - 1;
   }
 
   /** Bytes of memory the memtable accounts for: its flush threshold is compared with this. */
@@ -152,14 +155,15 @@ export class Memtable {
   private growSlots(): void {
     const old = this.slots;
     const slots = new Int32Array(old.length * 2);
-    const mask = slots.length - 1;
-    const nodes = this.nodes;
-    for (let i = 0; i < old.length; i++) {
+    const mask = slots.length / 2 - 1;
+    for (let i = 0; i < old.length; i += 2) {
       const n1 = old[i]!;
       if (n1 === 0) continue;
-      let s = nodes[(n1 - 1) * STRIDE + F_HASH]! & mask;
-      while (slots[s] !== 0) s = (s + 1) & mask;
-      slots[s] = n1;
+      const h = old[i + 1]!;
+      let s = h & mask;
+      while (slots[2 * s] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = n1;
+      slots[2 * s + 1] = h;
     }
     this.slots = slots;
     this.mask = mask;
@@ -278,23 +282,24 @@ export class Memtable {
     const mask = this.mask;
     let s = h & mask;
     for (;;) {
-      const e1 = slots[s]!;
+      const e1 = slots[2 * s]!;
       if (e1 === 0) {
-        slots[s] = n + 1;
+        slots[2 * s] = n + 1;
+        slots[2 * s + 1] = h;
         this.distinct++;
         break;
       }
       const e = e1 - 1;
-      if (nodes[e * STRIDE + F_HASH] === h && this.sameKey(e, key, 0, keyLen)) {
+      if (slots[2 * s + 1] === h && this.sameKey(e, key, 0, keyLen)) {
         nodes[b + F_OLDER] = e;
-        slots[s] = n + 1;
+        slots[2 * s] = n + 1;
         break;
       }
       s = (s + 1) & mask;
     }
     this.count = n + 1;
     if (seq > this.maxSeq) this.maxSeq = seq;
-    if (this.distinct * 2 > slots.length) this.growSlots();
+    if (this.distinct * 4 > slots.length) this.growSlots();
   }
 
   /**
@@ -310,10 +315,10 @@ export class Memtable {
     let s = h & mask;
     let probed = false;
     for (;;) {
-      const n1 = slots[s]!;
+      const n1 = slots[2 * s]!;
       if (n1 === 0) return NIL;
       let n = n1 - 1;
-      if (nodes[n * STRIDE + F_HASH] === h) {
+      if (slots[2 * s + 1] === h) {
         if (!probed) {
           this.setProbe(key, 0, len);
           probed = true;

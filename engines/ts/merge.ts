@@ -239,6 +239,9 @@ export class MergeIterator {
   next(): void {
     if (this.reverse) this.findBackward();
     else {
+      // findForward left the top source on this key: step it without comparing, then
+      // skip the key's other versions and its copies in other sources.
+      this.advanceTop();
       this.skipKey(this.key);
       this.findForward();
     }

@@ -247,20 +247,30 @@ export class TableBuilder {
   }
 }
 
+/** One table's view of the block cache: per data block, its cache slot (-1: not cached) and the block itself. */
+export class CachedBlocks {
+  readonly slots: Int32Array;
+  readonly blocks: (Uint8Array | undefined)[];
+  constructor(count: number) {
+    this.slots = new Int32Array(count).fill(-1);
+    this.blocks = new Array<Uint8Array | undefined>(count).fill(undefined);
+  }
+}
+
 /**
  * A cache of verified data blocks shared by the tables of one tree, bounded in bytes.
  * Eviction is CLOCK (second chance): a hit sets a slot's reference bit, the hand
- * clears set bits and evicts the first slot whose bit is clear. Slots live in arrays.
- * Each table keeps its own index into them (`slotsFor`: the slot of each of its blocks,
- * -1 when not cached), so a lookup is two array reads, not a Map lookup: at N =
- * 1,000,000 the Map's get was a quarter of the table lookup's own time in a CPU profile
- * of random reads. Evicting a slot clears its entry in the owning table's index.
+ * clears set bits and evicts the first slot whose bit is clear. Each table keeps its
+ * own CachedBlocks (`forTable`): a hit is one read of the table's `blocks` array, not a
+ * Map lookup (at N = 1,000,000 the Map's get was a quarter of the table lookup's own
+ * time in a CPU profile of random reads), nor a slot number and then the slot's block
+ * (two dependent cache misses; the reference bit's write, off that path, does not
+ * stall the read). Evicting a slot clears its entry in the owning table's view.
  */
 export class BlockCache {
-  /** Per slot: the index of the table owning it (null when free) and the block's number in that table. */
-  private readonly slotOwners: (Int32Array | null)[] = [];
+  /** Per slot: the table view owning it (null when free) and the block's number in that table. */
+  private readonly slotOwners: (CachedBlocks | null)[] = [];
   private readonly slotBlock: number[] = [];
-  private readonly slotBlocks: Uint8Array[] = [];
   private readonly slotRef: number[] = [];
   private readonly free: number[] = [];
   private hand = 0;
@@ -270,35 +280,37 @@ export class BlockCache {
   misses = 0;
   constructor(readonly capacity: number) {}
 
-  /** A table's index into the cache: one slot number per data block, -1 while not cached. */
-  static slotsFor(blocks: number): Int32Array {
-    return new Int32Array(blocks).fill(-1);
+  /** A table's view of the cache: nothing cached yet. */
+  static forTable(blocks: number): CachedBlocks {
+    return new CachedBlocks(blocks);
   }
 
-  /** Block `i` of the table whose index is `slots`, or undefined. */
-  get(slots: Int32Array, i: number): Uint8Array | undefined {
-    const slot = slots[i]!;
-    if (slot < 0) {
+  /** Block `i` of the table whose view is `owner`, or undefined. */
+  get(owner: CachedBlocks, i: number): Uint8Array | undefined {
+    const block = owner.blocks[i];
+    if (block === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
-    this.slotRef[slot] = 1;
-    return this.slotBlocks[slot];
+    this.slotRef[owner.slots[i]!] = 1;
+    return block;
   }
 
   private evict(slot: number): void {
-    this.slotOwners[slot]![this.slotBlock[slot]!] = -1;
-    this.bytes -= this.slotBlocks[slot]!.length;
+    const owner = this.slotOwners[slot]!;
+    const i = this.slotBlock[slot]!;
+    this.bytes -= owner.blocks[i]!.length;
+    owner.slots[i] = -1;
+    owner.blocks[i] = undefined;
     this.slotOwners[slot] = null;
-    this.slotBlocks[slot] = EMPTY;
     this.slotRef[slot] = 0;
     this.occupied--;
     this.free.push(slot);
   }
 
-  insert(slots: Int32Array, i: number, block: Uint8Array): void {
-    if (this.capacity <= 0 || slots[i]! >= 0) return;
+  insert(owner: CachedBlocks, i: number, block: Uint8Array): void {
+    if (this.capacity <= 0 || owner.slots[i]! >= 0) return;
     const n = this.slotOwners.length;
     while (this.bytes + block.length > this.capacity && this.occupied > 0) {
       const h = this.hand;
@@ -313,24 +325,23 @@ export class BlockCache {
     let slot = this.free.pop();
     if (slot === undefined) {
       slot = this.slotOwners.length;
-      this.slotOwners.push(slots);
+      this.slotOwners.push(owner);
       this.slotBlock.push(i);
-      this.slotBlocks.push(block);
       this.slotRef.push(0);
     } else {
-      this.slotOwners[slot] = slots;
+      this.slotOwners[slot] = owner;
       this.slotBlock[slot] = i;
-      this.slotBlocks[slot] = block;
       this.slotRef[slot] = 0;
     }
-    slots[i] = slot;
+    owner.slots[i] = slot;
+    owner.blocks[i] = block;
     this.occupied++;
     this.bytes += block.length;
   }
 
   /** Drops a table's blocks (after the table is deleted). */
-  evictTable(slots: Int32Array): void {
-    for (let i = 0; i < slots.length; i++) if (slots[i]! >= 0) this.evict(slots[i]!);
+  evictTable(owner: CachedBlocks): void {
+    for (let i = 0; i < owner.slots.length; i++) if (owner.slots[i]! >= 0) this.evict(owner.slots[i]!);
   }
 
   get size(): number {
@@ -354,8 +365,8 @@ const POINT_NEWER = -1;
 
 export class TableReader {
   readonly blockCount: number;
-  /** Where this table's blocks sit in the block cache (BlockCache.slotsFor). */
-  readonly cacheSlots: Int32Array;
+  /** This table's view of the block cache (BlockCache.forTable). */
+  readonly cacheSlots: CachedBlocks;
   /** Last user key of each block, concatenated; block i's key is lastKeys[keyStarts[i], keyStarts[i+1]). */
   private readonly lastKeys: Uint8Array;
   private readonly keyStarts: Uint32Array;
@@ -427,7 +438,7 @@ export class TableReader {
       throw err;
     }
     this.blockCount = offsets.length;
-    this.cacheSlots = BlockCache.slotsFor(this.blockCount);
+    this.cacheSlots = BlockCache.forTable(this.blockCount);
     this.lastKeys = keys.bytes.slice(0, keys.length);
     this.keyStarts = Uint32Array.from(starts);
     this.lastSeqs = Float64Array.from(seqs);
@@ -672,7 +683,7 @@ export class TableReader {
               if (eseq > seq) return POINT_NEWER;
               if ((lo & 0xff) === 0) return LOOKUP_DELETE;
               this.valBuf = b;
-              this.valOff = t + 8;
+              this.valOff = (t + 8 + 3) & ~3;
               this.valLen = vlen;
               return LOOKUP_PUT;
             }

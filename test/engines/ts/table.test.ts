@@ -118,15 +118,15 @@ describe(`sstable (restart interval ${restartInterval}: ${restartInterval === 1 
 
   it('the block cache stays within its capacity', () => {
     const cache = new BlockCache(10_000);
-    const slots = BlockCache.slotsFor(100);
+    const slots = BlockCache.forTable(100);
     for (let i = 0; i < 100; i++) cache.insert(slots, i, new Uint8Array(1000));
     assert.ok(cache.size <= 10_000);
   });
 
   it('the block cache: an evicted block is a miss for its table again, a referenced one gets a second chance, evictTable frees a table', () => {
     const cache = new BlockCache(3000);
-    const a = BlockCache.slotsFor(4);
-    const b = BlockCache.slotsFor(4);
+    const a = BlockCache.forTable(4);
+    const b = BlockCache.forTable(4);
     const block = (tag: number): Uint8Array => new Uint8Array(1000).fill(tag);
     cache.insert(a, 0, block(1));
     cache.insert(a, 1, block(2));
@@ -141,7 +141,8 @@ describe(`sstable (restart interval ${restartInterval}: ${restartInterval === 1 
     cache.insert(b, 1, block(9));
     assert.equal(cache.get(b, 1)![0], 4, 'a cached block is not replaced');
     cache.evictTable(b);
-    assert.deepEqual([...b], [-1, -1, -1, -1]);
+    assert.deepEqual([...b.slots], [-1, -1, -1, -1]);
+    assert.deepEqual(b.blocks, [undefined, undefined, undefined, undefined]);
     assert.equal(cache.size, 1000);
     assert.equal(cache.get(a, 0)![0], 1, 'the other table keeps its blocks');
     cache.insert(a, 2, block(5));
