@@ -358,6 +358,37 @@ function readVarintAt(b: Uint8Array, p: number): number {
   return p;
 }
 
+/** The sequence number in the trailer at b[t]. */
+function trailerSeq(b: Uint8Array, t: number): number {
+  return ((b[t]! | (b[t + 1]! << 8) | (b[t + 2]! << 16) | (b[t + 3]! << 24)) >>> 8) + ((b[t + 4]! | (b[t + 5]! << 8) | (b[t + 6]! << 16) | (b[t + 7]! << 24)) >>> 0) * 16777216;
+}
+
+/** wholeEntryGet: the entry is not of the key (or not stored whole), it is (in `hit`), or it is newer than the snapshot. */
+export const ENTRY_OTHER = 0;
+export const ENTRY_FOUND = 1;
+export const ENTRY_NEWER = 2;
+
+/**
+ * Whether the entry starting at b[p], if stored whole (shared 0), holds user key
+ * key[off, off+len) at a sequence number at or below `seq`: ENTRY_FOUND with its kind
+ * and value in `hit`, ENTRY_NEWER when it holds the key above `seq`, else ENTRY_OTHER.
+ * The point index (table.ts) names entries by offset; this reads one without a search.
+ */
+export function wholeEntryGet(b: Uint8Array, p: number, key: Uint8Array, off: number, len: number, seq: number, hit: BlockHit): number {
+  if (b[p] !== 0) return ENTRY_OTHER;
+  p = readVarintAt(b, p + 1);
+  if (varintValue !== len) return ENTRY_OTHER;
+  p = readVarintAt(b, p);
+  const vlen = varintValue;
+  for (let i = 0; i < len; i++) if (b[p + i] !== key[off + i]) return ENTRY_OTHER;
+  const t = p + len;
+  if (trailerSeq(b, t) > seq) return ENTRY_NEWER;
+  hit.kind = b[t]!;
+  hit.valOff = (t + 8 + 3) & ~3;
+  hit.valLen = vlen;
+  return ENTRY_FOUND;
+}
+
 /**
  * Point lookup in one block: the first entry at or after (key, seq) in internal order,
  * when it holds the user key `key` (true, with its kind and value in `hit`); false when
@@ -390,8 +421,7 @@ export function blockGet(b: Uint8Array, key: Uint8Array, off: number, len: numbe
     p = readVarintAt(b, p); // value length
     let c = compareRegions(b, p, unshared, key, off, len);
     if (c === 0) {
-      p += unshared;
-      const eseq = ((b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 8) + ((b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0) * 16777216;
+      const eseq = trailerSeq(b, p + unshared);
       c = eseq > seq ? -1 : eseq < seq ? 1 : 0;
     }
     if (c < 0) lo = mid;
@@ -428,10 +458,8 @@ export function blockGet(b: Uint8Array, key: Uint8Array, off: number, len: numbe
     if (c > 0) return false;
     const t = p + unshared;
     if (c === 0) {
-      const lo32 = (b[t]! | (b[t + 1]! << 8) | (b[t + 2]! << 16) | (b[t + 3]! << 24)) >>> 0;
-      const eseq = (lo32 >>> 8) + ((b[t + 4]! | (b[t + 5]! << 8) | (b[t + 6]! << 16) | (b[t + 7]! << 24)) >>> 0) * 16777216;
-      if (eseq <= seq) {
-        hit.kind = lo32 & 0xff;
+      if (trailerSeq(b, t) <= seq) {
+        hit.kind = b[t]!;
         hit.valOff = (t + 8 + 3) & ~3;
         hit.valLen = vlen;
         return true;

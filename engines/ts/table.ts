@@ -5,7 +5,7 @@
  * TableIterator walks it in either direction.
  */
 import { crc32Bytes } from './crc32.js';
-import { BlockBuilder, BlockHit, BlockIterator, blockGet } from './block.js';
+import { BlockBuilder, BlockHit, BlockIterator, blockGet, ENTRY_FOUND, ENTRY_NEWER, wholeEntryGet } from './block.js';
 import { Bloom, BloomBuilder, modU32 } from './bloom.js';
 import { ByteReader, ByteWriter, compareRegions, readU32, readU64, writeU32, writeU64 } from './coding.js';
 import { TableCorruptionError } from './errors.js';
@@ -647,48 +647,16 @@ export class TableReader {
           this.probeBlock = bi;
         }
         const b = this.probeData;
-        // The entry: shared (0: stored whole), unshared, value length, key, trailer, value.
-        let p = loc - bi * POINT_MAX_OFFSET;
-        if (b[p] === 0) {
-          let klen = b[p + 1]!;
-          p += 2;
-          if (klen >= 0x80) {
-            klen &= 0x7f;
-            let sh = 7;
-            let c: number;
-            do {
-              c = b[p++]!;
-              klen |= (c & 0x7f) << sh;
-              sh += 7;
-            } while (c >= 0x80);
-          }
-          let vlen = b[p++]!;
-          if (vlen >= 0x80) {
-            vlen &= 0x7f;
-            let sh = 7;
-            let c: number;
-            do {
-              c = b[p++]!;
-              vlen |= (c & 0x7f) << sh;
-              sh += 7;
-            } while (c >= 0x80);
-          }
-          if (klen === len) {
-            let i = 0;
-            while (i < len && b[p + i] === key[i]) i++;
-            if (i === len) {
-              const t = p + len;
-              const lo = (b[t]! | (b[t + 1]! << 8) | (b[t + 2]! << 16) | (b[t + 3]! << 24)) >>> 0;
-              const eseq = (lo >>> 8) + ((b[t + 4]! | (b[t + 5]! << 8) | (b[t + 6]! << 16) | (b[t + 7]! << 24)) >>> 0) * 16777216;
-              if (eseq > seq) return POINT_NEWER;
-              if ((lo & 0xff) === 0) return LOOKUP_DELETE;
-              this.valBuf = b;
-              this.valOff = (t + 8 + 3) & ~3;
-              this.valLen = vlen;
-              return LOOKUP_PUT;
-            }
-          }
+        const hit = this.hit;
+        const found = wholeEntryGet(b, loc - bi * POINT_MAX_OFFSET, key, 0, len, seq, hit);
+        if (found === ENTRY_FOUND) {
+          if (hit.kind === 0) return LOOKUP_DELETE;
+          this.valBuf = b;
+          this.valOff = hit.valOff;
+          this.valLen = hit.valLen;
+          return LOOKUP_PUT;
         }
+        if (found === ENTRY_NEWER) return POINT_NEWER;
       }
       s = s + 1 === slots ? 0 : s + 1;
     }
