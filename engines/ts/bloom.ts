@@ -41,17 +41,17 @@ export class BloomBuilder {
   constructor(private readonly bitsPerKey = 10) {}
 
   addKey(key: Uint8Array, off: number, len: number): void {
-    this.addHash(hashKey(key, off, len));
-  }
-
-  /** Adds a key by its hashKey hash (a caller that needs the hash too computes it once). */
-  addHash(h: number): void {
     if (this.count === this.hashes.length) {
       const grown = new Uint32Array(this.hashes.length * 2);
       grown.set(this.hashes);
       this.hashes = grown;
     }
-    this.hashes[this.count++] = h;
+    this.hashes[this.count++] = hashKey(key, off, len);
+  }
+
+  /** The hash of the i-th key added. */
+  hashAt(i: number): number {
+    return this.hashes[i]!;
   }
 
   get keys(): number {

@@ -96,8 +96,7 @@ export class TableBuilder {
   private readonly handle = new ByteWriter(16);
   /** Data blocks written so far: the number of the block being filled. */
   private blocks = 0;
-  /** Per distinct user key, its hash and where its first entry starts (block * 65536 + offset). */
-  private keyHashes = new Uint32Array(1024);
+  /** Per distinct user key, where its first entry starts (block * 65536 + offset); its hash is the bloom builder's of the same index. */
   private keyLocs = new Uint32Array(1024);
   private keyCount = 0;
   /** Whether a point index can be written: entries whole, blocks and offsets within 16 bits. */
@@ -115,21 +114,17 @@ export class TableBuilder {
     this.pointable = options.restartInterval === 1;
   }
 
-  private addPointKey(hash: number): void {
+  private addPointKey(): void {
     const at = this.data.out.length;
     if (this.blocks >= POINT_MAX_BLOCKS || at >= POINT_MAX_OFFSET) {
       this.pointable = false;
       return;
     }
-    if (this.keyCount === this.keyHashes.length) {
-      const h = new Uint32Array(this.keyCount * 2);
-      h.set(this.keyHashes);
-      this.keyHashes = h;
+    if (this.keyCount === this.keyLocs.length) {
       const l = new Uint32Array(this.keyCount * 2);
       l.set(this.keyLocs);
       this.keyLocs = l;
     }
-    this.keyHashes[this.keyCount] = hash;
     this.keyLocs[this.keyCount] = this.blocks * POINT_MAX_OFFSET + at;
     this.keyCount++;
   }
@@ -140,7 +135,7 @@ export class TableBuilder {
     const slots = pointSlots(this.keyCount);
     const table = new Uint32Array(2 * slots).fill(POINT_EMPTY);
     for (let i = 0; i < this.keyCount; i++) {
-      const h = this.keyHashes[i]!;
+      const h = this.bloom.hashAt(i);
       let s = modU32(h, slots);
       while (table[2 * s + 1] !== POINT_EMPTY) s = s + 1 === slots ? 0 : s + 1;
       table[2 * s] = h;
@@ -161,9 +156,8 @@ export class TableBuilder {
   add(key: Uint8Array, keyOff: number, keyLen: number, seq: number, kind: number, val: Uint8Array, valOff: number, valLen: number): void {
     const sameUserKey = this.entries > 0 && compareRegions(this.lastKey, 0, this.lastKeyLen, key, keyOff, keyLen) === 0;
     if (!sameUserKey) {
-      const h = hashKey(key, keyOff, keyLen);
-      this.bloom.addHash(h);
-      if (this.pointable) this.addPointKey(h);
+      this.bloom.addKey(key, keyOff, keyLen);
+      if (this.pointable) this.addPointKey();
     }
     if (this.smallest === undefined) this.smallest = key.slice(keyOff, keyOff + keyLen);
     this.data.add(key, keyOff, keyLen, seq, kind, val, valOff, valLen);
@@ -642,11 +636,7 @@ export class TableReader {
       }
       if (points[2 * s] === h) {
         const bi = Math.floor(loc / POINT_MAX_OFFSET);
-        if (bi !== this.probeBlock) {
-          this.probeData = this.block(bi);
-          this.probeBlock = bi;
-        }
-        const b = this.probeData;
+        const b = this.probe(bi);
         const hit = this.hit;
         const found = wholeEntryGet(b, loc - bi * POINT_MAX_OFFSET, key, 0, len, seq, hit);
         if (found === ENTRY_FOUND) {
@@ -662,16 +652,21 @@ export class TableReader {
     }
   }
 
-  /** lookup() through the index block and a search of one data block (bloom already passed). */
-  private indexLookup(key: Uint8Array, seq: number): number {
-    const bi = this.findBlock(key, 0, key.length, seq);
-    if (bi >= this.blockCount) return LOOKUP_ABSENT;
+  /** Block `bi` for a lookup: the one the last lookup read, or from the cache or the file. */
+  private probe(bi: number): Uint8Array {
     if (bi !== this.probeBlock) {
       this.probeData = this.block(bi);
       this.probeBlock = bi;
     }
+    return this.probeData;
+  }
+
+  /** lookup() through the index block and a search of one data block (bloom already passed). */
+  private indexLookup(key: Uint8Array, seq: number): number {
+    const bi = this.findBlock(key, 0, key.length, seq);
+    if (bi >= this.blockCount) return LOOKUP_ABSENT;
     const hit = this.hit;
-    if (!blockGet(this.probeData, key, 0, key.length, seq, hit)) return LOOKUP_ABSENT;
+    if (!blockGet(this.probe(bi), key, 0, key.length, seq, hit)) return LOOKUP_ABSENT;
     if (hit.kind === 0) return LOOKUP_DELETE;
     this.valBuf = this.probeData;
     this.valOff = hit.valOff;
