@@ -213,7 +213,7 @@ export class BlockIterator implements InternalIterator {
     const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
     this.kind = lo & 0xff;
     this.seq = (lo >>> 8) + hi * 16777216;
-    p = (p + 8 + 3) & ~3;
+    p = valueStart(p);
     this.valOff = p;
     this.valLen = vlen;
     this.nextOff = p + vlen;
@@ -232,30 +232,6 @@ export class BlockIterator implements InternalIterator {
     while (this.nextOff < this.restartsOff) this.decodeAt(this.nextOff);
   }
 
-  /** Compares the full key stored at restart point `r` with (key, seq). */
-  private compareRestart(r: number, key: Uint8Array, off: number, len: number, seq: number): number {
-    const b = this.block;
-    let p = this.restartPoint(r);
-    p++; // shared is 0 at a restart point
-    let unshared = 0;
-    let s = 0;
-    let c: number;
-    do {
-      c = b[p++]!;
-      unshared |= (c & 0x7f) << s;
-      s += 7;
-    } while (c >= 0x80);
-    do c = b[p++]!;
-    while (c >= 0x80); // value length
-    const cmp = compareRegions(b, p, unshared, key, off, len);
-    if (cmp !== 0) return cmp;
-    p += unshared;
-    const lo = (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
-    const hi = (b[p + 4]! | (b[p + 5]! << 8) | (b[p + 6]! << 16) | (b[p + 7]! << 24)) >>> 0;
-    const eseq = (lo >>> 8) + hi * 16777216;
-    return eseq > seq ? -1 : eseq < seq ? 1 : 0;
-  }
-
   seek(key: Uint8Array, off: number, len: number, seq: number): void {
     // Last restart point whose key is < target: the target lies in its run or later.
     let lo = 0;
@@ -266,7 +242,7 @@ export class BlockIterator implements InternalIterator {
     }
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.compareRestart(mid, key, off, len, seq) < 0) lo = mid;
+      if (compareRestart(this.block, this.restartsOff, mid, key, off, len, seq) < 0) lo = mid;
       else hi = mid - 1;
     }
     this.decodeAt(this.restartPoint(lo));
@@ -338,10 +314,11 @@ export class BlockHit {
   valLen = 0;
 }
 
-/** Reads the varint at b[p] into varintValue and returns the offset after it. */
-let varintValue = 0;
 /** Where blockGet leaves the bytes it touched ahead of its walk, so that the loads are not dropped. */
 export let touchSink = 0;
+/** The value readVarintAt read last. */
+let varintValue = 0;
+/** Reads the varint at b[p] into varintValue and returns the offset after it. */
 function readVarintAt(b: Uint8Array, p: number): number {
   let v = b[p++]!;
   if (v >= 0x80) {
@@ -356,6 +333,23 @@ function readVarintAt(b: Uint8Array, p: number): number {
   }
   varintValue = v;
   return p;
+}
+
+/** Where an entry's value starts, given where its trailer starts: after it, at a 4-byte boundary of the block. */
+function valueStart(t: number): number {
+  return (t + 8 + 3) & ~3;
+}
+
+/** Block b's entry at restart point r (whose restart array starts at restartsOff) against (key, seq), in internal order. */
+function compareRestart(b: Uint8Array, restartsOff: number, r: number, key: Uint8Array, off: number, len: number, seq: number): number {
+  let p = readU32(b, restartsOff + 4 * r) + 1; // shared is 0 at a restart point
+  p = readVarintAt(b, p);
+  const unshared = varintValue;
+  p = readVarintAt(b, p); // value length
+  const c = compareRegions(b, p, unshared, key, off, len);
+  if (c !== 0) return c;
+  const eseq = trailerSeq(b, p + unshared);
+  return eseq > seq ? -1 : eseq < seq ? 1 : 0;
 }
 
 /** The sequence number in the trailer at b[t]. */
@@ -384,7 +378,7 @@ export function wholeEntryGet(b: Uint8Array, p: number, key: Uint8Array, off: nu
   const t = p + len;
   if (trailerSeq(b, t) > seq) return ENTRY_NEWER;
   hit.kind = b[t]!;
-  hit.valOff = (t + 8 + 3) & ~3;
+  hit.valOff = valueStart(t);
   hit.valLen = vlen;
   return ENTRY_FOUND;
 }
@@ -415,16 +409,7 @@ export function blockGet(b: Uint8Array, key: Uint8Array, off: number, len: numbe
   let hi = restarts - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
-    let p = readU32(b, restartsOff + 4 * mid) + 1; // shared is 0 at a restart point
-    p = readVarintAt(b, p);
-    const unshared = varintValue;
-    p = readVarintAt(b, p); // value length
-    let c = compareRegions(b, p, unshared, key, off, len);
-    if (c === 0) {
-      const eseq = trailerSeq(b, p + unshared);
-      c = eseq > seq ? -1 : eseq < seq ? 1 : 0;
-    }
-    if (c < 0) lo = mid;
+    if (compareRestart(b, restartsOff, mid, key, off, len, seq) < 0) lo = mid;
     else hi = mid - 1;
   }
   let p = readU32(b, restartsOff + 4 * lo);
@@ -460,12 +445,12 @@ export function blockGet(b: Uint8Array, key: Uint8Array, off: number, len: numbe
     if (c === 0) {
       if (trailerSeq(b, t) <= seq) {
         hit.kind = b[t]!;
-        hit.valOff = (t + 8 + 3) & ~3;
+        hit.valOff = valueStart(t);
         hit.valLen = vlen;
         return true;
       }
     }
-    p = ((t + 8 + 3) & ~3) + vlen;
+    p = valueStart(t) + vlen;
   }
   return false;
 }
