@@ -340,6 +340,20 @@ function valueStart(t: number): number {
   return (t + 8 + 3) & ~3;
 }
 
+/**
+ * Where the whole entry (shared length 0) at b[p] ends, after its value; -1 when
+ * b[p] does not start one. The bytes are not yet trusted (TableReader.readEntry reads
+ * an entry alone, then checks its checksum over [p, end)): the result may be past
+ * b.length, or garbage, and the caller bounds it.
+ */
+export function wholeEntryEnd(b: Uint8Array, p: number): number {
+  if (b[p] !== 0) return -1;
+  p = readVarintAt(b, p + 1);
+  const klen = varintValue;
+  p = readVarintAt(b, p);
+  return valueStart(p + klen) + varintValue;
+}
+
 /** Block b's entry at restart point r (whose restart array starts at restartsOff) against (key, seq), in internal order. */
 function compareRestart(b: Uint8Array, restartsOff: number, r: number, key: Uint8Array, off: number, len: number, seq: number): number {
   let p = readU32(b, restartsOff + 4 * r) + 1; // shared is 0 at a restart point

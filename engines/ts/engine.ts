@@ -53,7 +53,8 @@ class TsStore implements SyncStore {
     this.tree.put(key, value);
   }
   get(key: Uint8Array): Uint8Array | undefined {
-    return this.tree.get(key);
+    // The contract keeps a returned value valid only until the next call on the store.
+    return this.tree.getTransient(key);
   }
   delete(key: Uint8Array): void {
     this.tree.delete(key);

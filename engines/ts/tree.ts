@@ -229,6 +229,8 @@ export class Tree {
   private foundBuf: Uint8Array = new Uint8Array(0);
   private foundOff = 0;
   private foundLen = 0;
+  /** The table the last find() took its value from, or null (a memtable). */
+  private foundIn: TableReader | null = null;
   private readonly scanValues = new RegionCopier();
   private readonly scanKeys = new RegionCopier();
 
@@ -494,6 +496,7 @@ export class Tree {
     if (n >= 0) {
       if (m.kindOf(n) === KIND_DELETE) return LOOKUP_DELETE;
       this.foundBuf = m.arena;
+      this.foundIn = null;
       this.foundOff = m.valueOffset(n);
       this.foundLen = m.valueLength(n);
       return LOOKUP_PUT;
@@ -527,6 +530,7 @@ export class Tree {
     const res = t.lookup(key, snapshot);
     if (res === LOOKUP_PUT) {
       this.foundBuf = t.valBuf;
+      this.foundIn = t;
       this.foundOff = t.valOff;
       this.foundLen = t.valLen;
     }
@@ -535,11 +539,25 @@ export class Tree {
 
   /**
    * The value of `key` as of `snapshot` (default: latest), or undefined. The returned
-   * array is a view of immutable memory: it stays valid, but must not be written to.
+   * array stays valid (a view of immutable memory, or a copy when the value was read
+   * alone from a table file) and must not be written to.
    * A raw sequence number is accepted but not protected from garbage collection: take
    * a Snapshot with snapshot() to read the past reliably.
    */
   get(key: Uint8Array, snapshot?: Snapshot | number): Uint8Array | undefined {
+    this.checkOpen();
+    if (this.work.hasWork()) this.work.readSlice();
+    if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;
+    if (this.foundIn !== null && !this.foundIn.shareValue()) return this.foundBuf.slice(this.foundOff, this.foundOff + this.foundLen);
+    return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
+  }
+
+  /**
+   * get() for a caller done with the value before its next call on the tree (the
+   * engine contract's terms): the value may sit in block cache memory that a later
+   * read reuses. Point reads that miss the cache then allocate no block memory.
+   */
+  getTransient(key: Uint8Array, snapshot?: Snapshot | number): Uint8Array | undefined {
     this.checkOpen();
     if (this.work.hasWork()) this.work.readSlice();
     if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;

@@ -294,7 +294,7 @@ describe('a store written by an older table format', () => {
     const before = tfs.list(DIR).map((n) => `${n}:${tfs.readAll(`${DIR}/${n}`).join(',')}`);
     assert.throws(
       () => Tree.open(DIR, { fs: tfs, durability: 'none' }),
-      (err: unknown) => err instanceof TableCorruptionError && /table format version 2 was written by an older ts engine; this one reads version 3 only/.test(err.message),
+      (err: unknown) => err instanceof TableCorruptionError && /table format version 2 was written by an older ts engine; this one reads version 4 only/.test(err.message),
     );
     assert.deepEqual(tfs.list(DIR).map((n) => `${n}:${tfs.readAll(`${DIR}/${n}`).join(',')}`), before, 'no file moved, removed or rewritten');
   });

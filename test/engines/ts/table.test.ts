@@ -182,6 +182,7 @@ describe('sstable format version', () => {
   for (const [version, what] of [
     [1, 'whole-array bloom'],
     [2, 'no point index, 48-byte footer'],
+    [3, 'point index without entry checksums'],
   ] as const)
     it(`refuses a version ${version} table (${what}) with an error naming the version, not a wrong answer`, () => {
       const fs = new FaultFileSystem();
@@ -193,7 +194,7 @@ describe('sstable format version', () => {
       w.close();
       assert.throws(
         () => TableReader.open(fs, '/old.sst', 1),
-        new RegExp(`table format version ${version} was written by an older ts engine; this one reads version 3`),
+        new RegExp(`table format version ${version} was written by an older ts engine; this one reads version 4`),
       );
     });
 });
@@ -247,12 +248,79 @@ describe('sstable point index', () => {
     const size = readU32(bytes, footer + 32);
     assert.ok(size > 0, 'the table has a point index');
     let slot = 0;
-    while (readU32(bytes, at + 8 * slot + 4) === 0xffffffff) slot++;
-    writeU32(bytes, at + 8 * slot + 4, 60000 * 65536);
+    while (readU32(bytes, at + 12 * slot + 4) === 0xffffffff) slot++; // slots of 3 u32: hash, location, entry CRC
+    writeU32(bytes, at + 12 * slot + 4, 60000 * 65536);
     writeU32(bytes, at + size, crc32Bytes(bytes.subarray(at, at + size)));
     const w = fs.create('/p.sst');
     w.append(bytes, 0, bytes.length);
     w.close();
     assert.throws(() => TableReader.open(fs, '/p.sst', 1), /p\.sst is corrupt at offset \d+: point index names block 60000 of \d+/);
+  });
+});
+
+describe('point lookups once the block cache is full', () => {
+  const fs = new FaultFileSystem();
+  buildTable(fs, '/f.sst', 5000, 1);
+  const value = (i: number): string => `value-${i}-${'x'.repeat(90)}`;
+
+  it('read the one entry they need from the file and answer as a whole-block read does', () => {
+    const cache = new BlockCache(1000); // smaller than a block: always full
+    const t = TableReader.open(fs, '/f.sst', 1, cache);
+    const whole = TableReader.open(fs, '/f.sst', 2); // no cache: whole blocks
+    for (let j = 0; j < 5000; j++) {
+      const i = (j * 7919) % 5000;
+      const k = b(key(i));
+      for (const seq of [MAX_SEQ, 3 * i + 1, 3 * i]) {
+        const want = whole.lookup(k, seq);
+        assert.equal(t.lookup(k, seq), want, `${key(i)} at ${seq}`);
+        if (want === LOOKUP_PUT) assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), value(i));
+      }
+      assert.equal(t.lookup(b(`${key(i)}x`), MAX_SEQ), LOOKUP_ABSENT);
+    }
+    assert.ok(t.entryReads > 0 && t.blockReads > 0, `${t.entryReads} entry reads, ${t.blockReads} block reads`);
+  });
+
+  it('a block missed twice in a short while is read whole into the cache', () => {
+    const cache = new BlockCache(1000);
+    const t = TableReader.open(fs, '/f.sst', 1, cache);
+    assert.equal(t.lookup(b(key(1)), MAX_SEQ), LOOKUP_PUT);
+    assert.deepEqual([t.entryReads, t.blockReads], [1, 0], 'first miss: the entry alone');
+    assert.equal(t.lookup(b(key(2)), MAX_SEQ), LOOKUP_PUT);
+    assert.deepEqual([t.entryReads, t.blockReads], [1, 1], 'second miss in the same block: the block');
+    assert.equal(t.lookup(b(key(3)), MAX_SEQ), LOOKUP_PUT);
+    assert.deepEqual([t.entryReads, t.blockReads], [1, 1], 'then a cache hit');
+    assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), value(3));
+  });
+
+  it('a flipped byte anywhere in the entry read is refused; a flip in the entry beside it is not seen', () => {
+    const small = new FaultFileSystem();
+    buildTable(small, '/e.sst', 300, 1);
+    const bytes = small.readAll('/e.sst').slice();
+    // Where key(5)'s and key(6)'s entries start, from the point index (slots of hash, location, CRC).
+    const footer = bytes.length - 60;
+    const at = readU32(bytes, footer + 24);
+    const size = readU32(bytes, footer + 32);
+    const locationOf = (k: string): number => {
+      const h = hashKey(b(k), 0, b(k).length);
+      for (let slot = 0; slot < size / 12; slot++) if (readU32(bytes, at + 12 * slot) === h) return readU32(bytes, at + 12 * slot + 4);
+      throw new Error(`${k} not in the point index`);
+    };
+    const start = locationOf(key(5));
+    const end = locationOf(key(6));
+    assert.ok(start < end && end < 4096, 'both in block 0, which starts the file');
+    for (let p = start; p < end + 8; p++) {
+      const flipped = bytes.slice();
+      flipped[p]! ^= 0x10;
+      const w = small.create('/x.sst');
+      w.append(flipped, 0, flipped.length);
+      w.close();
+      const t = TableReader.open(small, '/x.sst', 1, new BlockCache(1000));
+      if (p < end) assert.throws(() => t.lookup(b(key(5)), MAX_SEQ), /x\.sst is corrupt at offset \d+: data block 0: entry at \d+ (checksum mismatch|is malformed)/, `flip at ${p}`);
+      else {
+        assert.equal(t.lookup(b(key(5)), MAX_SEQ), LOOKUP_PUT, `flip at ${p}, past the entry`);
+        assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), value(5));
+      }
+      assert.equal(t.entryReads, 1);
+    }
   });
 });
