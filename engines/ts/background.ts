@@ -6,7 +6,7 @@
  * set: directory synced, edit logged, then installed.
  */
 import { compactionDebt, compactionEdit, levelTargets, pickCompaction, type CompactionTask, type LevelOptions } from './compaction.js';
-import type { VersionEdit, VersionState } from './manifest.js';
+import type { TableEntry, VersionEdit, VersionState } from './manifest.js';
 import type { Memtable } from './memtable.js';
 import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
 import type { SnapshotRegistry } from './snapshot.js';
@@ -55,15 +55,18 @@ interface Compaction {
 
 /**
  * A finished job's install, one phase per doWork call, each one fixed cost: the
- * directory's fsync, the manifest record's, the opening of the new tables, and the
- * switch to the new version (which deletes what it retires once unpinned).
+ * directory's fsync, the manifest record's, the opening of each new table, and the
+ * switch to the new version (which retires what it replaces once unpinned; later
+ * steps delete the retired files one at a time).
  */
 interface Install {
   readonly flush: Flush | undefined;
   readonly compaction: Compaction | undefined;
   readonly edit: VersionEdit;
   phase: InstallPhase;
-  tables: readonly LiveTable[];
+  /** The tables opened so far, and those still to open (one a phase: a 32 MiB table's open reads its 3 MiB point index). */
+  readonly tables: LiveTable[];
+  toOpen: TableEntry[] | undefined;
 }
 const SYNC_DIR = 0;
 const LOG_EDIT = 1;
@@ -159,7 +162,7 @@ export class BackgroundWork {
 
   /** True when a flush or compaction has work left. */
   hasWork(): boolean {
-    return this.imms.length > 0 || this.compacting !== undefined;
+    return this.imms.length > 0 || this.compacting !== undefined || this.versions.hasRetired;
   }
 
   /**
@@ -224,7 +227,8 @@ export class BackgroundWork {
   private paceFactor(): number {
     let f = this.imms.length > 0 ? FLUSH_PACE : 0;
     if (this.compacting !== undefined) f += Math.min(MAX_COMPACTION_PACE, Math.max(1, this.debt / this.memtableBytes));
-    return f;
+    // Retired files alone: writes still pay for their deletion, one a step.
+    return f === 0 && this.versions.hasRetired ? 1 : f;
   }
 
   /** Reads pay a tiny slice while work is pending (owed, paid in quanta), so a read-only phase still finishes it. */
@@ -249,6 +253,11 @@ export class BackgroundWork {
    */
   doWork(budget: number): void {
     if (budget <= 0) return;
+    if (this.versions.hasRetired) {
+      if (budget === Infinity) this.versions.removeRetired();
+      else this.versions.removeRetiredStep();
+      return;
+    }
     if (this.installing !== undefined) {
       this.installPhase(this.installing);
       return;
@@ -279,12 +288,12 @@ export class BackgroundWork {
   private flushInstall(f: Flush): Install {
     const logNumber = this.imms.length > 1 ? this.imms[this.imms.length - 2]!.logNumber : this.host.activeLogNumber();
     const edit: VersionEdit = { add: f.job.outputs, logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, tables: [] };
+    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, tables: [], toOpen: undefined };
   }
 
   private compactionInstall(c: Compaction): Install {
     const edit: VersionEdit = { ...compactionEdit(c.task, c.job.outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, tables: [] };
+    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, tables: [], toOpen: undefined };
   }
 
   /**
@@ -295,7 +304,6 @@ export class BackgroundWork {
   private installPhase(inst: Install): boolean {
     const t0 = performance.now();
     let complete = false;
-    const added = inst.edit.add ?? [];
     if (inst.phase === SYNC_DIR) {
       inst.phase = LOG_EDIT;
       // The tables' directory entries must be durable before the manifest names them.
@@ -305,9 +313,11 @@ export class BackgroundWork {
       this.versions.logEdit(inst.edit);
       inst.phase = OPEN_TABLES;
     } else if (inst.phase === OPEN_TABLES) {
-      inst.phase = SWITCH;
-      if (added.length === 0) return this.installPhase(inst);
-      inst.tables = this.versions.openAdded(inst.edit);
+      const toOpen = (inst.toOpen ??= this.versions.toOpen(inst.edit));
+      const next = toOpen.shift();
+      if (toOpen.length === 0) inst.phase = SWITCH;
+      if (next === undefined) return this.installPhase(inst);
+      inst.tables.push(this.versions.openTable(next));
     } else {
       this.installing = undefined;
       if (inst.flush !== undefined) this.switchFlush(inst.flush, inst);
@@ -331,7 +341,7 @@ export class BackgroundWork {
     this.imms.pop();
     this.flushing = undefined;
     this.versions.installEdit(inst.edit, inst.tables);
-    if (f.mem.logNumber > 0 && this.walFiles) this.jobs.fs.remove(this.versions.logPath(f.mem.logNumber));
+    if (f.mem.logNumber > 0 && this.walFiles) this.versions.retire(this.versions.logPath(f.mem.logNumber));
     this.flushes++;
     // A flush during a long compaction adds to what is owed: the pace follows it.
     if (this.compacting !== undefined && this.autoCompaction) this.debt = compactionDebt(this.versions.version, this.levelOptions);

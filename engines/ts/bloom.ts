@@ -59,10 +59,25 @@ export class BloomBuilder {
   }
 
   finish(): Uint8Array {
+    let out: Uint8Array | undefined;
+    while ((out = this.finishSlice(Infinity)) === undefined);
+    return out;
+  }
+
+  /** The filter being filled by finishSlice, and how many keys are in it. */
+  private out: Uint8Array | undefined;
+  private filled = 0;
+
+  /**
+   * finish() in slices of `keys` keys (a 32 MiB table has ~220,000): undefined until
+   * the last slice, which returns the filter.
+   */
+  finishSlice(keys: number): Uint8Array | undefined {
     const k = Math.max(1, Math.min(30, Math.round(this.bitsPerKey * 0.69)));
     const lines = Math.max(1, Math.ceil((this.count * this.bitsPerKey) / LINE_BITS));
-    const out = new Uint8Array(lines * LINE_BYTES + 1);
-    for (let i = 0; i < this.count; i++) {
+    const out = (this.out ??= new Uint8Array(lines * LINE_BYTES + 1));
+    const end = Math.min(this.count, this.filled + keys);
+    for (let i = this.filled; i < end; i++) {
       const h = this.hashes[i]!;
       const base = lineOf(h, lines) * LINE_BYTES;
       const g = lineHash(h);
@@ -73,6 +88,8 @@ export class BloomBuilder {
         p = (p + step) & 511;
       }
     }
+    this.filled = end;
+    if (end < this.count) return undefined;
     out[lines * LINE_BYTES] = k;
     return out;
   }

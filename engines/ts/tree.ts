@@ -604,6 +604,8 @@ export class Tree {
       return this.scanUnguarded(set, range, visit, seq);
     } finally {
       this.versions.unpin(set);
+      // Tables retired while this scan read them are deleted now, not a write's step later.
+      this.versions.removeRetired();
     }
   }
 

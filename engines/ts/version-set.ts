@@ -85,6 +85,9 @@ export interface RecoveredVersions {
   readonly lastSeq: number;
 }
 
+/** removeRetiredStep cuts a retired file by this much a step. */
+const RETIRE_STEP_BYTES = 8 << 20;
+
 export class VersionSet {
   /** The current version's tables. */
   current: TableSet = new TableSet([]);
@@ -92,6 +95,10 @@ export class VersionSet {
   version: VersionState = EMPTY_VERSION;
   /** Tables that left the version and whose files were deleted once unpinned. */
   obsoleteDeleted = 0;
+  /** Files no version needs, waiting for removeRetired (whether each is a table). */
+  private readonly retired: string[] = [];
+  private readonly retiredIsTable: boolean[] = [];
+  private readonly retiredBytes: number[] = [];
   /** Bytes written to manifests. */
   manifestBytes = 0;
   private manifest: Manifest | undefined;
@@ -226,14 +233,66 @@ export class VersionSet {
     }
   }
 
-  /** A table no set holds: close it, and delete its file if it has left the version. */
+  /**
+   * A table no set holds: close it, and if it has left the version, retire its file
+   * (removeRetired deletes it). Deleting a compaction's inputs at once held a write
+   * for up to 115 ms at N = 3,000,000; background work deletes one file a step.
+   */
   private dropTable(t: LiveTable): void {
     t.reader.close();
     if (t.obsolete) {
       this.cache.evictTable(t.reader.cacheSlots);
-      this.fs.remove(t.reader.path);
-      this.obsoleteDeleted++;
+      this.retired.push(t.reader.path);
+      this.retiredIsTable.push(true);
+      this.retiredBytes.push(t.entry.size);
     }
+  }
+
+  /** Queues a file no version needs (a flushed memtable's WAL) for deletion. */
+  retire(path: string): void {
+    this.retired.push(path);
+    this.retiredIsTable.push(false);
+    this.retiredBytes.push(-1);
+  }
+
+  /** Whether retired files wait to be deleted. */
+  get hasRetired(): boolean {
+    return this.retired.length > 0;
+  }
+
+  /**
+   * Deletes every retired file (at close, or when a scan that pinned them ends).
+   * Crash-safe at any point: the manifest no longer names them, and an open deletes
+   * what it does not name.
+   */
+  removeRetired(): void {
+    while (this.retired.length > 0) this.removeOldestRetired();
+  }
+
+  /**
+   * One step of deleting retired files: the oldest one is cut by RETIRE_STEP_BYTES
+   * (truncate), or deleted once no more than that is left. Deleting a 32 MiB file at
+   * once took 10-14 ms here (the kernel frees its cached pages in the call).
+   */
+  removeRetiredStep(): void {
+    let bytes = this.retiredBytes[0];
+    if (bytes === undefined) return;
+    if (bytes < 0) {
+      // Size not known when retired (a WAL): ask the file system once.
+      const f = this.fs.openRead(this.retired[0]!);
+      bytes = f.size;
+      f.close();
+    }
+    if (bytes > RETIRE_STEP_BYTES) {
+      this.retiredBytes[0] = bytes - RETIRE_STEP_BYTES;
+      this.fs.truncate(this.retired[0]!, bytes - RETIRE_STEP_BYTES);
+    } else this.removeOldestRetired();
+  }
+
+  private removeOldestRetired(): void {
+    this.fs.remove(this.retired.shift()!);
+    this.retiredBytes.shift();
+    if (this.retiredIsTable.shift()!) this.obsoleteDeleted++;
   }
 
   /**
@@ -248,18 +307,16 @@ export class VersionSet {
   }
 
   /**
-   * Opens the tables a logged edit adds, for installEdit(). A table both removed and
-   * added (a move to a deeper level) keeps its open reader and is not reopened.
+   * The tables a logged edit adds that installEdit() needs opened (openTable): a table
+   * both removed and added (a move to a deeper level) keeps its open reader.
    */
-  openAdded(edit: VersionEdit): LiveTable[] {
+  toOpen(edit: VersionEdit): TableEntry[] {
     const removed = edit.remove ?? [];
-    const added: LiveTable[] = [];
-    for (const m of edit.add ?? []) if (!removed.includes(m.id)) added.push(this.openTable(m));
-    return added;
+    return (edit.add ?? []).filter((m) => !removed.includes(m.id));
   }
 
   /**
-   * Installs a logged edit: folds it into the version, adds the tables openAdded()
+   * Installs a logged edit: folds it into the version, adds the tables openTable()
    * opened and marks the removed ones obsolete (deleted once no set holds them).
    */
   installEdit(edit: VersionEdit, added: readonly LiveTable[]): void {
@@ -280,7 +337,7 @@ export class VersionSet {
     this.setCurrent(new TableSet([...keep, ...added]));
   }
 
-  private openTable(meta: TableEntry): LiveTable {
+  openTable(meta: TableEntry): LiveTable {
     return new LiveTable(TableReader.open(this.fs, joinPath(this.dir, tableFileName(meta.id)), meta.id, this.cache), meta);
   }
 
@@ -289,12 +346,13 @@ export class VersionSet {
     return joinPath(this.dir, logFileName(n));
   }
 
-  /** Closes the manifest and releases the current set (what no scan pins is closed). */
+  /** Closes the manifest and releases the current set (what no scan pins is closed and, if retired, deleted). */
   close(): void {
     this.manifest?.close();
     const set = this.current;
     this.current = new TableSet([]);
     this.unpin(set);
+    this.removeRetired();
   }
 
   /** Closes the readers recovery opened, after a failed open. */

@@ -334,8 +334,11 @@ describe('compaction job', () => {
       return { steps, job, files: job.outputs.map((t) => fs.readAll(joinPath(DIR, tableFileName(t.id)))) };
     });
     const [small, giant, whole] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
-    // A giant step ends where an output is finished; each output's fsync is a step of its own.
-    assert.equal(giant.steps, 2 * giant.job.outputs.length);
+    // A giant step ends where an output is cut; its finish takes steps of its own (the
+    // last block, the filter, the index and footer: with fewer keys than a finish
+    // slice, one step each; these tables have no point index), and its fsync one more.
+    const finishSteps = 3;
+    assert.equal(giant.steps, (1 + finishSteps + 1) * giant.job.outputs.length);
     assert.equal(whole.steps, 1);
     assert.deepEqual(whole.files, giant.files);
     assert.ok(small.steps > 5000, `${small.steps} steps`);
@@ -354,13 +357,17 @@ describe('compaction job', () => {
     for (const budget of [0, 1, 700, 3000]) {
       for (let i = 0; i < 50 && !job.done; i++) {
         const before = job.bytesRead;
-        const outputsBefore = job.outputs.length;
+        const finishing = job.finishingOutput;
         job.step(budget);
         const used = job.bytesRead - before;
+        if (finishing) {
+          assert.equal(used, 0, 'a step finishing an output consumes nothing');
+          continue;
+        }
         assert.ok(used > 0, 'a step consumes at least one entry');
         if (!job.done) assert.ok(used < Math.max(budget, 1) + maxEntry, `budget ${budget}: step used ${used}`);
-        // A step that finishes an output ends there.
-        const cut = job.outputs.length > outputsBefore;
+        // A step that cuts an output ends there.
+        const cut = job.finishingOutput;
         if (!job.done && !cut && budget > maxEntry) assert.ok(used >= budget, `budget ${budget}: step stopped early at ${used}`);
       }
     }
@@ -398,6 +405,33 @@ describe('compaction job', () => {
     const contents = job.outputs.map((t) => fault.readAll(joinPath(DIR, tableFileName(t.id))));
     fault.crash();
     job.outputs.forEach((t, i) => assert.ok(Buffer.from(fault.readAll(joinPath(DIR, tableFileName(t.id)))).equals(Buffer.from(contents[i]!)), `output ${i} survives`));
+  });
+
+  it('fdatasyncs the output being written every 8 MiB, in steps that consume nothing, so the fsync after its finish has little left', () => {
+    const fault = new FaultFileSystem();
+    const all: Version[] = [];
+    for (let i = 0; i < 160_000; i++) all.push({ key: key(i), seq: i + 1, kind: KIND_PUT, value: `v${i}-${'x'.repeat(100)}` });
+    const inputs = [writeInput(fault, 1, all.filter((_, i) => i % 2 === 0)), writeInput(fault, 2, all.filter((_, i) => i % 2 === 1))];
+    const fs = new CountingFileSystem(fault);
+    const job = compactionJob({ ...ctxFor(fault), fs, tableOptions: { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 } }, inputs, { outputLevel: 1, bottommost: false, targetFileBytes: 64 << 20 }, [], true);
+    let syncSteps = 0;
+    while (true) {
+      const read = job.bytesRead;
+      const syncs = fs.fileSyncs;
+      const done = job.step(64 * 1024);
+      if (fs.fileSyncs > syncs) {
+        syncSteps++;
+        assert.equal(job.bytesRead, read, 'a sync step consumes no entry');
+      }
+      if (done) break;
+    }
+    assert.equal(job.outputs.length, 1);
+    const size = job.outputs[0]!.size;
+    assert.ok(size > 16 << 20, `output of ${size} bytes`);
+    // One sync per 8 MiB written before the finish, then the output's own.
+    const every = 8 << 20;
+    assert.ok(syncSteps >= Math.floor(size / every), `${syncSteps} sync steps for ${size} bytes`);
+    assert.ok(syncSteps <= Math.floor(size / every) + 1, `${syncSteps} sync steps for ${size} bytes`);
   });
 
   it('abandon() mid-way removes finished and partial outputs', () => {

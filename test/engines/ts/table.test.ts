@@ -324,3 +324,31 @@ describe('point lookups once the block cache is full', () => {
     }
   });
 });
+
+describe('sstable finish in slices', () => {
+  it('writes the same file as finish() in one piece, and fills filter and point index a slice at a time', () => {
+    const build = (fs: FaultFileSystem): TableBuilder => {
+      const tb = new TableBuilder(fs, '/s.sst', 1, { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 });
+      for (let i = 0; i < 40_000; i++) {
+        const k = b(key(i));
+        const v = b(`v${i}`);
+        tb.add(k, 0, k.length, i + 1, KIND_PUT, v, 0, v.length);
+      }
+      return tb;
+    };
+    const whole = new FaultFileSystem();
+    const metaWhole = build(whole).finish(false);
+    const sliced = new FaultFileSystem();
+    const tb = build(sliced);
+    let slices = 0;
+    let meta;
+    while ((meta = tb.finishSlice(1000)) === undefined) slices++;
+    // The last block, 40 filter slices, 40 point index slices, the point index's write.
+    assert.equal(slices, 1 + 40 + 40 + 1);
+    assert.deepEqual(meta, metaWhole);
+    assert.ok(Buffer.from(sliced.readAll('/s.sst')).equals(Buffer.from(whole.readAll('/s.sst'))));
+    const t = TableReader.open(sliced, '/s.sst', 1);
+    assert.ok(t.hasPointIndex);
+    assert.equal(t.lookup(b(key(39_999)), MAX_SEQ), LOOKUP_PUT);
+  });
+});
