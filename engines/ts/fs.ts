@@ -6,6 +6,16 @@
  * Paths are plain strings joined with '/'.
  */
 import * as nodeFs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** A sync started by WritableFile.syncStart, running on another thread. */
+export interface PendingSync {
+  /** True once the sync has completed; throws its error if it failed. Never blocks. */
+  done(): boolean;
+  /** Blocks until the sync has completed; throws its error if it failed. */
+  wait(): void;
+}
 
 /** A file being written from start to end. */
 export interface WritableFile {
@@ -15,6 +25,12 @@ export interface WritableFile {
   append(data: Uint8Array, offset: number, length: number): void;
   /** Makes everything appended so far survive power loss (fdatasync). */
   sync(): void;
+  /**
+   * Starts sync() on another thread where the file system can, so that the caller's
+   * thread goes on working meanwhile; undefined where it cannot (call sync()). The
+   * file must stay open until the sync is done. Optional.
+   */
+  syncStart?(): PendingSync | undefined;
   close(): void;
 }
 
@@ -63,10 +79,89 @@ class NodeWritableFile implements WritableFile {
   sync(): void {
     nodeFs.fdatasyncSync(this.fd);
   }
+  syncStart(): PendingSync | undefined {
+    return startSync(this.fd);
+  }
   close(): void {
     if (this.fd >= 0) nodeFs.closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/**
+ * fdatasync on a worker thread: a request is the descriptor and a slot of shared
+ * memory, where the worker stores 1 when the sync succeeded or the error's (negative)
+ * errno, and which the caller polls without a turn of the event loop (the tree's
+ * callers never yield). A table's fsync held the write that paid for it for up to
+ * 164 ms when the disk was busy; the write path now only polls.
+ */
+const SYNC_SLOTS = 256;
+/** What the worker stores for an error without an errno. */
+const NOT_AN_OS_ERROR = -(1 << 20);
+/** How long a sync may run before it is reported as failed. */
+const SYNC_TIMEOUT_MS = 120_000;
+let syncWorker: { worker: Worker; flags: Int32Array; free: number[] } | undefined;
+
+const SYNC_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const flags = new Int32Array(workerData);
+parentPort.on('message', ({ fd, slot }) => {
+  let result = 1;
+  try {
+    fs.fdatasyncSync(fd);
+  } catch (err) {
+    result = typeof err.errno === 'number' && err.errno < 0 ? err.errno : ${NOT_AN_OS_ERROR};
+  }
+  Atomics.store(flags, slot, result);
+  Atomics.notify(flags, slot);
+});
+`;
+
+function startSync(fd: number): PendingSync | undefined {
+  if (syncWorker === undefined) {
+    const shared = new SharedArrayBuffer(4 * SYNC_SLOTS);
+    // stdout and stderr of its own: left to default, the worker would pipe them into the
+    // parent's, which makes the process's fd 1 and 2 non-blocking (a writeSync to a
+    // full pipe then fails with EAGAIN).
+    // No execArgv of the parent's: --input-type=module would make this CommonJS source
+    // ESM (and the worker die at start), --cpu-prof would profile it too.
+    const worker = new Worker(SYNC_WORKER_SOURCE, { eval: true, workerData: shared, stdout: true, stderr: true, execArgv: [] });
+    // An idle worker must not keep the process alive.
+    worker.unref();
+    syncWorker = { worker, flags: new Int32Array(shared), free: Array.from({ length: SYNC_SLOTS }, (_, i) => SYNC_SLOTS - 1 - i) };
+  }
+  const w = syncWorker;
+  const slot = w.free.pop();
+  if (slot === undefined) return undefined;
+  Atomics.store(w.flags, slot, 0);
+  w.worker.postMessage({ fd, slot });
+  const started = performance.now();
+  let finished = false;
+  const settle = (): boolean => {
+    if (finished) return true;
+    const v = Atomics.load(w.flags, slot);
+    if (v === 0) {
+      // A worker that died cannot answer: fail rather than wait for ever. (The slot is
+      // not reused: a late answer would land in it.)
+      if (performance.now() - started > SYNC_TIMEOUT_MS) throw new Error(`fdatasync on the worker thread has not completed in ${SYNC_TIMEOUT_MS / 1000} s`);
+      return false;
+    }
+    finished = true;
+    w.free.push(slot);
+    if (v < 0) {
+      if (v === NOT_AN_OS_ERROR) throw new Error('fdatasync failed (not an OS error: a bad descriptor?)');
+      const name = Object.entries(osConstants.errno).find(([, n]) => n === -v)?.[0] ?? `errno ${-v}`;
+      throw new Error(`fdatasync failed: ${name}`);
+    }
+    return true;
+  };
+  return {
+    done: settle,
+    wait(): void {
+      while (!settle()) Atomics.wait(w.flags, slot, 0, 1000);
+    },
+  };
 }
 
 class NodeReadableFile implements ReadableFile {

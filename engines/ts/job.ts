@@ -30,7 +30,7 @@
  */
 import { KIND_DELETE } from './coding.js';
 import { tableFileName } from './file-names.js';
-import { joinPath, type FileSystem } from './fs.js';
+import { joinPath, type FileSystem, type PendingSync, type WritableFile } from './fs.js';
 import type { InternalIterator } from './iterator.js';
 import type { TableEntry } from './manifest.js';
 import type { Memtable } from './memtable.js';
@@ -147,6 +147,13 @@ export class MergeJob implements Job {
   private builderPath = '';
   /** An output cut from the input and being finished a slice a step (TableBuilder.finishSlice). */
   private finishing: TableBuilder | undefined;
+  /**
+   * Syncs running on another thread (WritableFile.syncStart): the periodic one of the
+   * output being written (or finished), and a finished output's, whose file is closed
+   * once it is done. The job is not done while either runs.
+   */
+  private outputSync: PendingSync | undefined;
+  private finalSync: { readonly pending: PendingSync; readonly file: WritableFile } | undefined;
   /** Finished outputs not yet fsynced (when `sync`), oldest first. */
   private readonly unsynced: string[] = [];
   /** The last consume() finished an output: the step ends there. */
@@ -226,19 +233,36 @@ export class MergeJob implements Job {
         if (source.prepare !== undefined && !source.prepare(budgetBytes)) return false;
         this.prepared = true;
       }
+      // Syncs on another thread: collect the finished ones (wait for them when the
+      // budget is unbounded: settle, close).
+      if (this.outputSync !== undefined) {
+        if (budgetBytes === Infinity) this.outputSync.wait();
+        if (this.outputSync.done()) this.outputSync = undefined;
+      }
+      if (this.finalSync !== undefined) {
+        if (budgetBytes === Infinity) this.finalSync.pending.wait();
+        if (this.finalSync.pending.done()) {
+          this.finalSync.file.close();
+          this.finalSync = undefined;
+        }
+      }
       // Finishing an output, its fsync and the periodic fsync of the output being
-      // written are steps of their own, in that order.
+      // written are steps of their own, in that order. A finish waits for the periodic
+      // sync of its file (its last slice closes the file); the fsyncs run one at a time.
       if (this.finishing !== undefined) {
+        if (this.outputSync !== undefined) return false;
         this.finishSlice(budgetBytes === Infinity ? Infinity : FINISH_SLICE_KEYS);
         return this.checkDone();
       }
       if (this.unsynced.length > 0) {
+        if (this.finalSync !== undefined) return false;
         this.syncOne();
         return this.checkDone();
       }
-      if (this.sync && this.builder !== undefined && this.builder.unsyncedBytes >= SYNC_EVERY_BYTES) {
-        this.builder.syncWritten();
-        return false;
+      if (this.sync && this.builder !== undefined && this.outputSync === undefined && this.builder.unsyncedBytes >= SYNC_EVERY_BYTES) {
+        // On another thread it costs this step nothing; here it is the step.
+        this.outputSync = this.builder.syncWrittenStart();
+        if (this.outputSync === undefined) return false;
       }
       const limit = this.read + budgetBytes;
       this.cut = false;
@@ -258,7 +282,15 @@ export class MergeJob implements Job {
 
   /** Done once the input is consumed and every output is finished and (when `sync`) synced. */
   private checkDone(): boolean {
-    if (this.finishing === undefined && this.unsynced.length === 0 && this.builder === undefined && !this.source.valid()) this.isDone = true;
+    if (
+      this.finishing === undefined &&
+      this.unsynced.length === 0 &&
+      this.outputSync === undefined &&
+      this.finalSync === undefined &&
+      this.builder === undefined &&
+      !this.source.valid()
+    )
+      this.isDone = true;
     return this.isDone;
   }
 
@@ -350,15 +382,24 @@ export class MergeJob implements Job {
     if (this.sync) this.unsynced.push(builder.path);
   }
 
-  /** Fsyncs the oldest finished output not yet synced (fsync reaches the file's data whichever descriptor asks). */
+  /**
+   * Fsyncs the oldest finished output not yet synced (fsync reaches the file's data
+   * whichever descriptor asks): on another thread where the file system can, and later
+   * steps collect it (finalSync), else here.
+   */
   private syncOne(): void {
     const path = this.unsynced[0]!;
     const file = this.ctx.fs.openAppend(path);
+    let pending: PendingSync | undefined;
     try {
-      file.sync();
-    } finally {
+      pending = file.syncStart?.();
+      if (pending === undefined) file.sync();
+    } catch (err) {
       file.close();
+      throw err;
     }
+    if (pending === undefined) file.close();
+    else this.finalSync = { pending, file };
     this.unsynced.shift();
   }
 
@@ -370,6 +411,22 @@ export class MergeJob implements Job {
     if (this.isDone || this.abandoned) return;
     this.abandoned = true;
     const fs = this.ctx.fs;
+    // A sync on another thread must end before its file is closed or removed.
+    try {
+      this.outputSync?.wait();
+    } catch {
+      // The output is being removed: its sync's failure does not matter.
+    }
+    this.outputSync = undefined;
+    if (this.finalSync !== undefined) {
+      try {
+        this.finalSync.pending.wait();
+      } catch {
+        // As above.
+      }
+      this.finalSync.file.close();
+      this.finalSync = undefined;
+    }
     if (this.finishing !== undefined) {
       try {
         this.finishing.abandon();

@@ -10,7 +10,7 @@ import { Bloom, BloomBuilder, modU32 } from './bloom.js';
 import { ByteReader, ByteWriter, compareRegions, readU32, readU64, writeU32, writeU64 } from './coding.js';
 import { TableCorruptionError } from './errors.js';
 import { hashKey } from './hash.js';
-import type { FileSystem, ReadableFile, WritableFile } from './fs.js';
+import type { FileSystem, PendingSync, ReadableFile, WritableFile } from './fs.js';
 import { EMPTY, type InternalIterator } from './iterator.js';
 
 export const TABLE_MAGIC = 'tsLSMsst';
@@ -227,6 +227,19 @@ export class TableBuilder {
   syncWritten(): void {
     this.file.sync();
     this.synced = this.offset;
+  }
+
+  /**
+   * syncWritten() on another thread where the file system can (WritableFile.syncStart):
+   * the returned sync covers every byte handed to the file so far. Undefined when it
+   * synced here instead. REQUIRES: no finishSlice closes the file before the returned
+   * sync is done.
+   */
+  syncWrittenStart(): PendingSync | undefined {
+    const pending = this.file.syncStart?.();
+    if (pending === undefined) this.file.sync();
+    this.synced = this.offset;
+    return pending;
   }
 
   private writeRaw(bytes: Uint8Array): { offset: number; size: number } {
