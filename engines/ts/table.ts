@@ -57,9 +57,12 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** TableBuilder.finishSlice's phases. */
 const FINISH_BLOCK = 0;
 const FINISH_FILTER = 1;
-const FINISH_POINTS = 2;
-const FINISH_POINTS_WRITE = 3;
-const FINISH_TAIL = 4;
+const FINISH_FILTER_WRITE = 2;
+const FINISH_POINTS = 3;
+const FINISH_POINTS_WRITE = 4;
+const FINISH_TAIL = 5;
+/** A finish slice of `keys` keys writes up to keys * this many bytes of filter or point index (1 MiB at 32,768 keys). */
+const WRITE_BYTES_PER_KEY = 32;
 /** u32 words per point index slot: hash, location, entry CRC. */
 const POINT_WORDS = 3;
 export const POINT_LOAD = 0.8;
@@ -121,6 +124,11 @@ export class TableBuilder {
   private points: Uint32Array | undefined;
   private pointsFilled = 0;
   private filterHandle = { offset: 0, size: 0 };
+  /** The block writeRawSlice is writing, how much of it is written, where it starts and its CRC so far. */
+  private writing: Uint8Array = EMPTY;
+  private writingAt = 0;
+  private writingOffset = 0;
+  private writingCrc = 0;
   private pointHandle = { offset: 0, size: 0 };
   /** Bytes handed to the file and made durable by syncWritten(). */
   private synced = 0;
@@ -242,6 +250,33 @@ export class TableBuilder {
     return pending;
   }
 
+  /**
+   * One slice of writing `writing` (the filter or the point index, megabytes for a
+   * table of a million tombstones) as a block and its CRC: up to `bytes` bytes go to
+   * the file, the CRC carried over; the block's handle once it is all written.
+   */
+  private writeRawSlice(bytes: number): { offset: number; size: number } | undefined {
+    const data = this.writing;
+    if (this.writingAt === 0) {
+      this.writingOffset = this.offset + this.pending.length;
+      this.writingCrc = 0;
+    }
+    this.drain();
+    const from = this.writingAt;
+    const end = Math.min(data.length, from + Math.max(1, bytes));
+    if (end > from) {
+      this.file.append(data, from, end - from);
+      this.offset += end - from;
+      this.writingCrc = crc32Bytes(data.subarray(from, end), this.writingCrc);
+    }
+    this.writingAt = end;
+    if (end < data.length) return undefined;
+    this.pending.u32(this.writingCrc);
+    this.writingAt = 0;
+    this.writing = EMPTY;
+    return { offset: this.writingOffset, size: data.length };
+  }
+
   private writeRaw(bytes: Uint8Array): { offset: number; size: number } {
     const at = this.offset + this.pending.length;
     this.pending.raw(bytes, 0, bytes.length);
@@ -295,18 +330,31 @@ export class TableBuilder {
       case FINISH_FILTER: {
         const filter = this.bloom.finishSlice(keys);
         if (filter === undefined) return undefined;
-        this.filterHandle = this.writeRaw(filter);
+        this.writing = filter;
+        this.finishPhase = FINISH_FILTER_WRITE;
+        return undefined;
+      }
+      case FINISH_FILTER_WRITE: {
+        const handle = this.writeRawSlice(keys * WRITE_BYTES_PER_KEY);
+        if (handle === undefined) return undefined;
+        this.filterHandle = handle;
         this.finishPhase = this.pointable && this.keyCount > 0 ? FINISH_POINTS : FINISH_TAIL;
         return undefined;
       }
       case FINISH_POINTS:
-        if (this.fillPoints(keys)) this.finishPhase = FINISH_POINTS_WRITE;
+        if (this.fillPoints(keys)) {
+          this.writing = this.pointBytes();
+          this.points = undefined;
+          this.finishPhase = FINISH_POINTS_WRITE;
+        }
         return undefined;
-      case FINISH_POINTS_WRITE:
-        this.pointHandle = this.writeRaw(this.pointBytes());
-        this.points = undefined;
+      case FINISH_POINTS_WRITE: {
+        const handle = this.writeRawSlice(keys * WRITE_BYTES_PER_KEY);
+        if (handle === undefined) return undefined;
+        this.pointHandle = handle;
         this.finishPhase = FINISH_TAIL;
         return undefined;
+      }
     }
     const filter = this.filterHandle;
     const point = this.pointHandle;

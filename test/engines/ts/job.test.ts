@@ -335,9 +335,9 @@ describe('compaction job', () => {
     });
     const [small, giant, whole] = results as [(typeof results)[0], (typeof results)[0], (typeof results)[0]];
     // A giant step ends where an output is cut; its finish takes steps of its own (the
-    // last block, the filter, the index and footer: with fewer keys than a finish
-    // slice, one step each; these tables have no point index), and its fsync one more.
-    const finishSteps = 3;
+    // last block, the filter, its write, the index and footer: with fewer keys than a
+    // finish slice, one step each; these tables have no point index), and its fsync one more.
+    const finishSteps = 4;
     assert.equal(giant.steps, (1 + finishSteps + 1) * giant.job.outputs.length);
     assert.equal(whole.steps, 1);
     assert.deepEqual(whole.files, giant.files);
