@@ -639,12 +639,14 @@ export class TableReader {
     readonly path: string,
     readonly id: number,
     private readonly cache: BlockCache | undefined,
-    footerFields: { filterOffset: number; filterSize: number; indexOffset: number; indexSize: number; pointOffset: number; pointSize: number; entries: number },
+    footerFields: FooterFields,
+    /** The point index block, already read and verified (TableOpening), or undefined to read it here. */
+    pointRead?: Uint8Array,
   ) {
     this.entries = footerFields.entries;
     this.bloom = new Bloom(this.readChecked(footerFields.filterOffset, footerFields.filterSize, 'filter block'));
     if (footerFields.pointSize % (4 * POINT_WORDS) !== 0) throw new TableCorruptionError(path, footerFields.pointOffset, `point index of ${footerFields.pointSize} bytes is not whole slots`);
-    const pointBytes = footerFields.pointSize === 0 ? EMPTY : this.readChecked(footerFields.pointOffset, footerFields.pointSize, 'point index');
+    const pointBytes = footerFields.pointSize === 0 ? EMPTY : (pointRead ?? this.readChecked(footerFields.pointOffset, footerFields.pointSize, 'point index'));
     if (LITTLE_ENDIAN && pointBytes.byteOffset % 4 === 0) {
       // The file's u32s are little-endian, as this machine's: view them in place (a 32 MiB
       // table's point index is 3 MiB; decoding it word by word held a write for ~5 ms).
@@ -718,47 +720,66 @@ export class TableReader {
   static open(fs: FileSystem, path: string, id: number, cache?: BlockCache): TableReader {
     const file = fs.openRead(path);
     try {
-      const size = file.size;
-      // Every version ends with the format version, the footer's CRC and the magic: read
-      // the version before trusting the rest, so an older table gets the version error.
-      const tail = new Uint8Array(VERSION_FROM_END);
-      if (size < VERSION_FROM_END) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
-      file.read(size - VERSION_FROM_END, VERSION_FROM_END, tail, 0);
-      for (let i = 0; i < 8; i++) if (tail[8 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, size - 8, 'bad magic number');
-      const version = readU32(tail, 0);
-      if (version !== TABLE_VERSION)
-        throw new TableCorruptionError(
-          path,
-          size - VERSION_FROM_END,
-          version < TABLE_VERSION
-            ? `table format version ${version} was written by an older ts engine; this one reads version ${TABLE_VERSION} only (engines/ts/FORMAT.md): load the store again`
-            : `unsupported table version ${version} (this ts engine reads version ${TABLE_VERSION})`,
-        );
-      if (size < FOOTER_SIZE) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
-      const footer = new Uint8Array(FOOTER_SIZE);
-      const at = size - FOOTER_SIZE;
-      file.read(at, FOOTER_SIZE, footer, 0);
-      if (readU32(footer, 48) !== crc32Bytes(footer.subarray(0, 48))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
-      const fields = {
-        filterOffset: readU64(footer, 0),
-        filterSize: readU32(footer, 8),
-        indexOffset: readU64(footer, 12),
-        indexSize: readU32(footer, 20),
-        pointOffset: readU64(footer, 24),
-        pointSize: readU32(footer, 32),
-        entries: readU64(footer, 36),
-      };
-      if (
-        fields.filterOffset + fields.filterSize + 4 > at ||
-        fields.indexOffset + fields.indexSize + 4 > at ||
-        (fields.pointSize > 0 && fields.pointOffset + fields.pointSize + 4 > at)
-      )
-        throw new TableCorruptionError(path, at, 'footer block handles point past the footer');
-      return new TableReader(file, path, id, cache, fields);
+      return new TableReader(file, path, id, cache, TableReader.readFooter(file, path));
     } catch (err) {
       file.close();
       throw err;
     }
+  }
+
+  /**
+   * open() a slice at a time (TableOpening), for an install between writes: a table of
+   * a million tombstones has a 15 MiB point index, and opening it at once held a write
+   * for 33 ms.
+   */
+  static opening(fs: FileSystem, path: string, id: number, cache?: BlockCache): TableOpening {
+    return new TableOpening(fs, path, id, cache);
+  }
+
+  /** @internal TableOpening's last step. */
+  static fromParts(file: ReadableFile, path: string, id: number, cache: BlockCache | undefined, fields: FooterFields, pointRead: Uint8Array): TableReader {
+    return new TableReader(file, path, id, cache, fields, pointRead);
+  }
+
+  /** The footer's fields, checked (version first, then magic, CRC and block handles). */
+  static readFooter(file: ReadableFile, path: string): FooterFields {
+    const size = file.size;
+    // Every version ends with the format version, the footer's CRC and the magic: read
+    // the version before trusting the rest, so an older table gets the version error.
+    const tail = new Uint8Array(VERSION_FROM_END);
+    if (size < VERSION_FROM_END) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
+    file.read(size - VERSION_FROM_END, VERSION_FROM_END, tail, 0);
+    for (let i = 0; i < 8; i++) if (tail[8 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, size - 8, 'bad magic number');
+    const version = readU32(tail, 0);
+    if (version !== TABLE_VERSION)
+      throw new TableCorruptionError(
+        path,
+        size - VERSION_FROM_END,
+        version < TABLE_VERSION
+          ? `table format version ${version} was written by an older ts engine; this one reads version ${TABLE_VERSION} only (engines/ts/FORMAT.md): load the store again`
+          : `unsupported table version ${version} (this ts engine reads version ${TABLE_VERSION})`,
+      );
+    if (size < FOOTER_SIZE) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
+    const footer = new Uint8Array(FOOTER_SIZE);
+    const at = size - FOOTER_SIZE;
+    file.read(at, FOOTER_SIZE, footer, 0);
+    if (readU32(footer, 48) !== crc32Bytes(footer.subarray(0, 48))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
+    const fields = {
+      filterOffset: readU64(footer, 0),
+      filterSize: readU32(footer, 8),
+      indexOffset: readU64(footer, 12),
+      indexSize: readU32(footer, 20),
+      pointOffset: readU64(footer, 24),
+      pointSize: readU32(footer, 32),
+      entries: readU64(footer, 36),
+    };
+    if (
+      fields.filterOffset + fields.filterSize + 4 > at ||
+      fields.indexOffset + fields.indexSize + 4 > at ||
+      (fields.pointSize > 0 && fields.pointOffset + fields.pointSize + 4 > at)
+    )
+      throw new TableCorruptionError(path, at, 'footer block handles point past the footer');
+    return fields;
   }
 
   /** Reads [offset, offset+size) and its trailing CRC-32; throws TableCorruptionError on mismatch. */
@@ -1032,6 +1053,77 @@ export class TableReader {
 
   close(): void {
     this.file.close();
+  }
+}
+
+interface FooterFields {
+  readonly filterOffset: number;
+  readonly filterSize: number;
+  readonly indexOffset: number;
+  readonly indexSize: number;
+  readonly pointOffset: number;
+  readonly pointSize: number;
+  readonly entries: number;
+}
+
+/** Bytes of a point index TableOpening reads a step. */
+const OPEN_SLICE_BYTES = 1 << 20;
+
+/**
+ * TableReader.open a step at a time: the footer; the point index, OPEN_SLICE_BYTES a
+ * step with its CRC carried over; then the filter and index and the reader. Every
+ * check open() makes is made, with the same errors.
+ */
+export class TableOpening {
+  private file: ReadableFile | undefined;
+  private fields: FooterFields | undefined;
+  private point: Uint8Array = EMPTY;
+  private pointAt = 0;
+  private crc = 0;
+
+  constructor(
+    private readonly fs: FileSystem,
+    readonly path: string,
+    private readonly id: number,
+    private readonly cache: BlockCache | undefined,
+  ) {}
+
+  /** The next step; the reader once open. Throws what open() throws (the file closed). */
+  step(): TableReader | undefined {
+    try {
+      if (this.file === undefined) {
+        this.file = this.fs.openRead(this.path);
+        this.fields = TableReader.readFooter(this.file, this.path);
+        const size = this.fields.pointSize;
+        if (size > 0) this.point = size < 65536 ? new Uint8Array(size + 4) : new Uint8Array(Buffer.allocUnsafeSlow(size + 4).buffer, 0, size + 4);
+        return undefined;
+      }
+      const f = this.fields!;
+      const size = f.pointSize;
+      if (size > 0 && this.pointAt < size + 4) {
+        const n = Math.min(OPEN_SLICE_BYTES, size + 4 - this.pointAt);
+        if (this.file.read(f.pointOffset + this.pointAt, n, this.point, this.pointAt) !== n) throw new TableCorruptionError(this.path, f.pointOffset, 'point index truncated');
+        const crcEnd = Math.min(size, this.pointAt + n);
+        if (crcEnd > this.pointAt) this.crc = crc32Bytes(this.point.subarray(this.pointAt, crcEnd), this.crc);
+        this.pointAt += n;
+        if (this.pointAt < size + 4) return undefined;
+        if (readU32(this.point, size) !== this.crc) throw new TableCorruptionError(this.path, f.pointOffset, 'point index checksum mismatch');
+        // The rest in the next step: the filter's and index's reads and the decoding.
+        if (size >= OPEN_SLICE_BYTES) return undefined;
+      }
+      const reader = TableReader.fromParts(this.file, this.path, this.id, this.cache, f, this.point.subarray(0, size));
+      this.file = undefined;
+      return reader;
+    } catch (err) {
+      this.abandon();
+      throw err;
+    }
+  }
+
+  /** Gives up (closes the file). */
+  abandon(): void {
+    this.file?.close();
+    this.file = undefined;
   }
 }
 

@@ -307,7 +307,7 @@ export class VersionSet {
   }
 
   /**
-   * The tables a logged edit adds that installEdit() needs opened (openTable): a table
+   * The tables a logged edit adds that installEdit() needs opened (openingTable): a table
    * both removed and added (a move to a deeper level) keeps its open reader.
    */
   toOpen(edit: VersionEdit): TableEntry[] {
@@ -335,6 +335,18 @@ export class VersionSet {
       }
     }
     this.setCurrent(new TableSet([...keep, ...added]));
+  }
+
+  /** openTable a step at a time (TableOpening): step() returns the table once open. */
+  openingTable(meta: TableEntry): { step(): LiveTable | undefined; abandon(): void } {
+    const opening = TableReader.opening(this.fs, joinPath(this.dir, tableFileName(meta.id)), meta.id, this.cache);
+    return {
+      step: (): LiveTable | undefined => {
+        const reader = opening.step();
+        return reader === undefined ? undefined : new LiveTable(reader, meta);
+      },
+      abandon: (): void => opening.abandon(),
+    };
   }
 
   openTable(meta: TableEntry): LiveTable {

@@ -355,3 +355,49 @@ describe('sstable finish in slices', () => {
     assert.equal(t.lookup(b(key(39_999)), MAX_SEQ), LOOKUP_PUT);
   });
 });
+
+describe('sstable opened a step at a time', () => {
+  const fs = new FaultFileSystem();
+  const tb = new TableBuilder(fs, '/o.sst', 1, { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 });
+  for (let i = 0; i < 100_000; i++) {
+    const k = b(key(i));
+    const v = b(`v${i}`);
+    tb.add(k, 0, k.length, i + 1, KIND_PUT, v, 0, v.length);
+  }
+  tb.finish();
+  const pointSize = 12 * (Math.ceil(100_000 / 0.8) + 1); // 1.5 MB: two 1 MiB reads
+
+  it('reads the point index a MiB a step and answers as open() does', () => {
+    const opening = TableReader.opening(fs, '/o.sst', 1);
+    let steps = 1;
+    let t: TableReader | undefined;
+    while ((t = opening.step()) === undefined) steps++;
+    // The footer; the point index in 1 MiB reads; the filter, the index and the reader.
+    assert.equal(steps, 1 + Math.ceil((pointSize + 4) / (1 << 20)) + 1);
+    assert.ok(t.hasPointIndex);
+    for (const i of [0, 777, 99_999]) {
+      assert.equal(t.lookup(b(key(i)), MAX_SEQ), LOOKUP_PUT);
+      assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), `v${i}`);
+    }
+    assert.equal(t.lookup(b(`${key(5)}x`), MAX_SEQ), LOOKUP_ABSENT);
+  });
+
+  it('refuses a flipped byte of the point index, in either slice, as open() does', () => {
+    const bytes = fs.readAll('/o.sst');
+    const footer = bytes.length - 60;
+    const at = readU32(bytes, footer + 24);
+    assert.equal(readU32(bytes, footer + 32), pointSize);
+    for (const p of [at + 5, at + (1 << 20) + 5]) {
+      const flipped = bytes.slice();
+      flipped[p]! ^= 1;
+      const w = fs.create('/bad.sst');
+      w.append(flipped, 0, flipped.length);
+      w.close();
+      const opening = TableReader.opening(fs, '/bad.sst', 2);
+      assert.throws(() => {
+        while (opening.step() === undefined);
+      }, /bad\.sst is corrupt at offset \d+: point index checksum mismatch/);
+      assert.throws(() => TableReader.open(fs, '/bad.sst', 2), /point index checksum mismatch/);
+    }
+  });
+});
