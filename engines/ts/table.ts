@@ -130,7 +130,7 @@ export class TableBuilder {
   private writingOffset = 0;
   private writingCrc = 0;
   private pointHandle = { offset: 0, size: 0 };
-  /** Bytes handed to the file and made durable by syncWritten(). */
+  /** Bytes handed to the file and made durable by syncWrittenStart(). */
   private synced = 0;
 
   constructor(
@@ -222,25 +222,17 @@ export class TableBuilder {
     if (this.data.estimatedSize >= this.options.blockSize) this.flushBlock();
   }
 
-  /** Bytes handed to the file since the last syncWritten(). */
+  /** Bytes handed to the file since the last syncWrittenStart(). */
   get unsyncedBytes(): number {
     return this.offset - this.synced;
   }
 
   /**
-   * Makes the bytes handed to the file so far durable (fdatasync). A job calls it every
-   * few MiB as a step of its own, so the fsync after finish has little left to write:
-   * on this machine an fdatasync of 32 MiB took 23 ms, of 1 MiB about 1 ms.
-   */
-  syncWritten(): void {
-    this.file.sync();
-    this.synced = this.offset;
-  }
-
-  /**
-   * syncWritten() on another thread where the file system can (WritableFile.syncStart):
-   * the returned sync covers every byte handed to the file so far. Undefined when it
-   * synced here instead. REQUIRES: no finishSlice closes the file before the returned
+   * Makes the bytes handed to the file so far durable (fdatasync), on another thread
+   * where the file system can (WritableFile.syncStart): the returned sync covers them.
+   * Undefined when it synced here instead. A job calls it every few MiB, so the fsync
+   * after finish has little left to write (here an fdatasync of 32 MiB took 23 ms).
+   * REQUIRES: no finishSlice closes the file before the returned
    * sync is done.
    */
   syncWrittenStart(): PendingSync | undefined {
@@ -444,8 +436,6 @@ export class BlockCache {
   private bytes = 0;
   hits = 0;
   misses = 0;
-  /** Misses whose block was read into a reused buffer (a test and stats counter). */
-  reused = 0;
   constructor(readonly capacity: number) {}
 
   /** A table's view of the cache: nothing cached yet. */
@@ -482,10 +472,7 @@ export class BlockCache {
    */
   buffer(size: number): Uint8Array {
     const s = this.spare.pop();
-    if (s !== undefined && s.length >= size) {
-      this.reused++;
-      return s;
-    }
+    if (s !== undefined && s.length >= size) return s;
     return new Uint8Array((size + 511) & ~511);
   }
 

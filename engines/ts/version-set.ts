@@ -316,7 +316,7 @@ export class VersionSet {
   }
 
   /**
-   * Installs a logged edit: folds it into the version, adds the tables openTable()
+   * Installs a logged edit: folds it into the version, adds the tables opened for it
    * opened and marks the removed ones obsolete (deleted once no set holds them).
    */
   installEdit(edit: VersionEdit, added: readonly LiveTable[]): void {
@@ -349,7 +349,7 @@ export class VersionSet {
     };
   }
 
-  openTable(meta: TableEntry): LiveTable {
+  private openTable(meta: TableEntry): LiveTable {
     return new LiveTable(TableReader.open(this.fs, joinPath(this.dir, tableFileName(meta.id)), meta.id, this.cache), meta);
   }
 
