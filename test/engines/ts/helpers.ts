@@ -42,9 +42,10 @@ export function sortedEntries(m: ReadonlyMap<string, string>): Array<[string, st
   return [...m.entries()].sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0));
 }
 
-/** A FileSystem that counts the calls that cost a system call each: appends and fsyncs (file or directory). */
+/** A FileSystem that counts the calls that cost a system call each: appends, reads and fsyncs (file or directory). */
 export class CountingFileSystem implements FileSystem {
   appends = 0;
+  reads = 0;
   fileSyncs = 0;
   dirSyncs = 0;
   constructor(private readonly inner: FileSystem) {}
@@ -77,7 +78,18 @@ export class CountingFileSystem implements FileSystem {
     return this.wrap(this.inner.openAppend(path));
   }
   openRead(path: string): ReadableFile {
-    return this.inner.openRead(path);
+    const f = this.inner.openRead(path);
+    const counts = this;
+    return {
+      size: f.size,
+      read(position, length, into, intoOffset) {
+        counts.reads++;
+        return f.read(position, length, into, intoOffset);
+      },
+      close() {
+        f.close();
+      },
+    };
   }
   readAll(path: string): Uint8Array {
     return this.inner.readAll(path);

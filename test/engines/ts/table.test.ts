@@ -5,7 +5,7 @@ import { FaultFileSystem } from '../../../engines/ts/fault-fs.js';
 import { KIND_DELETE, KIND_PUT, MAX_SEQ, readU32, writeU32 } from '../../../engines/ts/coding.js';
 import { crc32Bytes } from '../../../engines/ts/crc32.js';
 import { hashKey } from '../../../engines/ts/hash.js';
-import { b, s } from './helpers.js';
+import { b, CountingFileSystem, s } from './helpers.js';
 
 const key = (i: number): string => `key${String(i).padStart(5, '0')}`;
 
@@ -401,3 +401,124 @@ describe('sstable opened a step at a time', () => {
     }
   });
 });
+
+describe('iterators read ahead', () => {
+  const inner = new FaultFileSystem();
+  buildTable(inner, '/r.sst', 5000);
+  const bytes = inner.readAll('/r.sst');
+  // buildTable's entries in internal order: per key, the tombstone of seq 3i+2 (every 7th),
+  // the value of 3i+1, the tombstone of 3i (every 10th).
+  const expected: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    if (i % 7 === 0) expected.push(`${key(i)}@${3 * i + 2}:del`);
+    expected.push(`${key(i)}@${3 * i + 1}:value-${i}-${'x'.repeat(90)}`);
+    if (i % 10 === 0) expected.push(`${key(i)}@${3 * i}:del`);
+  }
+  const walk = (t: TableReader, fillCache = true): string[] => {
+    const out: string[] = [];
+    const it = t.iterator(fillCache);
+    for (it.seekFirst(); it.valid(); it.next()) {
+      const k = s(it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen));
+      out.push(`${k}@${it.seq}:${it.kind === KIND_DELETE ? 'del' : s(it.valBuf.subarray(it.valOff, it.valOff + it.valLen))}`);
+    }
+    return out;
+  };
+  /** Block i's offset in the file: blocks follow each other, each with its 4-byte CRC. */
+  const blockOffset = (t: TableReader, i: number): number => {
+    let at = 0;
+    for (let j = 0; j < i; j++) at += t.block(j).length + 4;
+    return at;
+  };
+
+  it('a forward walk reads many blocks a pread and yields every entry as written', () => {
+    const fs = new CountingFileSystem(inner);
+    const t = TableReader.open(fs, '/r.sst', 1);
+    assert.ok(t.blockCount > 100, `${t.blockCount} blocks`);
+    const opened = fs.reads;
+    assert.deepEqual(walk(t), expected);
+    const reads = fs.reads - opened;
+    // Reads of 8, 16, 32, 64 KiB, then 128 KiB each: about blockCount / 32 + 5, not one a block.
+    assert.ok(reads <= Math.ceil(t.blockCount / 32) + 6, `${reads} reads for ${t.blockCount} blocks`);
+    assert.equal(t.blockReads, t.blockCount, 'each block counted once as read from the file');
+    // A compaction's walk (no cache fill) reads 64 KiB at a time.
+    const before = fs.reads;
+    assert.deepEqual(walk(t, false), expected);
+    const compactionReads = fs.reads - before;
+    assert.ok(compactionReads <= Math.ceil(t.blockCount / 16) + 2, `${compactionReads} reads for ${t.blockCount} blocks`);
+  });
+
+  it('a seek reads one block, and the walk from it reads ahead again from two blocks', () => {
+    const fs = new CountingFileSystem(inner);
+    const t = TableReader.open(fs, '/r.sst', 1);
+    const it = t.iterator();
+    const r0 = fs.reads;
+    const at = b(key(2500));
+    it.seek(at, 0, at.length, MAX_SEQ);
+    assert.equal(fs.reads - r0, 1);
+    const seen: string[] = [];
+    for (let n = 0; n < 200 && it.valid(); n++, it.next()) seen.push(s(it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen))!);
+    assert.equal(seen[0], key(2500));
+    assert.equal(seen.length, 200);
+    // ~26 KiB of entries past the first block: reads of 8 and 16 KiB (and a third).
+    assert.ok(fs.reads - r0 <= 4, `${fs.reads - r0} reads`);
+  });
+
+  it('a flipped byte in a block read ahead is refused, naming the block; the blocks before it are served', () => {
+    const t0 = TableReader.open(inner, '/r.sst', 1);
+    const flipped = bytes.slice();
+    flipped[blockOffset(t0, 40) + 100]! ^= 0x10;
+    inner.setContents('/r-bad.sst', flipped);
+    for (const fillCache of [true, false]) {
+      const t = TableReader.open(inner, '/r-bad.sst', 2, new BlockCache(fillCache ? 1 << 20 : 0));
+      const it = t.iterator(fillCache);
+      let n = 0;
+      assert.throws(() => {
+        for (it.seekFirst(); it.valid(); it.next()) n++;
+      }, /r-bad\.sst is corrupt at offset \d+: data block 40 checksum mismatch/);
+      // Every entry before the damaged block was served: the next one is block 40's first.
+      const it2 = TableReader.open(inner, '/r.sst', 3).iterator();
+      it2.seekFirst();
+      for (let j = 0; j < n; j++) it2.next();
+      assert.ok(it2.valid());
+      assert.equal(blockOfEntry(t0, it2), 40);
+    }
+  });
+
+  it('blocks read ahead go into the cache while it has room; once full, only on a second miss', () => {
+    const fs = new CountingFileSystem(inner);
+    const big = new BlockCache(4 << 20);
+    const t = TableReader.open(fs, '/r.sst', 1, big);
+    assert.deepEqual(walk(t), expected);
+    const r1 = fs.reads;
+    assert.deepEqual(walk(t), expected);
+    assert.equal(fs.reads, r1, 'a second walk is served by the cache');
+    assert.equal(big.hits, t.blockCount);
+
+    const small = new BlockCache(64 << 10);
+    const u = TableReader.open(fs, '/r.sst', 2, small);
+    assert.deepEqual(walk(u), expected);
+    const afterFirst = small.size;
+    assert.ok(afterFirst <= 64 << 10 && afterFirst > 48 << 10, `${afterFirst} bytes cached`);
+    // The first walk filled the cache with its first blocks and admitted no full block
+    // after: a block near the end is not cached (the table's last block is short
+    // enough to fit the room left).
+    const seekLast = (): number => {
+      const r = fs.reads;
+      const k = b(key(4900));
+      u.iterator().seek(k, 0, k.length, MAX_SEQ);
+      return fs.reads - r;
+    };
+    assert.equal(seekLast(), 1);
+    // A second walk misses each later block a second time, so admits it: the cache ends
+    // full of the walk's last blocks.
+    assert.deepEqual(walk(u), expected);
+    assert.ok(small.size <= 64 << 10);
+    assert.equal(seekLast(), 0, 'the block is cached');
+  });
+});
+
+/** The block the iterator's current entry is in: its offset found in the table's blocks. */
+function blockOfEntry(t: TableReader, it: { keyBuf: Uint8Array; keyOff: number; keyLen: number; seq: number }): number {
+  const k = it.keyBuf.slice(it.keyOff, it.keyOff + it.keyLen);
+  return t.findBlock(k, 0, k.length, it.seq);
+}
