@@ -87,6 +87,8 @@ export interface BackgroundHost {
   stopped(): boolean;
   /** Records a failure (the tree's one guard) and returns it. */
   failed(err: unknown): unknown;
+  /** A flushed memtable is out of the tree (its table installed): nothing reads it again but a running scan. */
+  memtableFlushed(mem: Memtable): void;
 }
 
 export interface BackgroundOptions {
@@ -353,6 +355,7 @@ export class BackgroundWork {
     this.imms.pop();
     this.flushing = undefined;
     this.versions.installEdit(inst.edit, inst.tables);
+    this.host.memtableFlushed(f.mem);
     if (f.mem.logNumber > 0 && this.walFiles) this.versions.retire(this.versions.logPath(f.mem.logNumber));
     this.flushes++;
     // A flush during a long compaction adds to what is owed: the pace follows it.

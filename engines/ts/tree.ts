@@ -25,7 +25,7 @@ import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
 import { checkTreeOptions } from './options.js';
 import type { VersionState } from './manifest.js';
-import { Memtable } from './memtable.js';
+import { Memtable, MEMTABLE_NODE_OVERHEAD, type MemtableMemory } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, type TableOptions, type TableReader } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
@@ -232,6 +232,10 @@ export class Tree {
   /** The table the last find() took its value from, or null (a memtable). */
   private foundIn: TableReader | null = null;
   private readonly scanValues = new RegionCopier();
+  /** Scans running (a visitor may call the tree): a memtable flushed meanwhile is not reused. */
+  private scans = 0;
+  /** The arrays of the last memtable flushed, for the next memtable (newMemtable). */
+  private spareMemory: MemtableMemory | undefined;
   private readonly scanKeys = new RegionCopier();
 
   private constructor(
@@ -257,6 +261,7 @@ export class Tree {
       closed: () => this.closed,
       stopped: () => this.closed || this.failure !== undefined,
       failed: (err: unknown) => this.failed(err),
+      memtableFlushed: (mem: Memtable) => this.memtableFlushed(mem),
     };
     this.work = new BackgroundWork(host, {
       jobs: this.jobs,
@@ -337,12 +342,27 @@ export class Tree {
 
   /**
    * A memtable sized for the flush threshold up front, so filling it never copies the
-   * arena or the node array. Large typed arrays come from the OS zeroed and lazily
-   * backed, so the unused part costs address space, not memory.
+   * arena, the node array or the hash table: nodes for entries of 16-byte keys and no
+   * value (deletions), the smallest the benchmarks write. (Sized for 100-byte values,
+   * a memtable of tombstones grew its hash table at about 200,000 keys: a rehash of
+   * 10-23 ms inside one delete at N = 10,000,000.) Large typed arrays come from the OS
+   * zeroed and lazily backed, so the unused part costs address space, not memory. The
+   * arrays of the last memtable flushed are reused when nothing can still read it.
    */
   private newMemtable(): Memtable {
     const arena = Math.max(4096, this.memtableBytes + 4096);
-    return new Memtable(arena, Math.max(64, Math.ceil(this.memtableBytes / 160)));
+    const memory = this.spareMemory;
+    this.spareMemory = undefined;
+    return new Memtable(arena, Math.max(64, Math.ceil(this.memtableBytes / (MEMTABLE_NODE_OVERHEAD + 16))), memory);
+  }
+
+  /**
+   * A flushed memtable left the tree: its arrays go to the next memtable unless a scan
+   * is running (a scan's visitor may write, and a write may finish the flush of a
+   * memtable the scan is reading).
+   */
+  private memtableFlushed(mem: Memtable): void {
+    if (this.scans === 0) this.spareMemory = mem.release();
   }
 
   private openWal(number: number): void {
@@ -539,8 +559,9 @@ export class Tree {
 
   /**
    * The value of `key` as of `snapshot` (default: latest), or undefined. The returned
-   * array stays valid (a view of immutable memory, or a copy when the value was read
-   * alone from a table file) and must not be written to.
+   * array stays valid (a view of a table block, or a copy when the value was in a
+   * memtable, whose memory the next memtable reuses, or was read alone from a table
+   * file) and must not be written to.
    * A raw sequence number is accepted but not protected from garbage collection: take
    * a Snapshot with snapshot() to read the past reliably.
    */
@@ -548,7 +569,7 @@ export class Tree {
     this.checkOpen();
     if (this.work.hasWork()) this.work.readSlice();
     if (this.find(key, this.seqOf(snapshot)) !== LOOKUP_PUT) return undefined;
-    if (this.foundIn !== null && !this.foundIn.shareValue()) return this.foundBuf.slice(this.foundOff, this.foundOff + this.foundLen);
+    if (this.foundIn === null || !this.foundIn.shareValue()) return this.foundBuf.slice(this.foundOff, this.foundOff + this.foundLen);
     return this.foundBuf.subarray(this.foundOff, this.foundOff + this.foundLen);
   }
 
@@ -600,9 +621,11 @@ export class Tree {
     this.checkOpen();
     const seq = this.seqOf(snapshot);
     const set = this.versions.pin();
+    this.scans++;
     try {
       return this.scanUnguarded(set, range, visit, seq);
     } finally {
+      this.scans--;
       this.versions.unpin(set);
       // Tables retired while this scan read them are deleted now, not a write's step later.
       this.versions.removeRetired();

@@ -216,3 +216,42 @@ describe('tree reads through a block cache that reuses its memory', () => {
     t.close();
   });
 });
+
+describe('tree memtables reuse the memory of the last one flushed', () => {
+  const val = (tag: string, i: number): string => `${tag}${i}-${'z'.repeat(60)}`;
+
+  it('a value get() returned from a memtable stays intact after that memtable is flushed and its memory reused', async () => {
+    const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'os', memtableBytes: 16 * 1024 });
+    for (let i = 0; i < 50; i++) t.put(k(i), b(val('a', i)));
+    const kept = Array.from({ length: 50 }, (_, i) => t.get(k(i))!);
+    // Enough writes of other keys for many memtables to fill, flush and hand their memory on.
+    for (let i = 1000; i < 6000; i++) t.put(k(i), b(val('b', i)));
+    await t.settle();
+    assert.ok(t.stats().tables >= 10, `${t.stats().tables} tables`);
+    for (let i = 0; i < 50; i++) assert.equal(s(kept[i]), val('a', i), `value of key ${i}`);
+    // And the tree answers every key (no key of a reused memtable leaks into the next).
+    for (let i = 0; i < 50; i++) assert.equal(s(t.get(k(i))), val('a', i));
+    for (let i = 1000; i < 6000; i += 7) assert.equal(s(t.get(k(i))), val('b', i));
+    assert.equal(t.get(k(999)), undefined);
+    t.close();
+  });
+
+  it('a scan whose visitor writes until flushes finish still reads the memtables it started with', () => {
+    const t = Tree.open('/db', { fs: new FaultFileSystem(), durability: 'os', memtableBytes: 16 * 1024, maxImmutableMemtables: 4 });
+    // Keys 0..299 spread over the active memtable and frozen ones not yet flushed.
+    for (let i = 0; i < 300; i++) t.put(k(i), b(val('a', i)));
+    const flushesBefore = t.stats().flushes;
+    let next = 0;
+    let w = 100_000;
+    const visited = t.scan({ end: k(300) }, (key, value) => {
+      assert.equal(s(key), s(k(next)));
+      assert.equal(s(value), val('a', next));
+      next++;
+      for (let r = 0; r < 40; r++, w++) t.put(k(w), b(val('w', w)));
+    });
+    assert.equal(visited, 300);
+    assert.ok(t.stats().flushes > flushesBefore + 2, 'flushes finished during the scan');
+    for (let i = 0; i < 300; i += 11) assert.equal(s(t.get(k(i))), val('a', i));
+    t.close();
+  });
+});
