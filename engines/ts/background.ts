@@ -324,7 +324,7 @@ export class BackgroundWork {
           inst.phase = SWITCH;
           return this.installPhase(inst);
         }
-        inst.opening = this.versions.openingTable(next);
+        inst.opening = this.versions.openingTable(next, (inst.flush ?? inst.compaction!).job.outputBlocks.get(next.id));
       }
       const table = inst.opening.step();
       if (table !== undefined) {

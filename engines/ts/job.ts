@@ -35,7 +35,7 @@ import type { InternalIterator } from './iterator.js';
 import type { TableEntry } from './manifest.js';
 import type { Memtable } from './memtable.js';
 import { RawMergeIterator } from './merge.js';
-import { TableBuilder, type TableOptions, type TableReader } from './table.js';
+import { TableBuilder, type TableBlocks, type TableOptions, type TableReader } from './table.js';
 
 export interface JobContext {
   readonly fs: FileSystem;
@@ -55,6 +55,8 @@ export interface Job {
   readonly done: boolean;
   /** After done: the tables written, finished and synced per durability (fsync mode: file fsync). */
   readonly outputs: readonly TableEntry[];
+  /** After done: each output's blocks as written, by table id, for its first open (TableReader.opening). */
+  readonly outputBlocks: ReadonlyMap<number, TableBlocks>;
   readonly bytesRead: number;
   readonly bytesWritten: number;
   readonly entriesDropped: number;
@@ -154,6 +156,8 @@ export class MergeJob implements Job {
    */
   private outputSync: PendingSync | undefined;
   private finalSync: { readonly pending: PendingSync; readonly file: WritableFile } | undefined;
+  /** The blocks of each finished output, by table id (outputBlocks). */
+  private readonly blocks = new Map<number, TableBlocks>();
   /** Finished outputs not yet fsynced (when `sync`), oldest first. */
   private readonly unsynced: string[] = [];
   /** The last consume() finished an output: the step ends there. */
@@ -189,6 +193,9 @@ export class MergeJob implements Job {
   }
   get outputs(): readonly TableEntry[] {
     return this.finished;
+  }
+  get outputBlocks(): ReadonlyMap<number, TableBlocks> {
+    return this.blocks;
   }
   /** Input bytes consumed (key + value of every entry, kept or dropped). */
   get bytesRead(): number {
@@ -378,6 +385,7 @@ export class MergeJob implements Job {
     if (meta === undefined) return;
     this.finishing = undefined;
     this.finished.push({ ...meta, level: this.outputLevel });
+    this.blocks.set(meta.id, builder.writtenBlocks);
     this.written += meta.size;
     if (this.sync) this.unsynced.push(builder.path);
   }

@@ -75,6 +75,18 @@ export function pointSlots(keys: number): number {
 }
 
 /** What the manifest records about a table. */
+/**
+ * A table's filter, point index and index blocks as its builder wrote them, so that
+ * the table's first open need not read them back (TableReader.opening): a compaction's
+ * output was written minutes before its install, and at N = 10,000,000 reading its
+ * point index back from the disk held a delete for up to 171 ms.
+ */
+export interface TableBlocks {
+  readonly filter: Uint8Array;
+  readonly point: Uint8Array;
+  readonly index: Uint8Array;
+}
+
 export interface TableMeta {
   readonly id: number;
   readonly size: number;
@@ -130,6 +142,10 @@ export class TableBuilder {
   private writingOffset = 0;
   private writingCrc = 0;
   private pointHandle = { offset: 0, size: 0 };
+  /** The filter, point index and index blocks written (finishSlice), for the table's open. */
+  private filterBlock: Uint8Array = EMPTY;
+  private pointBlock: Uint8Array = EMPTY;
+  private indexBlock: Uint8Array = EMPTY;
   /** Bytes handed to the file and made durable by syncWrittenStart(). */
   private synced = 0;
 
@@ -322,7 +338,7 @@ export class TableBuilder {
       case FINISH_FILTER: {
         const filter = this.bloom.finishSlice(keys);
         if (filter === undefined) return undefined;
-        this.writing = filter;
+        this.writing = this.filterBlock = filter;
         this.finishPhase = FINISH_FILTER_WRITE;
         return undefined;
       }
@@ -335,7 +351,7 @@ export class TableBuilder {
       }
       case FINISH_POINTS:
         if (this.fillPoints(keys)) {
-          this.writing = this.pointBytes();
+          this.writing = this.pointBlock = this.pointBytes();
           this.points = undefined;
           this.finishPhase = FINISH_POINTS_WRITE;
         }
@@ -350,7 +366,8 @@ export class TableBuilder {
     }
     const filter = this.filterHandle;
     const point = this.pointHandle;
-    const index = this.writeRaw(this.index.finish());
+    this.indexBlock = this.index.finish();
+    const index = this.writeRaw(this.indexBlock);
     const footer = new Uint8Array(FOOTER_SIZE);
     writeU64(footer, 0, filter.offset);
     writeU32(footer, 8, filter.size);
@@ -375,6 +392,11 @@ export class TableBuilder {
       minSeq: this.entries === 0 ? 0 : this.minSeq,
       maxSeq: this.maxSeq,
     };
+  }
+
+  /** After the last finishSlice: the blocks the table's open would read back (TableReader.opening). */
+  get writtenBlocks(): TableBlocks {
+    return { filter: this.filterBlock, point: this.pointBlock, index: this.indexBlock };
   }
 
   /** Gives up on the table (the caller removes the file). */
@@ -627,11 +649,13 @@ export class TableReader {
     readonly id: number,
     private readonly cache: BlockCache | undefined,
     footerFields: FooterFields,
-    /** The point index block, already read and verified (TableOpening), or undefined to read it here. */
+    /** The point index and filter blocks, already read and verified (TableOpening), or undefined to read them here. */
     pointRead?: Uint8Array,
+    filterRead?: Uint8Array,
+    indexRead?: Uint8Array,
   ) {
     this.entries = footerFields.entries;
-    this.bloom = new Bloom(this.readChecked(footerFields.filterOffset, footerFields.filterSize, 'filter block'));
+    this.bloom = new Bloom(filterRead ?? this.readChecked(footerFields.filterOffset, footerFields.filterSize, 'filter block'));
     if (footerFields.pointSize % (4 * POINT_WORDS) !== 0) throw new TableCorruptionError(path, footerFields.pointOffset, `point index of ${footerFields.pointSize} bytes is not whole slots`);
     const pointBytes = footerFields.pointSize === 0 ? EMPTY : (pointRead ?? this.readChecked(footerFields.pointOffset, footerFields.pointSize, 'point index'));
     if (LITTLE_ENDIAN && pointBytes.byteOffset % 4 === 0) {
@@ -643,7 +667,7 @@ export class TableReader {
       for (let i = 0; i < this.points.length; i++) this.points[i] = readU32(pointBytes, 4 * i);
     }
     this.pointCount = this.points.length / POINT_WORDS;
-    const indexBlock = this.readChecked(footerFields.indexOffset, footerFields.indexSize, 'index block');
+    const indexBlock = indexRead ?? this.readChecked(footerFields.indexOffset, footerFields.indexSize, 'index block');
     // Decode the index once into flat arrays: a lookup binary-searches them without decoding.
     const it = new BlockIterator();
     it.reset(indexBlock);
@@ -719,13 +743,13 @@ export class TableReader {
    * a million tombstones has a 15 MiB point index, and opening it at once held a write
    * for 33 ms.
    */
-  static opening(fs: FileSystem, path: string, id: number, cache?: BlockCache): TableOpening {
-    return new TableOpening(fs, path, id, cache);
+  static opening(fs: FileSystem, path: string, id: number, cache?: BlockCache, blocks?: TableBlocks): TableOpening {
+    return new TableOpening(fs, path, id, cache, blocks);
   }
 
   /** @internal TableOpening's last step. */
-  static fromParts(file: ReadableFile, path: string, id: number, cache: BlockCache | undefined, fields: FooterFields, pointRead: Uint8Array): TableReader {
-    return new TableReader(file, path, id, cache, fields, pointRead);
+  static fromParts(file: ReadableFile, path: string, id: number, cache: BlockCache | undefined, fields: FooterFields, pointRead: Uint8Array, filterRead: Uint8Array, indexRead?: Uint8Array): TableReader {
+    return new TableReader(file, path, id, cache, fields, pointRead, filterRead, indexRead);
   }
 
   /** The footer's fields, checked (version first, then magic, CRC and block handles). */
@@ -1126,8 +1150,11 @@ interface FooterFields {
   readonly entries: number;
 }
 
-/** Bytes of a point index TableOpening reads a step. */
+/** Bytes of a point index or filter TableOpening reads a step. */
 const OPEN_SLICE_BYTES = 1 << 20;
+const READ_POINTS = 0;
+const READ_FILTER = 1;
+const READ_DONE = 2;
 /** An iterator's first read-ahead (two 4 KiB blocks), doubled by each read up to MAX_READ_AHEAD. */
 const FIRST_READ_AHEAD = 8 << 10;
 const MAX_READ_AHEAD = 128 << 10;
@@ -1135,15 +1162,19 @@ const MAX_READ_AHEAD = 128 << 10;
 const COMPACTION_READ_AHEAD = 64 << 10;
 
 /**
- * TableReader.open a step at a time: the footer; the point index, OPEN_SLICE_BYTES a
- * step with its CRC carried over; then the filter and index and the reader. Every
+ * TableReader.open a step at a time: the footer; the point index and then the filter,
+ * OPEN_SLICE_BYTES a step with the CRC carried over; then the index and the reader. Every
  * check open() makes is made, with the same errors.
  */
 export class TableOpening {
   private file: ReadableFile | undefined;
   private fields: FooterFields | undefined;
   private point: Uint8Array = EMPTY;
-  private pointAt = 0;
+  private filter: Uint8Array = EMPTY;
+  /** The block being read in slices: READ_POINTS, then READ_FILTER; READ_DONE after. */
+  private reading = READ_POINTS;
+  private buf: Uint8Array = EMPTY;
+  private at = 0;
   private crc = 0;
 
   constructor(
@@ -1151,6 +1182,8 @@ export class TableOpening {
     readonly path: string,
     private readonly id: number,
     private readonly cache: BlockCache | undefined,
+    /** The blocks as the table's builder wrote them: then only the footer is read. */
+    private readonly blocks?: TableBlocks,
   ) {}
 
   /** The next step; the reader once open. Throws what open() throws (the file closed). */
@@ -1158,25 +1191,44 @@ export class TableOpening {
     try {
       if (this.file === undefined) {
         this.file = this.fs.openRead(this.path);
-        this.fields = TableReader.readFooter(this.file, this.path);
-        const size = this.fields.pointSize;
-        if (size > 0) this.point = size < 65536 ? new Uint8Array(size + 4) : new Uint8Array(Buffer.allocUnsafeSlow(size + 4).buffer, 0, size + 4);
+        const f = (this.fields = TableReader.readFooter(this.file, this.path));
+        const b = this.blocks;
+        if (b !== undefined) {
+          // The footer must describe the blocks the builder handed over.
+          if (b.point.length !== f.pointSize || b.filter.length !== f.filterSize || b.index.length !== f.indexSize)
+            throw new TableCorruptionError(this.path, this.file.size - FOOTER_SIZE, 'footer does not describe the blocks the table was written with');
+          const reader = TableReader.fromParts(this.file, this.path, this.id, this.cache, f, b.point, b.filter, b.index);
+          this.file = undefined;
+          return reader;
+        }
         return undefined;
       }
       const f = this.fields!;
-      const size = f.pointSize;
-      if (size > 0 && this.pointAt < size + 4) {
-        const n = Math.min(OPEN_SLICE_BYTES, size + 4 - this.pointAt);
-        if (this.file.read(f.pointOffset + this.pointAt, n, this.point, this.pointAt) !== n) throw new TableCorruptionError(this.path, f.pointOffset, 'point index truncated');
-        const crcEnd = Math.min(size, this.pointAt + n);
-        if (crcEnd > this.pointAt) this.crc = crc32Bytes(this.point.subarray(this.pointAt, crcEnd), this.crc);
-        this.pointAt += n;
-        if (this.pointAt < size + 4) return undefined;
-        if (readU32(this.point, size) !== this.crc) throw new TableCorruptionError(this.path, f.pointOffset, 'point index checksum mismatch');
-        // The rest in the next step: the filter's and index's reads and the decoding.
+      while (this.reading !== READ_DONE) {
+        const points = this.reading === READ_POINTS;
+        const size = points ? f.pointSize : f.filterSize;
+        if (points && size === 0) {
+          this.reading = READ_FILTER;
+          continue;
+        }
+        const offset = points ? f.pointOffset : f.filterOffset;
+        const what = points ? 'point index' : 'filter block';
+        if (this.at === 0) this.buf = size + 4 < 65536 ? new Uint8Array(size + 4) : new Uint8Array(Buffer.allocUnsafeSlow(size + 4).buffer, 0, size + 4);
+        const n = Math.min(OPEN_SLICE_BYTES, size + 4 - this.at);
+        if (this.file.read(offset + this.at, n, this.buf, this.at) !== n) throw new TableCorruptionError(this.path, offset, `${what} truncated`);
+        const crcEnd = Math.min(size, this.at + n);
+        if (crcEnd > this.at) this.crc = crc32Bytes(this.buf.subarray(this.at, crcEnd), this.crc);
+        this.at += n;
+        if (this.at < size + 4) return undefined;
+        if (readU32(this.buf, size) !== this.crc) throw new TableCorruptionError(this.path, offset, `${what} checksum mismatch`);
+        if (points) this.point = this.buf.subarray(0, size);
+        else this.filter = this.buf.subarray(0, size);
+        this.reading = points ? READ_FILTER : READ_DONE;
+        this.at = this.crc = 0;
+        // A read of a MiB was this step's cost: the next block, or the index's read and decoding, in the next.
         if (size >= OPEN_SLICE_BYTES) return undefined;
       }
-      const reader = TableReader.fromParts(this.file, this.path, this.id, this.cache, f, this.point.subarray(0, size));
+      const reader = TableReader.fromParts(this.file, this.path, this.id, this.cache, f, this.point, this.filter);
       this.file = undefined;
       return reader;
     } catch (err) {

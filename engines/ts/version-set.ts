@@ -13,7 +13,7 @@ import { CURRENT_FILE, CURRENT_TEMP_FILE, logFileName, manifestName, parseFileNa
 import { joinPath, type FileSystem } from './fs.js';
 import type { LogRecoveryMode } from './log.js';
 import { applyEdit, EMPTY_VERSION, Manifest, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
-import { TableReader, type BlockCache } from './table.js';
+import { TableReader, type BlockCache, type TableBlocks } from './table.js';
 
 /** An open table of some version: its reader, its manifest entry, and how many live table sets hold it. */
 export class LiveTable {
@@ -337,9 +337,9 @@ export class VersionSet {
     this.setCurrent(new TableSet([...keep, ...added]));
   }
 
-  /** openTable a step at a time (TableOpening): step() returns the table once open. */
-  openingTable(meta: TableEntry): { step(): LiveTable | undefined; abandon(): void } {
-    const opening = TableReader.opening(this.fs, joinPath(this.dir, tableFileName(meta.id)), meta.id, this.cache);
+  /** openTable a step at a time (TableOpening): step() returns the table once open; with the blocks its builder wrote, only the footer is read. */
+  openingTable(meta: TableEntry, blocks?: TableBlocks): { step(): LiveTable | undefined; abandon(): void } {
+    const opening = TableReader.opening(this.fs, joinPath(this.dir, tableFileName(meta.id)), meta.id, this.cache, blocks);
     return {
       step: (): LiveTable | undefined => {
         const reader = opening.step();

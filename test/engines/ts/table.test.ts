@@ -365,7 +365,34 @@ describe('sstable opened a step at a time', () => {
     tb.add(k, 0, k.length, i + 1, KIND_PUT, v, 0, v.length);
   }
   tb.finish();
+  const written = tb.writtenBlocks;
   const pointSize = 12 * (Math.ceil(100_000 / 0.8) + 1); // 1.5 MB: two 1 MiB reads
+
+  it('with the blocks its builder wrote, reads only the footer and answers as open() does', () => {
+    const fs2 = new CountingFileSystem(fs);
+    assert.equal(written.point.length, pointSize);
+    const opening = TableReader.opening(fs2, '/o.sst', 1, undefined, written);
+    const t = opening.step();
+    assert.ok(t !== undefined, 'open in one step');
+    assert.ok(fs2.reads <= 2, `${fs2.reads} reads: the footer only`);
+    assert.ok(t.hasPointIndex);
+    for (const i of [0, 777, 99_999]) {
+      assert.equal(t.lookup(b(key(i)), MAX_SEQ), LOOKUP_PUT);
+      assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), `v${i}`);
+    }
+    assert.equal(t.lookup(b(`${key(5)}x`), MAX_SEQ), LOOKUP_ABSENT);
+    const it = t.iterator();
+    let n = 0;
+    for (it.seekFirst(); it.valid(); it.next()) n++;
+    assert.equal(n, 100_000);
+  });
+
+  it('refuses blocks the footer does not describe (another table\'s)', () => {
+    const other = new TableBuilder(fs, '/p.sst', 2, { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 });
+    for (let i = 0; i < 10; i++) other.add(b(key(i)), 0, 8, i + 1, KIND_PUT, b('v'), 0, 1);
+    other.finish();
+    assert.throws(() => TableReader.opening(fs, '/o.sst', 1, undefined, other.writtenBlocks).step(), /o\.sst is corrupt at offset \d+: footer does not describe the blocks/);
+  });
 
   it('reads the point index a MiB a step and answers as open() does', () => {
     const opening = TableReader.opening(fs, '/o.sst', 1);
