@@ -85,6 +85,9 @@ export interface TableBlocks {
   readonly filter: Uint8Array;
   readonly point: Uint8Array;
   readonly index: Uint8Array;
+  /** The footer's bytes, and the file's size once finished. */
+  readonly footer: Uint8Array;
+  readonly fileSize: number;
 }
 
 export interface TableMeta {
@@ -146,6 +149,7 @@ export class TableBuilder {
   private filterBlock: Uint8Array = EMPTY;
   private pointBlock: Uint8Array = EMPTY;
   private indexBlock: Uint8Array = EMPTY;
+  private footerBlock: Uint8Array = EMPTY;
   /** Bytes handed to the file and made durable by syncWrittenStart(). */
   private synced = 0;
 
@@ -379,6 +383,7 @@ export class TableBuilder {
     writeU32(footer, 44, TABLE_VERSION);
     writeU32(footer, 48, crc32Bytes(footer.subarray(0, 48)));
     footer.set(MAGIC_BYTES, 52);
+    this.footerBlock = footer;
     this.pending.raw(footer, 0, FOOTER_SIZE);
     this.drain();
     if (sync) this.file.sync();
@@ -396,7 +401,7 @@ export class TableBuilder {
 
   /** After the last finishSlice: the blocks the table's open would read back (TableReader.opening). */
   get writtenBlocks(): TableBlocks {
-    return { filter: this.filterBlock, point: this.pointBlock, index: this.indexBlock };
+    return { filter: this.filterBlock, point: this.pointBlock, index: this.indexBlock, footer: this.footerBlock, fileSize: this.offset };
   }
 
   /** Gives up on the table (the caller removes the file). */
@@ -752,14 +757,22 @@ export class TableReader {
     return new TableReader(file, path, id, cache, fields, pointRead, filterRead, indexRead);
   }
 
-  /** The footer's fields, checked (version first, then magic, CRC and block handles). */
-  static readFooter(file: ReadableFile, path: string): FooterFields {
+  /**
+   * The footer's fields, checked (version first, then magic, CRC and block handles):
+   * read from the file, or from `written`, the footer's bytes as the table's builder
+   * wrote them (TableBlocks).
+   */
+  static readFooter(file: ReadableFile, path: string, written?: Uint8Array): FooterFields {
     const size = file.size;
     // Every version ends with the format version, the footer's CRC and the magic: read
     // the version before trusting the rest, so an older table gets the version error.
-    const tail = new Uint8Array(VERSION_FROM_END);
     if (size < VERSION_FROM_END) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
-    file.read(size - VERSION_FROM_END, VERSION_FROM_END, tail, 0);
+    let tail: Uint8Array;
+    if (written !== undefined) tail = written.subarray(FOOTER_SIZE - VERSION_FROM_END);
+    else {
+      tail = new Uint8Array(VERSION_FROM_END);
+      file.read(size - VERSION_FROM_END, VERSION_FROM_END, tail, 0);
+    }
     for (let i = 0; i < 8; i++) if (tail[8 + i] !== MAGIC_BYTES[i]) throw new TableCorruptionError(path, size - 8, 'bad magic number');
     const version = readU32(tail, 0);
     if (version !== TABLE_VERSION)
@@ -771,9 +784,12 @@ export class TableReader {
           : `unsupported table version ${version} (this ts engine reads version ${TABLE_VERSION})`,
       );
     if (size < FOOTER_SIZE) throw new TableCorruptionError(path, 0, `file of ${size} bytes is shorter than a footer`);
-    const footer = new Uint8Array(FOOTER_SIZE);
     const at = size - FOOTER_SIZE;
-    file.read(at, FOOTER_SIZE, footer, 0);
+    let footer = written;
+    if (footer === undefined) {
+      footer = new Uint8Array(FOOTER_SIZE);
+      file.read(at, FOOTER_SIZE, footer, 0);
+    }
     if (readU32(footer, 48) !== crc32Bytes(footer.subarray(0, 48))) throw new TableCorruptionError(path, at, 'footer checksum mismatch');
     const fields = {
       filterOffset: readU64(footer, 0),
@@ -1191,8 +1207,9 @@ export class TableOpening {
     try {
       if (this.file === undefined) {
         this.file = this.fs.openRead(this.path);
-        const f = (this.fields = TableReader.readFooter(this.file, this.path));
         const b = this.blocks;
+        if (b !== undefined && this.file.size !== b.fileSize) throw new TableCorruptionError(this.path, this.file.size, `file of ${this.file.size} bytes; ${b.fileSize} were written`);
+        const f = (this.fields = TableReader.readFooter(this.file, this.path, b?.footer));
         if (b !== undefined) {
           // The footer must describe the blocks the builder handed over.
           if (b.point.length !== f.pointSize || b.filter.length !== f.filterSize || b.index.length !== f.indexSize)
