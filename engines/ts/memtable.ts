@@ -40,8 +40,6 @@ const F_HASH = 6;
 const F_W0 = 7; // F_W0..F_W0+3: key bytes 0..15, big-endian, XOR 0x80000000
 /** Bytes a node costs beyond its key and value (node fields, seq, hash slot, order arrays). */
 const NODE_OVERHEAD = STRIDE * 4 + 8 + 8;
-/** Bytes an entry costs in a memtable's size beyond its key and value. */
-export const MEMTABLE_NODE_OVERHEAD = NODE_OVERHEAD;
 const BIAS = -0x80000000;
 const EMPTY_IDS = new Int32Array(0);
 /**
@@ -139,24 +137,21 @@ export class Memtable {
 
   /**
    * An empty memtable with room for `initialArena` bytes of keys and values and
-   * `initialNodes` entries before it grows. With `memory` (a released memtable's, large
-   * enough) it reuses those arrays: only the hash table is cleared.
+   * `initialNodes` entries before it grows. With `memory` (a released memtable's) it
+   * reuses the arena and node array when large enough, and the hash table when of the
+   * size wanted (a larger one would make every lookup touch more memory); only the hash
+   * table is cleared.
    */
   constructor(initialArena = 1 << 20, initialNodes = 1 << 12, memory?: MemtableMemory) {
     let slotCount = 16;
     while (slotCount < initialNodes * 2) slotCount *= 2;
-    let buf: ArrayBuffer;
-    if (memory !== undefined && memory.arena.length >= initialArena && memory.nodes.byteLength >= initialNodes * STRIDE * 4 && memory.slots.length >= 2 * slotCount) {
-      this.arena = memory.arena;
-      buf = memory.nodes;
+    const reuse = memory !== undefined && memory.arena.length >= initialArena && memory.nodes.byteLength >= initialNodes * STRIDE * 4;
+    this.arena = reuse ? memory.arena : new Uint8Array(initialArena);
+    const buf = reuse ? memory.nodes : new ArrayBuffer(initialNodes * STRIDE * 4);
+    if (memory !== undefined && memory.slots.length === 2 * slotCount) {
       this.slots = memory.slots;
       this.slots.fill(0);
-      slotCount = this.slots.length / 2;
-    } else {
-      this.arena = new Uint8Array(initialArena);
-      buf = new ArrayBuffer(initialNodes * STRIDE * 4);
-      this.slots = new Int32Array(2 * slotCount);
-    }
+    } else this.slots = new Int32Array(2 * slotCount);
     this.nodes = new Int32Array(buf);
     this.seqs = new Float64Array(buf);
     this.mask = slotCount - 1;

@@ -25,7 +25,7 @@ import { LevelIterator } from './level-iterator.js';
 import type { LogRecoveryMode } from './log.js';
 import { checkTreeOptions } from './options.js';
 import type { VersionState } from './manifest.js';
-import { Memtable, MEMTABLE_NODE_OVERHEAD, type MemtableMemory } from './memtable.js';
+import { Memtable, type MemtableMemory } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, type TableOptions, type TableReader } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
@@ -341,19 +341,24 @@ export class Tree {
   }
 
   /**
-   * A memtable sized for the flush threshold up front, so filling it never copies the
-   * arena, the node array or the hash table: nodes for entries of 16-byte keys and no
-   * value (deletions), the smallest the benchmarks write. (Sized for 100-byte values,
-   * a memtable of tombstones grew its hash table at about 200,000 keys: a rehash of
-   * 10-23 ms inside one delete at N = 10,000,000.) Large typed arrays come from the OS
-   * zeroed and lazily backed, so the unused part costs address space, not memory. The
-   * arrays of the last memtable flushed are reused when nothing can still read it.
+   * A memtable sized for the flush threshold up front, so filling it rarely copies the
+   * arena, the node array or the hash table: room for entries of 16-byte keys and
+   * 100-byte values, or for as many entries as the memtable it replaces took. (A
+   * memtable of tombstones holds twice as many entries: sized for values alone, each
+   * one grew its hash table at about 200,000 keys, a rehash of 10-23 ms inside one
+   * delete at N = 10,000,000. Sized for tombstones always, the hash table's 8 MB made
+   * point reads at N = 100,000 6-8% slower than its 4 MB.) Large typed arrays come
+   * from the OS zeroed and lazily backed, so the unused part costs address space, not
+   * memory. The arrays of the last memtable flushed are reused when nothing can still
+   * read it.
    */
   private newMemtable(): Memtable {
     const arena = Math.max(4096, this.memtableBytes + 4096);
     const memory = this.spareMemory;
     this.spareMemory = undefined;
-    return new Memtable(arena, Math.max(64, Math.ceil(this.memtableBytes / (MEMTABLE_NODE_OVERHEAD + 16))), memory);
+    // this.mem is the memtable being replaced (undefined at open).
+    const entries = Math.max(64, Math.ceil(this.memtableBytes / 160), (this.mem as Memtable | undefined)?.count ?? 0);
+    return new Memtable(arena, entries, memory);
   }
 
   /**
