@@ -850,18 +850,20 @@ export class TableReader {
    * blocks foreground reads use.
    */
   block(i: number, fillCache = true): Uint8Array {
+    const hit = this.cachedForIterator(i);
+    if (hit !== undefined) return hit;
+    const b = this.readData(i);
+    if (fillCache) this.cache?.insert(this.cacheSlots, i, b);
+    return b;
+  }
+
+  /** Block i from the cache for an iterator, which holds it across calls: shared, so its memory is never reused. */
+  private cachedForIterator(i: number): Uint8Array | undefined {
     const cache = this.cache;
-    if (cache !== undefined) {
-      const hit = cache.get(this.cacheSlots, i);
-      if (hit !== undefined) {
-        cache.share(this.cacheSlots, i);
-        return hit;
-      }
-      const b = this.readData(i);
-      if (fillCache) cache.insert(this.cacheSlots, i, b);
-      return b;
-    }
-    return this.readData(i);
+    if (cache === undefined) return undefined;
+    const hit = cache.get(this.cacheSlots, i);
+    if (hit !== undefined) cache.share(this.cacheSlots, i);
+    return hit;
   }
 
   /**
@@ -872,14 +874,8 @@ export class TableReader {
    * and fewer system calls.
    */
   blockOnce(i: number, holder: ReadAhead): Uint8Array {
-    const cache = this.cache;
-    if (cache !== undefined) {
-      const hit = cache.get(this.cacheSlots, i);
-      if (hit !== undefined) {
-        cache.share(this.cacheSlots, i);
-        return hit;
-      }
-    }
+    const hit = this.cachedForIterator(i);
+    if (hit !== undefined) return hit;
     if (i < holder.first || i >= holder.end) this.readAhead(i, COMPACTION_READ_AHEAD, holder);
     return this.aheadBlock(i, holder);
   }
@@ -891,30 +887,25 @@ export class TableReader {
    * MAX_READ_AHEAD bytes (a scan that stops early wastes at most what its last read
    * took), and seek() starts it over. One pread of many blocks instead of one per block:
    * at N = 10,000,000 the pread syscalls were 39% of a range scan's CPU profile. A block
-   * served from the read-ahead is verified when served. With `fillCache` a copy goes
-   * into the cache (memory the cache owns and may reuse) when the cache admits it: while
-   * it has room, or once full on the block's second miss (admit()), so a long scan does
-   * not evict the blocks point reads use for blocks it will not read again. The
+   * served from the read-ahead is verified when served, and a copy goes into the cache
+   * (memory the cache owns and may reuse) when the cache admits it: while it has room,
+   * or once full on the block's second miss (admit()), so a long scan does not evict
+   * the blocks point reads use for blocks it will not read again. The
    * iterator's read-ahead buffer is reused from read to read: its caller is done with
    * an entry when it moves the iterator on (scan's visitor gets views valid only during
    * the call; the merge moves a source only after its entry is used), and a block left
    * behind is never read again from the buffer.
    */
-  blockForward(i: number, ra: ReadAhead, fillCache: boolean): Uint8Array {
-    const cache = this.cache;
-    if (cache !== undefined) {
-      const hit = cache.get(this.cacheSlots, i);
-      if (hit !== undefined) {
-        cache.share(this.cacheSlots, i);
-        return hit;
-      }
-    }
+  blockForward(i: number, ra: ReadAhead): Uint8Array {
+    const hit = this.cachedForIterator(i);
+    if (hit !== undefined) return hit;
     if (i < ra.first || i >= ra.end) {
       this.readAhead(i, ra.bytes, ra);
       ra.bytes = Math.min(ra.bytes * 2, MAX_READ_AHEAD);
     }
     const b = this.aheadBlock(i, ra);
-    if (fillCache && cache !== undefined && cache.capacity > 0 && cache.admit(this.id, i, b.length)) {
+    const cache = this.cache;
+    if (cache !== undefined && cache.capacity > 0 && cache.admit(this.id, i, b.length)) {
       const buf = cache.buffer(b.length);
       buf.set(b);
       cache.insert(this.cacheSlots, i, buf.subarray(0, b.length), buf);
@@ -1339,7 +1330,7 @@ export class TableIterator implements InternalIterator, ReadAhead {
     this.blockIndex = i;
     const t = this.table;
     if (!this.fillCache) this.it.reset(t.blockOnce(i, this));
-    else if (forward) this.it.reset(t.blockForward(i, this, true));
+    else if (forward) this.it.reset(t.blockForward(i, this));
     else {
       this.bytes = FIRST_READ_AHEAD;
       this.it.reset(t.block(i));
