@@ -64,11 +64,9 @@ interface Install {
   readonly compaction: Compaction | undefined;
   readonly edit: VersionEdit;
   phase: InstallPhase;
-  /** The tables opened so far, and those still to open (one a phase: a 32 MiB table's open reads its 3 MiB point index). */
+  /** The tables opened so far, and those still to open (one a phase, from the blocks its job wrote). */
   readonly tables: LiveTable[];
   toOpen: TableEntry[] | undefined;
-  /** The table being opened, a step a phase (a point index of megabytes is read 1 MiB a step). */
-  opening: { step(): LiveTable | undefined; abandon(): void } | undefined;
 }
 const SYNC_DIR = 0;
 const LOG_EDIT = 1;
@@ -292,12 +290,12 @@ export class BackgroundWork {
   private flushInstall(f: Flush): Install {
     const logNumber = this.imms.length > 1 ? this.imms[this.imms.length - 2]!.logNumber : this.host.activeLogNumber();
     const edit: VersionEdit = { add: f.job.outputs, logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, tables: [], toOpen: undefined, opening: undefined };
+    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, tables: [], toOpen: undefined };
   }
 
   private compactionInstall(c: Compaction): Install {
     const edit: VersionEdit = { ...compactionEdit(c.task, c.job.outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, tables: [], toOpen: undefined, opening: undefined };
+    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, tables: [], toOpen: undefined };
   }
 
   /**
@@ -318,20 +316,13 @@ export class BackgroundWork {
       inst.phase = OPEN_TABLES;
     } else if (inst.phase === OPEN_TABLES) {
       const toOpen = (inst.toOpen ??= this.versions.toOpen(inst.edit));
-      if (inst.opening === undefined) {
-        const next = toOpen.shift();
-        if (next === undefined) {
-          inst.phase = SWITCH;
-          return this.installPhase(inst);
-        }
-        inst.opening = this.versions.openingTable(next, (inst.flush ?? inst.compaction!).job.outputBlocks.get(next.id));
+      const next = toOpen.shift();
+      if (next === undefined) {
+        inst.phase = SWITCH;
+        return this.installPhase(inst);
       }
-      const table = inst.opening.step();
-      if (table !== undefined) {
-        inst.tables.push(table);
-        inst.opening = undefined;
-        if (toOpen.length === 0) inst.phase = SWITCH;
-      }
+      inst.tables.push(this.versions.openOutput(next, (inst.flush ?? inst.compaction!).job.outputBlocks.get(next.id)));
+      if (toOpen.length === 0) inst.phase = SWITCH;
     } else {
       this.installing = undefined;
       if (inst.flush !== undefined) this.switchFlush(inst.flush, inst);
@@ -491,7 +482,6 @@ export class BackgroundWork {
     // logged the manifest names them and the next open reads them; before, the next
     // open deletes them.
     if (this.installing !== undefined) {
-      this.installing.opening?.abandon();
       for (const t of this.installing.tables) t.reader.close();
     }
     this.installing = undefined;

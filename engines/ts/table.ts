@@ -78,7 +78,7 @@ export function pointSlots(keys: number): number {
 
 /**
  * A table's filter, point index and index blocks as its builder wrote them, so that
- * the table's first open need not read them back (TableReader.opening): a compaction's
+ * the table's first open need not read them back (TableReader.openWritten): a compaction's
  * output was written minutes before its install, and at N = 10,000,000 reading its
  * point index back from the disk held a delete for up to 171 ms.
  */
@@ -411,7 +411,7 @@ export class TableBuilder {
     };
   }
 
-  /** After the last finishSlice: the blocks the table's open would read back (TableReader.opening). */
+  /** After the last finishSlice: the blocks the table's open would read back (TableReader.openWritten). */
   get writtenBlocks(): TableBlocks {
     return { filter: this.filterBlock, point: this.pointBlock, index: this.indexBlock, footer: this.footerBlock, fileSize: this.offset };
   }
@@ -666,15 +666,13 @@ export class TableReader {
     readonly id: number,
     private readonly cache: BlockCache | undefined,
     footerFields: FooterFields,
-    /** The point index, filter and index blocks, already read and verified or as written (TableOpening), or undefined to read them here. */
-    pointRead?: Uint8Array,
-    filterRead?: Uint8Array,
-    indexRead?: Uint8Array,
+    /** The blocks as the table's builder wrote them (openWritten), or undefined to read them from the file. */
+    written?: TableBlocks,
   ) {
     this.entries = footerFields.entries;
-    this.bloom = new Bloom(filterRead ?? this.readChecked(footerFields.filterOffset, footerFields.filterSize, 'filter block'));
+    this.bloom = new Bloom(written?.filter ?? this.readChecked(footerFields.filterOffset, footerFields.filterSize, 'filter block'));
     if (footerFields.pointSize % (4 * POINT_WORDS) !== 0) throw new TableCorruptionError(path, footerFields.pointOffset, `point index of ${footerFields.pointSize} bytes is not whole slots`);
-    const pointBytes = footerFields.pointSize === 0 ? EMPTY : (pointRead ?? this.readChecked(footerFields.pointOffset, footerFields.pointSize, 'point index'));
+    const pointBytes = footerFields.pointSize === 0 ? EMPTY : (written?.point ?? this.readChecked(footerFields.pointOffset, footerFields.pointSize, 'point index'));
     if (LITTLE_ENDIAN && pointBytes.byteOffset % 4 === 0) {
       // The file's u32s are little-endian, as this machine's: view them in place (a 32 MiB
       // table's point index is 3 MiB; decoding it word by word held a write for ~5 ms).
@@ -684,7 +682,7 @@ export class TableReader {
       for (let i = 0; i < this.points.length; i++) this.points[i] = readU32(pointBytes, 4 * i);
     }
     this.pointCount = this.points.length / POINT_WORDS;
-    const indexBlock = indexRead ?? this.readChecked(footerFields.indexOffset, footerFields.indexSize, 'index block');
+    const indexBlock = written?.index ?? this.readChecked(footerFields.indexOffset, footerFields.indexSize, 'index block');
     // Decode the index once into flat arrays: a lookup binary-searches them without decoding.
     const it = new BlockIterator();
     it.reset(indexBlock);
@@ -729,7 +727,7 @@ export class TableReader {
     const locEnd = count * POINT_MAX_OFFSET;
     // A point index read from the file has each slot's block checked; one its builder
     // just wrote names only blocks it wrote (the loop over 1.5M slots took ~15 ms).
-    if (indexRead === undefined) {
+    if (written === undefined) {
       for (let i = 1; i < this.points.length; i += POINT_WORDS) {
         const loc = this.points[i]!;
         if (loc !== POINT_EMPTY && loc >= locEnd)
@@ -760,17 +758,23 @@ export class TableReader {
   }
 
   /**
-   * open() a slice at a time (TableOpening), for an install between writes: a table of
-   * a million tombstones has a 15 MiB point index, and opening it at once held a write
-   * for 33 ms.
+   * Opens a table from the blocks its builder wrote (TableBuilder.writtenBlocks),
+   * reading nothing from the file: only its size is checked against the size written,
+   * and the footer against the blocks. For the install of a job's output, written
+   * minutes before: reading its blocks back could wait on the disk.
    */
-  static opening(fs: FileSystem, path: string, id: number, cache?: BlockCache, blocks?: TableBlocks): TableOpening {
-    return new TableOpening(fs, path, id, cache, blocks);
-  }
-
-  /** @internal TableOpening's last step. */
-  static fromParts(file: ReadableFile, path: string, id: number, cache: BlockCache | undefined, fields: FooterFields, pointRead: Uint8Array, filterRead: Uint8Array, indexRead?: Uint8Array): TableReader {
-    return new TableReader(file, path, id, cache, fields, pointRead, filterRead, indexRead);
+  static openWritten(fs: FileSystem, path: string, id: number, cache: BlockCache | undefined, blocks: TableBlocks): TableReader {
+    const file = fs.openRead(path);
+    try {
+      if (file.size !== blocks.fileSize) throw new TableCorruptionError(path, file.size, `file of ${file.size} bytes; ${blocks.fileSize} were written`);
+      const f = TableReader.readFooter(file, path, blocks.footer);
+      if (blocks.point.length !== f.pointSize || blocks.filter.length !== f.filterSize || blocks.index.length !== f.indexSize)
+        throw new TableCorruptionError(path, file.size - FOOTER_SIZE, 'footer does not describe the blocks the table was written with');
+      return new TableReader(file, path, id, cache, f, blocks);
+    } catch (err) {
+      file.close();
+      throw err;
+    }
   }
 
   /**
@@ -1174,100 +1178,11 @@ interface FooterFields {
   readonly entries: number;
 }
 
-/** Bytes of a point index or filter TableOpening reads a step. */
-const OPEN_SLICE_BYTES = 1 << 20;
-const READ_POINTS = 0;
-const READ_FILTER = 1;
-const READ_DONE = 2;
 /** An iterator's first read-ahead (two 4 KiB blocks), doubled by each read up to MAX_READ_AHEAD. */
 const FIRST_READ_AHEAD = 8 << 10;
 const MAX_READ_AHEAD = 128 << 10;
 /** A compaction's iterator reads its input this much at a time. */
 const COMPACTION_READ_AHEAD = 64 << 10;
-
-/**
- * TableReader.open a step at a time: the footer; the point index and then the filter,
- * OPEN_SLICE_BYTES a step with the CRC carried over; then the index and the reader. Every
- * check open() makes is made, with the same errors.
- */
-export class TableOpening {
-  private file: ReadableFile | undefined;
-  private fields: FooterFields | undefined;
-  private point: Uint8Array = EMPTY;
-  private filter: Uint8Array = EMPTY;
-  /** The block being read in slices: READ_POINTS, then READ_FILTER; READ_DONE after. */
-  private reading = READ_POINTS;
-  private buf: Uint8Array = EMPTY;
-  private at = 0;
-  private crc = 0;
-
-  constructor(
-    private readonly fs: FileSystem,
-    readonly path: string,
-    private readonly id: number,
-    private readonly cache: BlockCache | undefined,
-    /** The blocks as the table's builder wrote them: then only the footer is read. */
-    private readonly blocks?: TableBlocks,
-  ) {}
-
-  /** The next step; the reader once open. Throws what open() throws (the file closed). */
-  step(): TableReader | undefined {
-    try {
-      if (this.file === undefined) {
-        this.file = this.fs.openRead(this.path);
-        const b = this.blocks;
-        if (b !== undefined && this.file.size !== b.fileSize) throw new TableCorruptionError(this.path, this.file.size, `file of ${this.file.size} bytes; ${b.fileSize} were written`);
-        const f = (this.fields = TableReader.readFooter(this.file, this.path, b?.footer));
-        if (b !== undefined) {
-          // The footer must describe the blocks the builder handed over.
-          if (b.point.length !== f.pointSize || b.filter.length !== f.filterSize || b.index.length !== f.indexSize)
-            throw new TableCorruptionError(this.path, this.file.size - FOOTER_SIZE, 'footer does not describe the blocks the table was written with');
-          const reader = TableReader.fromParts(this.file, this.path, this.id, this.cache, f, b.point, b.filter, b.index);
-          this.file = undefined;
-          return reader;
-        }
-        return undefined;
-      }
-      const f = this.fields!;
-      while (this.reading !== READ_DONE) {
-        const points = this.reading === READ_POINTS;
-        const size = points ? f.pointSize : f.filterSize;
-        if (points && size === 0) {
-          this.reading = READ_FILTER;
-          continue;
-        }
-        const offset = points ? f.pointOffset : f.filterOffset;
-        const what = points ? 'point index' : 'filter block';
-        if (this.at === 0) this.buf = size + 4 < 65536 ? new Uint8Array(size + 4) : new Uint8Array(Buffer.allocUnsafeSlow(size + 4).buffer, 0, size + 4);
-        const n = Math.min(OPEN_SLICE_BYTES, size + 4 - this.at);
-        if (this.file.read(offset + this.at, n, this.buf, this.at) !== n) throw new TableCorruptionError(this.path, offset, `${what} truncated`);
-        const crcEnd = Math.min(size, this.at + n);
-        if (crcEnd > this.at) this.crc = crc32Bytes(this.buf.subarray(this.at, crcEnd), this.crc);
-        this.at += n;
-        if (this.at < size + 4) return undefined;
-        if (readU32(this.buf, size) !== this.crc) throw new TableCorruptionError(this.path, offset, `${what} checksum mismatch`);
-        if (points) this.point = this.buf.subarray(0, size);
-        else this.filter = this.buf.subarray(0, size);
-        this.reading = points ? READ_FILTER : READ_DONE;
-        this.at = this.crc = 0;
-        // A read of a MiB was this step's cost: the next block, or the index's read and decoding, in the next.
-        if (size >= OPEN_SLICE_BYTES) return undefined;
-      }
-      const reader = TableReader.fromParts(this.file, this.path, this.id, this.cache, f, this.point, this.filter);
-      this.file = undefined;
-      return reader;
-    } catch (err) {
-      this.abandon();
-      throw err;
-    }
-  }
-
-  /** Gives up (closes the file). */
-  abandon(): void {
-    this.file?.close();
-    this.file = undefined;
-  }
-}
 
 /**
  * Blocks an iterator read ahead: blocks [first, end) of its table, read from file

@@ -357,7 +357,7 @@ describe('sstable finish in slices', () => {
   });
 });
 
-describe('sstable opened a step at a time', () => {
+describe('sstable opened from the blocks its builder wrote', () => {
   const fs = new FaultFileSystem();
   const tb = new TableBuilder(fs, '/o.sst', 1, { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 });
   for (let i = 0; i < 100_000; i++) {
@@ -367,14 +367,12 @@ describe('sstable opened a step at a time', () => {
   }
   tb.finish();
   const written = tb.writtenBlocks;
-  const pointSize = 12 * (Math.ceil(100_000 / 0.8) + 1); // 1.5 MB: two 1 MiB reads
+  const pointSize = 12 * (Math.ceil(100_000 / 0.8) + 1);
 
-  it('with the blocks its builder wrote, reads nothing and answers as open() does', () => {
+  it('reads nothing and answers as open() does', () => {
     const fs2 = new CountingFileSystem(fs);
     assert.equal(written.point.length, pointSize);
-    const opening = TableReader.opening(fs2, '/o.sst', 1, undefined, written);
-    const t = opening.step();
-    assert.ok(t !== undefined, 'open in one step');
+    const t = TableReader.openWritten(fs2, '/o.sst', 1, undefined, written);
     assert.equal(fs2.reads, 0);
     assert.ok(t.hasPointIndex);
     for (const i of [0, 777, 99_999]) {
@@ -388,50 +386,28 @@ describe('sstable opened a step at a time', () => {
     assert.equal(n, 100_000);
   });
 
-  it('refuses blocks the footer does not describe (another table\'s)', () => {
+  it('refuses blocks the footer does not describe (another table\'s), and a file of another size', () => {
     const other = new TableBuilder(fs, '/p.sst', 2, { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 });
     for (let i = 0; i < 10; i++) other.add(b(key(i)), 0, 8, i + 1, KIND_PUT, b('v'), 0, 1);
     other.finish();
     // Another table's blocks with this file's size and footer: the footer does not describe them.
     assert.throws(
-      () => TableReader.opening(fs, '/o.sst', 1, undefined, { ...other.writtenBlocks, footer: written.footer, fileSize: written.fileSize }).step(),
+      () => TableReader.openWritten(fs, '/o.sst', 1, undefined, { ...other.writtenBlocks, footer: written.footer, fileSize: written.fileSize }),
       /o\.sst is corrupt at offset \d+: footer does not describe the blocks/,
     );
-    // A file whose size is not the size written is refused.
-    assert.throws(() => TableReader.opening(fs, '/o.sst', 1, undefined, other.writtenBlocks).step(), /o\.sst is corrupt at offset \d+: file of \d+ bytes; \d+ were written/);
+    assert.throws(() => TableReader.openWritten(fs, '/o.sst', 1, undefined, other.writtenBlocks), /o\.sst is corrupt at offset \d+: file of \d+ bytes; \d+ were written/);
   });
 
-  it('reads the point index a MiB a step and answers as open() does', () => {
-    const opening = TableReader.opening(fs, '/o.sst', 1);
-    let steps = 1;
-    let t: TableReader | undefined;
-    while ((t = opening.step()) === undefined) steps++;
-    // The footer; the point index in 1 MiB reads; the filter, the index and the reader.
-    assert.equal(steps, 1 + Math.ceil((pointSize + 4) / (1 << 20)) + 1);
-    assert.ok(t.hasPointIndex);
-    for (const i of [0, 777, 99_999]) {
-      assert.equal(t.lookup(b(key(i)), MAX_SEQ), LOOKUP_PUT);
-      assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), `v${i}`);
-    }
-    assert.equal(t.lookup(b(`${key(5)}x`), MAX_SEQ), LOOKUP_ABSENT);
-  });
-
-  it('refuses a flipped byte of the point index, in either slice, as open() does', () => {
+  it('open() from the file refuses a flipped byte of the point index', () => {
     const bytes = fs.readAll('/o.sst');
     const footer = bytes.length - 60;
     const at = readU32(bytes, footer + 24);
     assert.equal(readU32(bytes, footer + 32), pointSize);
-    for (const p of [at + 5, at + (1 << 20) + 5]) {
+    for (const p of [at + 5, at + pointSize - 5]) {
       const flipped = bytes.slice();
       flipped[p]! ^= 1;
-      const w = fs.create('/bad.sst');
-      w.append(flipped, 0, flipped.length);
-      w.close();
-      const opening = TableReader.opening(fs, '/bad.sst', 2);
-      assert.throws(() => {
-        while (opening.step() === undefined);
-      }, /bad\.sst is corrupt at offset \d+: point index checksum mismatch/);
-      assert.throws(() => TableReader.open(fs, '/bad.sst', 2), /point index checksum mismatch/);
+      fs.setContents('/bad.sst', flipped);
+      assert.throws(() => TableReader.open(fs, '/bad.sst', 2), /bad\.sst is corrupt at offset \d+: point index checksum mismatch/);
     }
   });
 });
