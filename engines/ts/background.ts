@@ -9,6 +9,7 @@ import { compactionDebt, compactionEdit, levelTargets, pickCompaction, type Comp
 import type { TableEntry, VersionEdit, VersionState } from './manifest.js';
 import type { Memtable } from './memtable.js';
 import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
+import { ThreadJob, type JobThread } from './job-thread.js';
 import type { SnapshotRegistry } from './snapshot.js';
 import type { TableReader } from './table.js';
 import type { LiveTable, TableSet, VersionSet } from './version-set.js';
@@ -103,7 +104,32 @@ export interface BackgroundOptions {
   readonly walFiles: boolean;
   readonly autoCompaction: boolean;
   readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
+  /**
+   * Where jobs the writes start run (job-thread.ts), or undefined: on the caller's
+   * thread, in slices. Flushes and compactions that a call waits for (flush(),
+   * compactAll(), close()) run on the caller's thread either way.
+   */
+  readonly thread: JobThread | undefined;
 }
+
+/** How long a write stopped by back-pressure waits for the job thread between checks. */
+const STOP_WAIT_MS = 5;
+/**
+ * Delayed writes (job thread only). Past the slowdown thresholds a write returns no
+ * sooner than its bytes allow at the delayed write rate: it starts at this share of
+ * the rate the last memtable was written at, falls by DELAY_SLOWER each time L0 grows
+ * while writes are delayed and rises by DELAY_FASTER each time it shrinks. Every
+ * write waits about as long (a few microseconds), instead of a few writes waiting for
+ * a whole compaction at the stop threshold (14.7 s once at N = 10,000,000).
+ */
+const DELAY_START = 0.5;
+const DELAY_SLOWER = 0.8;
+const DELAY_FASTER = 1.25;
+/** The delayed write rate never falls below this many bytes per ms (about 8,000 writes of 116 bytes a second). */
+const DELAY_MIN_RATE = 1024;
+/** Output file numbers reserved for a compaction on the job thread: this many per target file of input, and a few more. */
+const NUMBERS_PER_TARGET = 2;
+const NUMBERS_EXTRA = 4;
 
 export class BackgroundWork {
   private readonly jobs: JobContext;
@@ -119,6 +145,7 @@ export class BackgroundWork {
   /** Whether the policy schedules compactions; close() turns it off while it flushes. */
   autoCompaction: boolean;
   private readonly onCompaction: ((event: CompactionEvent) => void) | undefined;
+  readonly thread: JobThread | undefined;
   /** The running compaction: its task, job and the table set its inputs come from (pinned). */
   private compacting: Compaction | undefined;
   /** The flush job of the oldest frozen memtable, while it runs. */
@@ -128,6 +155,14 @@ export class BackgroundWork {
   private idleScheduled = false;
   /** Input bytes of background work owed by writes and reads and not yet done (< WORK_QUANTUM). */
   private owed = 0;
+  /** Memtable bytes written, and when the last two memtables were frozen with how many written then. */
+  private bytesIn = 0;
+  private readonly frozeAt = [0, 0];
+  private readonly frozeBytes = [0, 0];
+  /** Delayed writes: the rate in bytes per ms (0 while writes are not delayed), when the next write may return, the L0 count the rate was set for. */
+  private delayRate = 0;
+  private delayUntil = 0;
+  private delayL0 = 0;
 
   /** The policy's compaction debt in bytes, as of the last version change. */
   debt = 0;
@@ -160,6 +195,23 @@ export class BackgroundWork {
     this.walFiles = o.walFiles;
     this.autoCompaction = o.autoCompaction;
     this.onCompaction = o.onCompaction;
+    this.thread = o.thread;
+    if (this.thread !== undefined) {
+      // A reply read by the event loop (the caller yielded): install it from there too.
+      this.thread.onReply = () => {
+        if (!this.host.stopped() && this.hasWork() && !this.waitingOnThread()) this.scheduleIdleWork();
+      };
+    }
+  }
+
+  /**
+   * The next doWork would only look for a reply from the job thread: no install or
+   * file removal is pending, and the job doWork would step runs there.
+   */
+  private waitingOnThread(): boolean {
+    if (this.installing !== undefined || this.versions.hasRetired) return false;
+    const job = this.imms.length > 0 ? this.flushing?.job : this.compacting?.job;
+    return job instanceof ThreadJob && job.pending;
   }
 
   /** True when a flush or compaction has work left. */
@@ -174,8 +226,13 @@ export class BackgroundWork {
    * past the stop thresholds it runs jobs until it is back under them.
    */
   afterWrite(bytes: number): void {
+    this.bytesIn += bytes;
     if (!this.hasWork()) {
       this.owed = 0;
+      return;
+    }
+    if (this.thread !== undefined) {
+      this.afterWriteWithThread(bytes);
       return;
     }
     try {
@@ -198,13 +255,76 @@ export class BackgroundWork {
         // under the stop thresholds.
         this.stops++;
         const t0 = performance.now();
-        while (this.mustStop() && this.hasWork()) this.doWork(STOP_SLICE_BYTES);
+        while (this.mustStop() && this.hasWork()) {
+          if (this.waitingOnThread()) this.thread!.waitForReply(STOP_WAIT_MS);
+          this.doWork(STOP_SLICE_BYTES);
+        }
         this.stallMs += performance.now() - t0;
       }
     } catch (err) {
       throw this.host.failed(err);
     }
-    if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
+    if (this.hasWork() && this.deferFlush && !this.waitingOnThread()) this.scheduleIdleWork();
+  }
+
+  /**
+   * afterWrite with jobs on the thread: this thread only installs what the thread
+   * finished (one phase a write) and removes retired files; past the slowdown
+   * thresholds the write is delayed (DELAY_START), past the stop thresholds it waits
+   * for the thread.
+   */
+  private afterWriteWithThread(bytes: number): void {
+    try {
+      this.doWork(WORK_QUANTUM);
+      if (this.shouldSlowDown()) this.delay(bytes);
+      else this.delayRate = 0;
+      if (this.mustStop()) {
+        this.stops++;
+        const t0 = performance.now();
+        while (this.mustStop() && this.hasWork()) {
+          if (this.waitingOnThread()) this.thread!.waitForReply(STOP_WAIT_MS);
+          this.doWork(STOP_SLICE_BYTES);
+        }
+        this.stallMs += performance.now() - t0;
+      }
+    } catch (err) {
+      throw this.host.failed(err);
+    }
+    if (this.hasWork() && this.deferFlush && !this.waitingOnThread()) this.scheduleIdleWork();
+  }
+
+  /** The tree froze its memtable: the rate it was written at starts a delay (DELAY_START). */
+  memtableFrozen(): void {
+    this.frozeAt[0] = this.frozeAt[1]!;
+    this.frozeBytes[0] = this.frozeBytes[1]!;
+    this.frozeAt[1] = performance.now();
+    this.frozeBytes[1] = this.bytesIn;
+  }
+
+  /** Holds a write until its bytes fit the delayed write rate, which follows L0 (DELAY_START). */
+  private delay(bytes: number): void {
+    const now = performance.now();
+    const l0 = this.versions.current.l0.length;
+    if (this.delayRate === 0) {
+      const ms = this.frozeAt[1]! - this.frozeAt[0]!;
+      const recent = ms > 0 ? (this.frozeBytes[1]! - this.frozeBytes[0]!) / ms : DELAY_MIN_RATE;
+      this.delayRate = Math.max(DELAY_MIN_RATE, recent * DELAY_START);
+      this.delayUntil = now;
+      this.delayL0 = l0;
+      this.slowdowns++;
+    } else if (l0 > this.delayL0) {
+      this.delayRate = Math.max(DELAY_MIN_RATE, this.delayRate * DELAY_SLOWER);
+      this.delayL0 = l0;
+    } else if (l0 < this.delayL0) {
+      this.delayRate *= DELAY_FASTER;
+      this.delayL0 = l0;
+    }
+    // A write after a pause does not bank the pause: at most one write's worth of credit.
+    this.delayUntil = Math.max(this.delayUntil, now - bytes / this.delayRate) + bytes / this.delayRate;
+    if (this.delayUntil <= now) return;
+    let t = now;
+    while (t < this.delayUntil) t = performance.now();
+    this.stallMs += t - now;
   }
 
   /** Frozen memtables beyond maxImmutableMemtables, or L0 at its stop trigger: the write waits for jobs. */
@@ -264,8 +384,15 @@ export class BackgroundWork {
       this.installPhase(this.installing);
       return;
     }
+    // A compaction the thread finished is installed now, between flushes: L0 shrinks sooner.
+    const done = this.compacting;
+    if (done !== undefined && done.job instanceof ThreadJob && done.job.done) {
+      this.installing = this.compactionInstall(done);
+      return;
+    }
     if (this.imms.length > 0) {
-      const f = this.flushing ?? this.startFlush();
+      // A flush a call waits for (budget unbounded) runs here; one a write starts, on the job thread.
+      const f = this.flushing ?? this.startFlush(budget !== Infinity);
       const t0 = performance.now();
       if (f.job.step(budget)) this.installing = this.flushInstall(f);
       this.flushMs += performance.now() - t0;
@@ -279,9 +406,14 @@ export class BackgroundWork {
     }
   }
 
-  private startFlush(): Flush {
+  private startFlush(onThread: boolean): Flush {
     const mem = this.imms[this.imms.length - 1]!;
-    const f = { mem, job: flushJob(this.jobs, mem, this.snapshots.list(), true) };
+    const snapshots = this.snapshots.list();
+    const job =
+      onThread && this.thread !== undefined
+        ? this.thread.flush(mem.image(), snapshots, this.versions.newFileNumber())
+        : flushJob(this.jobs, mem, snapshots, true);
+    const f = { mem, job };
     this.flushing = f;
     return f;
   }
@@ -345,6 +477,7 @@ export class BackgroundWork {
     this.tableBytesWritten += f.job.bytesWritten;
     this.imms.pop();
     this.flushing = undefined;
+    if (f.job instanceof ThreadJob) this.flushMs += f.job.threadMs;
     this.versions.installEdit(inst.edit, inst.tables);
     this.host.memtableFlushed(f.mem);
     if (f.mem.logNumber > 0 && this.walFiles) this.versions.retire(this.versions.logPath(f.mem.logNumber));
@@ -372,12 +505,12 @@ export class BackgroundWork {
         this.installMove(task);
         continue; // a move never makes the same task again: the level it left is smaller
       }
-      this.startCompaction(task);
+      this.startCompaction(task, this.thread !== undefined);
       return;
     }
   }
 
-  private startCompaction(task: CompactionTask): void {
+  private startCompaction(task: CompactionTask, onThread: boolean): void {
     const set = this.versions.pin();
     const byId = new Map(set.all.map((t) => [t.entry.id, t] as const));
     const readers: TableReader[] = [];
@@ -389,13 +522,22 @@ export class BackgroundWork {
       }
       readers.push(t.reader);
     }
-    const job = compactionJob(this.jobs, readers, task, this.snapshots.list(), true);
+    let job: Job;
+    if (onThread) {
+      let bytes = 0;
+      for (const e of [...task.inputs, ...task.overlaps]) bytes += e.size;
+      const count = NUMBERS_PER_TARGET * Math.ceil(bytes / task.targetFileBytes) + NUMBERS_EXTRA;
+      const numbers = Array.from({ length: count }, () => this.versions.newFileNumber());
+      const inputs = readers.map((r) => ({ id: r.id, path: r.path }));
+      job = this.thread!.compaction(inputs, task, this.snapshots.list(), numbers);
+    } else job = compactionJob(this.jobs, readers, task, this.snapshots.list(), true);
     this.compacting = { task, job, set };
   }
 
   /** The outputs go into the version, the inputs are retired (deleted once unpinned). */
   private switchCompaction(c: Compaction, inst: Install): void {
     this.compacting = undefined;
+    if (c.job instanceof ThreadJob) this.compactionMs += c.job.threadMs;
     this.versions.installEdit(inst.edit, inst.tables);
     this.versions.unpin(c.set);
     this.tableBytesWritten += c.job.bytesWritten;
@@ -428,7 +570,8 @@ export class BackgroundWork {
         this.host.failed(err);
         return;
       }
-      if (this.hasWork()) this.scheduleIdleWork();
+      // A job on the thread calls back when it answers (onReply): no turn polls for it.
+      if (this.hasWork() && !this.waitingOnThread()) this.scheduleIdleWork();
     });
   }
 
@@ -467,7 +610,7 @@ export class BackgroundWork {
       targetFileBytes: this.levelOptions.targetFileBytes,
       score: 1,
     };
-    this.startCompaction(task);
+    this.startCompaction(task, false);
     const c = this.compacting!;
     const t0 = performance.now();
     c.job.step(Infinity);

@@ -68,7 +68,11 @@ export function joinPath(dir: string, name: string): string {
 
 class NodeWritableFile implements WritableFile {
   size: number;
-  constructor(private fd: number, initialSize: number) {
+  constructor(
+    private fd: number,
+    initialSize: number,
+    private readonly syncElsewhere: boolean,
+  ) {
     this.size = initialSize;
   }
   append(data: Uint8Array, offset: number, length: number): void {
@@ -80,7 +84,7 @@ class NodeWritableFile implements WritableFile {
     nodeFs.fdatasyncSync(this.fd);
   }
   syncStart(): PendingSync | undefined {
-    return startSync(this.fd);
+    return this.syncElsewhere ? startSync(this.fd) : undefined;
   }
   close(): void {
     if (this.fd >= 0) nodeFs.closeSync(this.fd);
@@ -186,12 +190,18 @@ class NodeReadableFile implements ReadableFile {
 
 /** The real file system, through node:fs's synchronous calls. */
 export class NodeFileSystem implements FileSystem {
+  /**
+   * `syncElsewhere`: files start their fdatasyncs on a thread of their own
+   * (WritableFile.syncStart). False for a caller that is itself a background thread
+   * (the job worker, job-worker.ts), which can as well wait for them.
+   */
+  constructor(private readonly syncElsewhere = true) {}
   create(path: string): WritableFile {
-    return new NodeWritableFile(nodeFs.openSync(path, 'w'), 0);
+    return new NodeWritableFile(nodeFs.openSync(path, 'w'), 0, this.syncElsewhere);
   }
   openAppend(path: string): WritableFile {
     const fd = nodeFs.openSync(path, 'a');
-    return new NodeWritableFile(fd, nodeFs.fstatSync(fd).size);
+    return new NodeWritableFile(fd, nodeFs.fstatSync(fd).size, this.syncElsewhere);
   }
   openRead(path: string): ReadableFile {
     const fd = nodeFs.openSync(path, 'r');

@@ -101,8 +101,25 @@ function keyWord(key: Uint8Array, off: number, len: number, w: number): number {
  */
 export interface MemtableMemory {
   readonly arena: Uint8Array;
-  readonly nodes: ArrayBuffer;
+  readonly nodes: ArrayBufferLike;
   readonly slots: Int32Array;
+}
+
+/**
+ * A frozen memtable's entries as another thread sees them (Memtable.image, fromImage):
+ * its arena and node array in shared memory, which nothing writes once it is frozen.
+ */
+export interface MemtableImage {
+  readonly arena: Uint8Array;
+  readonly nodes: Int32Array;
+  readonly count: number;
+  readonly arenaUsed: number;
+  readonly maxSeq: number;
+}
+
+/** Memory for a memtable's arena or nodes: shared (another thread flushes it) or not. */
+function memory(bytes: number, shared: boolean): ArrayBufferLike {
+  return shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
 }
 
 export class Memtable {
@@ -142,14 +159,24 @@ export class Memtable {
    * size wanted (a larger one would make every lookup touch more memory); only the hash
    * table is cleared.
    */
-  constructor(initialArena = 1 << 20, initialNodes = 1 << 12, memory?: MemtableMemory) {
+  constructor(
+    initialArena = 1 << 20,
+    initialNodes = 1 << 12,
+    spare?: MemtableMemory,
+    /** Arena and nodes in shared memory, so that a job thread can flush the memtable from its image(). */
+    private readonly shared = false,
+  ) {
     let slotCount = 16;
     while (slotCount < initialNodes * 2) slotCount *= 2;
-    const reuse = memory !== undefined && memory.arena.length >= initialArena && memory.nodes.byteLength >= initialNodes * STRIDE * 4;
-    this.arena = reuse ? memory.arena : new Uint8Array(initialArena);
-    const buf = reuse ? memory.nodes : new ArrayBuffer(initialNodes * STRIDE * 4);
-    if (memory !== undefined && memory.slots.length === 2 * slotCount) {
-      this.slots = memory.slots;
+    const reuse =
+      spare !== undefined &&
+      spare.nodes instanceof SharedArrayBuffer === shared &&
+      spare.arena.length >= initialArena &&
+      spare.nodes.byteLength >= initialNodes * STRIDE * 4;
+    this.arena = reuse ? spare.arena : new Uint8Array(memory(initialArena, shared));
+    const buf = reuse ? spare.nodes : memory(initialNodes * STRIDE * 4, shared);
+    if (spare !== undefined && spare.slots.length === 2 * slotCount) {
+      this.slots = spare.slots;
       this.slots.fill(0);
     } else this.slots = new Int32Array(2 * slotCount);
     this.nodes = new Int32Array(buf);
@@ -163,7 +190,7 @@ export class Memtable {
    * arena (Tree.get copies values it finds in a memtable).
    */
   release(): MemtableMemory {
-    const memory = { arena: this.arena, nodes: this.nodes.buffer as ArrayBuffer, slots: this.slots };
+    const memory = { arena: this.arena, nodes: this.nodes.buffer, slots: this.slots };
     this.arena = new Uint8Array(0);
     this.nodes = new Int32Array(0);
     this.seqs = new Float64Array(0);
@@ -180,8 +207,29 @@ export class Memtable {
     return this.arenaUsed + this.count * NODE_OVERHEAD;
   }
 
+  /**
+   * The entries, for a job thread to flush (Memtable.fromImage there). REQUIRES: the
+   * memtable was made `shared` and is frozen (nothing is added to it any more).
+   */
+  image(): MemtableImage {
+    if (!this.shared) throw new Error('memtable image of a memtable not in shared memory');
+    return { arena: this.arena, nodes: this.nodes, count: this.count, arenaUsed: this.arenaUsed, maxSeq: this.maxSeq };
+  }
+
+  /** A memtable over another thread's image: for its iterator (a flush), not for lookups or adds. */
+  static fromImage(img: MemtableImage): Memtable {
+    const m = new Memtable(16, 16);
+    m.arena = img.arena;
+    m.nodes = img.nodes;
+    m.seqs = new Float64Array(img.nodes.buffer, img.nodes.byteOffset, img.nodes.length / 2);
+    m.count = img.count;
+    m.arenaUsed = img.arenaUsed;
+    m.maxSeq = img.maxSeq;
+    return m;
+  }
+
   private growNodes(): void {
-    const buf = new ArrayBuffer(this.nodes.length * 2 * 4);
+    const buf = memory(this.nodes.length * 2 * 4, this.shared);
     const n = new Int32Array(buf);
     n.set(this.nodes);
     this.nodes = n;
@@ -215,7 +263,7 @@ export class Memtable {
       let n = this.arena.length * 2;
       while (n < this.arenaUsed + len) n *= 2;
       // The old arena stays intact: views handed out by get() keep pointing at it.
-      const grown = new Uint8Array(n);
+      const grown = new Uint8Array(memory(n, this.shared));
       grown.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = grown;
     }

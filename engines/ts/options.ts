@@ -28,7 +28,7 @@ const CHOICES = {
   recovery: ['strict', 'truncate'],
 } as const;
 
-const BOOLEANS = ['deferFlush', 'dynamicLevelBytes', 'autoCompaction'] as const;
+const BOOLEANS = ['deferFlush', 'dynamicLevelBytes', 'autoCompaction', 'backgroundThread'] as const;
 
 /** Throws InvalidOptionError for the first option of `options` that is out of range. */
 export function checkTreeOptions(options: object): void {
@@ -47,6 +47,8 @@ export function checkTreeOptions(options: object): void {
     const v = given[name];
     if (v !== undefined && typeof v !== 'boolean') throw new InvalidOptionError(name, `must be true or false, not ${shown(v)}`);
   }
+  if (given.backgroundThread === true && given.fs !== undefined)
+    throw new InvalidOptionError('backgroundThread', 'needs the real file system: the job thread cannot use the fs given');
 }
 
 const shown = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : String(v));

@@ -29,6 +29,7 @@ import { Memtable, type MemtableMemory } from './memtable.js';
 import { MergeIterator, RegionCopier } from './merge.js';
 import { BlockCache, DEFAULT_TABLE_OPTIONS, LOOKUP_ABSENT, LOOKUP_DELETE, LOOKUP_PUT, type TableOptions, type TableReader } from './table.js';
 import { replayWal, WalWriter, type WriteOp } from './wal.js';
+import { JobThread } from './job-thread.js';
 import { flushJob, type JobContext } from './job.js';
 import { levelSearch, VersionSet, type LiveTable, type TableSet } from './version-set.js';
 import { DEFAULT_LEVEL_OPTIONS, validateLevelOptions, type LevelOptions } from './compaction.js';
@@ -68,6 +69,13 @@ export interface TreeOptions {
   readonly recovery?: LogRecoveryMode;
   /** Defer flushes to a setImmediate task (default true); false flushes inline when a memtable fills. */
   readonly deferFlush?: boolean;
+  /**
+   * Run the flushes and compactions that writes start on a thread of their own
+   * (job-thread.ts), so that writes do none of their work. Default true on the real
+   * file system; false, or any `fs` given, runs them on the caller's thread in slices
+   * that each write pays for.
+   */
+  readonly backgroundThread?: boolean;
   /** L0 tables that trigger an L0 -> L1 compaction (default: compaction.ts DEFAULT_LEVEL_OPTIONS, 4). */
   readonly l0CompactionTrigger?: number;
   /** L0 tables at which each write does a larger slice of compaction work (default 12). */
@@ -275,6 +283,7 @@ export class Tree {
       walFiles: this.durability !== 'none',
       autoCompaction: options.autoCompaction ?? true,
       onCompaction: options.onCompaction,
+      thread: (options.backgroundThread ?? options.fs === undefined) ? new JobThread(dir, tableOptions) : undefined,
     });
     try {
       this.recover(options.recovery ?? 'strict');
@@ -358,7 +367,7 @@ export class Tree {
     this.spareMemory = undefined;
     // this.mem is the memtable being replaced (undefined at open).
     const entries = Math.max(64, Math.ceil(this.memtableBytes / 160), (this.mem as Memtable | undefined)?.count ?? 0);
-    return new Memtable(arena, entries, memory);
+    return new Memtable(arena, entries, memory, this.work.thread !== undefined);
   }
 
   /**
@@ -822,6 +831,7 @@ export class Tree {
   /** Freezes the active memtable and starts a new one with its own WAL. */
   private rotateForFlush(): void {
     if (this.mem.count === 0) return;
+    this.work.memtableFrozen();
     this.imms.unshift(this.mem);
     this.mem = this.newMemtable();
     if (this.wal !== undefined) {
@@ -856,6 +866,7 @@ export class Tree {
     } finally {
       this.closed = true;
       this.work.abandon();
+      this.work.thread?.close();
       this.snapshots.clear();
       if (this.wal !== undefined) {
         this.bytesWritten += this.wal.size;
