@@ -115,18 +115,21 @@ export interface BackgroundOptions {
 /** How long a write stopped by back-pressure waits for the job thread between checks. */
 const STOP_WAIT_MS = 5;
 /**
- * Delayed writes (job thread only). Past the slowdown thresholds a write returns no
- * sooner than its bytes allow at the delayed write rate: it starts at this share of
- * the rate the last memtable was written at, falls by DELAY_SLOWER each time L0 grows
- * while writes are delayed and rises by DELAY_FASTER each time it shrinks. Every
- * write waits about as long (a few microseconds), instead of a few writes waiting for
- * a whole compaction at the stop threshold (14.7 s once at N = 10,000,000).
+ * Paced writes (job thread only). While the thread has work, a write returns no sooner
+ * than its bytes allow at the rate the thread keeps up with: memtable bytes written
+ * per millisecond the thread has spent on jobs, in all (what it can absorb when busy
+ * all the time), times PACE_HEADROOM, times PACE_PER_L0 for each L0 table beyond the
+ * compaction trigger, and halved while frozen memtables wait at maxImmutableMemtables.
+ * So every write waits a little (a few microseconds when the thread is behind) rather
+ * than a few writes waiting for a whole compaction at the stop threshold (14.7 s once
+ * at N = 10,000,000, when only writes past the slowdown threshold were delayed).
  */
-const DELAY_START = 0.5;
-const DELAY_SLOWER = 0.8;
-const DELAY_FASTER = 1.25;
-/** The delayed write rate never falls below this many bytes per ms (about 8,000 writes of 116 bytes a second). */
-const DELAY_MIN_RATE = 1024;
+const PACE_HEADROOM = 1.25;
+const PACE_PER_L0 = 0.85;
+/** The thread's time on jobs before its rate is trusted for pacing. */
+const PACE_MIN_BUSY_MS = 100;
+/** The paced write rate never falls below this many bytes per ms (about 8,000 writes of 116 bytes a second). */
+const PACE_MIN_RATE = 1024;
 /** Output file numbers reserved for a compaction on the job thread: this many per target file of input, and a few more. */
 const NUMBERS_PER_TARGET = 2;
 const NUMBERS_EXTRA = 4;
@@ -155,14 +158,10 @@ export class BackgroundWork {
   private idleScheduled = false;
   /** Input bytes of background work owed by writes and reads and not yet done (< WORK_QUANTUM). */
   private owed = 0;
-  /** Memtable bytes written, and when the last two memtables were frozen with how many written then. */
+  /** Memtable bytes written, in all. */
   private bytesIn = 0;
-  private readonly frozeAt = [0, 0];
-  private readonly frozeBytes = [0, 0];
-  /** Delayed writes: the rate in bytes per ms (0 while writes are not delayed), when the next write may return, the L0 count the rate was set for. */
-  private delayRate = 0;
-  private delayUntil = 0;
-  private delayL0 = 0;
+  /** Paced writes: when the next write may return. */
+  private paceUntil = 0;
 
   /** The policy's compaction debt in bytes, as of the last version change. */
   debt = 0;
@@ -269,15 +268,14 @@ export class BackgroundWork {
 
   /**
    * afterWrite with jobs on the thread: this thread only installs what the thread
-   * finished (one phase a write) and removes retired files; past the slowdown
-   * thresholds the write is delayed (DELAY_START), past the stop thresholds it waits
-   * for the thread.
+   * finished (one phase a write) and removes retired files; it is paced to the rate
+   * the thread keeps up with (PACE_HEADROOM); past the stop thresholds it waits for
+   * the thread.
    */
   private afterWriteWithThread(bytes: number): void {
     try {
       this.doWork(WORK_QUANTUM);
-      if (this.shouldSlowDown()) this.delay(bytes);
-      else this.delayRate = 0;
+      this.pace(bytes);
       if (this.mustStop()) {
         this.stops++;
         const t0 = performance.now();
@@ -293,37 +291,25 @@ export class BackgroundWork {
     if (this.hasWork() && this.deferFlush && !this.waitingOnThread()) this.scheduleIdleWork();
   }
 
-  /** The tree froze its memtable: the rate it was written at starts a delay (DELAY_START). */
-  memtableFrozen(): void {
-    this.frozeAt[0] = this.frozeAt[1]!;
-    this.frozeBytes[0] = this.frozeBytes[1]!;
-    this.frozeAt[1] = performance.now();
-    this.frozeBytes[1] = this.bytesIn;
-  }
-
-  /** Holds a write until its bytes fit the delayed write rate, which follows L0 (DELAY_START). */
-  private delay(bytes: number): void {
-    const now = performance.now();
-    const l0 = this.versions.current.l0.length;
-    if (this.delayRate === 0) {
-      const ms = this.frozeAt[1]! - this.frozeAt[0]!;
-      const recent = ms > 0 ? (this.frozeBytes[1]! - this.frozeBytes[0]!) / ms : DELAY_MIN_RATE;
-      this.delayRate = Math.max(DELAY_MIN_RATE, recent * DELAY_START);
-      this.delayUntil = now;
-      this.delayL0 = l0;
-      this.slowdowns++;
-    } else if (l0 > this.delayL0) {
-      this.delayRate = Math.max(DELAY_MIN_RATE, this.delayRate * DELAY_SLOWER);
-      this.delayL0 = l0;
-    } else if (l0 < this.delayL0) {
-      this.delayRate *= DELAY_FASTER;
-      this.delayL0 = l0;
+  /** Holds a write until its bytes fit the rate the job thread keeps up with (PACE_HEADROOM). */
+  private pace(bytes: number): void {
+    const thread = this.thread!;
+    const busyMs = thread.busyMs;
+    if (!thread.busy || busyMs < PACE_MIN_BUSY_MS) {
+      this.paceUntil = 0;
+      return;
     }
-    // A write after a pause does not bank the pause: at most one write's worth of credit.
-    this.delayUntil = Math.max(this.delayUntil, now - bytes / this.delayRate) + bytes / this.delayRate;
-    if (this.delayUntil <= now) return;
+    const over = Math.max(0, this.versions.current.l0.length - this.levelOptions.l0CompactionTrigger);
+    let rate = (this.bytesIn / busyMs) * PACE_HEADROOM * PACE_PER_L0 ** over;
+    if (this.maxImmutable > 0 && this.imms.length >= this.maxImmutable) rate /= 2;
+    const step = bytes / Math.max(PACE_MIN_RATE, rate);
+    const now = performance.now();
+    // A write after a pause does not bank it: at most one write's worth of credit.
+    this.paceUntil = Math.max(this.paceUntil, now - step) + step;
+    if (this.paceUntil <= now) return;
     let t = now;
-    while (t < this.delayUntil) t = performance.now();
+    while (t < this.paceUntil) t = performance.now();
+    this.slowdowns++;
     this.stallMs += t - now;
   }
 
@@ -377,6 +363,7 @@ export class BackgroundWork {
     if (budget <= 0) return;
     if (this.versions.hasRetired) {
       if (budget === Infinity) this.versions.removeRetired();
+      else if (this.thread !== undefined) this.thread.remove(this.versions.takeRetired());
       else this.versions.removeRetiredStep();
       return;
     }
@@ -440,8 +427,10 @@ export class BackgroundWork {
     let complete = false;
     if (inst.phase === SYNC_DIR) {
       inst.phase = LOG_EDIT;
-      // The tables' directory entries must be durable before the manifest names them.
-      if ((inst.flush ?? inst.compaction!).job.outputs.length === 0) return this.installPhase(inst);
+      // The tables' directory entries must be durable before the manifest names them
+      // (a job on the thread synced the directory before it answered).
+      const job = (inst.flush ?? inst.compaction!).job;
+      if (job.outputs.length === 0 || job instanceof ThreadJob) return this.installPhase(inst);
       this.jobs.fs.syncDir(this.jobs.dir);
     } else if (inst.phase === LOG_EDIT) {
       this.versions.logEdit(inst.edit);

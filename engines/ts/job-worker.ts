@@ -8,7 +8,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { CorruptionError } from './errors.js';
 import { NodeFileSystem } from './fs.js';
 import { compactionJob, flushJob, type JobContext, type MergeJob } from './job.js';
-import { HEARTBEAT, REPLIES, type CompactionRequest, type ErrorReply, type FlushRequest, type JobReply, type JobRequest, type WorkerSetup } from './job-thread.js';
+import { BUSY_MS, HEARTBEAT, REPLIES, type CompactionRequest, type ErrorReply, type FlushRequest, type JobReply, type JobRequest, type WorkerSetup } from './job-thread.js';
 import { Memtable } from './memtable.js';
 import { TableReader, type TableBlocks } from './table.js';
 
@@ -25,6 +25,7 @@ interface Running {
 
 const setup = workerData as WorkerSetup;
 const control = new Int32Array(setup.control);
+const timing = new Float64Array(setup.timing);
 const port = setup.port;
 const fs = new NodeFileSystem(false);
 /** Flushes first, then compactions, each in arrival order. */
@@ -81,6 +82,16 @@ function release(r: Running): void {
 }
 
 function handle(req: JobRequest): void {
+  if (req.type === 'remove') {
+    for (const path of req.paths) {
+      try {
+        fs.remove(path);
+      } catch {
+        // Left behind: the manifest does not name it, so the next open deletes it.
+      }
+    }
+    return;
+  }
   if (req.type === 'abort') {
     const r = running.find((x) => x.id === req.id);
     if (r !== undefined) {
@@ -114,10 +125,14 @@ function finish(r: Running): void {
   for (const [id, b] of r.job.outputBlocks) {
     blocks.push([id, { filter: own(b.filter), point: own(b.point), index: own(b.index), footer: own(b.footer), fileSize: b.fileSize }]);
   }
+  // The outputs' directory entries are durable before the caller's manifest names them.
+  if (r.job.outputs.length > 0) fs.syncDir(setup.dir);
+  // Keys copied out of whatever larger buffer they view, which a message would copy whole.
+  const outputs = r.job.outputs.map((e) => ({ ...e, smallest: e.smallest.slice(), largest: e.largest.slice() }));
   const done: JobReply = {
     type: 'done',
     id: r.id,
-    outputs: r.job.outputs,
+    outputs,
     blocks,
     bytesRead: r.job.bytesRead,
     bytesWritten: r.job.bytesWritten,
@@ -135,8 +150,12 @@ function pump(): void {
     const r = running[0];
     if (r === undefined) break;
     Atomics.add(control, HEARTBEAT, 1);
+    const t0 = performance.now();
     try {
-      if (r.job.step(STEP_BYTES)) finish(r);
+      const done = r.job.step(STEP_BYTES);
+      // Only this thread writes it; the caller reads it to pace writes (BackgroundWork.pace).
+      timing[BUSY_MS] = timing[BUSY_MS]! + performance.now() - t0;
+      if (done) finish(r);
     } catch (err) {
       try {
         r.job.abandon();

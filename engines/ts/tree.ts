@@ -831,7 +831,6 @@ export class Tree {
   /** Freezes the active memtable and starts a new one with its own WAL. */
   private rotateForFlush(): void {
     if (this.mem.count === 0) return;
-    this.work.memtableFrozen();
     this.imms.unshift(this.mem);
     this.mem = this.newMemtable();
     if (this.wal !== undefined) {

@@ -289,6 +289,17 @@ export class VersionSet {
     } else this.removeOldestRetired();
   }
 
+  /**
+   * Hands every retired file over to be deleted elsewhere (the job thread): the list is
+   * emptied and the tables among them counted as deleted.
+   */
+  takeRetired(): string[] {
+    const paths = this.retired.splice(0);
+    this.retiredBytes.length = 0;
+    for (const isTable of this.retiredIsTable.splice(0)) if (isTable) this.obsoleteDeleted++;
+    return paths;
+  }
+
   private removeOldestRetired(): void {
     this.fs.remove(this.retired.shift()!);
     this.retiredBytes.shift();
