@@ -7,6 +7,7 @@
  */
 import { compactionDebt, compactionEdit, levelTargets, pickCompaction, type CompactionTask, type LevelOptions } from './compaction.js';
 import type { TableEntry, VersionEdit, VersionState } from './manifest.js';
+import type { PendingSync } from './fs.js';
 import type { Memtable } from './memtable.js';
 import { compactionJob, flushJob, type Job, type JobContext } from './job.js';
 import { ThreadJob, type JobThread } from './job-thread.js';
@@ -65,15 +66,18 @@ interface Install {
   readonly compaction: Compaction | undefined;
   readonly edit: VersionEdit;
   phase: InstallPhase;
+  /** The manifest's sync of the edit, on the sync thread: nothing is installed before it is done. */
+  editSync: PendingSync | undefined;
   /** The tables opened so far, and those still to open (one a phase, from the blocks its job wrote). */
   readonly tables: LiveTable[];
   toOpen: TableEntry[] | undefined;
 }
 const SYNC_DIR = 0;
 const LOG_EDIT = 1;
-const OPEN_TABLES = 2;
-const SWITCH = 3;
-type InstallPhase = typeof SYNC_DIR | typeof LOG_EDIT | typeof OPEN_TABLES | typeof SWITCH;
+const EDIT_SYNCED = 2;
+const OPEN_TABLES = 3;
+const SWITCH = 4;
+type InstallPhase = typeof SYNC_DIR | typeof LOG_EDIT | typeof EDIT_SYNCED | typeof OPEN_TABLES | typeof SWITCH;
 
 /** What the scheduler asks of the tree it works for. */
 export interface BackgroundHost {
@@ -175,6 +179,8 @@ export class BackgroundWork {
   moves = 0;
   compactions = 0;
   compactionMs = 0;
+  /** Flushes and compactions run on the job thread and installed. */
+  jobsOnThread = 0;
   compactionBytesRead = 0;
   compactionBytesWritten = 0;
   entriesDropped = 0;
@@ -368,7 +374,7 @@ export class BackgroundWork {
       return;
     }
     if (this.installing !== undefined) {
-      this.installPhase(this.installing);
+      this.installPhase(this.installing, budget === Infinity);
       return;
     }
     // A compaction the thread finished is installed now, between flushes: L0 shrinks sooner.
@@ -409,12 +415,12 @@ export class BackgroundWork {
   private flushInstall(f: Flush): Install {
     const logNumber = this.imms.length > 1 ? this.imms[this.imms.length - 2]!.logNumber : this.host.activeLogNumber();
     const edit: VersionEdit = { add: f.job.outputs, logNumber, nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, tables: [], toOpen: undefined };
+    return { flush: f, compaction: undefined, edit, phase: SYNC_DIR, editSync: undefined, tables: [], toOpen: undefined };
   }
 
   private compactionInstall(c: Compaction): Install {
     const edit: VersionEdit = { ...compactionEdit(c.task, c.job.outputs), nextFile: this.versions.nextFileNumber, lastSeq: this.host.lastSeq() };
-    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, tables: [], toOpen: undefined };
+    return { flush: undefined, compaction: c, edit, phase: SYNC_DIR, editSync: undefined, tables: [], toOpen: undefined };
   }
 
   /**
@@ -422,7 +428,7 @@ export class BackgroundWork {
    * once the install is complete. Until then the flushed memtable stays readable and
    * the compaction's inputs stay in the version.
    */
-  private installPhase(inst: Install): boolean {
+  private installPhase(inst: Install, wait = false): boolean {
     const t0 = performance.now();
     let complete = false;
     if (inst.phase === SYNC_DIR) {
@@ -430,17 +436,27 @@ export class BackgroundWork {
       // The tables' directory entries must be durable before the manifest names them
       // (a job on the thread synced the directory before it answered).
       const job = (inst.flush ?? inst.compaction!).job;
-      if (job.outputs.length === 0 || job instanceof ThreadJob) return this.installPhase(inst);
+      if (job.outputs.length === 0 || job instanceof ThreadJob) return this.installPhase(inst, wait);
       this.jobs.fs.syncDir(this.jobs.dir);
     } else if (inst.phase === LOG_EDIT) {
-      this.versions.logEdit(inst.edit);
+      // Its fsync, which can wait on a disk the job thread keeps busy, runs on the sync thread.
+      inst.editSync = this.versions.logEditStart(inst.edit);
+      inst.phase = EDIT_SYNCED;
+    } else if (inst.phase === EDIT_SYNCED) {
+      // Polled by later steps; waited for when the install must finish now.
+      if (inst.editSync !== undefined) {
+        if (wait) inst.editSync.wait();
+        if (!inst.editSync.done()) return false;
+        inst.editSync = undefined;
+      }
       inst.phase = OPEN_TABLES;
+      return this.installPhase(inst, wait);
     } else if (inst.phase === OPEN_TABLES) {
       const toOpen = (inst.toOpen ??= this.versions.toOpen(inst.edit));
       const next = toOpen.shift();
       if (next === undefined) {
         inst.phase = SWITCH;
-        return this.installPhase(inst);
+        return this.installPhase(inst, wait);
       }
       inst.tables.push(this.versions.openOutput(next, (inst.flush ?? inst.compaction!).job.outputBlocks.get(next.id)));
       if (toOpen.length === 0) inst.phase = SWITCH;
@@ -458,7 +474,7 @@ export class BackgroundWork {
 
   /** Runs the pending install's phases to the end. */
   private finishInstall(): void {
-    while (this.installing !== undefined) this.installPhase(this.installing);
+    while (this.installing !== undefined) this.installPhase(this.installing, true);
   }
 
   /** The flushed table goes into the version, the memtable and its WAL go away. */
@@ -466,7 +482,10 @@ export class BackgroundWork {
     this.tableBytesWritten += f.job.bytesWritten;
     this.imms.pop();
     this.flushing = undefined;
-    if (f.job instanceof ThreadJob) this.flushMs += f.job.threadMs;
+    if (f.job instanceof ThreadJob) {
+      this.flushMs += f.job.threadMs;
+      this.jobsOnThread++;
+    }
     this.versions.installEdit(inst.edit, inst.tables);
     this.host.memtableFlushed(f.mem);
     if (f.mem.logNumber > 0 && this.walFiles) this.versions.retire(this.versions.logPath(f.mem.logNumber));
@@ -526,7 +545,10 @@ export class BackgroundWork {
   /** The outputs go into the version, the inputs are retired (deleted once unpinned). */
   private switchCompaction(c: Compaction, inst: Install): void {
     this.compacting = undefined;
-    if (c.job instanceof ThreadJob) this.compactionMs += c.job.threadMs;
+    if (c.job instanceof ThreadJob) {
+      this.compactionMs += c.job.threadMs;
+      this.jobsOnThread++;
+    }
     this.versions.installEdit(inst.edit, inst.tables);
     this.versions.unpin(c.set);
     this.tableBytesWritten += c.job.bytesWritten;
@@ -614,6 +636,12 @@ export class BackgroundWork {
     // logged the manifest names them and the next open reads them; before, the next
     // open deletes them.
     if (this.installing !== undefined) {
+      // The manifest must not be closed under its sync.
+      try {
+        this.installing.editSync?.wait();
+      } catch {
+        // Failed: the edit may not be durable; the next open reads what is.
+      }
       for (const t of this.installing.tables) t.reader.close();
     }
     this.installing = undefined;

@@ -9,7 +9,7 @@
  * fsync the directory.
  */
 import { ManifestCorruptionError } from './errors.js';
-import { joinPath, type FileSystem } from './fs.js';
+import { joinPath, type FileSystem, type PendingSync } from './fs.js';
 import { LogWriter, readLog, RECORD_MANIFEST_EDIT, type LogRecoveryMode } from './log.js';
 import { CURRENT_CONTENT_RE, CURRENT_FILE, CURRENT_TEMP_FILE, manifestName } from './file-names.js';
 import type { TableMeta } from './table.js';
@@ -214,6 +214,19 @@ export class Manifest {
   append(edit: VersionEdit): void {
     this.writer.addRecord(RECORD_MANIFEST_EDIT, encodeEdit(edit));
     this.writer.sync();
+  }
+
+  /**
+   * Appends an edit and starts its sync on another thread where the file system can
+   * (WritableFile.syncStart): the edit survives power loss once the returned sync is
+   * done. Undefined when it synced here instead. REQUIRES: the sync is done before
+   * the next append or close.
+   */
+  appendStart(edit: VersionEdit): PendingSync | undefined {
+    this.writer.addRecord(RECORD_MANIFEST_EDIT, encodeEdit(edit));
+    const pending = this.writer.file.syncStart?.();
+    if (pending === undefined) this.writer.sync();
+    return pending;
   }
 
   get size(): number {

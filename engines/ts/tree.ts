@@ -132,9 +132,12 @@ export interface TreeStats {
   readonly liveSnapshots: number;
   /** Tables that left the version and whose files were deleted once unpinned. */
   readonly obsoleteTablesDeleted: number;
-  /** Time writes spent in forced background work beyond their normal slice (slowdowns and stops). */
+  /**
+   * Time writes spent in forced background work beyond their normal slice (slowdowns
+   * and stops), or, with the job thread, held by pacing and waiting for it.
+   */
   readonly stallMs: number;
-  /** Writes that did a larger slice because frozen memtables or L0 tables piled up. */
+  /** Writes that did a larger slice because frozen memtables or L0 tables piled up; with the job thread, writes that pacing held. */
   readonly slowdowns: number;
   /** Writes that ran background work until back under the stop thresholds. */
   readonly stops: number;
@@ -148,9 +151,12 @@ export interface TreeStats {
   readonly entriesDropped: number;
   /** The policy's estimate of bytes still to compact (0 when every level is within target). */
   readonly compactionDebt: number;
+  /** Time in flushes and compactions, on whichever thread they ran. */
   readonly flushMs: number;
   readonly compactions: number;
   readonly compactionMs: number;
+  /** Flushes and compactions that ran on the job thread (TreeOptions.backgroundThread). */
+  readonly jobsOnThread: number;
   readonly blockCacheHits: number;
   readonly blockCacheMisses: number;
   readonly blockReads: number;
@@ -917,6 +923,7 @@ export class Tree {
       flushMs: Math.round(work.flushMs),
       compactions: work.compactions,
       compactionMs: Math.round(work.compactionMs),
+      jobsOnThread: work.jobsOnThread,
       blockCacheHits: this.cache.hits,
       blockCacheMisses: this.cache.misses,
       blockReads,

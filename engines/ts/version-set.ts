@@ -10,7 +10,7 @@
 import { compareRegions } from './coding.js';
 import { CorruptionError, ManifestCorruptionError } from './errors.js';
 import { CURRENT_FILE, CURRENT_TEMP_FILE, logFileName, manifestName, parseFileName, tableFileName } from './file-names.js';
-import { joinPath, type FileSystem } from './fs.js';
+import { joinPath, type FileSystem, type PendingSync } from './fs.js';
 import type { LogRecoveryMode } from './log.js';
 import { applyEdit, EMPTY_VERSION, Manifest, recoverManifest, type TableEntry, type VersionEdit, type VersionState } from './manifest.js';
 import { TableReader, type BlockCache, type TableBlocks } from './table.js';
@@ -315,6 +315,15 @@ export class VersionSet {
     const before = manifest.size;
     manifest.append(edit);
     this.manifestBytes += manifest.size - before;
+  }
+
+  /** logEdit with the sync on another thread where it can (Manifest.appendStart); undefined when it synced here. */
+  logEditStart(edit: VersionEdit): PendingSync | undefined {
+    const manifest = this.manifest!;
+    const before = manifest.size;
+    const pending = manifest.appendStart(edit);
+    this.manifestBytes += manifest.size - before;
+    return pending;
   }
 
   /**
