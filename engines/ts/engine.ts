@@ -14,7 +14,7 @@ const OPTION_HELP = {
   bloomBitsPerKey: 'bloom filter bits per key (default 10)',
   maxImmutableMemtables: 'frozen memtables waiting for their flush: at this many writes slow down, beyond it they stop until a flush finishes (default 2)',
   l0CompactionTrigger: 'L0 tables that trigger an L0 -> L1 compaction (default 4)',
-  l0SlowdownTrigger: 'L0 tables at which each write does a larger slice of compaction (default 12)',
+  l0SlowdownTrigger: 'L0 tables at which each write does a larger slice of compaction (default 12; with the background thread, writes are paced from l0CompactionTrigger up instead)',
   l0StopTrigger: 'L0 tables at which a write runs compaction until L0 is below it (default 24)',
   baseLevelBytes: 'target bytes of L1; each deeper level is levelMultiplier times larger (default 268435456)',
   levelMultiplier: 'size ratio between adjacent levels (default 10)',
@@ -22,6 +22,7 @@ const OPTION_HELP = {
   maxLevels: 'levels including L0 (default 7)',
   dynamicLevelBytes: "'true' (default): level targets sized from the last level up; 'false': static targets from baseLevelBytes down",
   autoCompaction: "'true' (default) or 'false': whether the leveled policy schedules compactions at all",
+  backgroundThread: "'true' (default) or 'false': run the flushes and compactions writes start on a thread of their own, writes paced to it; 'false': on the caller's thread, in slices each write pays for",
   recovery: "'strict' (default) or 'truncate': what recovery does with a checksum-failing WAL or manifest record",
 } as const;
 
@@ -29,7 +30,7 @@ function parseOptions(raw: Readonly<Record<string, string>>): Omit<TreeOptions, 
   rejectUnknownOptions('ts', raw, OPTION_HELP);
   const out: Record<string, number | string | boolean> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k === 'dynamicLevelBytes' || k === 'autoCompaction') {
+    if (k === 'dynamicLevelBytes' || k === 'autoCompaction' || k === 'backgroundThread') {
       if (v !== 'true' && v !== 'false') throw new Error(`ts engine: ${k} must be true or false, not ${v}`);
       out[k] = v === 'true';
       continue;
@@ -127,7 +128,7 @@ const tsEngineModule: Engine = {
 
 export const tsEngine: EngineDescriptor = {
   name: 'ts',
-  description: 'native TypeScript LSM tree (engines/ts): hash-indexed memtable, WAL, SSTables with bloom filters, leveled compaction in bounded slices, MVCC snapshots',
+  description: 'native TypeScript LSM tree (engines/ts): hash-indexed memtable, WAL, SSTables with bloom filters, leveled compaction on a background thread (or in bounded slices), MVCC snapshots',
   async load() {
     return tsEngineModule;
   },
