@@ -255,21 +255,25 @@ export class BackgroundWork {
           this.stallMs += ((performance.now() - t0) * (SLOWDOWN_FACTOR - 1)) / SLOWDOWN_FACTOR;
         } else this.doWork(budget);
       }
-      if (this.mustStop()) {
-        // Checked after the slice, which may itself install a flush: the write returns
-        // under the stop thresholds.
-        this.stops++;
-        const t0 = performance.now();
-        while (this.mustStop() && this.hasWork()) {
-          if (this.waitingOnThread()) this.thread!.waitForReply(STOP_WAIT_MS);
-          this.doWork(STOP_SLICE_BYTES);
-        }
-        this.stallMs += performance.now() - t0;
-      }
+      // Checked after the slice, which may itself install a flush: the write returns
+      // under the stop thresholds.
+      this.stopWhileOver();
     } catch (err) {
       throw this.host.failed(err);
     }
-    if (this.hasWork() && this.deferFlush && !this.waitingOnThread()) this.scheduleIdleWork();
+    if (this.hasWork() && this.deferFlush) this.scheduleIdleWork();
+  }
+
+  /** Past the stop thresholds: runs jobs (or waits for the thread's) until back under them. */
+  private stopWhileOver(): void {
+    if (!this.mustStop()) return;
+    this.stops++;
+    const t0 = performance.now();
+    while (this.mustStop() && this.hasWork()) {
+      if (this.waitingOnThread()) this.thread!.waitForReply(STOP_WAIT_MS);
+      this.doWork(STOP_SLICE_BYTES);
+    }
+    this.stallMs += performance.now() - t0;
   }
 
   /**
@@ -282,15 +286,7 @@ export class BackgroundWork {
     try {
       this.doWork(WORK_QUANTUM);
       this.pace(bytes);
-      if (this.mustStop()) {
-        this.stops++;
-        const t0 = performance.now();
-        while (this.mustStop() && this.hasWork()) {
-          if (this.waitingOnThread()) this.thread!.waitForReply(STOP_WAIT_MS);
-          this.doWork(STOP_SLICE_BYTES);
-        }
-        this.stallMs += performance.now() - t0;
-      }
+      this.stopWhileOver();
     } catch (err) {
       throw this.host.failed(err);
     }
