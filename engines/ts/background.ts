@@ -1,9 +1,11 @@
 /**
- * Background work: the flush and compaction jobs, started, stepped and installed from
- * the caller's thread. Writes pay for it in slices paced by what they write (afterWrite),
- * reads pay a tiny slice while work is pending, and callers that yield get bounded
- * chunks between event-loop turns. Installing a job's outputs goes through the version
- * set: directory synced, edit logged, then installed.
+ * Background work: the flush and compaction jobs, started and installed from the
+ * caller's thread. With a job thread (job-thread.ts) the jobs writes start run there,
+ * and writes are paced to the rate it keeps up with (afterWriteWithThread). Without
+ * one, the caller's thread steps them: writes pay for it in slices paced by what they
+ * write (afterWrite), reads pay a tiny slice while work is pending, and callers that
+ * yield get bounded chunks between event-loop turns. Installing a job's outputs goes
+ * through the version set: directory synced, edit logged and synced, then installed.
  */
 import { compactionDebt, compactionEdit, levelTargets, pickCompaction, type CompactionTask, type LevelOptions } from './compaction.js';
 import type { TableEntry, VersionEdit, VersionState } from './manifest.js';

@@ -6,11 +6,12 @@
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { CorruptionError } from './errors.js';
-import { NodeFileSystem } from './fs.js';
+import { joinPath, NodeFileSystem } from './fs.js';
 import { compactionJob, flushJob, type JobContext, type MergeJob } from './job.js';
 import { BUSY_MS, HEARTBEAT, REPLIES, type CompactionRequest, type ErrorReply, type FlushRequest, type JobReply, type JobRequest, type WorkerSetup } from './job-thread.js';
 import { Memtable } from './memtable.js';
-import { TableReader, type TableBlocks } from './table.js';
+import { TableReader, type DecodedIndex, type TableBlocks } from './table.js';
+import { tableFileName } from './file-names.js';
 
 /** Input bytes per step between checks for new requests (a flush, an abort): a few ms. */
 const STEP_BYTES = 256 * 1024;
@@ -117,13 +118,27 @@ function finish(r: Running): void {
   const blocks: [number, TableBlocks][] = [];
   const transfer: ArrayBuffer[] = [];
   // Copies of the blocks, whose buffers move to the caller's thread without another copy.
-  const own = (b: Uint8Array): Uint8Array => {
-    const c = b.slice();
-    transfer.push(c.buffer);
+  const own = <T extends Uint8Array | Uint32Array | Float64Array>(b: T): T => {
+    const c = b.slice() as T;
+    transfer.push(c.buffer as ArrayBuffer);
     return c;
   };
   for (const [id, b] of r.job.outputBlocks) {
-    blocks.push([id, { filter: own(b.filter), point: own(b.point), index: own(b.index), footer: own(b.footer), fileSize: b.fileSize }]);
+    // Opened here once, from its blocks, to decode its index: the caller's open then
+    // need not (TableBlocks.decoded).
+    const reader = TableReader.openWritten(fs, joinPath(setup.dir, tableFileName(id)), id, undefined, b);
+    const d = reader.decodedIndex;
+    reader.close();
+    const decoded: DecodedIndex = {
+      lastKeys: own(d.lastKeys),
+      keyStarts: own(d.keyStarts),
+      lastSeqs: own(d.lastSeqs),
+      blockOffsets: own(d.blockOffsets),
+      blockSizes: own(d.blockSizes),
+      headSkip: d.headSkip,
+      heads: own(d.heads),
+    };
+    blocks.push([id, { filter: own(b.filter), point: own(b.point), index: own(b.index), footer: own(b.footer), fileSize: b.fileSize, decoded }]);
   }
   // The outputs' directory entries are durable before the caller's manifest names them.
   if (r.job.outputs.length > 0) fs.syncDir(setup.dir);

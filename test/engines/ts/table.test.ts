@@ -386,6 +386,27 @@ describe('sstable opened from the blocks its builder wrote', () => {
     assert.equal(n, 100_000);
   });
 
+  it('an index decoded elsewhere (the job thread) is used as given, and is what an open from the file decodes', () => {
+    const fromFile = TableReader.open(fs, '/o.sst', 1);
+    const decoded = fromFile.decodedIndex;
+    assert.ok(decoded.blockOffsets.length > 100 && decoded.heads.length === 2 * decoded.blockOffsets.length);
+    assert.deepEqual(TableReader.openWritten(fs, '/o.sst', 1, undefined, written).decodedIndex, decoded);
+    const t = TableReader.openWritten(fs, '/o.sst', 1, undefined, { ...written, decoded });
+    assert.equal(t.decodedIndex.lastKeys, decoded.lastKeys, 'used as given, not decoded again');
+    for (const i of [0, 4_321, 99_999]) {
+      assert.equal(t.lookup(b(key(i)), MAX_SEQ), LOOKUP_PUT);
+      assert.equal(s(t.valBuf.subarray(t.valOff, t.valOff + t.valLen)), `v${i}`);
+    }
+    // A seek searches the decoded index.
+    const it = t.iterator();
+    const target = b(key(50_000));
+    it.seek(target, 0, target.length, MAX_SEQ);
+    assert.ok(it.valid());
+    assert.equal(s(it.keyBuf.subarray(it.keyOff, it.keyOff + it.keyLen)), key(50_000));
+    fromFile.close();
+    t.close();
+  });
+
   it('refuses blocks the footer does not describe (another table\'s), and a file of another size', () => {
     const other = new TableBuilder(fs, '/p.sst', 2, { blockSize: 4096, restartInterval: 1, bloomBitsPerKey: 10 });
     for (let i = 0; i < 10; i++) other.add(b(key(i)), 0, 8, i + 1, KIND_PUT, b('v'), 0, 1);
